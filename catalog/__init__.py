@@ -1,0 +1,1 @@
+"""djp catalog layer."""

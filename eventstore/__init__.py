@@ -1,0 +1,66 @@
+"""djp's event store: the append-only LMDB log and the event vocabulary.
+
+Depends on the standard library, lmdb and msgspec only.
+"""
+
+from eventstore.events import (
+    EVENT_TYPES,
+    SCHEMA_VERSION,
+    Category,
+    Envelope,
+    Event,
+    FieldChange,
+    Grid,
+    Package,
+    Record,
+    RecordChanged,
+    RecordSeen,
+    RecordVanished,
+    SyncCounts,
+    SyncFinished,
+    SyncStarted,
+    event_type,
+)
+from eventstore.store import (
+    ANY,
+    FORMAT_VERSION,
+    NO_STREAM,
+    Append,
+    NewerStoreError,
+    NotAStoreError,
+    Store,
+    StoreCorruptError,
+    StoreError,
+    VerifyReport,
+    WrongExpectedVersionError,
+)
+
+__all__ = [
+    "ANY",
+    "EVENT_TYPES",
+    "FORMAT_VERSION",
+    "NO_STREAM",
+    "SCHEMA_VERSION",
+    "Append",
+    "Category",
+    "Envelope",
+    "Event",
+    "FieldChange",
+    "Grid",
+    "NewerStoreError",
+    "NotAStoreError",
+    "Package",
+    "Record",
+    "RecordChanged",
+    "RecordSeen",
+    "RecordVanished",
+    "Store",
+    "StoreCorruptError",
+    "StoreError",
+    "SyncCounts",
+    "SyncFinished",
+    "SyncStarted",
+    "VerifyReport",
+    "WrongExpectedVersionError",
+    "event_type",
+]

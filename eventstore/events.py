@@ -1,0 +1,168 @@
+"""The event vocabulary of the djp log: msgspec Structs in one tagged union.
+
+Rules for changing this file (the log is forever):
+- never reuse or rename a tag; new fields get defaults;
+- a change that old envelopes cannot decode into bumps ``SCHEMA_VERSION`` and adds an
+  upcaster in ``eventstore.upcast``;
+- no ``array_like``: stored events are maps, so added fields stay readable.
+
+The normalized upstream records (``Package``, ``Grid``, ``Category``) live here too because
+events carry them; decoding the raw API shapes into them is ``catalog``'s job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+
+#: Version of the envelope + event layout written by this code.
+#: 1: the first prototype (``SyncStarted.base_url``, no ``SyncStarted.kind``).
+#: 2: ``SyncStarted.source`` (a URL or ``snapshot:...``) and ``SyncStarted.kind``.
+SCHEMA_VERSION = 2
+
+Resource = Literal["package", "grid", "category"]
+
+
+class Package(msgspec.Struct, kw_only=True, tag="package"):
+    """A package as the API described it, with references turned into ids."""
+
+    id: int
+    title: str
+    slug: str
+    category: int | None = None
+    grids: list[int] = []
+    repo_url: str = ""
+    repo_description: str = ""
+    repo_watchers: int = 0
+    repo_forks: int = 0
+    pypi_url: str = ""
+    pypi_version: str | None = None
+    documentation_url: str | None = None
+    last_updated: datetime | None = None
+    created: datetime | None = None
+    modified: datetime | None = None
+    commits_over_52: list[int] = []
+    participants: list[str] = []
+
+
+class Grid(msgspec.Struct, kw_only=True, tag="grid"):
+    """A grid (comparison list) with its package ids, fetched or not."""
+
+    id: int
+    title: str
+    slug: str
+    description: str = ""
+    is_locked: bool = False
+    header: bool = False
+    packages: list[int] = []
+    created: datetime | None = None
+    modified: datetime | None = None
+
+
+class Category(msgspec.Struct, kw_only=True, tag="category"):
+    id: int
+    title: str
+    slug: str
+    description: str = ""
+    title_plural: str = ""
+    show_pypi: bool = False
+    created: datetime | None = None
+    modified: datetime | None = None
+
+
+Record = Package | Grid | Category
+
+
+class FieldChange(msgspec.Struct):
+    """One field's value before and after a change."""
+
+    before: Any
+    after: Any
+
+
+class SyncCounts(msgspec.Struct, kw_only=True):
+    requests: int = 0
+    bytes: int = 0
+    records: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    vanished: int = 0
+    skipped: int = 0
+
+
+# --- sync -------------------------------------------------------------------------------
+
+
+class SyncStarted(msgspec.Struct, kw_only=True, tag="SyncStarted"):
+    """A sync began. ``source`` is the base URL, or ``snapshot:<name>`` for the shipped one."""
+
+    sync_id: str
+    source: str
+    kind: Literal["full", "package", "snapshot"] = "full"
+
+
+class SyncFinished(msgspec.Struct, kw_only=True, tag="SyncFinished"):
+    sync_id: str
+    source: str
+    outcome: Literal["complete", "partial", "failed"]
+    counts: SyncCounts
+    duration_s: float
+    error: str | None = None
+
+
+# --- upstream ---------------------------------------------------------------------------
+
+
+class RecordSeen(msgspec.Struct, kw_only=True, tag="RecordSeen"):
+    """An upstream record seen for the first time, or again after it had vanished."""
+
+    resource: Resource
+    record: Record
+    sync_id: str
+    again: bool = False
+
+
+class RecordChanged(msgspec.Struct, kw_only=True, tag="RecordChanged"):
+    """An upstream record whose fields changed since it was last seen."""
+
+    resource: Resource
+    id: int
+    changes: dict[str, FieldChange]
+    sync_id: str
+
+
+class RecordVanished(msgspec.Struct, kw_only=True, tag="RecordVanished"):
+    """A record absent from a complete listing, or answering 404 on a refresh."""
+
+    resource: Resource
+    id: int
+    sync_id: str
+
+
+Event = SyncStarted | SyncFinished | RecordSeen | RecordChanged | RecordVanished
+
+EVENT_TYPES: dict[str, type] = {cls.__struct_config__.tag: cls for cls in Event.__args__}
+
+
+class Envelope(msgspec.Struct, kw_only=True):
+    """What the log stores for one event."""
+
+    seq: int
+    id: uuid.UUID
+    stream: str
+    version: int
+    recorded_at: datetime
+    schema: int
+    event: Event
+
+    @property
+    def type(self) -> str:
+        return type(self.event).__struct_config__.tag
+
+
+def event_type(event: Event) -> str:
+    return type(event).__struct_config__.tag

@@ -1,0 +1,490 @@
+"""The append-only event log on LMDB.
+
+Layout (one LMDB environment directory per store, named databases):
+
+- ``log``     big-endian u64 global sequence -> msgpack ``Envelope`` (written with append=True)
+- ``streams`` stream name + NUL + big-endian u64 version -> u64 sequence
+- ``heads``   stream name -> u64 current version of that stream
+- ``ids``     16-byte event id -> u64 sequence (idempotent appends)
+- ``meta``    format and schema versions
+- other named databases belong to the layers above (projections and their checkpoint).
+
+A sequence is taken as last + 1 inside the write transaction, so sequences are gap-free and in
+commit order, across processes too (LMDB serialises writers).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import lmdb
+import msgspec
+
+from eventstore.events import SCHEMA_VERSION, Envelope, Event
+from eventstore.upcast import upcast
+
+#: Version of the on-disk layout (databases and key encodings).
+FORMAT_VERSION = 1
+
+#: Expected-version sentinels for ``append``. A stream's first event has version 1, so an exact
+#: expected version of 0 means the same as NO_STREAM.
+ANY = -1
+NO_STREAM = 0
+
+DEFAULT_MAP_SIZE = 1 << 32  # 4 GiB reserved; LMDB maps lazily, the file grows as used
+READ_CHUNK = 4096
+
+_U64 = struct.Struct(">Q")
+pack_u64 = _U64.pack
+
+
+def unpack_u64(data: bytes | memoryview) -> int:
+    return _U64.unpack(data)[0]
+
+
+class StoreError(Exception):
+    """Base of every error the store raises on purpose; ``str()`` is a one-line message."""
+
+
+class NotAStoreError(StoreError):
+    pass
+
+
+class NewerStoreError(StoreError):
+    pass
+
+
+class StoreCorruptError(StoreError):
+    pass
+
+
+class WrongExpectedVersionError(StoreError):
+    def __init__(self, stream: str, expected: int, actual: int) -> None:
+        self.stream, self.expected, self.actual = stream, expected, actual
+        want = "no stream" if expected == NO_STREAM else f"version {expected}"
+        have = "does not exist" if actual == 0 else f"is at version {actual}"
+        super().__init__(f"stream {stream!r}: expected {want}, but it {have}")
+
+
+@dataclass
+class Append:
+    """Events for one stream, appended atomically with the others of the same batch."""
+
+    stream: str
+    events: Sequence[Event]
+    expected_version: int = ANY
+    ids: Sequence[uuid.UUID] | None = None
+
+
+@dataclass
+class VerifyReport:
+    events: int = 0
+    streams: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+_encoder = msgspec.msgpack.Encoder(uuid_format="bytes")
+_decoder = msgspec.msgpack.Decoder(Envelope)
+
+
+def encode_envelope(envelope: Envelope) -> bytes:
+    return _encoder.encode(envelope)
+
+
+def decode_envelope(raw: bytes | memoryview) -> Envelope:
+    """Decode one stored envelope, upcasting it if an older schema wrote it."""
+    try:
+        envelope = _decoder.decode(raw)
+    except msgspec.ValidationError:
+        return upcast(raw)
+    if envelope.schema != SCHEMA_VERSION:
+        return upcast(raw)
+    return envelope
+
+
+def stream_key(stream: str, version: int) -> bytes:
+    return stream.encode() + b"\x00" + pack_u64(version)
+
+
+def _check_stream_name(stream: str) -> bytes:
+    raw = stream.encode()
+    if not raw or b"\x00" in raw or len(raw) > 400:
+        raise StoreError(f"invalid stream name {stream!r}: 1-400 bytes, no NUL")
+    return raw
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """An open event store. Use ``Store.open(path)``, as a context manager or with ``close()``.
+
+    One ``Store`` per path per process (an LMDB rule); never use one across ``fork()``.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        env: lmdb.Environment,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.path = path
+        self._env = env
+        self._clock = clock
+        self._dbs: dict[bytes, Any] = {}
+        for name in (b"log", b"streams", b"heads", b"ids", b"meta"):
+            self._dbs[name] = env.open_db(name)
+        self._log = self._dbs[b"log"]
+        self._streams = self._dbs[b"streams"]
+        self._heads = self._dbs[b"heads"]
+        self._ids = self._dbs[b"ids"]
+        self._meta = self._dbs[b"meta"]
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        map_size: int = DEFAULT_MAP_SIZE,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> Store:
+        path = Path(path)
+        _prepare_directory(path)
+        try:
+            env = lmdb.open(
+                str(path), map_size=map_size, max_dbs=32, mode=0o600, subdir=True, lock=True
+            )
+        except lmdb.Error as exc:
+            raise NotAStoreError(
+                f"{path} is not a readable djp store: {_lmdb_reason(exc)}"
+            ) from exc
+        try:
+            env.reader_check()
+            _check_or_init_meta(env, path)
+            return cls(path, env, clock)
+        except BaseException:
+            env.close()
+            raise
+
+    def close(self) -> None:
+        self._env.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def append(
+        self,
+        stream: str,
+        events: Sequence[Event],
+        expected_version: int = ANY,
+        *,
+        ids: Sequence[uuid.UUID] | None = None,
+    ) -> list[int]:
+        """Append events to one stream; returns their sequences (see ``append_batch``)."""
+        return self.append_batch([Append(stream, events, expected_version, ids)])[0]
+
+    def append_batch(self, batch: Sequence[Append]) -> list[list[int]]:
+        """Append to several streams in one durable transaction; all or nothing.
+
+        For each stream, ``expected_version`` is ``ANY``, ``NO_STREAM`` or the exact current
+        version. An event whose id is already stored is not stored again: its original
+        sequence is returned, and a retry made only of such events skips the version check.
+        """
+        prepared = []
+        for item in batch:
+            stream_raw = _check_stream_name(item.stream)
+            ids = list(item.ids) if item.ids is not None else [uuid.uuid4() for _ in item.events]
+            if len(ids) != len(item.events):
+                raise StoreError(
+                    f"stream {item.stream!r}: {len(ids)} ids for {len(item.events)} events"
+                )
+            prepared.append((item, stream_raw, ids))
+        return self._write(lambda txn: self._append_txn(txn, prepared))
+
+    def _append_txn(self, txn: lmdb.Transaction, prepared: list) -> list[list[int]]:
+        log, streams, heads, ids_db = self._log, self._streams, self._heads, self._ids
+        put, get = txn.put, txn.get
+        encode = _encoder.encode
+        now = self._clock()
+        cursor = txn.cursor(db=log)
+        last = unpack_u64(cursor.key()) if cursor.last() else 0
+        results: list[list[int]] = []
+        for item, stream_raw, ids in prepared:
+            stream = item.stream
+            head_raw = get(stream_raw, db=heads)
+            head = unpack_u64(head_raw) if head_raw is not None else 0
+            start = head
+            checked = item.expected_version == ANY
+            seqs = []
+            prefix = stream_raw + b"\x00"
+            for event, event_id in zip(item.events, ids, strict=True):
+                key_id = event_id.bytes
+                seq_key = pack_u64(last + 1)
+                if not put(key_id, seq_key, db=ids_db, overwrite=False):
+                    seqs.append(unpack_u64(get(key_id, db=ids_db)))
+                    continue
+                if not checked:
+                    if head != item.expected_version:
+                        raise WrongExpectedVersionError(stream, item.expected_version, head)
+                    checked = True
+                last += 1
+                head += 1
+                envelope = Envelope(
+                    seq=last,
+                    id=event_id,
+                    stream=stream,
+                    version=head,
+                    recorded_at=now,
+                    schema=SCHEMA_VERSION,
+                    event=event,
+                )
+                if not put(seq_key, encode(envelope), db=log, append=True):
+                    raise StoreCorruptError(f"sequence {last} is already taken in the log")
+                put(prefix + pack_u64(head), seq_key, db=streams)
+                seqs.append(last)
+            if head != start:
+                put(stream_raw, pack_u64(head), db=heads)
+            results.append(seqs)
+        return results
+
+    def _write(self, body: Callable[[lmdb.Transaction], Any]) -> Any:
+        """Run ``body`` in a write transaction, growing the map and retrying when it is full."""
+        while True:
+            try:
+                with self._env.begin(write=True) as txn:
+                    return body(txn)
+            except lmdb.MapFullError:
+                self._grow()
+            except lmdb.MapResizedError:
+                self._env.set_mapsize(0)  # another process grew it: adopt its size
+
+    def _grow(self) -> None:
+        size = self._env.info()["map_size"]
+        self._env.set_mapsize(size * 2)
+
+    def write(self, body: Callable[[lmdb.Transaction], Any]) -> Any:
+        """Run ``body(txn)`` in one write transaction (for the projection tables above)."""
+        return self._write(body)
+
+    def read(self, body: Callable[[lmdb.Transaction], Any]) -> Any:
+        with self._env.begin(buffers=False) as txn:
+            return body(txn)
+
+    def database(self, name: str) -> Any:
+        """A named database for the layers above, created on first use."""
+        key = name.encode()
+        if key not in self._dbs:
+            if key in (b"log", b"streams", b"heads", b"ids", b"meta"):
+                raise StoreError(f"database {name!r} belongs to the event log")
+            self._dbs[key] = self._env.open_db(key)
+        return self._dbs[key]
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @property
+    def last_seq(self) -> int:
+        with self._env.begin() as txn:
+            cursor = txn.cursor(db=self._log)
+            return unpack_u64(cursor.key()) if cursor.last() else 0
+
+    def stream_version(self, stream: str) -> int:
+        """The stream's current version; 0 when it has no events."""
+        with self._env.begin() as txn:
+            raw = txn.get(_check_stream_name(stream), db=self._heads)
+        return unpack_u64(raw) if raw is not None else 0
+
+    def get(self, seq: int) -> Envelope | None:
+        with self._env.begin(buffers=True) as txn:
+            raw = txn.get(pack_u64(seq), db=self._log)
+            return decode_envelope(raw) if raw is not None else None
+
+    def read_all(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[Envelope]:
+        """Envelopes with from_seq <= seq <= to_seq, oldest first.
+
+        Reads in chunks, each in its own short read transaction, so a slow consumer never
+        holds a snapshot open (and the map can grow meanwhile).
+        """
+        next_seq = max(from_seq, 1)
+        while to_seq is None or next_seq <= to_seq:
+            # raw bytes, decoded only as they are yielded: holding thousands of decoded
+            # envelopes at once costs more in garbage-collector passes than the decoding
+            with self._env.begin() as txn:
+                cursor = txn.cursor(db=self._log)
+                if not cursor.set_range(pack_u64(next_seq)):
+                    return
+                last_key = pack_u64(to_seq) if to_seq is not None else None
+                chunk = []
+                for key, value in cursor:
+                    if last_key is not None and key > last_key:
+                        break
+                    chunk.append(value)
+                    if len(chunk) >= READ_CHUNK:
+                        break
+            if not chunk:
+                return
+            for raw in chunk:
+                yield decode_envelope(raw)
+            if len(chunk) < READ_CHUNK:
+                return
+            next_seq = unpack_u64(key) + 1
+
+    def read_stream(self, stream: str, from_version: int = 1) -> list[Envelope]:
+        """The stream's envelopes from ``from_version`` on, oldest first."""
+        prefix = _check_stream_name(stream) + b"\x00"
+        out = []
+        with self._env.begin(buffers=True) as txn:
+            cursor = txn.cursor(db=self._streams)
+            if cursor.set_range(prefix + pack_u64(max(from_version, 1))):
+                for key, seq_key in cursor:
+                    if bytes(key[: len(prefix)]) != prefix:
+                        break
+                    out.append(decode_envelope(txn.get(bytes(seq_key), db=self._log)))
+        return out
+
+    def streams(self) -> Iterator[tuple[str, int]]:
+        """Every stream with its current version."""
+        with self._env.begin() as txn:
+            for key, value in txn.cursor(db=self._heads):
+                yield key.decode(), unpack_u64(value)
+
+    # --- maintenance -----------------------------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Check that sequences are gap-free, every envelope decodes, and the indexes agree."""
+        report = VerifyReport()
+        problems = report.problems
+        versions: dict[str, int] = {}
+        expected_seq = 1
+        with self._env.begin() as txn:
+            for key, raw in txn.cursor(db=self._log):
+                seq = unpack_u64(key)
+                if seq != expected_seq:
+                    problems.append(f"sequence gap: expected {expected_seq}, found {seq}")
+                    expected_seq = seq
+                expected_seq += 1
+                try:
+                    env = decode_envelope(raw)
+                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                    problems.append(f"event {seq} does not decode: {exc}")
+                    continue
+                report.events += 1
+                if env.seq != seq:
+                    problems.append(f"event at key {seq} says it is event {env.seq}")
+                version = versions.get(env.stream, 0) + 1
+                if env.version != version:
+                    problems.append(
+                        f"event {seq}: stream {env.stream!r} has version {env.version}, "
+                        f"expected {version}"
+                    )
+                versions[env.stream] = env.version
+                indexed = txn.get(stream_key(env.stream, env.version), db=self._streams)
+                if indexed is None or unpack_u64(indexed) != seq:
+                    problems.append(
+                        f"event {seq}: stream index for {env.stream!r} v{env.version} is wrong"
+                    )
+                by_id = txn.get(env.id.bytes, db=self._ids)
+                if by_id is None or unpack_u64(by_id) != seq:
+                    problems.append(f"event {seq}: id index for {env.id} is wrong")
+            heads = {key.decode(): unpack_u64(value) for key, value in txn.cursor(db=self._heads)}
+            if heads != versions:
+                extra = sorted(set(heads.items()) ^ set(versions.items()))
+                problems.append(f"stream heads disagree with the log: {extra[:3]}")
+            for db, what in ((self._streams, "stream index"), (self._ids, "id index")):
+                entries = txn.stat(db)["entries"]
+                if entries != report.events:
+                    problems.append(f"{what} has {entries} entries for {report.events} events")
+        report.streams = len(versions)
+        return report
+
+    def backup(self, dest: str | os.PathLike[str], compact: bool = True) -> Path:
+        """Write a consistent copy of the store to ``dest`` (a new or empty directory)."""
+        dest = Path(dest)
+        if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+            raise StoreError(f"backup destination {dest} exists and is not an empty directory")
+        dest.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            self._env.copy(str(dest), compact=compact)
+        except lmdb.Error as exc:
+            raise StoreError(f"backup to {dest} failed: {_lmdb_reason(exc)}") from exc
+        return dest
+
+    def info(self) -> dict[str, Any]:
+        info = self._env.info()
+        return {"map_size": info["map_size"], "last_seq": self.last_seq, "path": str(self.path)}
+
+
+def _lmdb_reason(exc: BaseException) -> str:
+    text = str(exc)
+    return text.split(": ", 1)[-1] if ": " in text else text
+
+
+def _prepare_directory(path: Path) -> None:
+    try:
+        _prepare_directory_unchecked(path)
+    except OSError as exc:
+        raise NotAStoreError(f"{path} cannot be read: {exc.strerror or exc}") from exc
+
+
+def _prepare_directory_unchecked(path: Path) -> None:
+    if path.exists():
+        if not path.is_dir():
+            raise NotAStoreError(f"{path} is a file, not a djp store directory")
+        entries = set(os.listdir(path))
+        if entries and "data.mdb" not in entries:
+            raise NotAStoreError(
+                f"{path} holds other files and no store; choose an empty or new directory"
+            )
+        if "data.mdb" in entries and not os.access(path / "data.mdb", os.R_OK | os.W_OK):
+            raise NotAStoreError(f"{path}/data.mdb cannot be read and written by this user")
+        return
+    try:
+        path.mkdir(mode=0o700, parents=True)
+    except OSError as exc:
+        raise NotAStoreError(f"cannot create the store at {path}: {exc.strerror}") from exc
+    os.chmod(path, 0o700)
+
+
+def _check_or_init_meta(env: lmdb.Environment, path: Path) -> None:
+    try:
+        meta = env.open_db(b"meta", create=False)
+    except lmdb.NotFoundError:
+        if env.stat()["entries"]:
+            raise NotAStoreError(f"{path} is an LMDB environment but not a djp store") from None
+        meta = env.open_db(b"meta")
+        with env.begin(write=True) as txn:
+            txn.put(b"format", pack_u64(FORMAT_VERSION), db=meta)
+            txn.put(b"schema", pack_u64(SCHEMA_VERSION), db=meta)
+        return
+    with env.begin() as txn:
+        fmt = txn.get(b"format", db=meta)
+        schema = txn.get(b"schema", db=meta)
+    if fmt is None or schema is None:
+        raise NotAStoreError(f"{path} has no djp format record")
+    fmt_v, schema_v = unpack_u64(fmt), unpack_u64(schema)
+    if fmt_v > FORMAT_VERSION or schema_v > SCHEMA_VERSION:
+        raise NewerStoreError(
+            f"{path} was written by a newer djp (format {fmt_v}, schema {schema_v}; this djp "
+            f"reads up to format {FORMAT_VERSION}, schema {SCHEMA_VERSION}); upgrade djp"
+        )
+    if schema_v < SCHEMA_VERSION:
+        with env.begin(write=True) as txn:
+            txn.put(b"schema", pack_u64(SCHEMA_VERSION), db=meta)

@@ -1,0 +1,1 @@
+"""djp projections layer."""

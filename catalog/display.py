@@ -68,3 +68,36 @@ def event_summary(event: object) -> str:
         case _:
             text = type(event).__name__
     return safe_text(text)
+
+
+def relative(value: datetime | None, now: datetime | None = None) -> str:
+    """'3 mo ago' style age of an aware datetime; '' for none."""
+    if value is None:
+        return ""
+    from datetime import UTC
+
+    now = now or datetime.now(UTC)
+    seconds = (now - value).total_seconds()
+    if seconds < 0:
+        return "in future"
+    for unit, size in (("yr", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit} ago"
+    return f"{max(1, int(seconds // 60))} min ago"
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    """Block characters scaled to the largest value; zero is the lowest block."""
+    if not values:
+        return ""
+    top = max(values)
+    if top <= 0:
+        return SPARKS[0] * len(values)
+    return "".join(SPARKS[0 if v <= 0 else 1 + round((len(SPARKS) - 2) * v / top)] for v in values)

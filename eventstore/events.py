@@ -92,6 +92,15 @@ class SyncCounts(msgspec.Struct, kw_only=True):
     unchanged: int = 0
     vanished: int = 0
     skipped: int = 0
+    returned: int = 0  # seen again after vanishing
+
+
+class SkippedRecord(msgspec.Struct, kw_only=True):
+    """An upstream record that failed validation: not stored, reported."""
+
+    resource: Resource
+    id: int | None
+    reason: str
 
 
 # --- sync -------------------------------------------------------------------------------
@@ -112,6 +121,7 @@ class SyncFinished(msgspec.Struct, kw_only=True, tag="SyncFinished"):
     counts: SyncCounts
     duration_s: float
     error: str | None = None
+    skipped: list[SkippedRecord] = []
 
 
 # --- upstream ---------------------------------------------------------------------------

@@ -144,6 +144,7 @@ class Store:
         self._env = env
         self._clock = clock
         self._dbs: dict[bytes, Any] = {}
+        self._listeners: list[Callable[[lmdb.Transaction, list[Envelope]], None]] = []
         for name in (b"log", b"streams", b"heads", b"ids", b"meta"):
             self._dbs[name] = env.open_db(name)
         self._log = self._dbs[b"log"]
@@ -209,18 +210,54 @@ class Store:
         version. An event whose id is already stored is not stored again: its original
         sequence is returned, and a retry made only of such events skips the version check.
         """
-        prepared = []
-        for item in batch:
-            stream_raw = _check_stream_name(item.stream)
-            ids = list(item.ids) if item.ids is not None else [uuid.uuid4() for _ in item.events]
-            if len(ids) != len(item.events):
-                raise StoreError(
-                    f"stream {item.stream!r}: {len(ids)} ids for {len(item.events)} events"
-                )
-            prepared.append((item, stream_raw, ids))
-        return self._write(lambda txn: self._append_txn(txn, prepared))
+        prepared = _prepare(batch)
+        if not self._listeners:
+            return self._write(lambda txn: self._append_txn(txn, prepared))
+        return self.transaction(lambda tx: tx.append_prepared(prepared))
 
-    def _append_txn(self, txn: lmdb.Transaction, prepared: list) -> list[list[int]]:
+    def transaction(self, body: Callable[[WriteTransaction], Any]) -> Any:
+        """Run ``body`` in one durable write transaction and return what it returns.
+
+        ``body`` may read (``tx.txn``, the layers' own databases) and append (``tx.append``)
+        any number of times; listeners see every appended envelope before the commit, so
+        what they maintain commits atomically with the events. ``body`` may be run again
+        if the map had to grow, so it must not change state outside the transaction.
+        """
+
+        def run(txn: lmdb.Transaction) -> Any:
+            tx = WriteTransaction(self, txn)
+            result = body(tx)
+            if tx.written:
+                for listener in self._listeners:
+                    listener(txn, tx.written)
+            return result
+
+        return self._write(run)
+
+    def add_listener(self, listener: Callable[[lmdb.Transaction, list[Envelope]], None]) -> None:
+        """Call ``listener(txn, envelopes)`` inside every write transaction that appends."""
+        self._listeners.append(listener)
+
+    def iter_log(
+        self, txn: lmdb.Transaction, from_seq: int, to_seq: int | None = None
+    ) -> Iterator[Envelope]:
+        """Envelopes from_seq..to_seq read inside a transaction the caller holds."""
+        cursor = txn.cursor(db=self._log)
+        if not cursor.set_range(pack_u64(max(from_seq, 1))):
+            return
+        last_key = pack_u64(to_seq) if to_seq is not None else None
+        for key, value in cursor:
+            if last_key is not None and key > last_key:
+                return
+            yield decode_envelope(value)
+
+    def last_seq_in(self, txn: lmdb.Transaction) -> int:
+        cursor = txn.cursor(db=self._log)
+        return unpack_u64(cursor.key()) if cursor.last() else 0
+
+    def _append_txn(
+        self, txn: lmdb.Transaction, prepared: list, written: list[Envelope] | None = None
+    ) -> list[list[int]]:
         log, streams, heads, ids_db = self._log, self._streams, self._heads, self._ids
         put, get = txn.put, txn.get
         encode = _encoder.encode
@@ -261,6 +298,8 @@ class Store:
                     raise StoreCorruptError(f"sequence {last} is already taken in the log")
                 put(prefix + pack_u64(head), seq_key, db=streams)
                 seqs.append(last)
+                if written is not None:
+                    written.append(envelope)
             if head != start:
                 put(stream_raw, pack_u64(head), db=heads)
             results.append(seqs)
@@ -430,6 +469,48 @@ class Store:
     def info(self) -> dict[str, Any]:
         info = self._env.info()
         return {"map_size": info["map_size"], "last_seq": self.last_seq, "path": str(self.path)}
+
+
+class WriteTransaction:
+    """The handle ``Store.transaction`` gives its body: append, and read through ``txn``."""
+
+    def __init__(self, store: Store, txn: lmdb.Transaction) -> None:
+        self.store = store
+        self.txn = txn
+        self.written: list[Envelope] = []
+
+    def append(
+        self,
+        stream: str,
+        events: Sequence[Event],
+        expected_version: int = ANY,
+        *,
+        ids: Sequence[uuid.UUID] | None = None,
+    ) -> list[int]:
+        return self.append_batch([Append(stream, events, expected_version, ids)])[0]
+
+    def append_batch(self, batch: Sequence[Append]) -> list[list[int]]:
+        return self.append_prepared(_prepare(batch))
+
+    def append_prepared(self, prepared: list) -> list[list[int]]:
+        return self.store._append_txn(self.txn, prepared, self.written)
+
+    def stream_version(self, stream: str) -> int:
+        raw = self.txn.get(_check_stream_name(stream), db=self.store._heads)
+        return unpack_u64(raw) if raw is not None else 0
+
+
+def _prepare(batch: Sequence[Append]) -> list:
+    prepared = []
+    for item in batch:
+        stream_raw = _check_stream_name(item.stream)
+        ids = list(item.ids) if item.ids is not None else [uuid.uuid4() for _ in item.events]
+        if len(ids) != len(item.events):
+            raise StoreError(
+                f"stream {item.stream!r}: {len(ids)} ids for {len(item.events)} events"
+            )
+        prepared.append((item, stream_raw, ids))
+    return prepared
 
 
 def _lmdb_reason(exc: BaseException) -> str:

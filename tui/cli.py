@@ -15,7 +15,16 @@ from pathlib import Path
 
 import msgspec
 
-from catalog.display import event_summary, local_time, safe_text
+from catalog.display import (
+    clip,
+    event_summary,
+    local_time,
+    relative,
+    safe_text,
+    sparkline,
+    thousands,
+)
+from catalog.queries import QueryError
 from eventstore import Envelope, Store, StoreError
 
 VERSION = "0.1.0"
@@ -85,6 +94,225 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- sync -------------------------------------------------------------------------------
+
+
+def open_catalog(args: argparse.Namespace, *, fill: bool = True):
+    """The catalogue at the store path; an empty one is filled first (live, else snapshot)."""
+    import asyncio
+
+    from catalog.service import Catalog
+    from catalog.sync import first_sync
+
+    catalog = Catalog.open(_store_path(args))
+    if fill and catalog.is_empty:
+        print("djp: the store is empty; fetching the catalogue…", file=sys.stderr)
+        report = asyncio.run(
+            first_sync(catalog, _client_config(args), progress=_progress_printer())
+        )
+        if report.source.startswith("snapshot:"):
+            print(
+                "djp: the live API did not answer; loaded the catalogue snapshot that ships "
+                f"with djp ({report.counts.records:,} records, {report.source}).",
+                file=sys.stderr,
+            )
+        else:
+            _print_sync_summary(report, file=sys.stderr)
+    return catalog
+
+
+def _client_config(args: argparse.Namespace):
+    from catalog.client import ClientConfig
+
+    base = getattr(args, "base_url", None) or os.environ.get("DJP_API_URL")
+    return ClientConfig(base_url=base) if base else ClientConfig()
+
+
+def _progress_printer():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(p) -> None:
+        rate = p.records / p.elapsed if p.elapsed > 0 else 0.0
+        sys.stderr.write(
+            f"\r{p.resource:<9} page {p.pages_done}/{p.pages_total}  "
+            f"{p.records:,} records  {p.requests} requests  {rate:,.0f} rec/s\x1b[K"
+        )
+        sys.stderr.flush()
+
+    return show
+
+
+def _print_sync_summary(report, file=None) -> None:
+    file = file or sys.stdout
+    if file.isatty():
+        file.write("\r\x1b[K")
+    c = report.counts
+    line = (
+        f"{report.outcome}: {c.records:,} records ({c.new:,} new, {c.changed:,} changed, "
+        f"{c.returned:,} back, {c.vanished:,} vanished, {c.skipped:,} skipped) in "
+        f"{report.duration_s:.1f}s, {c.requests} requests, {c.bytes / 1e6:.1f} MB"
+    )
+    print(line, file=file)
+    for skipped in report.skipped[:20]:
+        ident = skipped.id if skipped.id is not None else "?"
+        print(f"  skipped {skipped.resource} {ident}: {safe_text(skipped.reason)}", file=file)
+    if len(report.skipped) > 20:
+        print(f"  … and {len(report.skipped) - 20} more skipped", file=file)
+    if report.error:
+        print(f"djp: {safe_text(report.error)}", file=sys.stderr)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from catalog.sync import load_snapshot, sync_catalog, sync_package
+
+    with open_catalog(args, fill=False) as catalog:
+        if args.snapshot:
+            report = load_snapshot(catalog)
+        elif args.package:
+            report = asyncio.run(sync_package(catalog, args.package, _client_config(args)))
+        else:
+            report = asyncio.run(
+                sync_catalog(catalog, _client_config(args), progress=_progress_printer())
+            )
+    if args.json:
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[K")
+        print(msgspec.json.encode(report.event).decode())
+        if report.error:
+            print(f"djp: {safe_text(report.error)}", file=sys.stderr)
+    else:
+        _print_sync_summary(report)
+    return 0 if report.outcome == "complete" else 1
+
+
+# --- catalogue queries ------------------------------------------------------------------
+
+
+def _json_lines(rows) -> None:
+    from catalog.queries import record_json
+
+    for row in rows:
+        print(msgspec.json.encode(record_json(row)).decode())
+
+
+def cmd_packages(args: argparse.Namespace) -> int:
+    from catalog import queries
+
+    with open_catalog(args) as catalog:
+        rows = queries.packages(
+            catalog, query=args.query, grid=args.grid, category=args.category, sort=args.sort
+        )
+        names = {c.id: c.title for c in queries.categories(catalog)}
+    if args.json:
+        _json_lines(rows)
+        return 0
+    print(
+        f"{'id':>6}  {'title':<36} {'category':<10} {'version':<12} {'watchers':>9} "
+        f"{'forks':>6}  last commit"
+    )
+    for p in rows:
+        print(
+            f"{p.id:>6}  {clip(safe_text(p.title), 36):<36} "
+            f"{clip(safe_text(names.get(p.category, '')), 10):<10} "
+            f"{clip(safe_text(p.pypi_version or ''), 12):<12} {thousands(p.repo_watchers):>9} "
+            f"{thousands(p.repo_forks):>6}  {relative(p.last_updated)}"
+        )
+    print(f"{len(rows):,} packages", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from catalog import queries
+    from catalog.api import pypi_name
+
+    with open_catalog(args) as catalog:
+        p = queries.get_record(catalog, "package", args.package)
+        names = {c.id: c.title for c in queries.categories(catalog)}
+        grid_titles = {g.id: g.title for g in queries.grids(catalog)}
+    if args.json:
+        _json_lines([p])
+        return 0
+    activity = sparkline(p.commits_over_52)
+    rows = [
+        ("title", p.title),
+        ("slug", p.slug),
+        ("id", p.id),
+        ("category", names.get(p.category, p.category or "")),
+        ("description", p.repo_description),
+        ("repo", p.repo_url),
+        ("docs", p.documentation_url or ""),
+        ("pypi", f"{pypi_name(p.pypi_url)} {p.pypi_version or ''}".strip()),
+        ("watchers", thousands(p.repo_watchers)),
+        ("forks", thousands(p.repo_forks)),
+        (
+            "last commit",
+            f"{local_time(p.last_updated)} ({relative(p.last_updated)})" if p.last_updated else "",
+        ),
+        ("activity", activity),
+        ("participants", ", ".join(p.participants)),
+        ("grids", ", ".join(str(grid_titles.get(g, g)) for g in p.grids)),
+    ]
+    for label, value in rows:
+        print(f"{label:>12}  {safe_text(value)}")
+    return 0
+
+
+def cmd_grids(args: argparse.Namespace) -> int:
+    from catalog import queries
+
+    with open_catalog(args) as catalog:
+        rows = queries.grids(catalog)
+        sizes = {g.id: len(queries.grid_package_ids(catalog, g)) for g in rows}
+    if args.json:
+        _json_lines(rows)
+        return 0
+    for g in rows:
+        print(
+            f"{g.id:>5}  {clip(safe_text(g.slug), 28):<28} {sizes[g.id]:>4} packages  "
+            f"{clip(safe_text(g.title), 40)}"
+        )
+    return 0
+
+
+def cmd_grid(args: argparse.Namespace) -> int:
+    from catalog import queries
+
+    with open_catalog(args) as catalog:
+        grid = queries.get_record(catalog, "grid", args.grid)
+        rows = queries.packages(catalog, grid=str(grid.id), sort=args.sort)
+    if args.json:
+        _json_lines([grid])
+        return 0
+    print(f"{safe_text(grid.title)} ({safe_text(grid.slug)}, grid {grid.id})")
+    if grid.description:
+        print(safe_text(grid.description))
+    missing = len(set(grid.packages) - {p.id for p in rows})
+    for p in rows:
+        print(
+            f"{p.id:>6}  {clip(safe_text(p.title), 36):<36} {thousands(p.repo_watchers):>9}  "
+            f"{relative(p.last_updated)}"
+        )
+    if missing:
+        print(f"({missing} listed packages not fetched yet)")
+    return 0
+
+
+def cmd_categories(args: argparse.Namespace) -> int:
+    from catalog import queries
+
+    with open_catalog(args) as catalog:
+        rows = queries.categories(catalog)
+    if args.json:
+        _json_lines(rows)
+        return 0
+    for c in rows:
+        print(f"{c.id:>3}  {safe_text(c.slug):<12} {safe_text(c.title)}")
+    return 0
+
+
 # --- verify and backup ------------------------------------------------------------------
 
 
@@ -132,6 +360,50 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_log)
 
+    p = sub.add_parser("sync", help="fetch the catalogue from the API into the log")
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="API base (default: $DJP_API_URL or https://djangopackages.org/api/v4/)",
+    )
+    p.add_argument("--snapshot", action="store_true", help="load the snapshot shipped with djp")
+    p.add_argument("--package", metavar="SLUG_OR_ID", help="refresh one package")
+    p.add_argument("--json", action="store_true", help="print the SyncFinished event as JSON")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("packages", help="list packages")
+    p.add_argument("--query", "-q", metavar="Q", help="text in title, slug, description, people")
+    p.add_argument("--grid", metavar="SLUG_OR_ID")
+    p.add_argument("--category", metavar="ID_OR_NAME")
+    p.add_argument(
+        "--sort",
+        default="title",
+        metavar="FIELD",
+        help="title, slug, id, watchers, forks, version, last_updated, created, "
+        "modified; a leading - reverses",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_packages)
+
+    p = sub.add_parser("show", help="one package")
+    p.add_argument("package", metavar="PKG", help="id or slug")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("grids", help="list grids")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_grids)
+
+    p = sub.add_parser("grid", help="one grid and all its packages")
+    p.add_argument("grid", metavar="X", help="id or slug")
+    p.add_argument("--sort", default="watchers", metavar="FIELD")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_grid)
+
+    p = sub.add_parser("categories", help="list categories")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_categories)
+
     p = sub.add_parser("verify", help="check the store's log and indexes")
     p.set_defaults(func=cmd_verify)
 
@@ -160,9 +432,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return args.func(args)
-    except (CommandError, StoreError) as exc:
+    except (CommandError, StoreError, QueryError) as exc:
         print(f"djp: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader went away (``djp packages | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             print(
@@ -171,8 +447,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"djp: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    except BrokenPipeError:
-        return 0
     except KeyboardInterrupt:
         print("djp: interrupted", file=sys.stderr)
         return 130

@@ -1,0 +1,358 @@
+"""Sync the catalogue from the API (or the shipped snapshot) into the log.
+
+An upstream record is appended only when it is new, changed (``last_fetched`` is not part of
+the record, so it never makes one look changed) or back after vanishing. One fetched page is
+one write transaction, in which the events and the projections commit together: an
+interrupted sync leaves whole pages and a store that verifies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import msgspec
+
+from catalog.api import RESOURCES, RecordError, decode_record, raw_id
+from catalog.client import ApiClient, ApiError, ClientConfig
+from catalog.service import Catalog
+from eventstore import (
+    Append,
+    FieldChange,
+    Record,
+    RecordChanged,
+    RecordSeen,
+    RecordVanished,
+    SkippedRecord,
+    SyncCounts,
+    SyncFinished,
+    SyncStarted,
+)
+from eventstore.store import WriteTransaction
+from projections.upstream import key_for
+
+MAX_EXTRA_ROUNDS = 2  # re-crawls when records went missing because pages shifted
+
+
+@dataclass
+class SyncProgress:
+    resource: str
+    pages_done: int
+    pages_total: int
+    records: int
+    requests: int
+    bytes: int
+    elapsed: float
+
+
+@dataclass
+class SyncReport:
+    sync_id: str
+    source: str
+    outcome: str
+    counts: SyncCounts
+    duration_s: float
+    error: str | None = None
+    skipped: list[SkippedRecord] = field(default_factory=list)
+
+    @property
+    def event(self) -> SyncFinished:
+        return SyncFinished(
+            sync_id=self.sync_id,
+            source=self.source,
+            outcome=self.outcome,
+            counts=self.counts,
+            duration_s=round(self.duration_s, 3),
+            error=self.error,
+            skipped=self.skipped,
+        )
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+def diff_records(before: Record, after: Record) -> dict[str, FieldChange]:
+    changes = {}
+    for name in before.__struct_fields__:
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changes[name] = FieldChange(before=old, after=new)
+    return changes
+
+
+class _Run:
+    """The state of one sync: counts, skipped records, and page application."""
+
+    def __init__(self, catalog: Catalog, source: str, kind: str) -> None:
+        self.catalog = catalog
+        self.sync_id = uuid.uuid4().hex
+        self.source = source
+        self.kind = kind
+        self.counts = SyncCounts()
+        self.skipped: list[SkippedRecord] = []
+        self.skipped_keys: set[tuple[str, int | None]] = set()
+        self.started = time.monotonic()
+        catalog.store.append("sync", [SyncStarted(sync_id=self.sync_id, source=source, kind=kind)])
+
+    def decode(self, resource: str, raws: Iterable[msgspec.Raw | bytes], seen: set[int]):
+        records = []
+        for raw in raws:
+            try:
+                record = decode_record(resource, raw)
+            except RecordError as exc:
+                ident = raw_id(raw)
+                if ident is None or (resource, ident) not in self.skipped_keys:
+                    self.skipped_keys.add((resource, ident))
+                    self.skipped.append(
+                        SkippedRecord(resource=resource, id=ident, reason=str(exc)[:300])
+                    )
+                    self.counts.skipped += 1
+                continue
+            if record.id in seen:
+                continue  # the same record again on a shifted page
+            seen.add(record.id)
+            records.append(record)
+        return records
+
+    def apply_page(self, resource: str, records: list[Record]) -> None:
+        """Append what is new or changed on one page, in one transaction."""
+        sync_id = self.sync_id
+        upstream = self.catalog.upstream
+
+        def body(tx: WriteTransaction) -> tuple[int, int, int, int]:
+            table = upstream.table(tx.txn)
+            batch, new, changed, back = [], 0, 0, 0
+            for record in records:
+                old = table.get(key_for(resource, record.id))
+                if old is None:
+                    event = RecordSeen(resource=resource, record=record, sync_id=sync_id)
+                    new += 1
+                elif old.vanished:
+                    event = RecordSeen(
+                        resource=resource, record=record, sync_id=sync_id, again=True
+                    )
+                    back += 1
+                elif old.record == record:
+                    continue
+                else:
+                    changes = diff_records(old.record, record)
+                    event = RecordChanged(
+                        resource=resource, id=record.id, changes=changes, sync_id=sync_id
+                    )
+                    changed += 1
+                batch.append(Append(f"{resource}:{record.id}", [event]))
+            if batch:
+                tx.append_batch(batch)
+            return new, changed, back, len(records) - new - changed - back
+
+        new, changed, back, unchanged = self.catalog.store.transaction(body)
+        c = self.counts
+        c.records += len(records)
+        c.new += new
+        c.changed += changed
+        c.returned += back
+        c.unchanged += unchanged
+
+    def skipped_ids(self, resource: str) -> list[int | None]:
+        return [s.id for s in self.skipped if s.resource == resource]
+
+    def mark_vanished(self, resource: str, present: set[int]) -> None:
+        """Records not in ``present`` (a complete listing) have vanished upstream."""
+        gone = [
+            entry.record.id
+            for entry in self.catalog.upstream.entries(resource)
+            if entry.record.id not in present
+        ]
+        self.mark_vanished_ids(resource, gone)
+
+    def mark_vanished_ids(self, resource: str, gone: list[int]) -> None:
+        if gone:
+            events = [
+                Append(
+                    f"{resource}:{i}",
+                    [RecordVanished(resource=resource, id=i, sync_id=self.sync_id)],
+                )
+                for i in gone
+            ]
+            self.catalog.store.append_batch(events)
+            self.counts.vanished += len(gone)
+
+    def finish(self, outcome: str, error: str | None = None) -> SyncReport:
+        report = SyncReport(
+            sync_id=self.sync_id,
+            source=self.source,
+            outcome=outcome,
+            counts=self.counts,
+            duration_s=time.monotonic() - self.started,
+            error=error,
+            skipped=self.skipped,
+        )
+        self.catalog.store.append("sync", [report.event])
+        return report
+
+
+async def _crawl(
+    run: _Run, api: ApiClient, resource: str, progress: ProgressCallback | None
+) -> bool:
+    """Fetch every page of one resource; returns (complete, ids seen)."""
+    size = api.config.page_size
+    seen: set[int] = set()
+    started = time.monotonic()
+    done = 0
+
+    def report(total: int) -> None:
+        if progress:
+            progress(
+                SyncProgress(
+                    resource,
+                    done,
+                    total,
+                    run.counts.records,
+                    api.requests,
+                    api.bytes,
+                    time.monotonic() - started,
+                )
+            )
+
+    first = await api.page(resource, 0)
+    count = first.count
+    total = max(1, math.ceil(count / size))
+    run.apply_page(resource, run.decode(resource, first.results, seen))
+    done = 1
+    report(total)
+    offsets = list(range(size, total * size, size))
+    semaphore = asyncio.Semaphore(api.config.concurrency)
+
+    async def fetch(offset: int):
+        async with semaphore:
+            return await api.page(resource, offset)
+
+    for round_ in range(MAX_EXTRA_ROUNDS + 1):
+        tasks = [asyncio.ensure_future(fetch(o)) for o in offsets]
+        try:
+            for next_page in asyncio.as_completed(tasks):
+                page = await next_page
+                count = max(count, page.count) if round_ else page.count
+                run.apply_page(resource, run.decode(resource, page.results, seen))
+                done += 1
+                report(max(total, done))
+        finally:
+            for task in tasks:
+                task.cancel()
+        if len(seen) + len(run.skipped_ids(resource)) >= count:
+            return True, seen
+        # Records were created (or deleted) during the crawl and pages shifted under us:
+        # crawl again, from the top, with one more page; what we saw is de-duplicated.
+        pages = math.ceil(count / size) + 1
+        offsets = list(range(0, pages * size, size))
+        total = done + len(offsets)
+    return False, seen
+
+
+async def sync_catalog(
+    catalog: Catalog,
+    config: ClientConfig | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    transport=None,
+) -> SyncReport:
+    """Sync categories, grids and packages; records vanished from complete listings."""
+    config = config or ClientConfig()
+    run = _Run(catalog, config.base_url, "full")
+    try:
+        async with ApiClient(config, transport=transport) as api:
+            try:
+                for resource in RESOURCES:
+                    complete, seen = await _crawl(run, api, resource, progress)
+                    if not complete:
+                        raise ApiError(f"the {resource} listing kept shifting; records are missing")
+                    skipped = run.skipped_ids(resource)
+                    if None not in skipped:  # a skipped record without an id could be any
+                        run.mark_vanished(resource, seen | set(skipped))
+            finally:
+                run.counts.requests, run.counts.bytes = api.requests, api.bytes
+    except ApiError as exc:
+        return run.finish("partial" if run.counts.records else "failed", str(exc))
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        run.finish("partial" if run.counts.records else "failed", "interrupted")
+        raise
+    return run.finish("complete")
+
+
+def load_snapshot(catalog: Catalog, progress: ProgressCallback | None = None) -> SyncReport:
+    """Load the shipped snapshot through the same validation and event path as a live sync.
+
+    The snapshot is not the whole catalogue, so it never marks anything vanished.
+    """
+    from catalog.snapshot import snapshot_pages
+
+    meta, pages = snapshot_pages()
+    run = _Run(catalog, f"snapshot:{meta.name}", "snapshot")
+    for resource in RESOURCES:
+        records = run.decode(resource, pages[resource].results, set())
+        for start in range(0, len(records), 500):
+            run.apply_page(resource, records[start : start + 500])
+        if progress:
+            progress(SyncProgress(resource, 1, 1, run.counts.records, 0, 0, 0.0))
+    return run.finish("complete")
+
+
+async def sync_package(
+    catalog: Catalog, key: str, config: ClientConfig | None = None, *, transport=None
+) -> SyncReport:
+    """Refresh one package (by id or slug) from its detail endpoint."""
+    config = config or ClientConfig()
+    run = _Run(catalog, config.base_url, "package")
+    try:
+        async with ApiClient(config, transport=transport) as api:
+            try:
+                raw = await api.detail("package", key)
+            finally:
+                run.counts.requests, run.counts.bytes = api.requests, api.bytes
+    except ApiError as exc:
+        return run.finish("failed", str(exc))
+    if raw is None:
+        from catalog.queries import find_entry
+
+        known = find_entry(catalog, "package", key)
+        if known is None or known.vanished:
+            return run.finish("failed", f"no package {key!r} upstream")
+        run.mark_vanished_ids("package", [known.record.id])
+        return run.finish("complete")
+    records = run.decode("package", [raw], set())
+    if not records:
+        return run.finish("failed", f"package {key!r} did not validate: {run.skipped[-1].reason}")
+    run.apply_page("package", records)
+    return run.finish("complete")
+
+
+async def first_sync(
+    catalog: Catalog,
+    config: ClientConfig | None = None,
+    *,
+    probe_seconds: float = 3.0,
+    progress: ProgressCallback | None = None,
+    transport=None,
+) -> SyncReport:
+    """Fill an empty store: the live API if it answers within ``probe_seconds``, else the
+    shipped snapshot. Never hangs on an unreachable network."""
+    config = config or ClientConfig()
+    probe = ClientConfig(
+        base_url=config.base_url,
+        connect_timeout=probe_seconds,
+        read_timeout=probe_seconds,
+        max_attempts=1,
+    )
+    try:
+        async with ApiClient(probe, transport=transport) as api:
+            await asyncio.wait_for(api.page("category", 0), probe_seconds + 1)
+    except (ApiError, TimeoutError):
+        return load_snapshot(catalog, progress)
+    report = await sync_catalog(catalog, config, progress=progress, transport=transport)
+    if report.counts.records == 0:
+        return load_snapshot(catalog, progress)
+    return report

@@ -1,0 +1,51 @@
+"""Projection tables: a fold writes to a mapping, in memory or inside an LMDB transaction.
+
+The same fold function maintains a table incrementally (``TxnTable``, inside the write
+transaction that appends the events) and rebuilds it from the whole log (a plain ``dict``,
+written out at the end), so "rebuild == incremental" is true by construction and checked by
+tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
+
+import lmdb
+import msgspec
+
+T = TypeVar("T")
+
+
+class TxnTable(Generic[T]):
+    """A dict-like view of one LMDB database inside a transaction; values are msgspec Structs."""
+
+    def __init__(self, txn: lmdb.Transaction, db: Any, type_: type[T]) -> None:
+        self.txn, self.db = txn, db
+        self._decode = msgspec.msgpack.Decoder(type_).decode
+        self._encode = msgspec.msgpack.Encoder().encode
+
+    def get(self, key: bytes, default: T | None = None) -> T | None:
+        raw = self.txn.get(key, db=self.db)
+        return self._decode(raw) if raw is not None else default
+
+    def __getitem__(self, key: bytes) -> T:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: bytes, value: T) -> None:
+        self.txn.put(key, self._encode(value), db=self.db)
+
+    def __contains__(self, key: bytes) -> bool:
+        return self.txn.get(key, db=self.db) is not None
+
+    def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, T]]:
+        cursor = self.txn.cursor(db=self.db)
+        if not cursor.set_range(prefix):
+            return
+        for key, raw in cursor:
+            if not key.startswith(prefix):
+                return
+            yield key, self._decode(raw)

@@ -1,0 +1,113 @@
+"""The persisted upstream projection: incremental == rebuild, and shared between processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from catalog.service import Catalog
+from catalog.sync import load_snapshot
+from eventstore import Append, Package, RecordChanged, RecordSeen, RecordVanished, Store
+from eventstore.events import FieldChange
+from projections.upstream import UpstreamProjection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_rebuild_equals_incremental_after_a_snapshot_and_changes(store_path):
+    with Catalog.open(store_path) as catalog:
+        load_snapshot(catalog)
+        catalog.store.append(
+            "package:4404",
+            [
+                RecordChanged(
+                    resource="package",
+                    id=4404,
+                    sync_id="t",
+                    changes={"repo_watchers": FieldChange(before=14, after=99)},
+                )
+            ],
+        )
+        catalog.store.append(
+            "package:4321", [RecordVanished(resource="package", id=4321, sync_id="t")]
+        )
+        incremental = catalog.upstream.dump()
+        assert incremental[b"package:4404"].record.repo_watchers == 99
+        assert incremental[b"package:4321"].vanished
+        assert catalog.upstream.rebuild() == catalog.store.last_seq
+        assert catalog.upstream.dump() == incremental
+
+
+def test_events_appended_without_the_projection_are_caught_up(store_path):
+    with Store.open(store_path) as store:  # a process that does not project
+        store.append(
+            "package:1",
+            [
+                RecordSeen(
+                    resource="package", sync_id="s", record=Package(id=1, title="one", slug="one")
+                )
+            ],
+        )
+    with Catalog.open(store_path) as catalog:
+        assert catalog.upstream.entry("package", 1).record.title == "one"
+
+
+def test_a_second_process_reads_the_projection_without_refolding(store_path):
+    with Catalog.open(store_path) as catalog:
+        load_snapshot(catalog)
+        last = catalog.store.last_seq
+    code = (
+        "import sys\nfrom eventstore import Store\n"
+        "from projections.upstream import UpstreamProjection\n"
+        f"s = Store.open({str(store_path)!r})\np = UpstreamProjection(s)\n"
+        "print(s.read(p.checkpoint), len(p.entries('package')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [str(last), "75"]
+
+
+ops = st.lists(
+    st.tuples(
+        st.sampled_from(["seen", "change", "vanish"]),
+        st.integers(1, 4),
+        st.integers(0, 1000),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(ops=ops, split=st.integers(0, 25))
+def test_property_incremental_equals_rebuild(tmp_path_factory, ops, split):
+    path = tmp_path_factory.mktemp("prop") / "s"
+    with Store.open(path) as store:
+        projection = UpstreamProjection(store)
+        for i, (kind, ident, value) in enumerate(ops):
+            if kind == "seen":
+                event = RecordSeen(
+                    resource="package",
+                    sync_id="p",
+                    record=Package(id=ident, title=f"t{value}", slug=f"s{ident}"),
+                )
+            elif kind == "change":
+                event = RecordChanged(
+                    resource="package",
+                    id=ident,
+                    sync_id="p",
+                    changes={"repo_watchers": FieldChange(before=0, after=value)},
+                )
+            else:
+                event = RecordVanished(resource="package", id=ident, sync_id="p")
+            if i == split:  # some events arrive in a batch over several streams
+                store.append_batch([Append(f"package:{ident}", [event]), Append("sync", [event])])
+            else:
+                store.append(f"package:{ident}", [event])
+        incremental = projection.dump()
+        projection.rebuild()
+        assert projection.dump() == incremental

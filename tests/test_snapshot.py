@@ -1,0 +1,77 @@
+"""The snapshot that ships inside the package, and the first start without a network."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+
+from catalog.client import ClientConfig
+from catalog.service import Catalog
+from catalog.snapshot import snapshot_pages
+from catalog.sync import first_sync, load_snapshot
+from eventstore import SyncStarted
+from tests.fakeapi import FakeApi, FakeApiServer
+
+
+def test_snapshot_says_what_it_is_and_where_it_came_from():
+    meta, pages = snapshot_pages()
+    assert "public copies of the API" in meta.description
+    assert "February and May 2026" in meta.collected
+    assert meta.counts == {"categories": 1, "grids": 1, "packages": 75}
+    assert len(pages["package"].results) == 75
+    assert all(meta.sources[f"package:{i}"] for i in (4404, 4321))
+
+
+def test_snapshot_loads_through_the_sync_path(store_path):
+    with Catalog.open(store_path) as catalog:
+        report = load_snapshot(catalog)
+        assert report.outcome == "complete" and report.counts.new == 77
+        first = next(catalog.store.read_all())
+        assert isinstance(first.event, SyncStarted)
+        assert first.event.kind == "snapshot" and first.event.source.startswith("snapshot:")
+        assert len(catalog.upstream.entries("package")) == 75
+        # loading it again changes nothing
+        before = catalog.store.last_seq
+        load_snapshot(catalog)
+        assert catalog.store.last_seq == before + 2
+
+
+def _silent_server():
+    """A socket that accepts connections and never answers."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        sock.settimeout(0.1)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                held.append(sock.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    return sock, stop, held
+
+
+async def test_first_start_without_an_answer_loads_the_snapshot_quickly(store_path):
+    sock, stop, _held = _silent_server()
+    try:
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/api/v4/"
+        with Catalog.open(store_path) as catalog:
+            started = time.monotonic()
+            report = await first_sync(catalog, ClientConfig(base_url=url), probe_seconds=0.5)
+            elapsed = time.monotonic() - started
+        assert report.source.startswith("snapshot:")
+        assert elapsed < 10  # a hang would be minutes; the probe gives up after 0.5 s
+    finally:
+        stop.set()
+        sock.close()
+
+
+async def test_first_start_with_a_live_api_syncs_from_it(store_path):
+    with FakeApiServer(FakeApi.recorded()) as server, Catalog.open(store_path) as catalog:
+        report = await first_sync(catalog, ClientConfig(base_url=server.base_url))
+    assert report.source == server.base_url and report.outcome == "complete"

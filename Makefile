@@ -31,6 +31,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.eventstore
+	$(PY) -m bench.sync
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -120,3 +120,37 @@ def test_remote_text_is_printed_inert(capsys, server, store_path):
     run(capsys, "--store", store_path, "sync", "--base-url", server.base_url)
     _, out, _ = run(capsys, "--store", store_path, "packages", "--query", "evil")
     assert "\x1b" not in out and "evil\\x1b[31m[bold]x[/bold]" in out
+
+
+def test_ctrl_c_during_sync_leaves_a_sound_store(server, store_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from eventstore import Store
+    from tests.fakeapi import Fault
+
+    server.api.faults.append(Fault("slow", path="/api/v4/packages/", delay=3.0))
+    env = dict(os.environ, DJP_STORE=str(store_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "sync", "--base-url", server.base_url],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    # categories and grids are stored; the packages page is hanging when Ctrl-C comes
+    while not any(r.startswith("/api/v4/packages/") for r in server.api.requests):
+        assert time.monotonic() < deadline, "sync never reached the packages"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err.strip().endswith("djp: interrupted")
+    with Store.open(store_path) as store:
+        assert store.verify().ok
+        last = list(store.read_all())[-1]
+        assert last.type == "SyncFinished" and last.event.error == "interrupted"
+        assert last.event.outcome == "partial" and last.event.counts.records == 2

@@ -1,0 +1,66 @@
+"""GENERATED catalogue data for benchmarks: API-shaped, clearly labelled, not real packages."""
+
+from __future__ import annotations
+
+import random
+
+API = "https://djangopackages.org/api/v4/"
+
+
+def generated_api_data(packages: int, grids: int, seed: int = 6000) -> dict[str, dict[int, dict]]:
+    """Bodies shaped like API v4 records; every title and description says it is generated."""
+    rng = random.Random(seed)
+    categories = {
+        i: {
+            "id": i,
+            "title": f"Generated category {i}",
+            "slug": f"generated-{i}",
+            "description": "GENERATED for benchmarking",
+            "title_plural": f"Generated categories {i}",
+            "show_pypi": True,
+            "created": "2010-08-14T22:47:52-04:00",
+            "modified": "2022-03-04T21:48:41.249944-05:00",
+        }
+        for i in range(1, 6)
+    }
+    members: dict[int, list[int]] = {g: [] for g in range(1, grids + 1)}
+    package_bodies = {}
+    for i in range(1, packages + 1):
+        in_grids = rng.sample(range(1, grids + 1), k=rng.randint(0, 3))
+        for g in in_grids:
+            members[g].append(i)
+        package_bodies[i] = {
+            "id": i,
+            "title": f"generated-package-{i}",
+            "slug": f"generated-package-{i}",
+            "category": f"{API}categories/{1 + i % 5}/",
+            "grids": [f"{API}grids/{g}/" for g in in_grids],
+            "repo_url": f"https://github.com/generated/package-{i}",
+            "repo_description": f"GENERATED package {i} for benchmarking; not a real package.",
+            "repo_watchers": rng.randint(0, 10000),
+            "repo_forks": rng.randint(0, 1500),
+            "pypi_url": f"generated-package-{i}",
+            "pypi_version": f"{rng.randint(0, 5)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",
+            "documentation_url": rng.choice([None, "", f"https://generated-{i}.example/"]),
+            "last_updated": f"202{rng.randint(0, 6)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T10:00:00-04:00",
+            "last_fetched": "2026-11-01T02:01:31.866243-04:00",
+            "created": "2019-08-11T05:09:22.643448-04:00",
+            "modified": "2026-01-28T15:58:53.900767-05:00",
+            "commits_over_52": [rng.choice([0, 0, 0, 1, 2, 5]) for _ in range(52)],
+            "participants": [f"gen-user-{rng.randint(1, 3000)}" for _ in range(rng.randint(0, 6))],
+        }
+    grid_bodies = {
+        g: {
+            "id": g,
+            "title": f"Generated grid {g}",
+            "slug": f"generated-grid-{g}",
+            "description": "GENERATED grid for benchmarking",
+            "is_locked": False,
+            "packages": [f"{API}packages/{p}/" for p in members[g]],
+            "header": False,
+            "created": "2023-12-27T12:40:58.914633-05:00",
+            "modified": "2023-12-27T12:40:58.914646-05:00",
+        }
+        for g in range(1, grids + 1)
+    }
+    return {"packages": package_bodies, "grids": grid_bodies, "categories": categories}

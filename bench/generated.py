@@ -42,7 +42,9 @@ def generated_api_data(packages: int, grids: int, seed: int = 6000) -> dict[str,
             "pypi_url": f"generated-package-{i}",
             "pypi_version": f"{rng.randint(0, 5)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",
             "documentation_url": rng.choice([None, "", f"https://generated-{i}.example/"]),
-            "last_updated": f"202{rng.randint(0, 6)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T10:00:00-04:00",
+            "last_updated": (
+                f"202{rng.randint(0, 6)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T10:00:00-04:00"
+            ),
             "last_fetched": "2026-11-01T02:01:31.866243-04:00",
             "created": "2019-08-11T05:09:22.643448-04:00",
             "modified": "2026-01-28T15:58:53.900767-05:00",

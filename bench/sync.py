@@ -45,11 +45,11 @@ def serve(packages: int, grids: int) -> None:
 async def bare_fetch(base_url: str) -> float:
     """Fetch and decode every page the way a minimal client would, concurrently."""
     started = time.perf_counter()
+    sem = asyncio.Semaphore(4)
     async with httpx.AsyncClient(base_url=base_url) as client:
         for resource in ("categories", "grids", "packages"):
             first = (await client.get(f"{resource}/", params={"limit": 500})).json()
             offsets = range(500, first["count"], 500)
-            sem = asyncio.Semaphore(4)
 
             async def one(offset, resource=resource):
                 async with sem:

@@ -10,7 +10,7 @@ import msgspec
 from catalog.api import SITE_ZONE
 from catalog.service import Catalog
 from eventstore import Category, Grid, Package, Record
-from projections.upstream import UpstreamEntry
+from projections.fold import UpstreamEntry
 
 SORT_KEYS = {
     "title": lambda p: (p.title.casefold(), p.id),
@@ -34,7 +34,7 @@ class QueryError(ValueError):
 def find_entry(catalog: Catalog, resource: str, key: str | int) -> UpstreamEntry | None:
     """An entry by id (all digits) or slug; a present record wins over a vanished one."""
     text = str(key).strip()
-    entries = catalog.upstream.entries(resource, include_vanished=True)
+    entries = catalog.projection.entries(resource, include_vanished=True)
     matches = []
     if text.isdigit():
         matches = [e for e in entries if e.record.id == int(text)]
@@ -52,12 +52,12 @@ def get_record(catalog: Catalog, resource: str, key: str | int) -> Record:
 
 
 def categories(catalog: Catalog) -> list[Category]:
-    return sorted((e.record for e in catalog.upstream.entries("category")), key=lambda c: c.id)
+    return sorted((e.record for e in catalog.projection.entries("category")), key=lambda c: c.id)
 
 
 def grids(catalog: Catalog) -> list[Grid]:
     return sorted(
-        (e.record for e in catalog.upstream.entries("grid")), key=lambda g: g.title.casefold()
+        (e.record for e in catalog.projection.entries("grid")), key=lambda g: g.title.casefold()
     )
 
 
@@ -78,7 +78,7 @@ def grid_package_ids(catalog: Catalog, grid: Grid) -> set[int]:
     """Packages in a grid: the grid's own list, plus packages that name the grid."""
     ids = set(grid.packages)
     ids.update(
-        e.record.id for e in catalog.upstream.entries("package") if grid.id in e.record.grids
+        e.record.id for e in catalog.projection.entries("package") if grid.id in e.record.grids
     )
     return ids
 
@@ -91,7 +91,7 @@ def packages(
     category: str | None = None,
     sort: str = "title",
 ) -> list[Package]:
-    rows = [e.record for e in catalog.upstream.entries("package")]
+    rows = [e.record for e in catalog.projection.entries("package")]
     if grid is not None:
         entry = find_entry(catalog, "grid", grid)
         if entry is not None:

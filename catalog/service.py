@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from eventstore import Store
-from projections.upstream import UpstreamProjection
+from projections.persisted import CatalogProjection
 
 
 class Catalog:
@@ -14,8 +14,8 @@ class Catalog:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.upstream = UpstreamProjection(store)
-        self.upstream.catch_up()
+        self.projection = CatalogProjection(store)
+        self.projection.catch_up()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], **kwargs) -> Catalog:

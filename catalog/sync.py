@@ -33,7 +33,7 @@ from eventstore import (
     SyncStarted,
 )
 from eventstore.store import WriteTransaction
-from projections.upstream import key_for
+from projections.fold import upstream_key
 
 MAX_EXTRA_ROUNDS = 2  # re-crawls when records went missing because pages shifted
 
@@ -121,13 +121,13 @@ class _Run:
     def apply_page(self, resource: str, records: list[Record]) -> None:
         """Append what is new or changed on one page, in one transaction."""
         sync_id = self.sync_id
-        upstream = self.catalog.upstream
+        projection = self.catalog.projection
 
         def body(tx: WriteTransaction) -> tuple[int, int, int, int]:
-            table = upstream.table(tx.txn)
+            table = projection.tables(tx.txn).upstream
             batch, new, changed, back = [], 0, 0, 0
             for record in records:
-                old = table.get(key_for(resource, record.id))
+                old = table.get(upstream_key(resource, record.id))
                 if old is None:
                     event = RecordSeen(resource=resource, record=record, sync_id=sync_id)
                     new += 1
@@ -164,7 +164,7 @@ class _Run:
         """Records not in ``present`` (a complete listing) have vanished upstream."""
         gone = [
             entry.record.id
-            for entry in self.catalog.upstream.entries(resource)
+            for entry in self.catalog.projection.entries(resource)
             if entry.record.id not in present
         ]
         self.mark_vanished_ids(resource, gone)

@@ -153,7 +153,49 @@ class RecordVanished(msgspec.Struct, kw_only=True, tag="RecordVanished"):
     sync_id: str
 
 
-Event = SyncStarted | SyncFinished | RecordSeen | RecordChanged | RecordVanished
+# --- local -------------------------------------------------------------------------------
+
+
+class Edited(msgspec.Struct, kw_only=True, tag="Edited"):
+    """A user's edit of one target (``package:3324``, ``grid:222``, ``localgrid:mine``).
+
+    ``changes`` holds, per field, the value shown before and the value set.
+    """
+
+    target: str
+    changes: dict[str, FieldChange]
+    note: str | None = None
+
+
+class Undone(msgspec.Struct, kw_only=True, tag="Undone"):
+    """The edit (or redo) at ``edit_seq`` no longer applies; upstream data is untouched."""
+
+    target: str
+    edit_seq: int
+    edit_id: str = ""  # the undone event's id, so an exported undo finds its edit elsewhere
+
+
+class Redone(msgspec.Struct, kw_only=True, tag="Redone"):
+    """The undone edit at ``edit_seq`` applies again, as this new event (itself undoable)."""
+
+    target: str
+    edit_seq: int
+    changes: dict[str, FieldChange]
+    edit_id: str = ""
+
+
+LOCAL_EVENTS = (Edited, Undone, Redone)
+
+Event = (
+    SyncStarted
+    | SyncFinished
+    | RecordSeen
+    | RecordChanged
+    | RecordVanished
+    | Edited
+    | Undone
+    | Redone
+)
 
 EVENT_TYPES: dict[str, type] = {cls.__struct_config__.tag: cls for cls in Event.__args__}
 

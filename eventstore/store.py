@@ -386,6 +386,12 @@ class Store:
                 return
             next_seq = unpack_u64(key) + 1
 
+    def seq_for_id(self, event_id: uuid.UUID) -> int | None:
+        """The sequence of the event with this id, if it is stored."""
+        with self._env.begin() as txn:
+            raw = txn.get(event_id.bytes, db=self._ids)
+        return unpack_u64(raw) if raw is not None else None
+
     def read_stream(self, stream: str, from_version: int = 1) -> list[Envelope]:
         """The stream's envelopes from ``from_version`` on, oldest first."""
         prefix = _check_stream_name(stream) + b"\x00"

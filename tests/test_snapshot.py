@@ -31,7 +31,7 @@ def test_snapshot_loads_through_the_sync_path(store_path):
         first = next(catalog.store.read_all())
         assert isinstance(first.event, SyncStarted)
         assert first.event.kind == "snapshot" and first.event.source.startswith("snapshot:")
-        assert len(catalog.upstream.entries("package")) == 75
+        assert len(catalog.projection.entries("package")) == 75
         # loading it again changes nothing
         before = catalog.store.last_seq
         load_snapshot(catalog)

@@ -37,7 +37,7 @@ def config(server, **kwargs) -> ClientConfig:
 
 
 def upstream_state(catalog):
-    return {k: v.record for k, v in catalog.upstream.dump().items() if not v.vanished}
+    return {k: v.record for k, v in catalog.projection.dump()["upstream"].items() if not v.vanished}
 
 
 def served_state(server):
@@ -72,7 +72,7 @@ async def test_first_sync_stores_every_record(server, catalog):
 async def test_every_recorded_record_survives_a_sync_to_json(server, catalog):
     await sync_catalog(catalog, config(server))
     for ident, body in server.api.data["packages"].items():
-        out = record_json(catalog.upstream.entry("package", ident).record)
+        out = record_json(catalog.projection.entry("package", ident).record)
         for name in (
             "title",
             "slug",
@@ -135,7 +135,7 @@ async def test_changed_record_is_one_event_with_the_right_fields(server, catalog
         "pypi_version": (old_version, "2.0.0"),
         "repo_watchers": (old_watchers, old_watchers + 40),
     }
-    assert catalog.upstream.entry("package", 4404).record.repo_watchers == old_watchers + 40
+    assert catalog.projection.entry("package", 4404).record.repo_watchers == old_watchers + 40
 
 
 async def test_vanished_and_seen_again(server, catalog):
@@ -143,7 +143,7 @@ async def test_vanished_and_seen_again(server, catalog):
     body = server.api.data["packages"].pop(4321)
     report = await sync_catalog(catalog, config(server))
     assert report.counts.vanished == 1
-    assert catalog.upstream.entry("package", 4321).vanished
+    assert catalog.projection.entry("package", 4321).vanished
     last = catalog.store.read_stream("package:4321")[-1]
     assert isinstance(last.event, RecordVanished)
     server.api.data["packages"][4321] = body
@@ -151,7 +151,7 @@ async def test_vanished_and_seen_again(server, catalog):
     assert report.counts.returned == 1
     seen = catalog.store.read_stream("package:4321")[-1]
     assert isinstance(seen.event, RecordSeen) and seen.event.again
-    assert not catalog.upstream.entry("package", 4321).vanished
+    assert not catalog.projection.entry("package", 4321).vanished
 
 
 async def test_429_with_retry_after_is_retried(server, catalog):
@@ -240,7 +240,7 @@ async def test_record_of_wrong_type_is_skipped_and_reported(server, catalog):
     assert (skipped.resource, skipped.id) == ("package", 4404)
     assert "Expected `int`, got `str`" in skipped.reason and "repo_watchers" in skipped.reason
     # the previously stored record is neither changed nor vanished
-    entry = catalog.upstream.entry("package", 4404)
+    entry = catalog.projection.entry("package", 4404)
     assert not entry.vanished and isinstance(entry.record.repo_watchers, int)
     finished = events_of(catalog)[-1].event
     assert finished.skipped == report.skipped
@@ -301,6 +301,6 @@ async def test_refresh_of_a_package_that_is_gone_marks_it_vanished(server, catal
     server.api.data["packages"].pop(4404)
     report = await sync_package(catalog, "4404", config(server))
     assert report.outcome == "complete" and report.counts.vanished == 1
-    assert catalog.upstream.entry("package", 4404).vanished
+    assert catalog.projection.entry("package", 4404).vanished
     report = await sync_package(catalog, "no-such-package", config(server))
     assert report.outcome == "failed" and report.error == "no package 'no-such-package' upstream"

@@ -1,4 +1,4 @@
-"""The persisted upstream projection: incremental == rebuild, and shared between processes."""
+"""The persisted catalogue projection: incremental == rebuild, shared between processes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from catalog.service import Catalog
 from catalog.sync import load_snapshot
 from eventstore import Append, Package, RecordChanged, RecordSeen, RecordVanished, Store
 from eventstore.events import FieldChange
-from projections.upstream import UpstreamProjection
+from projections.persisted import CatalogProjection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,11 +35,15 @@ def test_rebuild_equals_incremental_after_a_snapshot_and_changes(store_path):
         catalog.store.append(
             "package:4321", [RecordVanished(resource="package", id=4321, sync_id="t")]
         )
-        incremental = catalog.upstream.dump()
-        assert incremental[b"package:4404"].record.repo_watchers == 99
-        assert incremental[b"package:4321"].vanished
-        assert catalog.upstream.rebuild() == catalog.store.last_seq
-        assert catalog.upstream.dump() == incremental
+        incremental = catalog.projection.dump()
+        assert incremental["upstream"][b"package:4404"].record.repo_watchers == 99
+        assert incremental["upstream"][b"package:4404"].changed_at == {
+            "repo_watchers": catalog.store.last_seq - 1
+        }
+        assert incremental["upstream"][b"package:4321"].vanished
+        assert catalog.projection.rebuild() == catalog.store.last_seq
+        assert catalog.projection.dump() == incremental
+        assert catalog.projection.differences() == []
 
 
 def test_events_appended_without_the_projection_are_caught_up(store_path):
@@ -53,7 +57,7 @@ def test_events_appended_without_the_projection_are_caught_up(store_path):
             ],
         )
     with Catalog.open(store_path) as catalog:
-        assert catalog.upstream.entry("package", 1).record.title == "one"
+        assert catalog.projection.entry("package", 1).record.title == "one"
 
 
 def test_a_second_process_reads_the_projection_without_refolding(store_path):
@@ -62,8 +66,8 @@ def test_a_second_process_reads_the_projection_without_refolding(store_path):
         last = catalog.store.last_seq
     code = (
         "import sys\nfrom eventstore import Store\n"
-        "from projections.upstream import UpstreamProjection\n"
-        f"s = Store.open({str(store_path)!r})\np = UpstreamProjection(s)\n"
+        "from projections.persisted import CatalogProjection\n"
+        f"s = Store.open({str(store_path)!r})\np = CatalogProjection(s)\n"
         "print(s.read(p.checkpoint), len(p.entries('package')))\n"
     )
     out = subprocess.run(
@@ -87,7 +91,7 @@ ops = st.lists(
 def test_property_incremental_equals_rebuild(tmp_path_factory, ops, split):
     path = tmp_path_factory.mktemp("prop") / "s"
     with Store.open(path) as store:
-        projection = UpstreamProjection(store)
+        projection = CatalogProjection(store)
         for i, (kind, ident, value) in enumerate(ops):
             if kind == "seen":
                 event = RecordSeen(

@@ -1,0 +1,150 @@
+"""The pure fold of the log into the catalogue: upstream records and the local overlay.
+
+One function, ``fold``, applied to tables that are plain dicts (rebuild, time travel,
+history) or dict-like views of LMDB databases inside a write transaction (incremental
+maintenance). Rows are mutated in place and always written back, so both kinds of table see
+the same result.
+
+Tables:
+- ``upstream``: ``b"package:3324"`` (grid, category likewise) -> ``UpstreamEntry``
+- ``local``: a target (``b"package:3324"``, ``b"grid:438"``, ``b"localgrid:mine"``) ->
+  ``LocalEntry`` (the edits in force);
+- ``editlog``: ``EDIT_LOG`` -> ``EditLog`` (what undo and redo take when no sequence is given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from eventstore import (
+    Edited,
+    Envelope,
+    Record,
+    RecordChanged,
+    RecordSeen,
+    RecordVanished,
+    Redone,
+    Undone,
+)
+
+EDIT_LOG = b"~editlog"
+
+
+class UpstreamEntry(msgspec.Struct, kw_only=True):
+    record: Record
+    vanished: bool = False
+    first_seen: int = 0  # sequence of the event that first showed it
+    last_changed: int = 0  # sequence of the newest upstream event about it
+    changed_at: dict[str, int] = {}  # field -> sequence of its newest upstream change
+
+
+class ActiveEdit(msgspec.Struct, kw_only=True):
+    """An edit (or redo) in force: the values it set."""
+
+    seq: int
+    values: dict[str, Any]
+
+
+class LocalEntry(msgspec.Struct, kw_only=True):
+    edits: list[ActiveEdit] = []  # in force, oldest first
+
+    def value(self, name: str) -> tuple[Any, int] | None:
+        """(value, sequence of the edit that set it) for an overridden field."""
+        for edit in reversed(self.edits):
+            if name in edit.values:
+                return edit.values[name], edit.seq
+        return None
+
+
+class EditLog(msgspec.Struct, kw_only=True):
+    active: list[tuple[int, str]] = []  # edits in force, oldest first: (seq, target)
+    redo: list[tuple[int, str]] = []  # undone edits that redo can bring back, newest last
+
+
+def upstream_key(resource: str, ident: int) -> bytes:
+    return f"{resource}:{ident}".encode()
+
+
+@dataclass
+class Tables:
+    upstream: MutableMapping[bytes, UpstreamEntry] = field(default_factory=dict)
+    local: MutableMapping[bytes, LocalEntry] = field(default_factory=dict)
+    editlog: MutableMapping[bytes, EditLog] = field(default_factory=dict)
+
+
+def fold(tables: Tables, envelope: Envelope) -> None:
+    """Apply one event (events that change no view, such as sync events, are ignored)."""
+    event = envelope.event
+    kind = type(event)
+    if kind is RecordChanged:
+        _changed(tables.upstream, event, envelope.seq)
+    elif kind is RecordSeen:
+        _seen(tables.upstream, event, envelope.seq)
+    elif kind is RecordVanished:
+        key = upstream_key(event.resource, event.id)
+        entry = tables.upstream.get(key)
+        if entry is not None:
+            entry.vanished = True
+            entry.last_changed = envelope.seq
+            tables.upstream[key] = entry
+    elif kind is Edited or kind is Redone or kind is Undone:
+        fold_local(tables.local, tables.editlog, envelope)
+
+
+def _seen(table, event: RecordSeen, seq: int) -> None:
+    key = upstream_key(event.resource, event.record.id)
+    record = msgspec.structs.replace(event.record)  # never share the event's own object
+    old = table.get(key)
+    if old is None:
+        table[key] = UpstreamEntry(record=record, first_seen=seq, last_changed=seq)
+        return
+    changed_at = dict(old.changed_at)
+    for name in record.__struct_fields__:
+        if getattr(old.record, name) != getattr(record, name):
+            changed_at[name] = seq
+    old.record, old.vanished, old.last_changed, old.changed_at = record, False, seq, changed_at
+    table[key] = old
+
+
+def _changed(table, event: RecordChanged, seq: int) -> None:
+    key = upstream_key(event.resource, event.id)
+    entry = table.get(key)
+    if entry is None:
+        return
+    record = entry.record
+    changed_at = entry.changed_at
+    for name, change in event.changes.items():
+        setattr(record, name, change.after)
+        changed_at[name] = seq
+    entry.last_changed = seq
+    table[key] = entry
+
+
+def fold_local(
+    table: MutableMapping[bytes, LocalEntry],
+    editlog: MutableMapping[bytes, EditLog],
+    envelope: Envelope,
+) -> None:
+    event = envelope.event
+    key = event.target.encode()
+    entry = table.get(key) or LocalEntry()
+    log = editlog.get(EDIT_LOG) or EditLog()
+    seq = envelope.seq
+    if isinstance(event, Undone):
+        entry.edits = [e for e in entry.edits if e.seq != event.edit_seq]
+        log.active = [a for a in log.active if a[0] != event.edit_seq]
+        log.redo.append((event.edit_seq, event.target))
+    else:
+        values = {name: change.after for name, change in event.changes.items()}
+        entry.edits.append(ActiveEdit(seq=seq, values=values))
+        log.active.append((seq, event.target))
+        if isinstance(event, Redone):
+            log.redo = [r for r in log.redo if r[0] != event.edit_seq]
+        else:
+            log.redo = []  # a new edit ends what redo could bring back
+    table[key] = entry
+    editlog[EDIT_LOG] = log

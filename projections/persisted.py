@@ -1,0 +1,132 @@
+"""The catalogue projection persisted in the store, kept current inside each append.
+
+The tables of ``projections.fold`` live in named LMDB databases with one checkpoint (the
+sequence of the newest event folded). A store listener folds new events inside the same write
+transaction that appends them, so events and views commit together; a process that finds the
+checkpoint behind the log (events appended by code that did not project) catches up first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lmdb
+
+from eventstore import Envelope, Store
+from eventstore.store import pack_u64, unpack_u64
+from projections.fold import EditLog, LocalEntry, Tables, UpstreamEntry, fold, upstream_key
+from projections.tables import TxnTable
+
+CHECKPOINTS = "proj.checkpoints"
+NAME = b"catalog"
+TABLES = {"upstream": UpstreamEntry, "local": LocalEntry, "editlog": EditLog}
+
+
+class CatalogProjection:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.dbs = {name: store.database(f"proj.{name}") for name in TABLES}
+        self.checkpoints = store.database(CHECKPOINTS)
+        store.add_listener(self._on_append)
+
+    def tables(self, txn: lmdb.Transaction) -> Tables:
+        return Tables(**{name: TxnTable(txn, self.dbs[name], TABLES[name]) for name in TABLES})
+
+    def checkpoint(self, txn: lmdb.Transaction) -> int:
+        raw = txn.get(NAME, db=self.checkpoints)
+        return unpack_u64(raw) if raw is not None else 0
+
+    def _on_append(self, txn: lmdb.Transaction, envelopes: list[Envelope]) -> None:
+        tables = self.tables(txn)
+        done = self.checkpoint(txn)
+        if done < envelopes[0].seq - 1:
+            for envelope in self.store.iter_log(txn, done + 1, envelopes[0].seq - 1):
+                fold(tables, envelope)
+        for envelope in envelopes:
+            if envelope.seq > done:
+                fold(tables, envelope)
+        txn.put(NAME, pack_u64(envelopes[-1].seq), db=self.checkpoints)
+
+    def catch_up(self) -> int:
+        """Fold the events the tables have not seen yet; returns how many."""
+
+        def run(txn: lmdb.Transaction) -> int:
+            done = self.checkpoint(txn)
+            last = self.store.last_seq_in(txn)
+            if done >= last:
+                return 0
+            tables = self.tables(txn)
+            for envelope in self.store.iter_log(txn, done + 1, last):
+                fold(tables, envelope)
+            txn.put(NAME, pack_u64(last), db=self.checkpoints)
+            return last - done
+
+        behind = self.store.read(lambda txn: self.store.last_seq_in(txn) - self.checkpoint(txn))
+        return self.store.write(run) if behind > 0 else 0
+
+    def fresh_fold(self, to_seq: int | None = None) -> tuple[Tables, int]:
+        """The tables folded in memory from the log, up to ``to_seq``."""
+        tables = Tables()
+        last = 0
+        for envelope in self.store.read_all(1, to_seq):
+            fold(tables, envelope)
+            last = envelope.seq
+        return tables, last
+
+    def rebuild(self) -> int:
+        """Drop the tables and refold the whole log; returns the number of events folded."""
+        tables, last = self.fresh_fold()
+
+        def run(txn: lmdb.Transaction) -> None:
+            stored = self.tables(txn)
+            for name in TABLES:
+                txn.drop(self.dbs[name], delete=False)
+                target, source = getattr(stored, name), getattr(tables, name)
+                for key in sorted(source):
+                    target[key] = source[key]
+            txn.put(NAME, pack_u64(last), db=self.checkpoints)
+
+        self.store.write(run)
+        return last
+
+    def differences(self) -> list[str]:
+        """Where the persisted tables differ from a fresh fold of the log (for verify)."""
+        fresh, last = self.fresh_fold()
+        stored = self.dump()
+        problems = []
+        checkpoint = self.store.read(self.checkpoint)
+        if checkpoint != last:
+            problems.append(f"projection checkpoint is {checkpoint}, the log ends at {last}")
+        for name in TABLES:
+            want, have = dict(getattr(fresh, name)), stored[name]
+            for key in sorted(set(want) | set(have)):
+                if want.get(key) != have.get(key):
+                    problems.append(f"projection {name} row {key.decode()} differs from the log")
+                    break
+        return problems
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def dump(self) -> dict[str, dict[bytes, Any]]:
+        def run(txn):
+            tables = self.tables(txn)
+            return {name: dict(getattr(tables, name).items()) for name in TABLES}
+
+        return self.store.read(run)
+
+    def entries(self, resource: str, include_vanished: bool = False) -> list[UpstreamEntry]:
+        prefix = f"{resource}:".encode()
+
+        def run(txn: lmdb.Transaction) -> list[UpstreamEntry]:
+            return [
+                entry
+                for _, entry in self.tables(txn).upstream.items(prefix)
+                if include_vanished or not entry.vanished
+            ]
+
+        return self.store.read(run)
+
+    def entry(self, resource: str, ident: int) -> UpstreamEntry | None:
+        return self.store.read(
+            lambda txn: self.tables(txn).upstream.get(upstream_key(resource, ident))
+        )

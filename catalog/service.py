@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 
 from eventstore import Store
+from projections.fold import Tables, fold
 from projections.persisted import CatalogProjection
+from projections.view import PackageView, package_view
 
 
 class Catalog:
@@ -38,3 +40,40 @@ class Catalog:
     @property
     def is_empty(self) -> bool:
         return self.store.last_seq == 0
+
+    def tables(self, as_of: int | None = None) -> Tables:
+        """The folded catalogue in memory: the present (read from the persisted projection) or
+        the state right after event ``as_of`` (folded from the log)."""
+        if as_of is not None:
+            self._check_seq(as_of)
+            return self.projection.fresh_fold(as_of)[0]
+        return Tables(**self.projection.dump())
+
+    def _check_seq(self, seq: int) -> None:
+        last = self.store.last_seq
+        if seq < 1 or seq > last:
+            raise LookupError(f"there is no event {seq}; the log holds 1 to {last}")
+
+    def target_tables(self, target: str, as_of: int | None = None) -> Tables:
+        """Just the rows of one package or grid: the present, or folded from its own stream
+        up to event ``as_of`` (a package's view depends only on its stream)."""
+        if as_of is None:
+            return self.projection.target_tables(target)
+        self._check_seq(as_of)
+        tables = Tables()
+        for envelope in self.store.read_stream(target):
+            if envelope.seq > as_of:
+                break
+            fold(tables, envelope)
+        return tables
+
+    def package_view(self, key: str, as_of: int | None = None) -> PackageView:
+        """One package by id or slug, now or right after event ``as_of``."""
+        target = self.projection.lookup("package", key)
+        if target is None:
+            raise LookupError(f"no package {key!r} in the catalogue (try djp sync)")
+        tables = self.target_tables(target, as_of)
+        view = package_view(tables.upstream.get(target.encode()), tables.local.get(target.encode()))
+        if view is None:
+            raise LookupError(f"package {key!r} was not in the catalogue as of event {as_of}")
+        return view

@@ -316,9 +316,9 @@ async def sync_package(
     except ApiError as exc:
         return run.finish("failed", str(exc))
     if raw is None:
-        from catalog.queries import find_entry
+        from catalog.queries import find_package
 
-        known = find_entry(catalog, "package", key)
+        known = find_package(catalog.tables(), key)
         if known is None or known.vanished:
             return run.finish("failed", f"no package {key!r} upstream")
         run.mark_vanished_ids("package", [known.record.id])

@@ -501,6 +501,11 @@ class WriteTransaction:
     def append_prepared(self, prepared: list) -> list[list[int]]:
         return self.store._append_txn(self.txn, prepared, self.written)
 
+    def get(self, seq: int) -> Envelope | None:
+        """An event already in the log (or appended earlier in this transaction)."""
+        raw = self.txn.get(pack_u64(seq), db=self.store._log)
+        return decode_envelope(raw) if raw is not None else None
+
     def stream_version(self, stream: str) -> int:
         raw = self.txn.get(_check_stream_name(stream), db=self.store._heads)
         return unpack_u64(raw) if raw is not None else 0

@@ -9,7 +9,8 @@ Tables:
 - ``upstream``: ``b"package:3324"`` (grid, category likewise) -> ``UpstreamEntry``
 - ``local``: a target (``b"package:3324"``, ``b"grid:438"``, ``b"localgrid:mine"``) ->
   ``LocalEntry`` (the edits in force);
-- ``editlog``: ``EDIT_LOG`` -> ``EditLog`` (what undo and redo take when no sequence is given).
+- ``editlog``: ``EDIT_LOG`` -> ``EditLog`` (what undo and redo take when no sequence is given);
+- ``slugs``: ``b"package:django-redis"`` -> ``"package:3324"`` (upstream slugs, for lookups).
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Tables:
     upstream: MutableMapping[bytes, UpstreamEntry] = field(default_factory=dict)
     local: MutableMapping[bytes, LocalEntry] = field(default_factory=dict)
     editlog: MutableMapping[bytes, EditLog] = field(default_factory=dict)
+    slugs: MutableMapping[bytes, str] = field(default_factory=dict)  # b"package:SLUG" -> key
 
 
 def fold(tables: Tables, envelope: Envelope) -> None:
@@ -84,6 +86,8 @@ def fold(tables: Tables, envelope: Envelope) -> None:
         _changed(tables.upstream, event, envelope.seq)
     elif kind is RecordSeen:
         _seen(tables.upstream, event, envelope.seq)
+        record = event.record
+        tables.slugs[f"{event.resource}:{record.slug}".encode()] = f"{event.resource}:{record.id}"
     elif kind is RecordVanished:
         key = upstream_key(event.resource, event.id)
         entry = tables.upstream.get(key)

@@ -19,7 +19,7 @@ from projections.tables import TxnTable
 
 CHECKPOINTS = "proj.checkpoints"
 NAME = b"catalog"
-TABLES = {"upstream": UpstreamEntry, "local": LocalEntry, "editlog": EditLog}
+TABLES = {"upstream": UpstreamEntry, "local": LocalEntry, "editlog": EditLog, "slugs": str}
 
 
 class CatalogProjection:
@@ -92,13 +92,17 @@ class CatalogProjection:
     def differences(self) -> list[str]:
         """Where the persisted tables differ from a fresh fold of the log (for verify)."""
         fresh, last = self.fresh_fold()
-        stored = self.dump()
-        problems = []
         checkpoint = self.store.read(self.checkpoint)
-        if checkpoint != last:
-            problems.append(f"projection checkpoint is {checkpoint}, the log ends at {last}")
+        problems = []
+        if checkpoint > last:
+            problems.append(f"projection checkpoint {checkpoint} is past the log's end {last}")
+        # a checkpoint behind the log is allowed (another process appended without
+        # projecting): the tables must equal the fold once the missing events are applied
+        stored = Tables(**self.dump())
+        for envelope in self.store.read_all(checkpoint + 1, last):
+            fold(stored, envelope)
         for name in TABLES:
-            want, have = dict(getattr(fresh, name)), stored[name]
+            want, have = dict(getattr(fresh, name)), getattr(stored, name)
             for key in sorted(set(want) | set(have)):
                 if want.get(key) != have.get(key):
                     problems.append(f"projection {name} row {key.decode()} differs from the log")
@@ -130,3 +134,32 @@ class CatalogProjection:
         return self.store.read(
             lambda txn: self.tables(txn).upstream.get(upstream_key(resource, ident))
         )
+
+    def lookup(self, resource: str, key: str) -> str | None:
+        """The target key (``package:3324``) of an id or slug, without loading the tables.
+
+        A slug that was renamed upstream still finds its record (old slugs are kept)."""
+        text = str(key).strip()
+
+        def run(txn: lmdb.Transaction) -> str | None:
+            tables = self.tables(txn)
+            if text.isdigit() and upstream_key(resource, int(text)) in tables.upstream:
+                return f"{resource}:{text}"
+            return tables.slugs.get(f"{resource}:{text}".encode())
+
+        return self.store.read(run)
+
+    def target_tables(self, target: str) -> Tables:
+        """The rows of one target (its upstream entry and local overlay), present state."""
+        raw = target.encode()
+
+        def run(txn: lmdb.Transaction) -> Tables:
+            tables = self.tables(txn)
+            out = Tables()
+            for name in ("upstream", "local"):
+                row = getattr(tables, name).get(raw)
+                if row is not None:
+                    getattr(out, name)[raw] = row
+            return out
+
+        return self.store.read(run)

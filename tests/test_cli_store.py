@@ -65,7 +65,10 @@ def test_store_from_environment_variable(capsys, filled, monkeypatch):
     monkeypatch.setenv("DJP_STORE", str(filled))
     code, out, _ = run(capsys, "verify")
     assert code == 0
-    assert out == "ok: 6 events in 6 streams; sequences gap-free, indexes consistent\n"
+    assert out == (
+        "ok: 6 events in 6 streams; sequences gap-free, indexes consistent, "
+        "projections equal a fresh fold\n"
+    )
 
 
 def test_verify_names_the_first_problem(capsys, filled):

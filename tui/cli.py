@@ -24,6 +24,7 @@ from catalog.display import (
     sparkline,
     thousands,
 )
+from catalog.edits import EditError
 from catalog.queries import QueryError
 from eventstore import Envelope, Store, StoreError
 
@@ -191,31 +192,45 @@ def cmd_sync(args: argparse.Namespace) -> int:
 # --- catalogue queries ------------------------------------------------------------------
 
 
-def _json_lines(rows) -> None:
-    from catalog.queries import record_json
+def _tables(catalog, args):
+    try:
+        return catalog.tables(getattr(args, "as_of", None))
+    except LookupError as exc:
+        raise CommandError(str(exc)) from None
 
+
+def _print_json(rows) -> None:
     for row in rows:
-        print(msgspec.json.encode(record_json(row)).decode())
+        print(msgspec.json.encode(row).decode())
+
+
+def _markers(view) -> str:
+    marks = ""
+    marks += "!" if view.conflicts else ("✎" if view.overridden else " ")
+    marks += "★" if view.status in ("shortlisted", "using") else " "
+    return marks
 
 
 def cmd_packages(args: argparse.Namespace) -> int:
     from catalog import queries
 
     with open_catalog(args) as catalog:
+        tables = _tables(catalog, args)
         rows = queries.packages(
-            catalog, query=args.query, grid=args.grid, category=args.category, sort=args.sort
+            tables, query=args.query, grid=args.grid, category=args.category, sort=args.sort
         )
-        names = {c.id: c.title for c in queries.categories(catalog)}
+        names = queries.category_names(tables)
     if args.json:
-        _json_lines(rows)
+        _print_json(queries.package_json(v) for v in rows)
         return 0
     print(
-        f"{'id':>6}  {'title':<36} {'category':<10} {'version':<12} {'watchers':>9} "
+        f"   {'id':>6}  {'title':<36} {'category':<10} {'version':<12} {'watchers':>9} "
         f"{'forks':>6}  last commit"
     )
-    for p in rows:
+    for view in rows:
+        p = view.record
         print(
-            f"{p.id:>6}  {clip(safe_text(p.title), 36):<36} "
+            f"{_markers(view)} {p.id:>6}  {clip(safe_text(p.title), 36):<36} "
             f"{clip(safe_text(names.get(p.category, '')), 10):<10} "
             f"{clip(safe_text(p.pypi_version or ''), 12):<12} {thousands(p.repo_watchers):>9} "
             f"{thousands(p.repo_forks):>6}  {relative(p.last_updated)}"
@@ -229,13 +244,17 @@ def cmd_show(args: argparse.Namespace) -> int:
     from catalog.api import pypi_name
 
     with open_catalog(args) as catalog:
-        p = queries.get_record(catalog, "package", args.package)
-        names = {c.id: c.title for c in queries.categories(catalog)}
-        grid_titles = {g.id: g.title for g in queries.grids(catalog)}
+        try:
+            view = catalog.package_view(args.package, args.as_of)
+        except LookupError as exc:
+            raise CommandError(str(exc)) from None
+        tables = catalog.tables()  # for the names of categories and grids
+        names = queries.category_names(tables)
+        grid_titles = {g.record.id: g.record.title for g in queries.grids(tables)}
     if args.json:
-        _json_lines([p])
+        _print_json([queries.package_json(view)])
         return 0
-    activity = sparkline(p.commits_over_52)
+    p = view.record
     rows = [
         ("title", p.title),
         ("slug", p.slug),
@@ -251,10 +270,21 @@ def cmd_show(args: argparse.Namespace) -> int:
             "last commit",
             f"{local_time(p.last_updated)} ({relative(p.last_updated)})" if p.last_updated else "",
         ),
-        ("activity", activity),
+        ("activity", sparkline(p.commits_over_52)),
         ("participants", ", ".join(p.participants)),
         ("grids", ", ".join(str(grid_titles.get(g, g)) for g in p.grids)),
+        ("status", view.status),
+        ("tags", ", ".join(view.tags)),
+        ("notes", view.notes),
     ]
+    if view.vanished:
+        rows.append(("upstream", "vanished from the API"))
+    if view.overridden:
+        rows.append(("edited", ", ".join(sorted(view.overridden))))
+    if view.conflicts:
+        rows.append(
+            ("conflicts", ", ".join(view.conflicts) + " (upstream changed since your edit)")
+        )
     for label, value in rows:
         print(f"{label:>12}  {safe_text(value)}")
     return 0
@@ -264,15 +294,17 @@ def cmd_grids(args: argparse.Namespace) -> int:
     from catalog import queries
 
     with open_catalog(args) as catalog:
-        rows = queries.grids(catalog)
-        sizes = {g.id: len(queries.grid_package_ids(catalog, g)) for g in rows}
+        tables = _tables(catalog, args)
+        rows = queries.grids(tables)
+        sizes = {g.key: len(queries.grid_members(tables, g)) for g in rows}
     if args.json:
-        _json_lines(rows)
+        _print_json(queries.grid_json(g) for g in rows)
         return 0
     for g in rows:
+        ident = "local" if g.local else g.record.id
         print(
-            f"{g.id:>5}  {clip(safe_text(g.slug), 28):<28} {sizes[g.id]:>4} packages  "
-            f"{clip(safe_text(g.title), 40)}"
+            f"{ident:>5}  {clip(safe_text(g.record.slug), 28):<28} {sizes[g.key]:>4} packages  "
+            f"{clip(safe_text(g.record.title), 40)}"
         )
     return 0
 
@@ -281,19 +313,24 @@ def cmd_grid(args: argparse.Namespace) -> int:
     from catalog import queries
 
     with open_catalog(args) as catalog:
-        grid = queries.get_record(catalog, "grid", args.grid)
-        rows = queries.packages(catalog, grid=str(grid.id), sort=args.sort)
+        tables = _tables(catalog, args)
+        grid = queries.get_grid(tables, args.grid)
+        rows = queries.packages(
+            tables, grid=grid.key if grid.local else str(grid.record.id), sort=args.sort
+        )
     if args.json:
-        _json_lines([grid])
+        _print_json([queries.grid_json(grid)])
         return 0
-    print(f"{safe_text(grid.title)} ({safe_text(grid.slug)}, grid {grid.id})")
-    if grid.description:
-        print(safe_text(grid.description))
-    missing = len(set(grid.packages) - {p.id for p in rows})
-    for p in rows:
+    where = "your grid" if grid.local else f"grid {grid.record.id}"
+    print(f"{safe_text(grid.record.title)} ({safe_text(grid.record.slug)}, {where})")
+    if grid.record.description:
+        print(safe_text(grid.record.description))
+    missing = len(set(grid.record.packages) - {v.record.id for v in rows})
+    for view in rows:
+        p = view.record
         print(
-            f"{p.id:>6}  {clip(safe_text(p.title), 36):<36} {thousands(p.repo_watchers):>9}  "
-            f"{relative(p.last_updated)}"
+            f"{_markers(view)} {p.id:>6}  {clip(safe_text(p.title), 36):<36} "
+            f"{thousands(p.repo_watchers):>9}  {relative(p.last_updated)}"
         )
     if missing:
         print(f"({missing} listed packages not fetched yet)")
@@ -304,12 +341,170 @@ def cmd_categories(args: argparse.Namespace) -> int:
     from catalog import queries
 
     with open_catalog(args) as catalog:
-        rows = queries.categories(catalog)
+        rows = queries.categories(_tables(catalog, args))
     if args.json:
-        _json_lines(rows)
+        _print_json(queries.record_json(c) for c in rows)
         return 0
     for c in rows:
         print(f"{c.id:>3}  {safe_text(c.slug):<12} {safe_text(c.title)}")
+    return 0
+
+
+# --- edits ------------------------------------------------------------------------------
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    from catalog.edits import edit_package, parse_assignments
+
+    with open_catalog(args) as catalog:
+        seq = edit_package(catalog, args.package, parse_assignments(args.fields), args.note)
+    print(seq)
+    return 0
+
+
+def cmd_grid_edit(args: argparse.Namespace) -> int:
+    from catalog import edits
+
+    with open_catalog(args) as catalog:
+        if args.action == "create":
+            seq = edits.create_local_grid(
+                catalog, args.grid, args.title or "", args.description or "", args.note
+            )
+        elif args.action == "set":
+            seq = edits.edit_grid(
+                catalog, args.grid, edits.parse_assignments(args.items), args.note
+            )
+        elif args.action == "add":
+            seq = edits.change_grid_members(catalog, args.grid, add=args.items, note=args.note)
+        elif args.action == "remove":
+            seq = edits.change_grid_members(catalog, args.grid, remove=args.items, note=args.note)
+        else:
+            seq = edits.delete_local_grid(catalog, args.grid, args.note)
+    print(seq)
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    from catalog.edits import undo
+
+    with open_catalog(args) as catalog:
+        seq = undo(catalog, args.seq)
+        undone = catalog.store.get(seq).event
+    print(f"{seq}  undid edit {undone.edit_seq} of {safe_text(undone.target)}")
+    return 0
+
+
+def cmd_redo(args: argparse.Namespace) -> int:
+    from catalog.edits import redo
+
+    with open_catalog(args) as catalog:
+        seq = redo(catalog)
+        redone = catalog.store.get(seq).event
+    print(f"{seq}  redid edit {redone.edit_seq} of {safe_text(redone.target)}")
+    return 0
+
+
+def _value(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(safe_text(v) for v in value) + "]"
+    if value is None:
+        return "—"
+    return clip(safe_text(value), 60)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from catalog.timeline import target_history
+
+    with open_catalog(args) as catalog:
+        key, items = target_history(catalog, args.target, grid=args.grid, as_of=args.as_of)
+    if args.json:
+        _print_json(msgspec.to_builtins(item) for item in items)
+        return 0
+    print(f"history of {safe_text(key)}: {len(items)} events")
+    for item in items:
+        what = item.kind
+        if item.edit_seq is not None:
+            what += f" of {item.edit_seq}"
+        if item.undone:
+            what += " (undone)"
+        origin = f"  sync {item.sync_id[:8]}" if item.sync_id else ""
+        print(f"{item.seq:>8}  {local_time(item.recorded_at)}  {what}{origin}")
+        if item.note:
+            print(f"{'':>10}note: {safe_text(item.note)}")
+        for name, change in sorted(item.changes.items()):
+            if item.kind == "first seen":
+                continue
+            print(f"{'':>10}{name}: {_value(change.before)} → {_value(change.after)}")
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    from catalog import queries
+    from catalog.timeline import what_changed
+
+    with open_catalog(args) as catalog:
+        changes = what_changed(catalog, args.older, args.newer)
+        tables = catalog.tables()
+    if args.json:
+        print(msgspec.json.encode(changes).decode())
+        return 0
+
+    def name(ident: int) -> str:
+        view = queries.find_package(tables, str(ident))
+        return safe_text(view.record.slug) if view else str(ident)
+
+    print(
+        f"changes in events {changes.from_seq + 1}..{changes.to_seq}: "
+        f"{len(changes.new)} new, {len(changes.vanished)} vanished, "
+        f"{len(changes.returned)} back, {changes.changed} changed"
+    )
+    for label, ids in (
+        ("new", changes.new),
+        ("vanished", changes.vanished),
+        ("back", changes.returned),
+    ):
+        if ids:
+            print(f"{label}: " + ", ".join(name(i) for i in ids[:50]))
+    for v in changes.versions[:50]:
+        print(f"version  {name(v.id)}: {safe_text(v.before)} → {safe_text(v.after)}")
+    for w in changes.watchers:
+        print(f"watchers {name(w.id)}: {w.before:,} → {w.after:,} ({w.gain:+,})")
+    return 0
+
+
+def cmd_export_edits(args: argparse.Namespace) -> int:
+    from catalog.timeline import export_edits
+
+    with open_catalog(args, fill=False) as catalog:
+        count = export_edits(catalog, Path(args.file))
+    print(f"exported {count:,} edit events to {args.file}")
+    return 0
+
+
+def cmd_import_edits(args: argparse.Namespace) -> int:
+    from catalog.timeline import import_edits
+
+    if not Path(args.file).is_file():
+        raise CommandError(f"{args.file} is not a file")
+    with open_catalog(args) as catalog:
+        report = import_edits(catalog, Path(args.file))
+    print(
+        f"imported {report.imported:,}, already present {report.already:,}, "
+        f"skipped {len(report.skipped):,}"
+    )
+    for line in report.skipped:
+        print(f"  skipped {safe_text(line)}")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    import time
+
+    with open_catalog(args, fill=False) as catalog:
+        started = time.perf_counter()
+        events = catalog.projection.rebuild()
+        elapsed = time.perf_counter() - started
+    print(f"rebuilt the projections from {events:,} events in {elapsed:.2f}s")
     return 0
 
 
@@ -317,12 +512,16 @@ def cmd_categories(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from projections.persisted import CatalogProjection
+
     with open_existing(args) as store:
         report = store.verify()
+        if report.ok:
+            report.problems.extend(CatalogProjection(store).differences())
     if report.ok:
         print(
             f"ok: {report.events:,} events in {report.streams:,} streams; sequences gap-free, "
-            "indexes consistent"
+            "indexes consistent, projections equal a fresh fold"
         )
         return 0
     more = f" (and {len(report.problems) - 1} more problems)" if len(report.problems) > 1 else ""
@@ -371,6 +570,68 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the SyncFinished event as JSON")
     p.set_defaults(func=cmd_sync)
 
+    p = sub.add_parser("edit", help="edit a package: FIELD=VALUE ... (one event)")
+    p.add_argument("package", metavar="PKG", help="id or slug")
+    p.add_argument(
+        "fields",
+        nargs="+",
+        metavar="FIELD=VALUE",
+        help="title, repo_description, category, documentation_url, repo_url, "
+        "pypi_url, notes, tags (tags=a,b), status (none, evaluating, shortlisted, "
+        "using, rejected)",
+    )
+    p.add_argument("--note", metavar="TEXT", help="why (kept with the edit)")
+    p.set_defaults(func=cmd_edit)
+
+    p = sub.add_parser("grid-edit", help="create, change, fill and delete grids")
+    p.add_argument(
+        "action",
+        choices=["create", "set", "add", "remove", "delete"],
+        help="create SLUG --title T; set X FIELD=VALUE...; add X PKG...; "
+        "remove X PKG...; delete X (your own grids only)",
+    )
+    p.add_argument("grid", metavar="X", help="grid id or slug")
+    p.add_argument(
+        "items", nargs="*", metavar="ITEM", help="FIELD=VALUE for set, PKG for add/remove"
+    )
+    p.add_argument("--title")
+    p.add_argument("--description")
+    p.add_argument("--note", metavar="TEXT")
+    p.set_defaults(func=cmd_grid_edit)
+
+    p = sub.add_parser("undo", help="undo the newest edit, or the edit at SEQ")
+    p.add_argument("seq", nargs="?", type=int, metavar="SEQ")
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("redo", help="apply the most recently undone edit again")
+    p.set_defaults(func=cmd_redo)
+
+    p = sub.add_parser("history", help="every event that touched a package (or grid)")
+    p.add_argument("target", metavar="PKG", help="id or slug")
+    p.add_argument("--grid", action="store_true", help="PKG names a grid")
+    p.add_argument("--as-of", type=int, metavar="SEQ")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("changes", help="what changed upstream between two syncs")
+    p.add_argument(
+        "--from", dest="older", metavar="SYNC", help="sync id prefix (default: the one before)"
+    )
+    p.add_argument("--to", dest="newer", metavar="SYNC", help="sync id prefix (default: the last)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_changes)
+
+    p = sub.add_parser("export-edits", help="write your edits, undos and redos as JSON lines")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_export_edits)
+
+    p = sub.add_parser("import-edits", help="replay exported edits onto this store")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import_edits)
+
+    p = sub.add_parser("rebuild", help="drop the projections and refold the whole log")
+    p.set_defaults(func=cmd_rebuild)
+
     p = sub.add_parser("packages", help="list packages")
     p.add_argument("--query", "-q", metavar="Q", help="text in title, slug, description, people")
     p.add_argument("--grid", metavar="SLUG_OR_ID")
@@ -383,25 +644,30 @@ def build_parser() -> argparse.ArgumentParser:
         "modified; a leading - reverses",
     )
     p.add_argument("--json", action="store_true")
+    p.add_argument("--as-of", type=int, metavar="SEQ", help="as it was right after event SEQ")
     p.set_defaults(func=cmd_packages)
 
     p = sub.add_parser("show", help="one package")
     p.add_argument("package", metavar="PKG", help="id or slug")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--as-of", type=int, metavar="SEQ", help="as it was right after event SEQ")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("grids", help="list grids")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--as-of", type=int, metavar="SEQ", help="as it was right after event SEQ")
     p.set_defaults(func=cmd_grids)
 
     p = sub.add_parser("grid", help="one grid and all its packages")
     p.add_argument("grid", metavar="X", help="id or slug")
     p.add_argument("--sort", default="watchers", metavar="FIELD")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--as-of", type=int, metavar="SEQ", help="as it was right after event SEQ")
     p.set_defaults(func=cmd_grid)
 
     p = sub.add_parser("categories", help="list categories")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--as-of", type=int, metavar="SEQ", help="as it was right after event SEQ")
     p.set_defaults(func=cmd_categories)
 
     p = sub.add_parser("verify", help="check the store's log and indexes")
@@ -432,7 +698,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return args.func(args)
-    except (CommandError, StoreError, QueryError) as exc:
+    except (CommandError, StoreError, QueryError, EditError) as exc:
         print(f"djp: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:

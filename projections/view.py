@@ -1,0 +1,142 @@
+"""What a user sees of a package or grid: the upstream record with local edits laid over it.
+
+A view knows which fields are overridden (and by which edit) and which of those conflict:
+the upstream value changed after the edit that overrides it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from eventstore import Grid, Package
+from projections.fold import LocalEntry, Tables, UpstreamEntry
+
+STATUSES = ("none", "evaluating", "shortlisted", "using", "rejected")
+#: Fields that exist only locally, with their value when never edited.
+LOCAL_PACKAGE_FIELDS: dict[str, Any] = {"notes": "", "tags": [], "status": "none"}
+LOCAL_GRID_FIELDS: dict[str, Any] = {"notes": ""}
+#: Grid membership edits: package ids added to / removed from the upstream list.
+MEMBERSHIP_FIELDS = ("added", "removed")
+
+
+class PackageView(msgspec.Struct, kw_only=True):
+    key: str
+    record: Package
+    vanished: bool = False
+    notes: str = ""
+    tags: list[str] = []
+    status: str = "none"
+    overridden: dict[str, int] = {}  # field -> sequence of the edit in force
+    conflicts: list[str] = []
+
+    @property
+    def edited(self) -> bool:
+        return bool(self.overridden)
+
+    def flat(self) -> dict[str, Any]:
+        """Every field the user sees, by name (for diffs and history)."""
+        data = {name: getattr(self.record, name) for name in self.record.__struct_fields__}
+        data.update(notes=self.notes, tags=self.tags, status=self.status, vanished=self.vanished)
+        return data
+
+
+class GridView(msgspec.Struct, kw_only=True):
+    key: str
+    record: Grid
+    local: bool = False  # a grid the user created, not one from upstream
+    vanished: bool = False
+    notes: str = ""
+    overridden: dict[str, int] = {}
+    conflicts: list[str] = []
+
+    def flat(self) -> dict[str, Any]:
+        data = {name: getattr(self.record, name) for name in self.record.__struct_fields__}
+        data.update(notes=self.notes, vanished=self.vanished)
+        return data
+
+
+def _overrides(local: LocalEntry | None) -> dict[str, tuple[Any, int]]:
+    out: dict[str, tuple[Any, int]] = {}
+    if local is not None:
+        for edit in local.edits:
+            for name, value in edit.values.items():
+                out[name] = (value, edit.seq)
+    return out
+
+
+def _conflicts(up: UpstreamEntry, overrides: dict[str, tuple[Any, int]]) -> list[str]:
+    return sorted(name for name, (_, seq) in overrides.items() if up.changed_at.get(name, 0) > seq)
+
+
+def package_view(up: UpstreamEntry | None, local: LocalEntry | None) -> PackageView | None:
+    if up is None:
+        return None
+    overrides = _overrides(local)
+    record_fields = {n: v for n, (v, _) in overrides.items() if n not in LOCAL_PACKAGE_FIELDS}
+    record = msgspec.structs.replace(up.record, **record_fields) if record_fields else up.record
+    values = {n: overrides[n][0] if n in overrides else d for n, d in LOCAL_PACKAGE_FIELDS.items()}
+    return PackageView(
+        key=f"package:{up.record.id}",
+        record=record,
+        vanished=up.vanished,
+        overridden={n: seq for n, (_, seq) in overrides.items()},
+        conflicts=_conflicts(up, overrides),
+        **values,
+    )
+
+
+def grid_view(key: str, up: UpstreamEntry | None, local: LocalEntry | None) -> GridView | None:
+    overrides = _overrides(local)
+    values = {n: v for n, (v, _) in overrides.items()}
+    notes = values.get("notes", "")
+    overridden = {n: seq for n, (_, seq) in overrides.items()}
+    if key.startswith("localgrid:"):
+        if not values.get("exists"):
+            return None
+        record = Grid(
+            id=0,
+            title=values.get("title") or "",
+            slug=key.split(":", 1)[1],
+            description=values.get("description") or "",
+            packages=sorted(values.get("added") or []),
+        )
+        return GridView(key=key, record=record, local=True, notes=notes, overridden=overridden)
+    if up is None:
+        return None
+    added, removed = values.get("added") or [], set(values.get("removed") or [])
+    members = [p for p in up.record.packages if p not in removed]
+    members += [p for p in added if p not in members]
+    changed = {n: values[n] for n in ("title", "description") if n in values}
+    record = msgspec.structs.replace(up.record, packages=members, **changed)
+    return GridView(
+        key=key,
+        record=record,
+        vanished=up.vanished,
+        notes=notes,
+        overridden=overridden,
+        conflicts=_conflicts(up, {n: overrides[n] for n in changed}),
+    )
+
+
+def package_views(tables: Tables, include_vanished: bool = False) -> list[PackageView]:
+    local = tables.local
+    out = []
+    for key, up in tables.upstream.items():
+        if key.startswith(b"package:") and (include_vanished or not up.vanished):
+            out.append(package_view(up, local.get(key)))
+    return out
+
+
+def grid_views(tables: Tables, include_vanished: bool = False) -> list[GridView]:
+    out = []
+    for key, up in tables.upstream.items():
+        if key.startswith(b"grid:") and (include_vanished or not up.vanished):
+            out.append(grid_view(key.decode(), up, tables.local.get(key)))
+    for key, local in tables.local.items():
+        if key.startswith(b"localgrid:"):
+            view = grid_view(key.decode(), None, local)
+            if view is not None:
+                out.append(view)
+    return out

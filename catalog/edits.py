@@ -279,7 +279,11 @@ def change_grid_members(
                 added.add(pid)
             members.add(pid)
         for pkg_key in remove:
-            pid = _package_target(tables, pkg_key).record.id
+            text = str(pkg_key).strip()
+            if text.isdigit() and int(text) in members:
+                pid = int(text)  # a member the catalogue has not fetched yet
+            else:
+                pid = _package_target(tables, pkg_key).record.id
             if pid not in members:
                 raise EditError(f"package {pkg_key!r} is not in grid {view.record.slug!r}")
             added.discard(pid)

@@ -118,6 +118,11 @@ class _Run:
             records.append(record)
         return records
 
+    def decode_records(self, records: list[Record]) -> list[Record]:
+        """Records already normalized (tests, generated data): de-duplicated by id."""
+        seen: set[int] = set()
+        return [r for r in records if not (r.id in seen or seen.add(r.id))]
+
     def apply_page(self, resource: str, records: list[Record]) -> None:
         """Append what is new or changed on one page, in one transaction."""
         sync_id = self.sync_id

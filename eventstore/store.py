@@ -15,6 +15,7 @@ commit order, across processes too (LMDB serialises writers).
 
 from __future__ import annotations
 
+import itertools
 import os
 import struct
 import uuid
@@ -111,6 +112,26 @@ def decode_envelope(raw: bytes | memoryview) -> Envelope:
     if envelope.schema != SCHEMA_VERSION:
         return upcast(raw)
     return envelope
+
+
+class FoldEnvelope(msgspec.Struct):
+    """The parts of an envelope a fold needs; decoding it skips the id and the time."""
+
+    seq: int
+    stream: str
+    schema: int
+    event: Event
+
+
+_fold_decoder = msgspec.msgpack.Decoder(FoldEnvelope)
+
+
+def decode_for_fold(raw: bytes | memoryview) -> FoldEnvelope | Envelope:
+    try:
+        envelope = _fold_decoder.decode(raw)
+    except msgspec.ValidationError:
+        return upcast(raw)
+    return envelope if envelope.schema == SCHEMA_VERSION else upcast(raw)
 
 
 def stream_key(stream: str, version: int) -> bytes:
@@ -356,35 +377,40 @@ class Store:
             raw = txn.get(pack_u64(seq), db=self._log)
             return decode_envelope(raw) if raw is not None else None
 
+    def read_raw(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[list[bytes]]:
+        """Stored envelopes from_seq..to_seq as raw bytes, in chunks (see ``read_all``).
+
+        Sequences are gap-free (``verify`` checks it), so a chunk is simply the next N
+        values from the cursor.
+        """
+        next_seq = max(from_seq, 1)
+        while True:
+            want = READ_CHUNK if to_seq is None else min(READ_CHUNK, to_seq - next_seq + 1)
+            if want <= 0:
+                return
+            with self._env.begin() as txn:
+                cursor = txn.cursor(db=self._log)
+                if not cursor.set_range(pack_u64(next_seq)):
+                    return
+                chunk = list(itertools.islice(cursor.iternext(keys=False, values=True), want))
+            if not chunk:
+                return
+            yield chunk
+            if len(chunk) < want:
+                return
+            next_seq += len(chunk)
+
     def read_all(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[Envelope]:
         """Envelopes with from_seq <= seq <= to_seq, oldest first.
 
         Reads in chunks, each in its own short read transaction, so a slow consumer never
         holds a snapshot open (and the map can grow meanwhile).
         """
-        next_seq = max(from_seq, 1)
-        while to_seq is None or next_seq <= to_seq:
-            # raw bytes, decoded only as they are yielded: holding thousands of decoded
-            # envelopes at once costs more in garbage-collector passes than the decoding
-            with self._env.begin() as txn:
-                cursor = txn.cursor(db=self._log)
-                if not cursor.set_range(pack_u64(next_seq)):
-                    return
-                last_key = pack_u64(to_seq) if to_seq is not None else None
-                chunk = []
-                for key, value in cursor:
-                    if last_key is not None and key > last_key:
-                        break
-                    chunk.append(value)
-                    if len(chunk) >= READ_CHUNK:
-                        break
-            if not chunk:
-                return
+        for chunk in self.read_raw(from_seq, to_seq):
+            # decoded only as they are yielded: holding thousands of decoded envelopes at
+            # once costs more in allocation and garbage collection than the decoding
             for raw in chunk:
                 yield decode_envelope(raw)
-            if len(chunk) < READ_CHUNK:
-                return
-            next_seq = unpack_u64(key) + 1
 
     def seq_for_id(self, event_id: uuid.UUID) -> int | None:
         """The sequence of the event with this id, if it is stored."""

@@ -1,0 +1,222 @@
+"""Projection benchmark: ``python -m bench.projections [--events 1000000] [--packages 6000]``.
+
+Builds a GENERATED log (synthetic packages, not real data): the packages and 400 grids first
+seen, then upstream changes (watchers, forks, versions, weekly commits) spread over the
+packages, a sync's start and finish every 6,000 events, and local edits, undos and redos; one
+package gets 1,000 events of its own. Then, in the same run:
+
+- rebuild: drop the projections and refold the whole log (events/s), next to a bare scan +
+  decode of the same log (the floor: reading is part of any rebuild);
+- as-of: one package's view at a random point of the log (median over 50 picks);
+- history: the full history (field diffs included) of the package with 1,000 events.
+
+The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import lmdb
+import msgspec
+
+from catalog.service import Catalog
+from catalog.timeline import target_history
+from eventstore import (
+    Append,
+    Edited,
+    Envelope,
+    FieldChange,
+    Grid,
+    Package,
+    RecordChanged,
+    RecordSeen,
+    Store,
+    SyncFinished,
+    SyncStarted,
+    Undone,
+)
+from eventstore.events import SyncCounts
+
+BATCH = 5000
+
+
+def generate(store: Store, events: int, packages: int, rng: random.Random) -> int:
+    """Append a GENERATED log of about ``events`` events; returns how many."""
+    state = {i: [0, 0] for i in range(1, packages + 1)}  # watchers, forks
+    batch: list[Append] = []
+    written = 0
+
+    def flush() -> None:
+        nonlocal batch, written
+        if batch:
+            store.append_batch(batch)
+            written += sum(len(a.events) for a in batch)
+            batch = []
+
+    def add(stream: str, event) -> None:
+        batch.append(Append(stream, [event]))
+        if len(batch) >= BATCH:
+            flush()
+
+    sync = uuid.uuid4().hex
+    add("sync", SyncStarted(sync_id=sync, source="generated:", kind="full"))
+    for g in range(1, 401):
+        grid = Grid(
+            id=g,
+            title=f"Generated grid {g}",
+            slug=f"generated-grid-{g}",
+            packages=[rng.randint(1, packages) for _ in range(15)],
+        )
+        add(f"grid:{g}", RecordSeen(resource="grid", record=grid, sync_id=sync))
+    for i in range(1, packages + 1):
+        record = Package(
+            id=i,
+            title=f"generated-package-{i}",
+            slug=f"generated-package-{i}",
+            category=1 + i % 5,
+            grids=[1 + i % 400],
+            repo_url=f"https://github.com/generated/p{i}",
+            repo_description="GENERATED for benchmarking",
+            pypi_url=f"generated-package-{i}",
+            pypi_version="1.0.0",
+            commits_over_52=[0] * 52,
+            participants=["gen"],
+        )
+        add(f"package:{i}", RecordSeen(resource="package", record=record, sync_id=sync))
+    edits: list[int] = []
+    n = packages + 401
+    step = 0
+    while n < events:
+        step += 1
+        if step % 6000 == 0:
+            flush()
+            store.append(
+                "sync",
+                [
+                    SyncFinished(
+                        sync_id=sync,
+                        source="generated:",
+                        outcome="complete",
+                        counts=SyncCounts(),
+                        duration_s=1.0,
+                    )
+                ],
+            )
+            sync = uuid.uuid4().hex
+            store.append("sync", [SyncStarted(sync_id=sync, source="generated:")])
+            n += 2
+            continue
+        # package 1 gets about 1,000 events; the rest spread over all packages
+        ident = 1 if step % max(1, events // 1000) == 0 else rng.randint(1, packages)
+        roll = rng.random()
+        if roll < 0.01:
+            value = f"note {step}"
+            add(
+                f"package:{ident}",
+                Edited(
+                    target=f"package:{ident}",
+                    changes={"notes": FieldChange(before=None, after=value)},
+                ),
+            )
+            edits.append(ident)
+        else:
+            w, f = state[ident]
+            changes = {"repo_watchers": FieldChange(before=w, after=w + 1)}
+            state[ident][0] = w + 1
+            if roll < 0.3:
+                changes["repo_forks"] = FieldChange(before=f, after=f + 1)
+                state[ident][1] = f + 1
+            if roll > 0.95:
+                changes["commits_over_52"] = FieldChange(
+                    before=None, after=[rng.randint(0, 3)] * 52
+                )
+            add(
+                f"package:{ident}",
+                RecordChanged(resource="package", id=ident, changes=changes, sync_id=sync),
+            )
+        n += 1
+    flush()
+    return store.last_seq
+
+
+def bare_scan(path: Path) -> float:
+    env = lmdb.open(str(path), max_dbs=32, readonly=True, lock=False)
+    log = env.open_db(b"log", create=False)
+    decode = msgspec.msgpack.Decoder(Envelope).decode
+    count = 0
+    started = time.perf_counter()
+    with env.begin(buffers=True) as txn:
+        for value in txn.cursor(db=log).iternext(keys=False, values=True):
+            decode(value)
+            count += 1
+    rate = count / (time.perf_counter() - started)
+    env.close()
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--packages", type=int, default=6000)
+    args = parser.parse_args()
+    rng = random.Random(1_000_000)
+    with tempfile.TemporaryDirectory(prefix="djp-bench-") as tmp:
+        path = Path(tmp) / "store"
+        started = time.perf_counter()
+        with Store.open(path) as store:
+            events = generate(store, args.events, args.packages, rng)
+        print(
+            f"projections benchmark: GENERATED log of {events:,} events over "
+            f"{args.packages:,} packages (written in {time.perf_counter() - started:.0f}s)"
+        )
+        rebuild_rates = []
+        with Catalog.open(path) as catalog:  # opening catches the projection up once
+            for _ in range(2):
+                t = time.perf_counter()
+                catalog.projection.rebuild()
+                rebuild_rates.append(events / (time.perf_counter() - t))
+            picks = []
+            for _ in range(50):
+                seq = rng.randint(args.packages + 401, events)
+                ident = str(rng.randint(1, args.packages))
+                t = time.perf_counter()
+                catalog.package_view(ident, seq)
+                picks.append((time.perf_counter() - t) * 1e3)
+            t = time.perf_counter()
+            _, items = target_history(catalog, "1")
+            history_ms = (time.perf_counter() - t) * 1e3
+        bare_rates = [bare_scan(path) for _ in range(2)]
+    rebuild_eps, bare_eps = max(rebuild_rates), max(bare_rates)
+    as_of_ms = statistics.median(picks)
+    print(
+        f"rebuild   {rebuild_eps:>12,.0f} events/s   bare scan + decode {bare_eps:>12,.0f} "
+        f"events/s   ratio {rebuild_eps / bare_eps:.2f}   (target >= 500,000 events/s)"
+    )
+    print(f"as-of     one package at a random point: median {as_of_ms:.2f} ms over 50")
+    print(
+        f"history   {len(items):,} events of one package in {history_ms:.1f} ms (target < 100 ms)"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "projections",
+                "events": events,
+                "rebuild_eps": round(rebuild_eps),
+                "bare_scan_eps": round(bare_eps),
+                "as_of_ms": round(as_of_ms, 3),
+                "history_ms": round(history_ms, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

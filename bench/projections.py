@@ -41,7 +41,6 @@ from eventstore import (
     Store,
     SyncFinished,
     SyncStarted,
-    Undone,
 )
 from eventstore.events import SyncCounts
 

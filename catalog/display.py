@@ -83,7 +83,7 @@ def relative(value: datetime | None, now: datetime | None = None) -> str:
     for unit, size in (("yr", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600)):
         if seconds >= size:
             return f"{int(seconds // size)} {unit} ago"
-    return f"{max(1, int(seconds // 60))} min ago"
+    return "just now" if seconds < 60 else f"{int(seconds // 60)} min ago"
 
 
 def clip(text: str, width: int) -> str:

@@ -31,12 +31,15 @@ def target_history(
     catalog: Catalog, key: str, *, grid: bool = False, as_of: int | None = None
 ) -> tuple[str, list[HistoryItem]]:
     """(target key, history items) of a package (or grid), optionally as of event N."""
-    tables = catalog.tables(as_of) if as_of is not None else catalog.tables()
-    view = find_grid(tables, key) if grid else find_package(tables, key)
-    if view is None:
-        raise QueryError(f"no {'grid' if grid else 'package'} {key!r} in the catalogue")
-    envelopes = [e for e in catalog.store.read_stream(view.key) if as_of is None or e.seq <= as_of]
-    return view.key, history(view.key, envelopes, syncs(catalog))
+    resource = "grid" if grid else "package"
+    target = catalog.projection.lookup(resource, key)
+    if target is None and grid:
+        local = key if key.startswith("localgrid:") else f"localgrid:{key}"
+        target = local if catalog.store.stream_version(local) else None
+    if target is None:
+        raise QueryError(f"no {resource} {key!r} in the catalogue")
+    envelopes = [e for e in catalog.store.read_stream(target) if as_of is None or e.seq <= as_of]
+    return target, history(target, envelopes, syncs(catalog))
 
 
 @dataclass

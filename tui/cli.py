@@ -537,6 +537,26 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- the app ----------------------------------------------------------------------------
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Open the Textual app on the store (filled on first start, live API else snapshot)."""
+    if not sys.stdout.isatty():
+        build_parser().print_help()
+        return 0
+    from catalog.service import Catalog
+    from tui.app import DjpApp
+
+    path = _store_path(args)
+    catalog = Catalog.open(path)  # a store that cannot be opened is a one-line error here
+    try:
+        DjpApp(path, catalog=catalog, base_url=os.environ.get("DJP_API_URL")).run()
+    finally:
+        catalog.close()
+    return 0
+
+
 # --- entry point ------------------------------------------------------------------------
 
 
@@ -694,8 +714,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        return run_app(args)
     try:
         return args.func(args)
     except (CommandError, StoreError, QueryError, EditError) as exc:

@@ -85,8 +85,10 @@ class DjpApp(App):
         probe_seconds: float = 3.0,
         poll_seconds: float = 1.0,
         config_path: Path | None = None,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink
         self.store_path = Path(store_path)
         self.client_config = ClientConfig(base_url=base_url) if base_url else ClientConfig()
         self.fixed_now = now
@@ -95,6 +97,7 @@ class DjpApp(App):
         self.poll_seconds = poll_seconds
         self.config_path = config_path
         self.catalog: Catalog | None = catalog
+        self._owns_catalog = False
         self.browser: Browser | None = None
 
     # --- life cycle ----------------------------------------------------------------------
@@ -107,12 +110,17 @@ class DjpApp(App):
         self._load_keymap()
         if self.catalog is None:
             self.catalog = Catalog.open(self.store_path)
+            self._owns_catalog = True
         self.browser = Browser(self.catalog, self.now)
         self.push_screen(CatalogueScreen())
         if self.catalog.is_empty:
             self.push_screen(SyncScreen(first=True))
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_store)
+
+    def on_unmount(self) -> None:
+        if self._owns_catalog and self.catalog is not None:
+            self.catalog.close()
 
     def _load_keymap(self) -> None:
         path = self.config_path

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 from catalog.display import local_time, safe_text
 
@@ -74,3 +74,15 @@ class DjpScreen(Screen):
                 f"(seq {browser.seq:,})"
             )
             status.first(StatusLine).update(Text(text))
+
+
+class DjpInput(Input):
+    """An Input whose cursor blinks only when the app wants it to (snapshots do not)."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+
+class DjpTextArea(TextArea):
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink", True)

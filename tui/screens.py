@@ -28,7 +28,7 @@ from catalog.browse import FilterError
 from catalog.display import local_time, relative, safe_text, sparkline, thousands
 from catalog.edits import EditError
 from projections.view import STATUSES
-from tui.common import DjpScreen, literal
+from tui.common import DjpInput, DjpScreen, DjpTextArea, literal
 from tui.table import PackageTable
 
 BACK = Binding("escape", "back", "back", id="screen.back")
@@ -48,7 +48,7 @@ class CatalogueScreen(DjpScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
-        yield Input(
+        yield DjpInput(
             placeholder="/ filter: words, grid:SLUG cat:NAME tag:X is:edited is:stale "
             "is:shortlisted",
             id="filter",
@@ -301,7 +301,7 @@ class EditScreen(ModalScreen[None]):
                 for name in self.TEXT_FIELDS:
                     value = ", ".join(v.tags) if name == "tags" else getattr(p, name) or ""
                     yield Label(name)
-                    yield Input(value=safe_text(value), id=f"f-{name}")
+                    yield DjpInput(value=safe_text(value), id=f"f-{name}")
                     yield Static("", classes="error", id=f"e-{name}")
                 yield Label("category")
                 yield Select(
@@ -316,10 +316,10 @@ class EditScreen(ModalScreen[None]):
                     [(s, s) for s in STATUSES], value=v.status, id="f-status", allow_blank=False
                 )
                 yield Label("notes")
-                yield TextArea(v.notes, id="f-notes")
+                yield DjpTextArea(v.notes, id="f-notes")
                 yield Static("", classes="error", id="e-notes")
                 yield Label("note for this edit (optional)")
-                yield Input(id="f-note")
+                yield DjpInput(id="f-note")
                 yield Static("", classes="error", id="e-form")
             with Horizontal(id="buttons"):
                 yield Button("save (ctrl+s)", variant="primary", id="save")
@@ -423,9 +423,9 @@ class TextModal(ModalScreen[str | None]):
             hint = "ctrl+s saves, esc cancels" if self.multiline else "enter saves, esc cancels"
             yield Label(f"{self.title_text} ({hint})")
             if self.multiline:
-                yield TextArea(self.value, id="value")
+                yield DjpTextArea(self.value, id="value")
             else:
-                yield Input(value=self.value, id="value")
+                yield DjpInput(value=self.value, id="value")
 
     @on(Input.Submitted)
     def action_save(self) -> None:
@@ -570,7 +570,7 @@ class GridsScreen(DjpScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
-        yield Input(placeholder="/ filter grids", id="grid-filter")
+        yield DjpInput(placeholder="/ filter grids", id="grid-filter")
         yield OptionList(id="grid-list")
         yield Footer()
 
@@ -599,6 +599,8 @@ class GridsScreen(DjpScreen):
             options.add_option(
                 Option(Text("No grids — press S to sync.", style="dim"), disabled=True)
             )
+        else:
+            options.highlighted = 0
 
     @on(Input.Changed, "#grid-filter")
     def filter_changed(self) -> None:

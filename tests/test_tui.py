@@ -1,0 +1,314 @@
+"""Pilot tests of the app: every screen and the flows a user goes through."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from catalog import edits
+from catalog.service import Catalog
+from eventstore import Store
+from tests.fakeapi import FakeApi, FakeApiServer
+from tests.helpers import sync_records
+from tests.tui_support import filled_store, make_app, notifications
+from tui.screens import (
+    ChangesScreen,
+    EditScreen,
+    GridScreen,
+    GridsScreen,
+    HelpScreen,
+    HistoryScreen,
+    LogScreen,
+    PackageScreen,
+)
+from tui.table import PackageTable
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return filled_store(tmp_path / "store")
+
+
+def table(app) -> PackageTable:
+    return app.screen.query_one(PackageTable)
+
+
+def events(path) -> list:
+    with Store.open(path) as store:
+        return list(store.read_all())
+
+
+async def test_filter_then_open_a_package(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert len(table(app).rows) == 75
+        await pilot.press("slash", *"mongo")
+        assert [r.view.record.slug for r in table(app).rows] == ["django-mongoengine-filter"]
+        await pilot.press("enter")  # Enter in the filter moves to the first match
+        assert table(app).has_focus and table(app).cursor == 0
+        await pilot.press("enter")
+        assert isinstance(app.screen, PackageScreen)
+        assert app.screen.key == "package:4321"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PackageScreen)
+
+
+async def test_qualifiers_and_sorting(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"grid:healt-checkers")
+        assert table(app).rows == []
+        await pilot.press(*["backspace"] * 19, *"is:stale")
+        assert 0 < len(table(app).rows) < 75 and all(r.stale for r in table(app).rows)
+        await pilot.press(*["backspace"] * 8, "enter")
+        await pilot.press("right", "right", "right", "s")  # the watchers column
+        watchers = [r.view.record.repo_watchers for r in table(app).rows]
+        assert watchers == sorted(watchers, reverse=True)
+        await pilot.press("s")
+        watchers = [r.view.record.repo_watchers for r in table(app).rows]
+        assert watchers == sorted(watchers)
+        await pilot.press("G")
+        assert table(app).cursor == 74
+        await pilot.press("g", "j", "j", "k")
+        assert table(app).cursor == 1
+
+
+async def test_edit_form_saves_one_event_and_shows_the_marker(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"django-messages", "enter", "enter", "e")
+        assert isinstance(app.screen, EditScreen)
+        title = app.screen.query_one("#f-title")
+        title.value = "Messages (fork)"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, PackageScreen)
+        await pilot.press("escape")
+        row = table(app).rows[0]
+        assert row.view.record.title == "Messages (fork)" and row.view.overridden
+        assert table(app).render_line(1).text.startswith("✎")
+    last = events(store)[-1]
+    assert last.type == "Edited" and set(last.event.changes) == {"title"}
+
+
+async def test_edit_form_shows_validation_in_place_and_escape_appends_nothing(store):
+    before = len(events(store))
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "e")
+        app.screen.query_one("#f-repo_url").value = "ftp://nope"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, EditScreen)
+        error = app.screen.query_one("#e-repo_url")
+        assert "repo_url must be an http(s) URL" in str(error.render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, PackageScreen)
+    assert len(events(store)) == before
+
+
+async def test_quick_status_and_tags(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "x", "down", "down", "enter")
+        await pilot.press("t", *"orm,cache", "enter")
+        view = app.browser.package(app.screen.key)
+        assert view.status == "shortlisted" and view.tags == ["cache", "orm"]
+
+
+async def test_undo_from_history_brings_the_value_back(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        key = app.screen.key
+        original = app.browser.package(key).record.title
+        app.edit(key, {"title": "Changed"})
+        await pilot.press("h")
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("u")  # the newest item, the edit, is selected
+        assert app.browser.package(key).record.title == original
+        await pilot.press("ctrl+r")
+        assert app.browser.package(key).record.title == "Changed"
+    assert [e.type for e in events(store)[-3:]] == ["Edited", "Undone", "Redone"]
+
+
+async def test_refused_undo_says_why(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        key = app.screen.key
+        first = app.edit(key, {"title": "one"})
+        second = app.edit(key, {"title": "two"})
+        await pilot.press("h", "up")  # select the older edit
+        assert app.screen.selected().seq == first
+        await pilot.press("u")
+        assert any(
+            f"edit {first} cannot be undone: edit {second} changed title" in m
+            for m in notifications(app)
+        )
+        assert app.browser.package(key).record.title == "two"
+
+
+async def test_time_travel_and_return(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        key = app.screen.key
+        seq = app.edit(key, {"notes": "later"})
+        await pilot.press("escape", "4")
+        assert isinstance(app.screen, LogScreen)
+        await pilot.press("up", "enter")  # the event before the edit
+        assert not app.browser.present and app.browser.seq == seq - 1
+        assert "viewing the past — as of event" in str(app.screen.query_one("#banner").render())
+        assert app.browser.package(key).notes == ""
+        await pilot.press("right_square_bracket")
+        assert app.browser.present and app.browser.package(key).notes == "later"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert app.browser.seq == seq - 2
+        app.edit(key, {"notes": "blocked"})
+        await pilot.pause()
+        assert any("editing is disabled while viewing the past" in m for m in notifications(app))
+        await pilot.press("escape")
+        assert app.browser.present and app.browser.package(key).notes == "later"
+
+
+async def test_sync_with_the_loopback_server(tmp_path):
+    path = filled_store(tmp_path / "store")
+    with FakeApiServer(FakeApi.recorded()) as server:
+        server.api.data["packages"][4404]["repo_watchers"] = 4242
+        app = make_app(path, base_url=server.base_url)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("S")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.browser.package("package:4404").record.repo_watchers == 4242
+            assert any(
+                "sync complete: 0 new, 1 changed, 0 vanished" in m for m in notifications(app)
+            )
+
+
+async def test_first_start_without_network_loads_the_snapshot(tmp_path):
+    app = make_app(tmp_path / "empty", base_url="http://127.0.0.1:9/api/v4/", probe_seconds=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.browser.rows) == 75
+        assert any(
+            "loaded the catalogue snapshot that ships with djp" in m for m in notifications(app)
+        )
+
+
+async def test_markup_in_a_description_is_shown_literally(tmp_path):
+    evil = "[bold]loud[/bold] [link=https://evil.example]click[/link] \x1b[31mred\x1b[0m"
+
+    def prepare(catalog: Catalog) -> None:
+        record = catalog.projection.entry("package", 4404).record
+        sync_records(
+            catalog,
+            "package",
+            [msgspec.structs.replace(record, repo_description=evil, title="[red]title[/red]")],
+            complete=False,
+        )
+
+    path = filled_store(tmp_path / "store", prepare)
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"loud", "enter", "enter")
+        content = app.screen.query_one("#details").content
+        plain = "".join(segment.text for segment in app.console.render(content))
+        assert "[bold]loud[/bold] [link=https://evil.example]click[/link]" in plain
+        assert "\\x1b[31mred\\x1b[0m" in plain and "\x1b[31m" not in plain
+        assert "[red]title[/red]" in plain
+
+
+async def test_another_process_appending_is_noticed(store):
+    app = make_app(store, poll_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        import subprocess
+        import sys
+
+        code = (
+            "from catalog.service import Catalog\nfrom catalog import edits\n"
+            "import sys\n"
+            f"c = Catalog.open({str(store)!r})\n"
+            "edits.edit_package(c, 'django-messages', {'status': 'using'})\nc.close()\n"
+        )
+        # LMDB allows one environment per process: the writer is a real second process
+        subprocess.run(
+            [sys.executable, "-c", code],
+            check=True,
+            cwd=str(__import__("pathlib").Path(__file__).parent.parent),
+        )
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if app.browser.package("package:359").status == "using":
+                break
+        assert app.browser.package("package:359").status == "using"
+        assert any("new events in the store" in m for m in notifications(app))
+
+
+async def test_grids_grid_membership_and_changes(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        assert isinstance(app.screen, GridsScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, GridScreen) and table(app).rows == []
+        app.grid_members(app.screen.key, add=["django-messages"])
+        await pilot.pause()
+        assert [r.view.record.slug for r in table(app).rows] == ["django-messages"]
+        await pilot.press("r")
+        assert table(app).rows == []
+        await pilot.press("u")
+        assert [r.view.record.slug for r in table(app).rows] == ["django-messages"]
+        await pilot.press("3")
+        assert isinstance(app.screen, ChangesScreen)
+
+
+async def test_help_lists_the_keys_of_the_screen(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = {ident for _, _, ident in app.screen.bindings}
+        assert {"package.edit", "package.history", "package.open_repo", "app.quit"} <= keys
+
+
+async def test_keys_can_be_remapped_in_the_config_file(store, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\n"package.history" = "y"\n')
+    app = make_app(store, config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "y")
+        assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_links_open_with_open_url(store, monkeypatch):
+    opened = []
+    app = make_app(store)
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"django-messages", "enter", "enter", "o", "p")
+    assert opened == [
+        "https://github.com/arneb/django-messages",
+        "https://pypi.org/project/django-messages/",
+    ]
+
+
+async def test_command_palette_jumps_to_a_package(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"mongoengine")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PackageScreen) and app.screen.key == "package:4321"
+
+
+def test_edits_module_is_used_not_reimplemented():
+    # the app appends edits only through catalog.edits (one validation path)
+    import inspect
+
+    import tui.app
+
+    assert "edit_package" in inspect.getsource(tui.app) and edits.edit_package

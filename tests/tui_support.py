@@ -1,0 +1,35 @@
+"""Building deterministic apps for the TUI tests and snapshots."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from catalog.service import Catalog
+from catalog.sync import load_snapshot
+from tests.conftest import FakeClock
+from tui.app import DjpApp
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def filled_store(path: Path, prepare=None) -> Path:
+    """A store holding the shipped snapshot, with deterministic event times."""
+    with Catalog.open(path, clock=FakeClock()) as catalog:
+        load_snapshot(catalog)
+        if prepare is not None:
+            prepare(catalog)
+    return path
+
+
+def make_app(path: Path, **kwargs) -> DjpApp:
+    kwargs.setdefault("now", NOW)
+    kwargs.setdefault("store_label", "test-store")
+    kwargs.setdefault("poll_seconds", 0)
+    kwargs.setdefault("cursor_blink", False)
+    kwargs.setdefault("config_path", path.parent / "no-config.toml")
+    return DjpApp(path, **kwargs)
+
+
+def notifications(app: DjpApp) -> list[str]:
+    return [n.message for n in app._notifications]

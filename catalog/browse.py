@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from catalog.service import Catalog
+from eventstore import RecordSeen
 from projections.fold import Tables, fold
 from projections.view import GridView, PackageView, grid_views, package_view
 
@@ -142,7 +143,12 @@ class Browser:
         for envelope in self.catalog.store.read_all(first, last):
             fold(self.tables, envelope)
             stream = envelope.stream
-            if stream.startswith("package:"):
+            event = envelope.event
+            if stream.startswith("package:") and (
+                isinstance(event, RecordSeen) or "grids" in getattr(event, "changes", {})
+            ):
+                structural = True  # a new package, or one whose grids changed
+            elif stream.startswith("package:"):
                 touched.add(stream)
             elif stream != "sync":
                 structural = True  # a grid or category: memberships and names may change
@@ -164,6 +170,12 @@ class Browser:
             if k.startswith(b"category:")
         }
         self.grids = sorted(grid_views(self.tables), key=lambda g: g.record.title.casefold())
+        # packages that name a grid, indexed once (not once per grid)
+        self.named_in: dict[int, set[int]] = {}
+        for key, up in self.tables.upstream.items():
+            if key.startswith(b"package:") and not up.vanished:
+                for gid in up.record.grids:
+                    self.named_in.setdefault(gid, set()).add(up.record.id)
         self.memberships: dict[int, set[str]] = {}
         for grid in self.grids:
             names = {grid.record.slug.casefold()}
@@ -182,9 +194,7 @@ class Browser:
             local = self.tables.local.get(grid.key.encode())
             found = local.value("removed") if local is not None else None
             removed = set(found[0] or []) if found else set()
-            for key, up in self.tables.upstream.items():
-                if key.startswith(b"package:") and grid.record.id in up.record.grids:
-                    ids.add(up.record.id)
+            ids |= self.named_in.get(grid.record.id, set())
             ids -= removed
         return ids
 

@@ -25,7 +25,7 @@ from eventstore import (
     Undone,
 )
 from projections.fold import Tables, fold
-from projections.view import grid_view, package_view
+from projections.view import LOCAL_PACKAGE_FIELDS, grid_view, package_view
 
 KINDS = {
     RecordSeen: "first seen",
@@ -59,56 +59,113 @@ def _view_values(tables: Tables, key: str) -> dict[str, Any]:
     return view.flat() if view is not None else {}
 
 
+def _package_value(tables: Tables, raw: bytes, name: str) -> Any:
+    """One field of a package's view, without building the whole view."""
+    local = tables.local.get(raw)
+    if local is not None:
+        found = local.value(name)
+        if found is not None:
+            return found[0]
+    if name in LOCAL_PACKAGE_FIELDS:
+        return LOCAL_PACKAGE_FIELDS[name]
+    up = tables.upstream.get(raw)
+    if up is None:
+        return None
+    return up.vanished if name == "vanished" else getattr(up.record, name, None)
+
+
+def _touched(tables: Tables, raw: bytes, event) -> list[str] | None:
+    """The fields an event can change, or None when it may change any (first seen)."""
+    if isinstance(event, RecordChanged | Edited | Redone):
+        return list(event.changes)
+    if isinstance(event, RecordVanished):
+        return ["vanished"]
+    if isinstance(event, Undone):
+        local = tables.local.get(raw)
+        edit = next((e for e in local.edits if e.seq == event.edit_seq), None) if local else None
+        return list(edit.values) if edit is not None else []
+    return None
+
+
 def history(
     key: str,
     envelopes: Iterable[Envelope],
     syncs: dict[str, SyncStarted] | None = None,
 ) -> list[HistoryItem]:
-    """``envelopes``: the target's stream, oldest first (``Store.read_stream``)."""
+    """``envelopes``: the target's stream, oldest first (``Store.read_stream``).
+
+    For a package, only the fields an event touches are compared (a history of thousands of
+    events stays fast); other targets compare their whole view.
+    """
     syncs = syncs or {}
     tables = Tables()
-    before = {}
+    raw = key.encode()
+    fast = key.startswith("package:")
+    before: dict[str, Any] = {}
     items: list[HistoryItem] = []
     undone: set[int] = set()
     for envelope in envelopes:
         event = envelope.event
-        fold(tables, envelope)
-        after = _view_values(tables, key)
+        touched = _touched(tables, raw, event) if fast else None
+        if touched is None:
+            before = _view_values(tables, key)
+            fold(tables, envelope)
+            after = _view_values(tables, key)
+            names = set(before) | set(after)
+        else:
+            before = {name: _package_value(tables, raw, name) for name in touched}
+            fold(tables, envelope)
+            after = {name: _package_value(tables, raw, name) for name in touched}
+            names = set(touched)
         changes = {
-            name: FieldChange(before=before.get(name), after=value)
-            for name, value in after.items()
-            if before.get(name) != value
+            name: FieldChange(before=before.get(name), after=after.get(name))
+            for name in sorted(names)
+            if before.get(name) != after.get(name)
         }
-        changes.update(
-            (name, FieldChange(before=value, after=None))
-            for name, value in before.items()
-            if name not in after
-        )
-        before = after
         kind = KINDS.get(type(event), type(event).__name__)
         if isinstance(event, RecordSeen) and event.again:
             kind = "seen again"
         sync_id = getattr(event, "sync_id", None)
         started = syncs.get(sync_id) if sync_id else None
-        item = HistoryItem(
-            seq=envelope.seq,
-            recorded_at=envelope.recorded_at,
-            type=envelope.type,
-            kind=kind,
-            changes=changes,
-            sync_id=sync_id,
-            sync_source=started.source if started else None,
-            note=getattr(event, "note", None),
-            edit_seq=getattr(event, "edit_seq", None),
+        items.append(
+            HistoryItem(
+                seq=envelope.seq,
+                recorded_at=envelope.recorded_at,
+                type=envelope.type,
+                kind=kind,
+                changes=changes,
+                sync_id=sync_id,
+                sync_source=started.source if started else None,
+                note=getattr(event, "note", None),
+                edit_seq=getattr(event, "edit_seq", None),
+            )
         )
         if isinstance(event, Undone):
             undone.add(event.edit_seq)
         elif isinstance(event, Redone):
             undone.discard(event.edit_seq)
-        items.append(item)
     for item in items:
         item.undone = item.type in ("Edited", "Redone") and item.seq in undone
     return items
+
+
+def history_by_full_diff(key: str, envelopes: Iterable[Envelope]) -> list[dict[str, FieldChange]]:
+    """The field changes of each event by comparing whole views (the slow, obvious way);
+    tests check ``history`` against it."""
+    tables = Tables()
+    out = []
+    for envelope in envelopes:
+        before = _view_values(tables, key)
+        fold(tables, envelope)
+        after = _view_values(tables, key)
+        out.append(
+            {
+                name: FieldChange(before=before.get(name), after=after.get(name))
+                for name in sorted(set(before) | set(after))
+                if before.get(name) != after.get(name)
+            }
+        )
+    return out
 
 
 def series(items: list[HistoryItem], name: str) -> list[tuple[int, datetime, Any]]:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
+# Local times on screen (history, snapshots) must not depend on the machine's zone.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 from eventstore import Store
 

@@ -19,6 +19,7 @@ from catalog import edits
 from catalog.edits import EditError
 from catalog.service import Catalog
 from eventstore import Grid, Package
+from projections.history import history, history_by_full_diff
 from projections.view import grid_views, package_views
 from tests.helpers import sync_records
 
@@ -124,6 +125,10 @@ def test_projections_time_travel_undo_and_redo(steps):
                 captured.append((catalog.store.last_seq, after))
                 previous_kind = done
             assert catalog.projection.differences() == []
+            for ident in IDS:  # the fast history equals the obvious whole-view diff
+                stream = catalog.store.read_stream(f"package:{ident}")
+                fast = [item.changes for item in history(f"package:{ident}", stream)]
+                assert fast == history_by_full_diff(f"package:{ident}", stream)
             for seq, views in captured[1:]:
                 tables = catalog.tables(as_of=seq)
                 got = {v.key: v.flat() for v in package_views(tables, include_vanished=True)}

@@ -29,6 +29,7 @@ from catalog.display import local_time, relative, safe_text, sparkline, thousand
 from catalog.edits import EditError
 from projections.view import STATUSES
 from tui.common import DjpInput, DjpScreen, DjpTextArea, literal
+from tui.lines import LineList
 from tui.table import PackageTable
 
 BACK = Binding("escape", "back", "back", id="screen.back")
@@ -63,12 +64,13 @@ class CatalogueScreen(DjpScreen):
         super().refresh_state()
         self.apply_filter()
 
-    def apply_filter(self) -> None:
+    def apply_filter(self, text: str | None = None) -> None:
         browser = self.app.browser
         if browser is None:
             return
         table = self.query_one(PackageTable)
-        text = self.query_one("#filter", Input).value
+        if text is None:
+            text = self.query_one("#filter", Input).value
         try:
             rows = browser.filter(text, table.sort_key, table.descending)
         except FilterError as exc:
@@ -461,7 +463,7 @@ class HistoryScreen(DjpScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         with Horizontal(id="panes"):
-            yield OptionList(id="timeline")
+            yield LineList(id="timeline")
             with VerticalScroll(id="diff"):
                 yield Static(id="diff-text")
         yield Static(id="plot")
@@ -480,9 +482,9 @@ class HistoryScreen(DjpScreen):
             self.query_one("#diff-text", Static).update(Text(str(exc)))
             return
         self.items = items
-        timeline = self.query_one("#timeline", OptionList)
-        previous = timeline.highlighted
-        timeline.clear_options()
+        timeline = self.query_one("#timeline", LineList)
+        previous = timeline.cursor if timeline.lines else None
+        lines = []
         for item in items:
             line = Text(f"{local_time(item.recorded_at)}  ")
             kind = item.kind + (f" of {item.edit_seq}" if item.edit_seq else "")
@@ -492,14 +494,13 @@ class HistoryScreen(DjpScreen):
             fields = ", ".join(sorted(item.changes)) if item.kind != "first seen" else ""
             if fields:
                 line.append("  " + fields, style="dim")
-            timeline.add_option(Option(line, id=str(item.seq)))
-        if items:
-            keep = previous is not None and previous < len(items)
-            timeline.highlighted = previous if keep else len(items) - 1
+            lines.append(line)
+        keep = previous is not None and previous < len(items)
+        timeline.set_lines(lines, previous if keep else None)
         self.show_plot()
 
-    @on(OptionList.OptionHighlighted, "#timeline")
-    def show_diff(self, event: OptionList.OptionHighlighted) -> None:
+    @on(LineList.Highlighted, "#timeline")
+    def show_diff(self) -> None:
         item = self.selected()
         if item is None:
             return
@@ -531,8 +532,9 @@ class HistoryScreen(DjpScreen):
         self.query_one("#plot", Static).update(text or Text("no numeric changes yet", style="dim"))
 
     def selected(self):
-        index = self.query_one("#timeline", OptionList).highlighted
-        return self.items[index] if index is not None and index < len(self.items) else None
+        timeline = self.query_one("#timeline", LineList)
+        index = timeline.cursor
+        return self.items[index] if timeline.lines and index < len(self.items) else None
 
     def action_back(self) -> None:
         self.app.go_back()
@@ -758,12 +760,12 @@ class ChangesScreen(DjpScreen):
 class LogScreen(DjpScreen):
     """The global event log, newest last; pick an event to see the catalogue as of then."""
 
-    BINDINGS = [BACK, Binding("t,enter", "travel", "travel here", id="log.travel")]
+    BINDINGS = [BACK, Binding("t", "travel", "travel here", id="log.travel")]
     LIMIT = 2000
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
-        yield OptionList(id="events")
+        yield LineList(id="events")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -775,28 +777,25 @@ class LogScreen(DjpScreen):
 
         store = self.app.catalog.store
         last = store.last_seq
-        events = self.query_one("#events", OptionList)
-        events.clear_options()
-        for envelope in store.read_all(max(1, last - self.LIMIT + 1), last):
+        self.first = max(1, last - self.LIMIT + 1)
+        lines = []
+        for envelope in store.read_all(self.first, last):
             line = Text(f"{envelope.seq:>8}  {local_time(envelope.recorded_at)}  ")
             line.append(f"{envelope.type:<14}", style="bold")
             line.append(" " + event_summary(envelope.event))
-            events.add_option(Option(line, id=str(envelope.seq)))
-        if events.option_count:
-            browser = self.app.browser
-            target = browser.seq if not browser.present else last
-            events.highlighted = max(
-                0, min(events.option_count - 1, events.option_count - 1 - (last - target))
-            )
+            lines.append(line)
+        browser = self.app.browser
+        target = browser.seq if not browser.present else last
+        self.query_one("#events", LineList).set_lines(lines, target - self.first)
 
-    @on(OptionList.OptionSelected, "#events")
-    def selected(self, event: OptionList.OptionSelected) -> None:
-        self.app.travel(int(event.option.id))
+    @on(LineList.Selected, "#events")
+    def selected(self, event: LineList.Selected) -> None:
+        self.app.travel(self.first + event.index)
 
     def action_travel(self) -> None:
-        events = self.query_one("#events", OptionList)
-        if events.highlighted is not None:
-            self.app.travel(int(events.get_option_at_index(events.highlighted).id))
+        events = self.query_one("#events", LineList)
+        if events.lines:
+            self.app.travel(self.first + events.cursor)
 
     def action_back(self) -> None:
         self.app.go_back()

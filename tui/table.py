@@ -112,7 +112,7 @@ class PackageTable(ScrollView, can_focus=True):
         "package-table--dim",
     }
     DEFAULT_CSS = """
-    PackageTable { height: 1fr; }
+    PackageTable { height: 1fr; overflow-x: hidden; }
     PackageTable > .package-table--header { text-style: bold; background: $panel; }
     PackageTable > .package-table--column { text-style: bold reverse; }
     PackageTable > .package-table--cursor { background: $accent 40%; }
@@ -146,7 +146,7 @@ class PackageTable(ScrollView, can_focus=True):
 
     def set_rows(self, rows: list[Row], keep_key: str | None = None) -> None:
         self.rows = rows
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self.virtual_size = Size(0, len(rows) + 1)
         index = 0
         if keep_key is not None:
             index = next((i for i, r in enumerate(rows) if r.key == keep_key), 0)
@@ -204,7 +204,7 @@ class PackageTable(ScrollView, can_focus=True):
         return Strip(segments, width).crop(0, width).extend_cell_length(width, header)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(0, len(self.rows) + 1)
 
     def on_focus(self) -> None:
         self.refresh()

@@ -1,0 +1,213 @@
+"""TUI benchmark: ``python -m bench.tui [--packages 6000]``, headless.
+
+A GENERATED catalogue (not real packages) of 6,000 packages and 400 grids is synced into a
+fresh store through the normal page path; one package gets 1,000 more events (upstream
+changes and edits). Then the app is driven headless:
+
+- launch: from creating the app to the catalogue table holding every package;
+- filter: each keystroke of typed queries, from the key press to the table redrawn
+  (median and p95);
+- history: opening the history screen of the package with 1,000 events.
+
+Baseline in the same run: filling Textual's built-in DataTable with the same 6,000 rows, the
+cost the lazily drawn table avoids. The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.app import App
+from textual.widgets import DataTable
+
+from bench.generated import generated_api_data
+from catalog import edits
+from catalog.api import decode_record
+from catalog.service import Catalog
+from catalog.sync import _Run
+from eventstore import FieldChange, RecordChanged
+from tui.app import DjpApp
+from tui.screens import CatalogueScreen, HistoryScreen
+from tui.table import COLUMNS, PackageTable, cell_text
+
+QUERIES = [
+    "django",
+    "generated-package-12",
+    "cat:generated category 3",
+    "is:stale 42",
+    "gen-user-17",
+]
+
+
+def build_store(path: Path, packages: int, grids: int) -> None:
+    data = generated_api_data(packages, grids)
+    with Catalog.open(path) as catalog:
+        run = _Run(catalog, "generated:", "full")
+        for resource, plural in (
+            ("category", "categories"),
+            ("grid", "grids"),
+            ("package", "packages"),
+        ):
+            records = [
+                decode_record(resource, json.dumps(b).encode()) for b in data[plural].values()
+            ]
+            for i in range(0, len(records), 500):
+                run.apply_page(resource, records[i : i + 500])
+        run.finish("complete")
+        for i in range(1000):  # package 1 gets 1,000 events of its own
+            if i % 10 == 0:
+                edits.edit_package(catalog, "1", {"notes": f"note {i}"})
+            else:
+                catalog.store.append(
+                    "package:1",
+                    [
+                        RecordChanged(
+                            resource="package",
+                            id=1,
+                            sync_id="generated",
+                            changes={"repo_watchers": FieldChange(before=i, after=i + 1)},
+                        )
+                    ],
+                )
+
+
+async def drive(path: Path, now: datetime) -> dict:
+    started = time.perf_counter()
+    app = DjpApp(
+        path, now=now, poll_seconds=0, cursor_blink=False, config_path=path.parent / "none.toml"
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        while not (
+            isinstance(app.screen, CatalogueScreen)
+            and len(app.screen.query_one(PackageTable).rows) > 0
+        ):
+            await asyncio.sleep(0.005)
+        launch = time.perf_counter() - started
+        screen = app.screen
+        table = screen.query_one(PackageTable)
+        samples, presses, noops = [], [], []
+        for query in QUERIES:
+            for end in range(1, len(query) + 1):
+                # the work of one keystroke: filter 6,000 rows, sort, update the table, and
+                # draw every line on screen
+                t = time.perf_counter()
+                screen.apply_filter(query[:end])
+                for y in range(table.size.height):
+                    table.render_line(y)
+                samples.append((time.perf_counter() - t) * 1e3)
+        await pilot.press("slash")
+        for ch in "django-12":  # the same through Pilot, next to a key that does nothing
+            key = {"-": "minus"}.get(ch, ch)
+            t = time.perf_counter()
+            await pilot.press(key)
+            presses.append((time.perf_counter() - t) * 1e3)
+            t = time.perf_counter()
+            await pilot.press("f12")
+            noops.append((time.perf_counter() - t) * 1e3)
+        screen.query_one("#filter").value = ""
+        await pilot.pause()
+        t = time.perf_counter()
+        history = HistoryScreen("package:1")
+        await app.push_screen(history)  # compose, mount, and the first refresh
+        while len(history.items) < 1000:
+            await asyncio.sleep(0.001)
+        open_ms = (time.perf_counter() - t) * 1e3
+        t = time.perf_counter()
+        history.refresh_state()  # our part: read the stream, fold, diff, build the lines
+        history_ms = (time.perf_counter() - t) * 1e3
+        rows = len(app.browser.rows)
+    samples.sort()
+    return {
+        "launch_s": launch,
+        "filter_p50_ms": statistics.median(samples),
+        "filter_p95_ms": samples[int(len(samples) * 0.95)],
+        "history_ms": history_ms,
+        "keystrokes": len(samples),
+        "rows": rows,
+        "history_open_ms": open_ms,
+        "press_p50_ms": statistics.median(presses),
+        "noop_p50_ms": statistics.median(noops),
+    }
+
+
+class _DataTableApp(App):
+    def __init__(self, rows) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self):
+        yield DataTable()
+
+
+async def datatable_baseline(path: Path, now: datetime) -> float:
+    """Seconds for the built-in DataTable to take every row (what the lazy table avoids)."""
+    from catalog.browse import Browser
+
+    with Catalog.open(path) as catalog:
+        rows = Browser(catalog, now).filter("")
+    app = _DataTableApp(rows)
+    async with app.run_test(size=(160, 50)) as pilot:
+        table = app.query_one(DataTable)
+        t = time.perf_counter()
+        table.add_columns(*(c.label or "·" for c in COLUMNS))
+        table.add_rows([[cell_text(c, r, now) for c in COLUMNS] for r in rows])
+        await pilot.pause()
+        return time.perf_counter() - t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--packages", type=int, default=6000)
+    parser.add_argument("--grids", type=int, default=400)
+    args = parser.parse_args()
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with tempfile.TemporaryDirectory(prefix="djp-bench-") as tmp:
+        path = Path(tmp) / "store"
+        build_store(path, args.packages, args.grids)
+        result = asyncio.run(drive(path, now))
+        baseline = asyncio.run(datatable_baseline(path, now))
+    print(f"tui benchmark: GENERATED catalogue of {result['rows']:,} packages, headless")
+    print(f"launch    {result['launch_s']:.2f} s to an interactive catalogue (target < 1 s)")
+    print(
+        f"filter    p50 {result['filter_p50_ms']:.1f} ms  p95 {result['filter_p95_ms']:.1f} ms"
+        f" over {result['keystrokes']} keystrokes (target < 50 ms)"
+    )
+    print(
+        f"pilot     a filter key press round trip p50 {result['press_p50_ms']:.1f} ms, a key "
+        f"that does nothing {result['noop_p50_ms']:.1f} ms (Pilot's own wait)"
+    )
+    print(
+        f"history   1,000 events: built in {result['history_ms']:.0f} ms (target < 100 ms); "
+        f"pushing the screen and its first draw {result['history_open_ms']:.0f} ms"
+    )
+    print(
+        f"baseline  DataTable filled with the same rows: {baseline:.2f} s "
+        f"(launch / baseline = {result['launch_s'] / baseline:.2f})"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "tui",
+                "packages": result["rows"],
+                "launch_s": round(result["launch_s"], 3),
+                "filter_p50_ms": round(result["filter_p50_ms"], 2),
+                "filter_p95_ms": round(result["filter_p95_ms"], 2),
+                "history_ms": round(result["history_ms"], 1),
+                "history_open_ms": round(result["history_open_ms"], 1),
+                "pilot_press_p50_ms": round(result["press_p50_ms"], 1),
+                "pilot_noop_p50_ms": round(result["noop_p50_ms"], 1),
+                "datatable_fill_s": round(baseline, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Snapshot tests of the main screens at a fixed size, with deterministic data.
+
+The store holds the shipped snapshot written with a fixed clock, the app's "now" is fixed,
+the store label is fixed and cursors do not blink. Update with ``pytest --snapshot-update``
+after checking the new pictures in snapshot_report.html.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog import edits
+from tests.helpers import sync_records
+from tests.tui_support import filled_store, make_app
+
+SIZE = (130, 34)
+
+
+def _edits(catalog) -> None:
+    edits.edit_package(
+        catalog,
+        "django-messages",
+        {"title": "Messages (fork)", "status": "using", "tags": "chat,inbox"},
+        "trying the fork",
+    )
+    edits.edit_package(catalog, "django-messages", {"notes": "benchmarked; good enough"})
+    edits.edit_package(catalog, "django-address-model", {"repo_description": "mine"})
+    import msgspec
+
+    record = catalog.projection.entry("package", 4404).record
+    sync_records(
+        catalog,
+        "package",
+        [msgspec.structs.replace(record, repo_description="theirs", repo_watchers=20)],
+        complete=False,
+    )
+
+
+@pytest.fixture
+def app(tmp_path):
+    return make_app(filled_store(tmp_path / "store"))
+
+
+@pytest.fixture
+def edited_app(tmp_path):
+    return make_app(filled_store(tmp_path / "store", _edits))
+
+
+def test_catalogue(snap_compare, app):
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_catalogue_filtered(snap_compare, app):
+    assert snap_compare(app, press=["slash", *"django-c"], terminal_size=SIZE)
+
+
+def test_catalogue_sorted_by_watchers(snap_compare, app):
+    assert snap_compare(app, press=["right", "right", "right", "s"], terminal_size=SIZE)
+
+
+def test_catalogue_with_edit_markers(snap_compare, edited_app):
+    assert snap_compare(edited_app, press=["slash", *"is:edited", "enter"], terminal_size=SIZE)
+
+
+def test_package(snap_compare, app):
+    assert snap_compare(
+        app, press=["slash", *"django-messages", "enter", "enter"], terminal_size=SIZE
+    )
+
+
+def test_package_with_override_and_conflict(snap_compare, edited_app):
+    assert snap_compare(
+        edited_app, press=["slash", *"address", "enter", "enter"], terminal_size=SIZE
+    )
+
+
+def test_edit_form(snap_compare, app):
+    assert snap_compare(
+        app, press=["slash", *"django-messages", "enter", "enter", "e"], terminal_size=SIZE
+    )
+
+
+def test_status_quick_edit(snap_compare, app):
+    assert snap_compare(app, press=["enter", "x"], terminal_size=SIZE)
+
+
+def test_history(snap_compare, edited_app):
+    assert snap_compare(
+        edited_app, press=["slash", *"address", "enter", "enter", "h"], terminal_size=SIZE
+    )
+
+
+def test_history_of_an_edit(snap_compare, edited_app):
+    assert snap_compare(
+        edited_app,
+        press=["slash", *"messages (fork)", "enter", "enter", "h", "up"],
+        terminal_size=SIZE,
+    )
+
+
+def test_grids(snap_compare, app):
+    assert snap_compare(app, press=["2"], terminal_size=SIZE)
+
+
+def test_grid(snap_compare, app):
+    assert snap_compare(app, press=["2", "enter"], terminal_size=SIZE)
+
+
+def test_changes(snap_compare, edited_app):
+    assert snap_compare(edited_app, press=["3"], terminal_size=SIZE)
+
+
+def test_event_log(snap_compare, app):
+    assert snap_compare(app, press=["4"], terminal_size=SIZE)
+
+
+def test_time_travel_banner(snap_compare, edited_app):
+    assert snap_compare(edited_app, press=["4", "up", "up", "up", "enter", "1"], terminal_size=SIZE)
+
+
+def test_help(snap_compare, app):
+    assert snap_compare(app, press=["question_mark"], terminal_size=SIZE)

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from eventstore import Store
+
 # Local times on screen (history, snapshots) must not depend on the machine's zone.
 os.environ["TZ"] = "UTC"
 time.tzset()
-
-from eventstore import Store
 
 
 class FakeClock:

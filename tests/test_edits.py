@@ -245,6 +245,25 @@ def test_history_lists_every_kind_with_field_diffs(catalog):
     assert [i.kind for i in past] == ["first seen", "edit"]
 
 
+def test_history_shows_upstream_changes_hidden_by_an_override(catalog):
+    edits.edit_package(catalog, PKG, {"repo_description": "mine"})
+    record = catalog.projection.entry("package", 4404).record
+    sync_records(
+        catalog,
+        "package",
+        [msgspec.structs.replace(record, repo_description="theirs")],
+        complete=False,
+    )
+    _, items = target_history(catalog, PKG)
+    change = items[-1].changes["repo_description"]
+    assert (items[-1].kind, change.before, change.after) == (
+        "changed upstream",
+        record.repo_description,
+        "theirs",
+    )
+    assert view(catalog).conflicts == ["repo_description"]
+
+
 def test_what_changed_between_the_last_two_syncs(catalog):
     records = {e.record.id: e.record for e in catalog.projection.entries("package")}
     new_list = [r for i, r in records.items() if i != 4321]

@@ -312,3 +312,42 @@ def test_edits_module_is_used_not_reimplemented():
     import tui.app
 
     assert "edit_package" in inspect.getsource(tui.app) and edits.edit_package
+
+
+async def test_sync_can_be_cancelled_and_keeps_whole_pages(tmp_path):
+    from tests.fakeapi import Fault
+    from tui.screens import SyncScreen
+
+    path = filled_store(tmp_path / "store")
+    with FakeApiServer(FakeApi.recorded()) as server:
+        server.api.faults.append(Fault("slow", path="/api/v4/packages/", delay=3.0))
+        app = make_app(path, base_url=server.base_url)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("S")
+            assert isinstance(app.screen, SyncScreen)
+            while not any(r.startswith("/api/v4/packages/") for r in server.api.requests):
+                await pilot.pause(0.05)
+            await pilot.press("escape")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not isinstance(app.screen, SyncScreen)
+            assert any("sync cancelled" in m for m in notifications(app))
+    last = events(path)[-1]
+    assert last.type == "SyncFinished" and last.event.error == "interrupted"
+    with Store.open(path) as store:
+        assert store.verify().ok
+
+
+async def test_a_store_error_during_an_edit_is_a_toast(store, monkeypatch):
+    from eventstore import StoreError
+
+    def broken(*args, **kwargs):
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr("catalog.edits.edit_package", broken)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        assert app.edit(app.screen.key, {"notes": "x"}) is None
+        await pilot.pause()
+        assert "not saved: the disk is full" in notifications(app)

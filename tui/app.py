@@ -17,6 +17,7 @@ from catalog.client import ClientConfig
 from catalog.display import relative, safe_text
 from catalog.edits import EditError
 from catalog.service import Catalog
+from eventstore import StoreError
 from tui.screens import (
     CatalogueScreen,
     ChangesScreen,
@@ -255,6 +256,9 @@ class DjpApp(App):
                 raise
             self.notify(str(exc), severity="error", markup=False)
             return None
+        except (StoreError, OSError) as exc:
+            self.notify(f"not saved: {exc}", severity="error", markup=False)
+            return None
         self._after_write()
         self.notify(f"saved as event {seq:,} (u undoes)", markup=False)
         return seq
@@ -265,7 +269,7 @@ class DjpApp(App):
         target = key if key.startswith("localgrid:") else key.split(":", 1)[1]
         try:
             seq = change_grid_members(self.catalog, target, add=list(add), remove=list(remove))
-        except EditError as exc:
+        except (EditError, StoreError, OSError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         self._after_write()
@@ -278,7 +282,7 @@ class DjpApp(App):
             return
         try:
             done = undo(self.catalog, seq)
-        except EditError as exc:
+        except (EditError, StoreError, OSError) as exc:
             self.notify(str(exc), severity="error", title="undo refused", markup=False)
             return
         event = self.catalog.store.get(done).event
@@ -295,7 +299,7 @@ class DjpApp(App):
             return
         try:
             done = redo(self.catalog)
-        except EditError as exc:
+        except (EditError, StoreError, OSError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         event = self.catalog.store.get(done).event
@@ -335,6 +339,10 @@ class DjpApp(App):
         except asyncio.CancelledError:
             self._after_write()
             raise
+        except (StoreError, OSError) as exc:  # a full disk, a store gone bad: say so, go on
+            self.notify(f"sync stopped: {exc}", severity="error", timeout=10, markup=False)
+            self._after_write()
+            return
         self._after_write()
         c = report.counts
         if report.source.startswith("snapshot:"):

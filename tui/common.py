@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from tui.app import DjpApp
 
 
+def tone(app, name: str) -> str:
+    """A colour of the active theme (``error``, ``success``, ``warning``) as a Rich style."""
+    theme = app.current_theme
+    return str(getattr(theme, name, None) or "")
+
+
 def literal(value: object, style: str = "") -> Text:
     """Remote text as a Rich ``Text``: shown as typed, never parsed as markup."""
     return Text(safe_text(value, single_line=False), style=style)

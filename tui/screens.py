@@ -28,7 +28,7 @@ from catalog.browse import FilterError
 from catalog.display import local_time, relative, safe_text, sparkline, thousands
 from catalog.edits import EditError
 from projections.view import STATUSES
-from tui.common import DjpInput, DjpScreen, DjpTextArea, literal
+from tui.common import DjpInput, DjpScreen, DjpTextArea, literal, tone
 from tui.lines import LineList
 from tui.table import PackageTable
 
@@ -228,9 +228,9 @@ def package_details(view, app) -> Group:
     title.append(safe_text(p.title), style="bold")
     for name in sorted(view.overridden):
         mark = "!" if name in view.conflicts else "✎"
-        title.append(f"  {mark} {name}", style="yellow" if mark == "✎" else "red")
+        title.append(f"  {mark} {name}", style=tone(app, "warning" if mark == "✎" else "error"))
     if view.vanished:
-        title.append("  vanished upstream", style="red")
+        title.append("  vanished upstream", style=tone(app, "error"))
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", justify="right")
     grid.add_column()
@@ -262,7 +262,7 @@ def package_details(view, app) -> Group:
                 "conflicts",
                 Text(
                     ", ".join(view.conflicts) + " — upstream changed this since you edited it",
-                    style="red",
+                    style=tone(app, "error"),
                 ),
             )
         )
@@ -514,8 +514,8 @@ class HistoryScreen(DjpScreen):
         for name, change in sorted(item.changes.items()):
             body.append(f"{name}\n", style="bold")
             if item.kind != "first seen":
-                body.append(f"  - {_short(change.before)}\n", style="red")
-            body.append(f"  + {_short(change.after)}\n", style="green")
+                body.append(f"  - {_short(change.before)}\n", style=tone(self.app, "error"))
+            body.append(f"  + {_short(change.after)}\n", style=tone(self.app, "success"))
         self.query_one("#diff-text", Static).update(body)
 
     def show_plot(self) -> None:
@@ -593,7 +593,7 @@ class GridsScreen(DjpScreen):
             line.append(f"{safe_text(g.title)}", style="bold")
             line.append(f"  {len(browser.grid_member_ids(grid)):,} packages", style="dim")
             if grid.local:
-                line.append("  (yours)", style="green")
+                line.append("  (yours)", style=tone(self.app, "success"))
             if g.description:
                 line.append("\n  " + safe_text(g.description)[:200], style="dim")
             options.add_option(Option(line, id=grid.key))

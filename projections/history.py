@@ -122,6 +122,10 @@ def history(
             for name in sorted(names)
             if before.get(name) != after.get(name)
         }
+        if isinstance(event, RecordChanged):
+            # upstream's own before/after, even where a local edit hides it in the view:
+            # that is how a user sees "upstream changed this since you edited it"
+            changes = dict(sorted(event.changes.items()))
         kind = KINDS.get(type(event), type(event).__name__)
         if isinstance(event, RecordSeen) and event.again:
             kind = "seen again"
@@ -150,14 +154,17 @@ def history(
 
 
 def history_by_full_diff(key: str, envelopes: Iterable[Envelope]) -> list[dict[str, FieldChange]]:
-    """The field changes of each event by comparing whole views (the slow, obvious way);
-    tests check ``history`` against it."""
+    """The field changes of each event by comparing whole views (the slow, obvious way;
+    upstream changes as upstream gave them); tests check ``history`` against it."""
     tables = Tables()
     out = []
     for envelope in envelopes:
         before = _view_values(tables, key)
         fold(tables, envelope)
         after = _view_values(tables, key)
+        if isinstance(envelope.event, RecordChanged):
+            out.append(dict(sorted(envelope.event.changes.items())))
+            continue
         out.append(
             {
                 name: FieldChange(before=before.get(name), after=after.get(name))

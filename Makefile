@@ -32,6 +32,8 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.eventstore
 	$(PY) -m bench.sync
+	$(PY) -m bench.projections
+	$(PY) -m bench.tui
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

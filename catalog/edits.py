@@ -223,28 +223,27 @@ def edit_package(
     catalog: Catalog, key: str, fields: Mapping[str, Any], note: str | None = None
 ) -> int:
     """Edit fields of a package (catalogue fields and notes/tags/status); returns the seq."""
-    note = _note(note)
-
-    def body(tx: WriteTransaction) -> int:
-        tables = _tables(catalog, tx)
-        view = _package_target(tables, key)
-        changes = _changes(view.flat(), fields, PACKAGE_FIELDS, "package", tables)
-        [seq] = tx.append(view.key, [Edited(target=view.key, changes=changes, note=note)])
-        return seq
-
-    return catalog.store.transaction(body)
+    return _edit(catalog, "package", key, fields, note)
 
 
 def edit_grid(
     catalog: Catalog, key: str, fields: Mapping[str, Any], note: str | None = None
 ) -> int:
-    """Edit a grid's title, description or notes."""
+    """Edit a grid's title, description or notes; returns the seq."""
+    return _edit(catalog, "grid", key, fields, note)
+
+
+def _edit(catalog: Catalog, resource: str, key: str, fields: Mapping[str, Any], note) -> int:
     note = _note(note)
+    find, allowed = {
+        "package": (_package_target, PACKAGE_FIELDS),
+        "grid": (_grid_target, GRID_FIELDS),
+    }[resource]
 
     def body(tx: WriteTransaction) -> int:
         tables = _tables(catalog, tx)
-        view = _grid_target(tables, key)
-        changes = _changes(view.flat(), fields, GRID_FIELDS, "grid", tables)
+        view = find(tables, key)
+        changes = _changes(view.flat(), fields, allowed, resource, tables)
         [seq] = tx.append(view.key, [Edited(target=view.key, changes=changes, note=note)])
         return seq
 

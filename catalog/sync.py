@@ -48,6 +48,13 @@ class SyncProgress:
     bytes: int
     elapsed: float
 
+    def describe(self) -> str:
+        rate = self.records / self.elapsed if self.elapsed > 0 else 0.0
+        return (
+            f"{self.resource}: page {self.pages_done}/{self.pages_total} · {self.records:,} "
+            f"records · {self.requests} requests · {rate:,.0f}/s"
+        )
+
 
 @dataclass
 class SyncReport:

@@ -134,11 +134,7 @@ def _progress_printer():
         return None
 
     def show(p) -> None:
-        rate = p.records / p.elapsed if p.elapsed > 0 else 0.0
-        sys.stderr.write(
-            f"\r{p.resource:<9} page {p.pages_done}/{p.pages_total}  "
-            f"{p.records:,} records  {p.requests} requests  {rate:,.0f} rec/s\x1b[K"
-        )
+        sys.stderr.write(f"\r{p.describe()}\x1b[K")
         sys.stderr.flush()
 
     return show

@@ -858,13 +858,8 @@ class SyncScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def progress(self, p) -> None:
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(p.pages_total, 1), progress=p.pages_done)
-        rate = p.records / p.elapsed if p.elapsed > 0 else 0
-        self.query_one("#progress-text", Label).update(
-            f"{p.resource}: page {p.pages_done}/{p.pages_total} · {p.records:,} records · "
-            f"{p.requests} requests · {rate:,.0f}/s"
-        )
+        self.query_one(ProgressBar).update(total=max(p.pages_total, 1), progress=p.pages_done)
+        self.query_one("#progress-text", Label).update(p.describe())
 
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, "sync")

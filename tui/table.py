@@ -14,14 +14,12 @@ from datetime import datetime
 
 from rich.segment import Segment
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from catalog.browse import Row
 from catalog.display import relative, safe_text, sparkline, thousands
+from tui.cursor import CursorView
 
 
 @dataclass
@@ -89,16 +87,11 @@ def fit(text: str, width: int, right: bool = False) -> str:
     return text.rjust(width) if right else text.ljust(width)
 
 
-class PackageTable(ScrollView, can_focus=True):
+class PackageTable(CursorView):
     """Rows of packages with a cursor, a sort column and lazily drawn lines."""
 
+    HEADER_LINES = 1
     BINDINGS = [
-        Binding("down,j", "cursor(1)", "down", show=False, id="table.down"),
-        Binding("up,k", "cursor(-1)", "up", show=False, id="table.up"),
-        Binding("pagedown", "page(1)", "page down", show=False, id="table.page_down"),
-        Binding("pageup", "page(-1)", "page up", show=False, id="table.page_up"),
-        Binding("home,g", "jump(0)", "top", show=False, id="table.top"),
-        Binding("end,G", "jump(-1)", "bottom", show=False, id="table.bottom"),
         Binding("left", "column(-1)", "column", show=False, id="table.column_left"),
         Binding("right", "column(1)", "column", show=False, id="table.column_right"),
         Binding("s", "sort", "sort", id="table.sort"),
@@ -121,8 +114,6 @@ class PackageTable(ScrollView, can_focus=True):
     PackageTable > .package-table--dim { color: $text-muted; }
     """
 
-    cursor = reactive(0, always_update=True)
-
     class Opened(Message):
         def __init__(self, row: Row) -> None:
             super().__init__()
@@ -144,15 +135,16 @@ class PackageTable(ScrollView, can_focus=True):
 
     # --- data ----------------------------------------------------------------------------
 
+    def count(self) -> int:
+        return len(self.rows)
+
     def set_rows(self, rows: list[Row], keep_key: str | None = None) -> None:
         self.rows = rows
-        self.virtual_size = Size(0, len(rows) + 1)
+        self.sync_size()
         index = 0
         if keep_key is not None:
             index = next((i for i, r in enumerate(rows) if r.key == keep_key), 0)
         self.cursor = min(index, max(0, len(rows) - 1))
-        self._scroll_cursor_into_view()
-        self.refresh()
 
     @property
     def current(self) -> Row | None:
@@ -203,39 +195,13 @@ class PackageTable(ScrollView, can_focus=True):
             segments.append(Segment(" ", header))
         return Strip(segments, width).crop(0, width).extend_cell_length(width, header)
 
-    def on_resize(self) -> None:
-        self.virtual_size = Size(0, len(self.rows) + 1)
-
     def on_focus(self) -> None:
         self.refresh()
 
     def on_blur(self) -> None:
         self.refresh()
 
-    # --- moving --------------------------------------------------------------------------
-
-    def _scroll_cursor_into_view(self) -> None:
-        visible = max(1, self.size.height - 1)
-        top = self.scroll_offset.y
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + visible:
-            self.scroll_to(y=self.cursor - visible + 1, animate=False)
-
-    def watch_cursor(self) -> None:
-        self._scroll_cursor_into_view()
-        self.refresh()
-
-    def action_cursor(self, delta: int) -> None:
-        if self.rows:
-            self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
-
-    def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(1, self.size.height - 2))
-
-    def action_jump(self, where: int) -> None:
-        if self.rows:
-            self.cursor = 0 if where == 0 else len(self.rows) - 1
+    # --- columns -------------------------------------------------------------------------
 
     def action_column(self, delta: int) -> None:
         self.column_index = max(0, min(len(COLUMNS) - 1, self.column_index + delta))

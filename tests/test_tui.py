@@ -80,9 +80,8 @@ async def test_edit_form_saves_one_event_and_shows_the_marker(store):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"django-messages", "enter", "enter", "e")
         assert isinstance(app.screen, EditScreen)
-        title = app.screen.query_one("#f-title")
-        title.value = "Messages (fork)"
-        await pilot.press("ctrl+s")
+        assert app.focused is app.screen.query_one("#f-title")  # type straight away
+        await pilot.press("ctrl+a", "ctrl+k", *"Messages (fork)", "ctrl+s")
         assert isinstance(app.screen, PackageScreen)
         await pilot.press("escape")
         row = table(app).rows[0]

@@ -327,6 +327,9 @@ class EditScreen(ModalScreen[None]):
                 yield Button("save (ctrl+s)", variant="primary", id="save")
                 yield Button("cancel (esc)", id="cancel")
 
+    def on_mount(self) -> None:
+        self.query_one("#f-title", DjpInput).focus()
+
     def changed_fields(self) -> dict:
         v, p = self.view, self.view.record
         fields = {}

@@ -160,7 +160,11 @@ class DjpApp(App):
         from catalog.timeline import sync_runs
 
         runs = [r for r in sync_runs(self.catalog) if r.finished_seq is not None]
-        return relative(runs[-1].recorded_at, self.now) if runs else "never"
+        complete = [r for r in runs if r.outcome == "complete"]
+        text = relative(complete[-1].recorded_at, self.now) if complete else "never"
+        if runs and runs[-1].outcome != "complete":
+            text += f" (the latest {runs[-1].outcome})"
+        return text
 
     # --- navigation ----------------------------------------------------------------------
 

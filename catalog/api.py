@@ -78,10 +78,6 @@ class ApiPage(msgspec.Struct):
     previous: str | None = None
 
 
-class NotFound(msgspec.Struct):
-    detail: str
-
-
 API_TYPES = {"package": ApiPackage, "grid": ApiGrid, "category": ApiCategory}
 _decoders = {name: msgspec.json.Decoder(type_) for name, type_ in API_TYPES.items()}
 page_decoder = msgspec.json.Decoder(ApiPage)

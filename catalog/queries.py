@@ -64,13 +64,6 @@ def find_package(
     return views[0] if views else None
 
 
-def get_package(tables: Tables, key: str | int) -> PackageView:
-    view = find_package(tables, key)
-    if view is None:
-        raise QueryError(f"no package {str(key)!r} in the catalogue (try djp sync)")
-    return view
-
-
 def find_grid(tables: Tables, key: str | int) -> GridView | None:
     """A grid by id, slug, or ``localgrid:SLUG``; local grids are found by slug too."""
     text = str(key).strip()

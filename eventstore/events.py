@@ -184,8 +184,6 @@ class Redone(msgspec.Struct, kw_only=True, tag="Redone"):
     edit_id: str = ""
 
 
-LOCAL_EVENTS = (Edited, Undone, Redone)
-
 Event = (
     SyncStarted
     | SyncFinished

@@ -99,10 +99,6 @@ _encoder = msgspec.msgpack.Encoder(uuid_format="bytes")
 _decoder = msgspec.msgpack.Decoder(Envelope)
 
 
-def encode_envelope(envelope: Envelope) -> bytes:
-    return _encoder.encode(envelope)
-
-
 def decode_envelope(raw: bytes | memoryview) -> Envelope:
     """Decode one stored envelope, upcasting it if an older schema wrote it."""
     try:
@@ -172,7 +168,6 @@ class Store:
         self._streams = self._dbs[b"streams"]
         self._heads = self._dbs[b"heads"]
         self._ids = self._dbs[b"ids"]
-        self._meta = self._dbs[b"meta"]
 
     # --- opening ---------------------------------------------------------------------------
 

@@ -38,8 +38,6 @@ EDIT_LOG = b"~editlog"
 class UpstreamEntry(msgspec.Struct, kw_only=True):
     record: Record
     vanished: bool = False
-    first_seen: int = 0  # sequence of the event that first showed it
-    last_changed: int = 0  # sequence of the newest upstream event about it
     changed_at: dict[str, int] = {}  # field -> sequence of its newest upstream change
 
 
@@ -92,7 +90,6 @@ def fold(tables: Tables, envelope: Envelope) -> None:
             for name, change in event.changes.items():
                 setattr(record, name, change.after)
                 changed_at[name] = seq
-            entry.last_changed = seq
             upstream[key] = entry
     elif kind is RecordSeen:
         _seen(tables.upstream, event, envelope.seq)
@@ -103,7 +100,6 @@ def fold(tables: Tables, envelope: Envelope) -> None:
         entry = tables.upstream.get(key)
         if entry is not None:
             entry.vanished = True
-            entry.last_changed = envelope.seq
             tables.upstream[key] = entry
     elif kind is Edited or kind is Redone or kind is Undone:
         fold_local(tables.local, tables.editlog, envelope)
@@ -114,13 +110,13 @@ def _seen(table, event: RecordSeen, seq: int) -> None:
     record = msgspec.structs.replace(event.record)  # never share the event's own object
     old = table.get(key)
     if old is None:
-        table[key] = UpstreamEntry(record=record, first_seen=seq, last_changed=seq)
+        table[key] = UpstreamEntry(record=record)
         return
     changed_at = dict(old.changed_at)
     for name in record.__struct_fields__:
         if getattr(old.record, name) != getattr(record, name):
             changed_at[name] = seq
-    old.record, old.vanished, old.last_changed, old.changed_at = record, False, seq, changed_at
+    old.record, old.vanished, old.changed_at = record, False, changed_at
     table[key] = old
 
 

@@ -17,8 +17,6 @@ STATUSES = ("none", "evaluating", "shortlisted", "using", "rejected")
 #: Fields that exist only locally, with their value when never edited.
 LOCAL_PACKAGE_FIELDS: dict[str, Any] = {"notes": "", "tags": [], "status": "none"}
 LOCAL_GRID_FIELDS: dict[str, Any] = {"notes": ""}
-#: Grid membership edits: package ids added to / removed from the upstream list.
-MEMBERSHIP_FIELDS = ("added", "removed")
 
 
 class PackageView(msgspec.Struct, kw_only=True):
@@ -30,10 +28,6 @@ class PackageView(msgspec.Struct, kw_only=True):
     status: str = "none"
     overridden: dict[str, int] = {}  # field -> sequence of the edit in force
     conflicts: list[str] = []
-
-    @property
-    def edited(self) -> bool:
-        return bool(self.overridden)
 
     def flat(self) -> dict[str, Any]:
         """Every field the user sees, by name (for diffs and history)."""

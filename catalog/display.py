@@ -101,3 +101,43 @@ def sparkline(values: list[int]) -> str:
     if top <= 0:
         return SPARKS[0] * len(values)
     return "".join(SPARKS[0 if v <= 0 else 1 + round((len(SPARKS) - 2) * v / top)] for v in values)
+
+
+def changes_report(changes, name, limit: int = 100) -> tuple[str, list[tuple[str, list[str]]]]:
+    """What changed between two syncs as (summary, [(section, lines)]), already made safe.
+
+    ``name(package_id)`` gives a package's display name."""
+    summary = (
+        f"events {changes.from_seq + 1:,} to {changes.to_seq:,}: {len(changes.new)} new, "
+        f"{len(changes.vanished)} vanished, {len(changes.returned)} back, "
+        f"{changes.changed} changed"
+    )
+    sections = []
+    for label, ids in (
+        ("new", changes.new),
+        ("vanished", changes.vanished),
+        ("back", changes.returned),
+    ):
+        if ids:
+            sections.append((label, [", ".join(name(i) for i in ids[:limit])]))
+    if changes.versions:
+        sections.append(
+            (
+                "versions",
+                [
+                    f"{name(v.id)}: {safe_text(v.before)} → {safe_text(v.after)}"
+                    for v in changes.versions[:limit]
+                ],
+            )
+        )
+    if changes.watchers:
+        sections.append(
+            (
+                "largest watcher gains",
+                [
+                    f"{name(w.id)}: {w.before:,} → {w.after:,} ({w.gain:+,})"
+                    for w in changes.watchers
+                ],
+            )
+        )
+    return summary, sections

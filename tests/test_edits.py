@@ -337,3 +337,19 @@ def test_rebuild_and_verify_from_the_cli(filled_path, capsys):
     assert "rebuilt the projections from" in capsys.readouterr().out
     assert main(["--store", store, "verify"]) == 0
     assert "projections equal a fresh fold" in capsys.readouterr().out
+
+
+def test_changes_command_text_and_json(filled_path, capsys):
+    with Catalog.open(filled_path) as catalog:
+        record = catalog.projection.entry("package", 4404).record
+        changed = msgspec.structs.replace(record, pypi_version="9.9", repo_watchers=114)
+        others = [e.record for e in catalog.projection.entries("package") if e.record.id != 4404]
+        sync_records(catalog, "package", [*others, changed])
+    assert main(["--store", str(filled_path), "changes"]) == 0
+    out = capsys.readouterr().out
+    assert "0 new, 0 vanished, 0 back, 1 changed" in out
+    assert "  django-address-model: 1.0.4 → 9.9\n" in out
+    assert "  django-address-model: 14 → 114 (+100)\n" in out
+    assert main(["--store", str(filled_path), "changes", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["watchers"] == [{"id": 4404, "before": 14, "after": 114}]

@@ -16,6 +16,7 @@ from pathlib import Path
 import msgspec
 
 from catalog.display import (
+    changes_report,
     clip,
     event_summary,
     local_time,
@@ -449,22 +450,12 @@ def cmd_changes(args: argparse.Namespace) -> int:
         view = queries.find_package(tables, str(ident))
         return safe_text(view.record.slug) if view else str(ident)
 
-    print(
-        f"changes in events {changes.from_seq + 1}..{changes.to_seq}: "
-        f"{len(changes.new)} new, {len(changes.vanished)} vanished, "
-        f"{len(changes.returned)} back, {changes.changed} changed"
-    )
-    for label, ids in (
-        ("new", changes.new),
-        ("vanished", changes.vanished),
-        ("back", changes.returned),
-    ):
-        if ids:
-            print(f"{label}: " + ", ".join(name(i) for i in ids[:50]))
-    for v in changes.versions[:50]:
-        print(f"version  {name(v.id)}: {safe_text(v.before)} → {safe_text(v.after)}")
-    for w in changes.watchers:
-        print(f"watchers {name(w.id)}: {w.before:,} → {w.after:,} ({w.gain:+,})")
+    summary, sections = changes_report(changes, name)
+    print(f"changes in {summary}")
+    for section, lines in sections:
+        print(f"{section}:")
+        for line in lines:
+            print(f"  {line}")
     return 0
 
 

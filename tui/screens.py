@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 
 from catalog.api import pypi_name
 from catalog.browse import FilterError
-from catalog.display import local_time, relative, safe_text, sparkline, thousands
+from catalog.display import changes_report, local_time, relative, safe_text, sparkline, thousands
 from catalog.edits import EditError
 from projections.view import STATUSES
 from tui.common import DjpInput, DjpScreen, DjpTextArea, literal, tone
@@ -728,32 +728,14 @@ class ChangesScreen(DjpScreen):
             view = browser.package(f"package:{ident}")
             return safe_text(view.record.slug) if view else str(ident)
 
+        summary, sections = changes_report(changes, name)
         text = Text()
-        text.append(
-            f"What the last sync changed (events {changes.from_seq + 1:,} to "
-            f"{changes.to_seq:,})\n\n",
-            style="bold",
-        )
-        text.append(
-            f"{len(changes.new)} new · {len(changes.vanished)} vanished · "
-            f"{len(changes.returned)} back · {changes.changed} changed\n\n"
-        )
-        for label, ids in (
-            ("new", changes.new),
-            ("vanished", changes.vanished),
-            ("back", changes.returned),
-        ):
-            if ids:
-                text.append(f"{label}: ", style="bold")
-                text.append(", ".join(name(i) for i in ids[:100]) + "\n")
-        if changes.versions:
-            text.append("\nversions\n", style="bold")
-            for v in changes.versions[:100]:
-                text.append(f"  {name(v.id)}  {safe_text(v.before)} → {safe_text(v.after)}\n")
-        if changes.watchers:
-            text.append("\nlargest watcher gains\n", style="bold")
-            for w in changes.watchers:
-                text.append(f"  {name(w.id)}  {w.before:,} → {w.after:,} ({w.gain:+,})\n")
+        text.append("What the last sync changed\n", style="bold")
+        text.append(summary + "\n")
+        for section, lines in sections:
+            text.append(f"\n{section}\n", style="bold")
+            for line in lines:
+                text.append(f"  {line}\n")
         out.update(text)
 
     def action_back(self) -> None:

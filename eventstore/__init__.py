@@ -35,6 +35,7 @@ from eventstore.store import (
     Store,
     StoreCorruptError,
     StoreError,
+    StoreWriteError,
     VerifyReport,
     WrongExpectedVersionError,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "Store",
     "StoreCorruptError",
     "StoreError",
+    "StoreWriteError",
     "SyncCounts",
     "SyncFinished",
     "SyncStarted",

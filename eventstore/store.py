@@ -66,6 +66,10 @@ class StoreCorruptError(StoreError):
     pass
 
 
+class StoreWriteError(StoreError):
+    """A write failed (a full disk, an I/O error); the transaction left no trace."""
+
+
 class WrongExpectedVersionError(StoreError):
     def __init__(self, stream: str, expected: int, actual: int) -> None:
         self.stream, self.expected, self.actual = stream, expected, actual
@@ -331,10 +335,22 @@ class Store:
                 self._grow()
             except lmdb.MapResizedError:
                 self._env.set_mapsize(0)  # another process grew it: adopt its size
+            except lmdb.Error as exc:
+                # the transaction was aborted: nothing of it is in the store
+                raise StoreWriteError(
+                    f"could not write to the store at {self.path}: {_lmdb_reason(exc)} "
+                    "(is the disk full?); nothing of this change was saved"
+                ) from exc
 
     def _grow(self) -> None:
         size = self._env.info()["map_size"]
-        self._env.set_mapsize(size * 2)
+        try:
+            self._env.set_mapsize(size * 2)
+        except lmdb.Error as exc:
+            raise StoreWriteError(
+                f"could not grow the store at {self.path}: {_lmdb_reason(exc)}; "
+                "nothing of this change was saved"
+            ) from exc
 
     def write(self, body: Callable[[lmdb.Transaction], Any]) -> Any:
         """Run ``body(txn)`` in one write transaction (for the projection tables above)."""

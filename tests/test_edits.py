@@ -353,3 +353,25 @@ def test_changes_command_text_and_json(filled_path, capsys):
     assert main(["--store", str(filled_path), "changes", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["watchers"] == [{"id": 4404, "before": 14, "after": 114}]
+
+
+def test_an_edit_on_a_full_disk_is_one_line_and_the_store_stays_sound(tiny_disk, capsys):
+    path = tiny_disk / "store"
+    with Catalog.open(path, map_size=1 << 20) as catalog:
+        load_snapshot(catalog)
+        before = catalog.store.last_seq
+    filler = tiny_disk / "filler"
+    with open(filler, "wb") as out:  # take every byte that is left
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    code = main(["--store", str(path), "edit", PKG, "notes=" + "n" * 9000])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err.startswith("djp: could not write to the store") and err.count("\n") == 1
+    filler.unlink()
+    with Catalog.open(path) as catalog:
+        assert catalog.store.last_seq == before and catalog.store.verify().ok

@@ -311,3 +311,21 @@ def test_backup_refuses_a_non_empty_destination(store, tmp_path):
     (tmp_path / "full" / "x").write_text("x")
     with pytest.raises(StoreError, match="not an empty directory"):
         store.backup(tmp_path / "full")
+
+
+def test_a_full_disk_is_one_clear_error_and_loses_nothing(tiny_disk):
+    from eventstore import StoreWriteError
+
+    path = tiny_disk / "store"
+    stored = 0
+    with Store.open(path, map_size=1 << 20) as store:
+        with pytest.raises(StoreWriteError) as info:
+            for _ in range(10_000):
+                store.append("s", [SyncStarted(sync_id="x" * 100, source="y" * 400)] * 20)
+                stored += 20
+        assert "nothing of this change was saved" in str(info.value)
+        assert str(info.value).count("\n") == 0
+        assert store.last_seq == stored
+    with Store.open(path) as store:
+        assert store.verify().ok
+        assert store.last_seq == stored

@@ -350,3 +350,25 @@ async def test_a_store_error_during_an_edit_is_a_toast(store, monkeypatch):
         assert app.edit(app.screen.key, {"notes": "x"}) is None
         await pilot.pause()
         assert "not saved: the disk is full" in notifications(app)
+
+
+async def test_changes_of_any_sync(tmp_path):
+    def prepare(catalog: Catalog) -> None:
+        record = catalog.projection.entry("package", 4404).record
+        sync_records(
+            catalog,
+            "package",
+            [msgspec.structs.replace(record, pypi_version="2.0")],
+            complete=False,
+        )
+
+    app = make_app(filled_store(tmp_path / "store", prepare))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        text = str(app.screen.query_one("#changes").content)
+        assert "What the last sync changed" in text and "1.0.4 → 2.0" in text
+        await pilot.press("less_than_sign")
+        text = str(app.screen.query_one("#changes").content)
+        assert "the sync 1 before the last" in text and "75 new" in text
+        await pilot.press("greater_than_sign")
+        assert "What the last sync changed" in str(app.screen.query_one("#changes").content)

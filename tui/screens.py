@@ -703,7 +703,17 @@ class GridScreen(DjpScreen):
 
 
 class ChangesScreen(DjpScreen):
-    BINDINGS = [BACK]
+    """What a sync changed: the last one, or (with < and >) any earlier one."""
+
+    BINDINGS = [
+        BACK,
+        Binding("less_than_sign", "sync(1)", "older sync", id="changes.older"),
+        Binding("greater_than_sign", "sync(-1)", "newer sync", id="changes.newer"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.back = 0  # 0: the last finished sync; 1: the one before it; ...
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -714,11 +724,14 @@ class ChangesScreen(DjpScreen):
     def refresh_state(self) -> None:
         super().refresh_state()
         from catalog.queries import QueryError
-        from catalog.timeline import what_changed
+        from catalog.timeline import sync_runs, what_changed
 
         out = self.query_one("#changes", Static)
+        runs = [r for r in sync_runs(self.app.catalog) if r.finished_seq is not None]
+        self.back = max(0, min(self.back, len(runs) - 1))
+        newer = runs[-1 - self.back].sync_id if runs else None
         try:
-            changes = what_changed(self.app.catalog)
+            changes = what_changed(self.app.catalog, newer=newer)
         except QueryError as exc:
             out.update(Text(str(exc)))
             return
@@ -730,13 +743,23 @@ class ChangesScreen(DjpScreen):
 
         summary, sections = changes_report(changes, name)
         text = Text()
-        text.append("What the last sync changed\n", style="bold")
+        run = runs[-1 - self.back]
+        which = "the last sync" if self.back == 0 else f"the sync {self.back} before the last"
+        text.append(
+            f"What {which} changed ({safe_text(run.source)}, "
+            f"{local_time(run.recorded_at)}, {run.outcome})  < older · > newer\n",
+            style="bold",
+        )
         text.append(summary + "\n")
         for section, lines in sections:
             text.append(f"\n{section}\n", style="bold")
             for line in lines:
                 text.append(f"  {line}\n")
         out.update(text)
+
+    def action_sync(self, delta: int) -> None:
+        self.back = max(0, self.back + delta)
+        self.refresh_state()
 
     def action_back(self) -> None:
         self.app.go_back()

@@ -99,6 +99,7 @@ class DjpApp(App):
         self.config_path = config_path
         self.catalog: Catalog | None = catalog
         self._owns_catalog = False
+        self._sync_state: tuple = (-1, None, None)  # (last seq, last complete sync, failure)
         self.browser: Browser | None = None
 
     # --- life cycle ----------------------------------------------------------------------
@@ -159,11 +160,16 @@ class DjpApp(App):
     def last_sync_text(self) -> str:
         from catalog.timeline import sync_runs
 
-        runs = [r for r in sync_runs(self.catalog) if r.finished_seq is not None]
-        complete = [r for r in runs if r.outcome == "complete"]
-        text = relative(complete[-1].recorded_at, self.now) if complete else "never"
-        if runs and runs[-1].outcome != "complete":
-            text += f" (the latest {runs[-1].outcome})"
+        last = self.catalog.store.last_seq
+        if self._sync_state[0] != last:  # read the sync stream once per change of the log
+            runs = [r for r in sync_runs(self.catalog) if r.finished_seq is not None]
+            complete = [r for r in runs if r.outcome == "complete"]
+            latest_failed = runs[-1].outcome if runs and runs[-1].outcome != "complete" else None
+            self._sync_state = (last, complete[-1].recorded_at if complete else None, latest_failed)
+        _, when, latest_failed = self._sync_state
+        text = relative(when, self.now) if when else "never"
+        if latest_failed:
+            text += f" (the latest {latest_failed})"
         return text
 
     # --- navigation ----------------------------------------------------------------------

@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import msgspec
+
 from catalog.service import Catalog
 from eventstore import RecordSeen
-from projections.fold import Tables, fold
+from eventstore.store import decode_for_fold
+from projections.fold import EditLog, LocalEntry, Tables, UpstreamEntry, fold
 from projections.view import GridView, PackageView, grid_views, package_view
 
 STALE_AFTER = timedelta(days=365)
@@ -78,9 +81,34 @@ def parse_filter(text: str) -> Filter:
     return result
 
 
+CHECKPOINT_EVERY = 50_000
+
+
+class Checkpoint:
+    """Folded tables frozen as bytes (msgpack), to restore a point of the log quickly."""
+
+    _types = {"upstream": UpstreamEntry, "local": LocalEntry, "editlog": EditLog, "slugs": str}
+    _decoders = {name: msgspec.msgpack.Decoder(dict[bytes, t]) for name, t in _types.items()}
+
+    def __init__(self, frozen: dict[str, bytes]) -> None:
+        self.frozen = frozen
+
+    @classmethod
+    def of(cls, tables: Tables) -> Checkpoint:
+        return cls(
+            {name: msgspec.msgpack.encode(dict(getattr(tables, name))) for name in cls._types}
+        )
+
+    def restore(self) -> Tables:
+        return Tables(
+            **{name: self._decoders[name].decode(raw) for name, raw in self.frozen.items()}
+        )
+
+
 class Browser:
     def __init__(self, catalog: Catalog, now: datetime | None = None) -> None:
         self.catalog = catalog
+        self._checkpoints: dict[int, Checkpoint] = {}  # the log is append-only: they stay true
         self.now = now or datetime.now(UTC)
         self.travelled: int | None = None  # the event the state is at, when in the past
         self.tables = Tables()
@@ -123,10 +151,27 @@ class Browser:
         if self.travelled is not None and seq > self.seq:
             self._fold_range(self.seq + 1, seq)  # forward: fold just the next events
         else:
-            self.tables = self.catalog.tables(as_of=seq)
+            self.tables = self._tables_at(seq)
             self.seq = seq
             self.rebuild_rows()
         self.travelled = seq
+
+    def _tables_at(self, seq: int) -> Tables:
+        """The tables right after event ``seq``: from the nearest checkpoint at or before it,
+        folding only the rest. Checkpoints (encoded tables every ``CHECKPOINT_EVERY`` events)
+        are made on the way, so stepping back through a long log stays quick."""
+        start = max((c for c in self._checkpoints if c <= seq), default=0)
+        tables = self._checkpoints[start].restore() if start else Tables()
+        position = start
+        while position < seq:
+            stop = min(seq, (position // CHECKPOINT_EVERY + 1) * CHECKPOINT_EVERY)
+            for chunk in self.catalog.store.read_raw(position + 1, stop):
+                for raw in chunk:
+                    fold(tables, decode_for_fold(raw))
+            position = stop
+            if position % CHECKPOINT_EVERY == 0 and position not in self._checkpoints:
+                self._checkpoints[position] = Checkpoint.of(tables)
+        return tables
 
     def step(self, delta: int) -> None:
         start = self.seq if self.travelled is not None else self.catalog.store.last_seq

@@ -372,3 +372,22 @@ async def test_changes_of_any_sync(tmp_path):
         assert "the sync 1 before the last" in text and "75 new" in text
         await pilot.press("greater_than_sign")
         assert "What the last sync changed" in str(app.screen.query_one("#changes").content)
+
+
+def test_stepping_back_uses_checkpoints_and_matches_a_fresh_fold(store, monkeypatch):
+    from catalog import browse
+    from catalog.browse import Browser
+    from projections.view import package_views
+
+    monkeypatch.setattr(browse, "CHECKPOINT_EVERY", 7)
+    with Catalog.open(store) as catalog:
+        for i in range(12):
+            edits.edit_package(catalog, "django-messages", {"notes": f"note {i}"})
+        browser = Browser(catalog)
+        last = catalog.store.last_seq
+        browser.travel(last - 1)
+        assert set(browser._checkpoints) == {c for c in range(7, last, 7)}
+        for _ in range(15):  # step back one event at a time, across several checkpoints
+            browser.step(-1)
+            want = {v.key: v.flat() for v in package_views(catalog.tables(as_of=browser.seq))}
+            assert {r.key: r.view.flat() for r in browser.rows.values()} == want

@@ -18,7 +18,14 @@ from catalog.service import Catalog
 from eventstore import RecordSeen
 from eventstore.store import decode_for_fold
 from projections.fold import EditLog, LocalEntry, Tables, UpstreamEntry, fold
-from projections.view import GridView, PackageView, grid_views, package_view
+from projections.view import (
+    GridView,
+    PackageView,
+    grid_members,
+    grid_views,
+    package_view,
+    packages_naming_grids,
+)
 
 STALE_AFTER = timedelta(days=365)
 IS_WORDS = (
@@ -216,11 +223,7 @@ class Browser:
         }
         self.grids = sorted(grid_views(self.tables), key=lambda g: g.record.title.casefold())
         # packages that name a grid, indexed once (not once per grid)
-        self.named_in: dict[int, set[int]] = {}
-        for key, up in self.tables.upstream.items():
-            if key.startswith(b"package:") and not up.vanished:
-                for gid in up.record.grids:
-                    self.named_in.setdefault(gid, set()).add(up.record.id)
+        self.named_in = packages_naming_grids(self.tables)
         self.memberships: dict[int, set[str]] = {}
         for grid in self.grids:
             names = {grid.record.slug.casefold()}
@@ -234,14 +237,7 @@ class Browser:
                 self._update_row(key.decode())
 
     def grid_member_ids(self, grid: GridView) -> set[int]:
-        ids = set(grid.record.packages)
-        if not grid.local:
-            local = self.tables.local.get(grid.key.encode())
-            found = local.value("removed") if local is not None else None
-            removed = set(found[0] or []) if found else set()
-            ids |= self.named_in.get(grid.record.id, set())
-            ids -= removed
-        return ids
+        return grid_members(self.tables, grid, self.named_in)
 
     def _update_row(self, key: str) -> None:
         raw = key.encode()

@@ -17,6 +17,7 @@ from projections.fold import Tables
 from projections.view import (
     GridView,
     PackageView,
+    grid_members,
     grid_view,
     grid_views,
     package_view,
@@ -111,21 +112,6 @@ def find_category(tables: Tables, key: str) -> int | None:
 
 def grids(tables: Tables) -> list[GridView]:
     return sorted(grid_views(tables), key=lambda g: g.record.title.casefold())
-
-
-def grid_members(tables: Tables, grid: GridView) -> set[int]:
-    """Packages in a grid: its own list, plus packages that name an upstream grid."""
-    ids = set(grid.record.packages)
-    if not grid.local:
-        local = tables.local.get(grid.key.encode())
-        found = local.value("removed") if local is not None else None
-        removed = set(found[0] or []) if found else set()
-        gid = grid.record.id
-        for key, up in tables.upstream.items():
-            if key.startswith(b"package:") and not up.vanished and gid in up.record.grids:
-                ids.add(up.record.id)
-        ids -= removed
-    return ids
 
 
 def packages(

@@ -149,7 +149,25 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Store:
+class _AppendOne:
+    """``append`` for one stream, on top of a class's ``append_batch``."""
+
+    def append_batch(self, batch: Sequence[Append]) -> list[list[int]]:
+        raise NotImplementedError
+
+    def append(
+        self,
+        stream: str,
+        events: Sequence[Event],
+        expected_version: int = ANY,
+        *,
+        ids: Sequence[uuid.UUID] | None = None,
+    ) -> list[int]:
+        """Append events to one stream; returns their sequences (see ``append_batch``)."""
+        return self.append_batch([Append(stream, events, expected_version, ids)])[0]
+
+
+class Store(_AppendOne):
     """An open event store. Use ``Store.open(path)``, as a context manager or with ``close()``.
 
     One ``Store`` per path per process (an LMDB rule); never use one across ``fork()``.
@@ -211,17 +229,6 @@ class Store:
         self.close()
 
     # --- writing ---------------------------------------------------------------------------
-
-    def append(
-        self,
-        stream: str,
-        events: Sequence[Event],
-        expected_version: int = ANY,
-        *,
-        ids: Sequence[uuid.UUID] | None = None,
-    ) -> list[int]:
-        """Append events to one stream; returns their sequences (see ``append_batch``)."""
-        return self.append_batch([Append(stream, events, expected_version, ids)])[0]
 
     def append_batch(self, batch: Sequence[Append]) -> list[list[int]]:
         """Append to several streams in one durable transaction; all or nothing.
@@ -514,23 +521,13 @@ class Store:
         return {"map_size": info["map_size"], "last_seq": self.last_seq, "path": str(self.path)}
 
 
-class WriteTransaction:
+class WriteTransaction(_AppendOne):
     """The handle ``Store.transaction`` gives its body: append, and read through ``txn``."""
 
     def __init__(self, store: Store, txn: lmdb.Transaction) -> None:
         self.store = store
         self.txn = txn
         self.written: list[Envelope] = []
-
-    def append(
-        self,
-        stream: str,
-        events: Sequence[Event],
-        expected_version: int = ANY,
-        *,
-        ids: Sequence[uuid.UUID] | None = None,
-    ) -> list[int]:
-        return self.append_batch([Append(stream, events, expected_version, ids)])[0]
 
     def append_batch(self, batch: Sequence[Append]) -> list[list[int]]:
         return self.append_prepared(_prepare(batch))

@@ -134,3 +134,30 @@ def grid_views(tables: Tables, include_vanished: bool = False) -> list[GridView]
             if view is not None:
                 out.append(view)
     return out
+
+
+def packages_naming_grids(tables: Tables) -> dict[int, set[int]]:
+    """Grid id -> ids of present packages whose upstream record names that grid."""
+    named: dict[int, set[int]] = {}
+    for key, up in tables.upstream.items():
+        if key.startswith(b"package:") and not up.vanished:
+            for gid in up.record.grids:
+                named.setdefault(gid, set()).add(up.record.id)
+    return named
+
+
+def grid_members(
+    tables: Tables, grid: GridView, named: dict[int, set[int]] | None = None
+) -> set[int]:
+    """Packages in a grid: its own list, plus (for an upstream grid) packages that name it,
+    less those removed locally. Pass ``named`` (``packages_naming_grids``) when asking for
+    many grids."""
+    ids = set(grid.record.packages)
+    if not grid.local:
+        if named is None:
+            named = packages_naming_grids(tables)
+        local = tables.local.get(grid.key.encode())
+        found = local.value("removed") if local is not None else None
+        ids |= named.get(grid.record.id, set())
+        ids -= set(found[0] or []) if found else set()
+    return ids

@@ -9,12 +9,13 @@ import pytest
 
 from catalog import edits
 from catalog.edits import EditError
-from catalog.queries import find_grid, grid_members, package_json
+from catalog.queries import find_grid, package_json
 from catalog.service import Catalog
 from catalog.sync import load_snapshot
 from catalog.timeline import export_edits, import_edits, target_history, what_changed
 from eventstore import Undone
 from projections.history import series
+from projections.view import grid_members
 from tests.helpers import sync_records
 from tui.cli import main
 

@@ -28,6 +28,7 @@ from catalog.display import (
 from catalog.edits import EditError
 from catalog.queries import QueryError
 from eventstore import Envelope, Store, StoreError
+from projections.view import grid_members, packages_naming_grids
 
 VERSION = "0.1.0"
 
@@ -293,7 +294,8 @@ def cmd_grids(args: argparse.Namespace) -> int:
     with open_catalog(args) as catalog:
         tables = _tables(catalog, args)
         rows = queries.grids(tables)
-        sizes = {g.key: len(queries.grid_members(tables, g)) for g in rows}
+        named = packages_naming_grids(tables)  # once, not once per grid
+        sizes = {g.key: len(grid_members(tables, g, named)) for g in rows}
     if args.json:
         _print_json(queries.grid_json(g) for g in rows)
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest.mock import patch
 
 from catalog.service import Catalog
 from catalog.sync import load_snapshot
@@ -14,8 +15,12 @@ NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
 def filled_store(path: Path, prepare=None) -> Path:
-    """A store holding the shipped snapshot, with deterministic event times."""
-    with Catalog.open(path, clock=FakeClock()) as catalog:
+    """A store holding the shipped snapshot, with deterministic event times and sync
+    durations (the event log shows them; a loaded machine must not change a snapshot)."""
+    with (
+        Catalog.open(path, clock=FakeClock()) as catalog,
+        patch("catalog.sync.time.monotonic", return_value=1000.0),
+    ):
         load_snapshot(catalog)
         if prepare is not None:
             prepare(catalog)

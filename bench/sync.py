@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def serve(packages: int, grids: int) -> None:
     from bench.generated import generated_api_data
-    from tests.fakeapi import FakeApi, FakeApiServer
+    from tests.support.fakeapi import FakeApi, FakeApiServer
 
     data = generated_api_data(packages, grids)
     api = FakeApi(data=data)

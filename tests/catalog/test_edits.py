@@ -16,7 +16,7 @@ from catalog.timeline import export_edits, import_edits, target_history, what_ch
 from eventstore import Undone
 from projections.history import series
 from projections.view import grid_members
-from tests.helpers import sync_records
+from tests.support.builders import sync_records
 from tui.cli import main
 
 PKG = "django-address-model"  # id 4404, in the snapshot

@@ -12,7 +12,7 @@ from catalog.service import Catalog
 from catalog.snapshot import snapshot_pages
 from catalog.sync import first_sync, load_snapshot
 from eventstore import SyncStarted
-from tests.fakeapi import FakeApi, FakeApiServer
+from tests.support.fakeapi import FakeApi, FakeApiServer
 
 
 def test_snapshot_says_what_it_is_and_where_it_came_from():

@@ -9,7 +9,7 @@ import pytest
 
 from catalog.api import RecordError, decode_record, id_from_url, pypi_name, raw_id
 from eventstore import Category, Grid, Package
-from tests.fakeapi import recorded_bodies
+from tests.support.fakeapi import recorded_bodies
 
 
 @pytest.mark.parametrize(

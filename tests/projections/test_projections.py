@@ -15,7 +15,7 @@ from eventstore import Append, Package, RecordChanged, RecordSeen, RecordVanishe
 from eventstore.events import FieldChange
 from projections.persisted import CatalogProjection
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_rebuild_equals_incremental_after_a_snapshot_and_changes(store_path):

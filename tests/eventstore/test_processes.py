@@ -15,12 +15,12 @@ import pytest
 
 from eventstore import Store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _worker(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests._workers", *args], cwd=ROOT, text=True, **kwargs
+        [sys.executable, "-m", "tests.support.workers", *args], cwd=ROOT, text=True, **kwargs
     )
 
 

@@ -15,7 +15,7 @@ from catalog.queries import record_json
 from catalog.service import Catalog
 from catalog.sync import sync_catalog, sync_package
 from eventstore import RecordChanged, RecordSeen, RecordVanished, SyncFinished
-from tests.fakeapi import FakeApi, FakeApiServer, Fault
+from tests.support.fakeapi import FakeApi, FakeApiServer, Fault
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Child processes for the concurrency and crash tests: ``python -m tests._workers ...``."""
+"""Child processes for the concurrency and crash tests: ``python -m tests.support.workers ...``."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.fakeapi import FakeApi, FakeApiServer
+from tests.support.fakeapi import FakeApi, FakeApiServer
 from tui.cli import main
 
 
@@ -130,7 +130,7 @@ def test_ctrl_c_during_sync_leaves_a_sound_store(server, store_path):
     import time
 
     from eventstore import Store
-    from tests.fakeapi import Fault
+    from tests.support.fakeapi import Fault
 
     server.api.faults.append(Fault("slow", path="/api/v4/packages/", delay=3.0))
     env = dict(os.environ, DJP_STORE=str(store_path))

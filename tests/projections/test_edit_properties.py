@@ -21,7 +21,7 @@ from catalog.service import Catalog
 from eventstore import Grid, Package
 from projections.history import history, history_by_full_diff
 from projections.view import grid_views, package_views
-from tests.helpers import sync_records
+from tests.support.builders import sync_records
 
 IDS = (1, 2, 3)
 

@@ -8,9 +8,9 @@ import pytest
 from catalog import edits
 from catalog.service import Catalog
 from eventstore import Store
-from tests.fakeapi import FakeApi, FakeApiServer
-from tests.helpers import sync_records
-from tests.tui_support import filled_store, make_app, notifications
+from tests.support.fakeapi import FakeApi, FakeApiServer
+from tests.support.builders import sync_records
+from tests.support.tui import filled_store, make_app, notifications
 from tui.screens import (
     ChangesScreen,
     EditScreen,
@@ -236,7 +236,7 @@ async def test_another_process_appending_is_noticed(store):
         subprocess.run(
             [sys.executable, "-c", code],
             check=True,
-            cwd=str(__import__("pathlib").Path(__file__).parent.parent),
+            cwd=str(__import__("pathlib").Path(__file__).parent.parent.parent),
         )
         for _ in range(50):
             await pilot.pause(0.1)
@@ -314,7 +314,7 @@ def test_edits_module_is_used_not_reimplemented():
 
 
 async def test_sync_can_be_cancelled_and_keeps_whole_pages(tmp_path):
-    from tests.fakeapi import Fault
+    from tests.support.fakeapi import Fault
     from tui.screens import SyncScreen
 
     path = filled_store(tmp_path / "store")

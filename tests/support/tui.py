@@ -8,7 +8,7 @@ from unittest.mock import patch
 
 from catalog.service import Catalog
 from catalog.sync import load_snapshot
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tui.app import DjpApp
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.fakeapi import FakeApi, FakeApiServer
+from tests.support.fakeapi import FakeApi, FakeApiServer
 
 
 def test_paging_order_lookup_and_errors():

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from catalog import edits
-from tests.helpers import sync_records
-from tests.tui_support import filled_store, make_app
+from tests.support.builders import sync_records
+from tests.support.tui import filled_store, make_app
 
 SIZE = (130, 34)
 

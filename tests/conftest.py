@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+
 import pytest
 
 from eventstore import Store

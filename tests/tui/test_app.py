@@ -8,8 +8,8 @@ import pytest
 from catalog import edits
 from catalog.service import Catalog
 from eventstore import Store
-from tests.support.fakeapi import FakeApi, FakeApiServer
 from tests.support.builders import sync_records
+from tests.support.fakeapi import FakeApi, FakeApiServer
 from tests.support.tui import filled_store, make_app, notifications
 from tui.screens import (
     ChangesScreen,

@@ -27,8 +27,8 @@ from pathlib import Path
 import lmdb
 import msgspec
 
-from catalog.service import Catalog
-from catalog.timeline import target_history
+from catalog.catalog import Catalog
+from catalog.history import target_history
 from eventstore import (
     Append,
     Edited,

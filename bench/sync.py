@@ -20,8 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from catalog.catalog import Catalog
 from catalog.client import ClientConfig
-from catalog.service import Catalog
 from catalog.sync import sync_catalog
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -30,12 +30,16 @@ from textual.widgets import DataTable
 from bench.generated import generated_api_data
 from catalog import edits
 from catalog.api import decode_record
-from catalog.service import Catalog
-from catalog.sync import _Run
+from catalog.browse import Browser
+from catalog.catalog import Catalog
+from catalog.present import cell_text
+from catalog.sync import SyncSession
 from eventstore import FieldChange, RecordChanged
+from projections.targets import Target
 from tui.app import DjpApp
 from tui.screens import CatalogueScreen, HistoryScreen
-from tui.table import COLUMNS, PackageTable, cell_text
+from tui.widgets import PackageTable
+from tui.widgets.package_table import TABLE_COLUMNS
 
 QUERIES = [
     "django",
@@ -49,7 +53,7 @@ QUERIES = [
 def build_store(path: Path, packages: int, grids: int) -> None:
     data = generated_api_data(packages, grids)
     with Catalog.open(path) as catalog:
-        run = _Run(catalog, "generated:", "full")
+        run = SyncSession(catalog, "generated:", "full")
         for resource, plural in (
             ("category", "categories"),
             ("grid", "grids"),
@@ -114,7 +118,7 @@ async def drive(path: Path, now: datetime) -> dict:
         screen.query_one("#filter").value = ""
         await pilot.pause()
         t = time.perf_counter()
-        history = HistoryScreen("package:1")
+        history = HistoryScreen(Target.package(1))
         await app.push_screen(history)  # compose, mount, and the first refresh
         while len(history.items) < 1000:
             await asyncio.sleep(0.001)
@@ -122,7 +126,7 @@ async def drive(path: Path, now: datetime) -> dict:
         t = time.perf_counter()
         history.refresh_state()  # our part: read the stream, fold, diff, build the lines
         history_ms = (time.perf_counter() - t) * 1e3
-        rows = len(app.browser.rows)
+        rows = len(app.controller.browser.rows)
     samples.sort()
     return {
         "launch_s": launch,
@@ -148,16 +152,14 @@ class _DataTableApp(App):
 
 async def datatable_baseline(path: Path, now: datetime) -> float:
     """Seconds for the built-in DataTable to take every row (what the lazy table avoids)."""
-    from catalog.browse import Browser
-
     with Catalog.open(path) as catalog:
         rows = Browser(catalog, now).filter("")
     app = _DataTableApp(rows)
     async with app.run_test(size=(160, 50)) as pilot:
         table = app.query_one(DataTable)
         t = time.perf_counter()
-        table.add_columns(*(c.label or "·" for c in COLUMNS))
-        table.add_rows([[cell_text(c, r, now) for c in COLUMNS] for r in rows])
+        table.add_columns(*(c.label or "·" for c in TABLE_COLUMNS))
+        table.add_rows([[cell_text(c, r, now) for c in TABLE_COLUMNS] for r in rows])
         await pilot.pause()
         return time.perf_counter() - t
 

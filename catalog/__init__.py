@@ -1,6 +1,10 @@
-"""djp's application layer: the API client and sync, commands and queries the UIs call.
-
-Never imports textual or tui.
+"""djp's application layer: the API client and sync, commands and queries the UIs call, and
+the presentation both UIs share. Never imports textual, click or the UI packages.
 """
 
-VERSION = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    VERSION = version("djp")
+except PackageNotFoundError:  # run from a checkout that was never installed
+    VERSION = "0+unknown"

@@ -2,91 +2,21 @@
 
 ``Browser`` holds the state at the present (kept current by folding new events as they are
 appended, by this process or another) or at any past event (time travel, stepping one event
-at a time). Filtering understands qualifiers: ``grid:SLUG``, ``cat:NAME``, ``tag:X`` and
-``is:edited|stale|shortlisted|using|evaluating|rejected|conflict|vanished``; the other words
-must all appear in the title, slug, description, participants or tags.
+at a time). Filtering is ``catalog.filters``' language; rows and sorting are
+``catalog.rows``'.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import msgspec
 
-from catalog.service import Catalog
-from eventstore import RecordSeen
-from eventstore.store import decode_for_fold
-from projections.fold import EditLog, LocalEntry, Tables, UpstreamEntry, fold
-from projections.view import (
-    GridView,
-    PackageView,
-    grid_members,
-    grid_views,
-    package_view,
-    packages_naming_grids,
-)
-
-STALE_AFTER = timedelta(days=365)
-IS_WORDS = (
-    "edited",
-    "stale",
-    "shortlisted",
-    "using",
-    "evaluating",
-    "rejected",
-    "conflict",
-    "vanished",
-    "starred",
-)
-
-
-class FilterError(ValueError):
-    """A filter the user typed that cannot be understood; one line."""
-
-
-@dataclass
-class Row:
-    view: PackageView
-    haystack: str
-    category: str
-    grids: frozenset[str]  # slugs (and ids) of the grids it is in
-    stale: bool
-
-    @property
-    def key(self) -> str:
-        return self.view.key
-
-
-@dataclass
-class Filter:
-    words: list[str] = field(default_factory=list)
-    grid: str | None = None
-    category: str | None = None
-    tags: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-
-
-def parse_filter(text: str) -> Filter:
-    result = Filter()
-    for token in text.split():
-        name, sep, value = token.partition(":")
-        if not sep or not value:
-            result.words.append(token.casefold())
-        elif name == "grid":
-            result.grid = value.casefold()
-        elif name in ("cat", "category"):
-            result.category = value.casefold()
-        elif name == "tag":
-            result.tags.append(value.casefold())
-        elif name == "is":
-            if value not in IS_WORDS:
-                raise FilterError(f"is:{value} is not a filter; try is:{', is:'.join(IS_WORDS)}")
-            result.flags.append(value)
-        else:
-            result.words.append(token.casefold())
-    return result
-
+from catalog.catalog import Catalog
+from catalog.filters import filter_rows
+from catalog.rows import Row, RowIndex, sort_rows
+from eventstore import RecordSeen, decode_for_fold
+from projections.fold import TABLE_TYPES, Tables, fold
 
 CHECKPOINT_EVERY = 50_000
 
@@ -94,8 +24,7 @@ CHECKPOINT_EVERY = 50_000
 class Checkpoint:
     """Folded tables frozen as bytes (msgpack), to restore a point of the log quickly."""
 
-    _types = {"upstream": UpstreamEntry, "local": LocalEntry, "editlog": EditLog, "slugs": str}
-    _decoders = {name: msgspec.msgpack.Decoder(dict[bytes, t]) for name, t in _types.items()}
+    _decoders = {name: msgspec.msgpack.Decoder(dict[bytes, t]) for name, t in TABLE_TYPES.items()}
 
     def __init__(self, frozen: dict[str, bytes]) -> None:
         self.frozen = frozen
@@ -103,7 +32,7 @@ class Checkpoint:
     @classmethod
     def of(cls, tables: Tables) -> Checkpoint:
         return cls(
-            {name: msgspec.msgpack.encode(dict(getattr(tables, name))) for name in cls._types}
+            {name: msgspec.msgpack.encode(dict(getattr(tables, name))) for name in TABLE_TYPES}
         )
 
     def restore(self) -> Tables:
@@ -112,24 +41,26 @@ class Checkpoint:
         )
 
 
-class Browser:
+class Browser(RowIndex):
+    """Rows of the catalogue at the present or at any event of the log."""
+
     def __init__(self, catalog: Catalog, now: datetime | None = None) -> None:
         self.catalog = catalog
         self._checkpoints: dict[int, Checkpoint] = {}  # the log is append-only: they stay true
-        self.now = now or datetime.now(UTC)
         self.travelled: int | None = None  # the event the state is at, when in the past
-        self.tables = Tables()
-        self.seq = 0
-        self.rows: dict[str, Row] = {}
-        self.vanished_rows: dict[str, Row] = {}  # for is:vanished
-        self.grids: list[GridView] = []
-        self.load_present()
+        self.seq = catalog.store.last_seq
+        super().__init__(catalog.tables(), now or datetime.now(UTC))
 
     # --- moving through the log --------------------------------------------------------
 
     @property
     def present(self) -> bool:
         return self.travelled is None
+
+    @property
+    def checkpoints(self) -> list[int]:
+        """The events at which frozen tables are kept (made on the way back in time)."""
+        return sorted(self._checkpoints)
 
     @property
     def last_seq(self) -> int:
@@ -210,123 +141,9 @@ class Browser:
             self.rebuild_rows()
         else:
             for key in touched:
-                self._update_row(key)
+                self.update_row(key)
         return count
 
-    # --- rows --------------------------------------------------------------------------
-
-    def rebuild_rows(self) -> None:
-        self.category_names = {
-            e.record.id: e.record.title
-            for k, e in self.tables.upstream.items()
-            if k.startswith(b"category:")
-        }
-        self.grids = sorted(grid_views(self.tables), key=lambda g: g.record.title.casefold())
-        # packages that name a grid, indexed once (not once per grid)
-        self.named_in = packages_naming_grids(self.tables)
-        self.memberships: dict[int, set[str]] = {}
-        for grid in self.grids:
-            names = {grid.record.slug.casefold()}
-            if not grid.local:
-                names.add(str(grid.record.id))
-            for pid in self.grid_member_ids(grid):
-                self.memberships.setdefault(pid, set()).update(names)
-        self.rows, self.vanished_rows = {}, {}
-        for key in self.tables.upstream:
-            if key.startswith(b"package:"):
-                self._update_row(key.decode())
-
-    def grid_member_ids(self, grid: GridView) -> set[int]:
-        return grid_members(self.tables, grid, self.named_in)
-
-    def _update_row(self, key: str) -> None:
-        raw = key.encode()
-        view = package_view(self.tables.upstream.get(raw), self.tables.local.get(raw))
-        self.rows.pop(key, None)
-        self.vanished_rows.pop(key, None)
-        if view is None:
-            return
-        p = view.record
-        hay = " ".join([p.title, p.slug, p.repo_description, *p.participants, *view.tags])
-        row = Row(
-            view=view,
-            haystack=hay.casefold(),
-            category=self.category_names.get(p.category, ""),
-            grids=frozenset(self.memberships.get(p.id, ())) | {str(g) for g in p.grids},
-            stale=p.last_updated is not None and self.now - p.last_updated > STALE_AFTER,
-        )
-        if view.vanished:
-            self.vanished_rows[key] = row
-        else:
-            self.rows[key] = row
-
-    # --- questions ---------------------------------------------------------------------
-
     def filter(self, text: str, sort: str = "title", descending: bool = False) -> list[Row]:
-        f = parse_filter(text)
-        rows = list(self.rows.values())
-        if "vanished" in f.flags:
-            rows = list(self.vanished_rows.values())
-        if f.grid is not None:
-            rows = [r for r in rows if f.grid in r.grids]
-        if f.category is not None:
-            rows = [
-                r
-                for r in rows
-                if r.category.casefold() == f.category or str(r.view.record.category) == f.category
-            ]
-        for tag in f.tags:
-            rows = [r for r in rows if tag in (t.casefold() for t in r.view.tags)]
-        for flag in f.flags:
-            rows = [r for r in rows if _has_flag(r, flag)]
-        for word in f.words:
-            rows = [r for r in rows if word in r.haystack]
-        return sort_rows(rows, sort, descending)
-
-    def package(self, key: str) -> PackageView | None:
-        row = self.rows.get(key) or self.vanished_rows.get(key)
-        return row.view if row else None
-
-    def grid(self, key: str) -> GridView | None:
-        return next((g for g in self.grids if g.key == key), None)
-
-    def grid_rows(self, grid: GridView) -> list[Row]:
-        ids = self.grid_member_ids(grid)
-        return [r for r in self.rows.values() if r.view.record.id in ids]
-
-    def counts(self) -> tuple[int, int]:
-        return len(self.rows), len(self.grids)
-
-
-def _has_flag(row: Row, flag: str) -> bool:
-    v = row.view
-    if flag == "edited":
-        return bool(v.overridden)
-    if flag == "stale":
-        return row.stale
-    if flag == "conflict":
-        return bool(v.conflicts)
-    if flag == "starred":
-        return v.status in ("shortlisted", "using")
-    if flag == "vanished":
-        return v.vanished
-    return v.status == flag
-
-
-SORTS = {
-    "title": lambda r: (r.view.record.title.casefold(), r.view.record.id),
-    "category": lambda r: (r.category.casefold(), r.view.record.title.casefold()),
-    "version": lambda r: (r.view.record.pypi_version or "", r.view.record.id),
-    "watchers": lambda r: (r.view.record.repo_watchers, r.view.record.id),
-    "forks": lambda r: (r.view.record.repo_forks, r.view.record.id),
-    "last_commit": lambda r: (
-        r.view.record.last_updated.timestamp() if r.view.record.last_updated else 0.0,
-        r.view.record.id,
-    ),
-    "activity": lambda r: (sum(r.view.record.commits_over_52), r.view.record.id),
-    "status": lambda r: (r.view.status, r.view.record.title.casefold()),
-}
-
-
-def sort_rows(rows: list[Row], sort: str, descending: bool = False) -> list[Row]:
-    return sorted(rows, key=SORTS.get(sort, SORTS["title"]), reverse=descending)
+        """The rows ``text`` selects (``catalog.filters``), sorted."""
+        return sort_rows(filter_rows(self, text), sort, descending)

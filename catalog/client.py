@@ -20,7 +20,7 @@ import msgspec
 
 from catalog import VERSION
 from catalog.api import PATHS, ApiPage, page_decoder
-from catalog.display import safe_text
+from catalog.text import safe_text
 
 DEFAULT_BASE_URL = "https://djangopackages.org/api/v4/"
 USER_AGENT = f"djp/{VERSION} (Django Packages terminal client; python-httpx)"

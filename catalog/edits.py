@@ -13,16 +13,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from catalog.service import Catalog
-from eventstore import Edited, FieldChange, Redone, Undone
-from eventstore.store import WriteTransaction
+from catalog.catalog import Catalog
+from catalog.errors import UserError
+from catalog.queries import find_category, find_grid, find_package, grids
+from eventstore import Edited, Envelope, FieldChange, Redone, Undone, WriteTransaction
 from projections.fold import EDIT_LOG, EditLog, LocalEntry, Tables
-from projections.view import (
-    LOCAL_GRID_FIELDS,
-    STATUSES,
-    grid_view,
-    package_view,
-)
+from projections.targets import Target
+from projections.view import STATUSES, GridView, PackageView, view_values
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = {"package": 5000, "grid": 1000}
@@ -50,8 +47,8 @@ READ_ONLY = {
 }
 
 
-class EditError(ValueError):
-    """An edit that was refused; nothing was appended."""
+class EditError(UserError):
+    """An edit that was refused; nothing was appended. ``field`` names the field at fault."""
 
 
 # --- field parsers: text from the command line or typed values from the app ------------
@@ -60,13 +57,15 @@ class EditError(ValueError):
 def _text(name: str, limit: int, *, required: bool = False, single_line: bool = True):
     def parse(value: Any, tables: Tables) -> str:
         if not isinstance(value, str):
-            raise EditError(f"{name} must be text")
+            raise EditError(f"{name} must be text", field=name)
         if required and not value.strip():
-            raise EditError(f"{name} cannot be empty")
+            raise EditError(f"{name} cannot be empty", field=name)
         if single_line and ("\n" in value or "\r" in value):
-            raise EditError(f"{name} must be one line")
+            raise EditError(f"{name} must be one line", field=name)
         if len(value) > limit:
-            raise EditError(f"{name} is {len(value):,} characters; the limit is {limit:,}")
+            raise EditError(
+                f"{name} is {len(value):,} characters; the limit is {limit:,}", field=name
+            )
         return value
 
     return parse
@@ -77,15 +76,17 @@ def _url(name: str, *, nullable: bool = False):
         if value is None and nullable:
             return None
         if not isinstance(value, str):
-            raise EditError(f"{name} must be text")
+            raise EditError(f"{name} must be text", field=name)
         value = value.strip()
         if value == "":
             return ""  # clears it
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-            raise EditError(f"{name} must be an http(s) URL, not {value!r}")
+            raise EditError(f"{name} must be an http(s) URL, not {value!r}", field=name)
         if len(value) > URL_MAX:
-            raise EditError(f"{name} is {len(value):,} characters; the limit is {URL_MAX}")
+            raise EditError(
+                f"{name} is {len(value):,} characters; the limit is {URL_MAX}", field=name
+            )
         return value
 
     return parse
@@ -93,27 +94,30 @@ def _url(name: str, *, nullable: bool = False):
 
 def _pypi(value: Any, tables: Tables) -> str:
     if not isinstance(value, str):
-        raise EditError("pypi_url must be text")
+        raise EditError("pypi_url must be text", field="pypi_url")
     value = value.strip()
     if value and "://" in value:
         return _url("pypi_url")(value, tables)
     if value and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
-        raise EditError(f"pypi_url must be a PyPI project name or an http(s) URL, not {value!r}")
+        raise EditError(
+            f"pypi_url must be a PyPI project name or an http(s) URL, not {value!r}",
+            field="pypi_url",
+        )
     return value
 
 
 def _category(value: Any, tables: Tables) -> int:
-    from catalog.queries import find_category
-
     if isinstance(value, int) and not isinstance(value, bool):
         key = str(value)
     elif isinstance(value, str):
         key = value.strip()
     else:
-        raise EditError("category must be a category id or name")
+        raise EditError("category must be a category id or name", field="category")
     found = find_category(tables, key)
     if found is None:
-        raise EditError(f"category must be a known category id or name, not {key!r}")
+        raise EditError(
+            f"category must be a known category id or name, not {key!r}", field="category"
+        )
     return found
 
 
@@ -123,19 +127,23 @@ def _tags(value: Any, tables: Tables) -> list[str]:
     elif isinstance(value, list | tuple | set):
         items = [str(t).strip() for t in value]
     else:
-        raise EditError("tags must be a comma-separated list")
+        raise EditError("tags must be a comma-separated list", field="tags")
     tags = sorted({t for t in items if t})
     for tag in tags:
         if len(tag) > TAG_MAX or not _TAG.match(tag):
-            raise EditError(f"tag {tag!r} must be one word of at most {TAG_MAX} characters")
+            raise EditError(
+                f"tag {tag!r} must be one word of at most {TAG_MAX} characters", field="tags"
+            )
     if len(tags) > TAGS_MAX:
-        raise EditError(f"{len(tags)} tags; the limit is {TAGS_MAX}")
+        raise EditError(f"{len(tags)} tags; the limit is {TAGS_MAX}", field="tags")
     return tags
 
 
 def _status(value: Any, tables: Tables) -> str:
     if value not in STATUSES:
-        raise EditError(f"status must be one of {', '.join(STATUSES)}, not {value!r}")
+        raise EditError(
+            f"status must be one of {', '.join(STATUSES)}, not {value!r}", field="status"
+        )
     return value
 
 
@@ -166,18 +174,14 @@ def _tables(catalog: Catalog, tx: WriteTransaction) -> Tables:
     return catalog.projection.tables(tx.txn)
 
 
-def _package_target(tables: Tables, key: str):
-    from catalog.queries import find_package
-
+def _package_target(tables: Tables, key: str) -> PackageView:
     view = find_package(tables, key)
     if view is None:
         raise EditError(f"no package {key!r} in the catalogue")
     return view
 
 
-def _grid_target(tables: Tables, key: str):
-    from catalog.queries import find_grid
-
+def _grid_target(tables: Tables, key: str) -> GridView:
     view = find_grid(tables, key)
     if view is None:
         raise EditError(f"no grid {key!r} in the catalogue")
@@ -196,10 +200,11 @@ def _changes(
     changes = {}
     for name, raw in fields.items():
         if name in READ_ONLY.get(resource, ()):
-            raise EditError(f"{name} is read-only: it is fetched from upstream")
+            raise EditError(f"{name} is read-only: it is fetched from upstream", field=name)
         if name not in allowed:
             raise EditError(
-                f"{resource} has no editable field {name!r}; editable: {', '.join(allowed)}"
+                f"{resource} has no editable field {name!r}; editable: {', '.join(allowed)}",
+                field=name,
             )
         value = allowed[name](raw, tables)
         if current.get(name) != value:
@@ -212,7 +217,7 @@ def _changes(
 
 def _note(note: str | None) -> str | None:
     if note is not None and len(note) > 1000:
-        raise EditError(f"the note is {len(note):,} characters; the limit is 1,000")
+        raise EditError(f"the note is {len(note):,} characters; the limit is 1,000", field="note")
     return note or None
 
 
@@ -221,44 +226,44 @@ def _note(note: str | None) -> str | None:
 
 def edit_package(
     catalog: Catalog, key: str, fields: Mapping[str, Any], note: str | None = None
-) -> int:
-    """Edit fields of a package (catalogue fields and notes/tags/status); returns the seq."""
+) -> Envelope:
+    """Edit fields of a package (catalogue fields and notes/tags/status); returns the
+    appended event."""
     return _edit(catalog, "package", key, fields, note)
 
 
 def edit_grid(
     catalog: Catalog, key: str, fields: Mapping[str, Any], note: str | None = None
-) -> int:
-    """Edit a grid's title, description or notes; returns the seq."""
+) -> Envelope:
+    """Edit a grid's title, description or notes; returns the appended event."""
     return _edit(catalog, "grid", key, fields, note)
 
 
-def _edit(catalog: Catalog, resource: str, key: str, fields: Mapping[str, Any], note) -> int:
+def _edit(catalog: Catalog, resource: str, key: str, fields: Mapping[str, Any], note) -> Envelope:
     note = _note(note)
     find, allowed = {
         "package": (_package_target, PACKAGE_FIELDS),
         "grid": (_grid_target, GRID_FIELDS),
     }[resource]
 
-    def body(tx: WriteTransaction) -> int:
+    def body(tx: WriteTransaction) -> Envelope:
         tables = _tables(catalog, tx)
         view = find(tables, key)
         changes = _changes(view.flat(), fields, allowed, resource, tables)
-        [seq] = tx.append(view.key, [Edited(target=view.key, changes=changes, note=note)])
-        return seq
+        return tx.append_event(view.key, Edited(target=view.key, changes=changes, note=note))
 
     return catalog.store.transaction(body)
 
 
 def change_grid_members(
     catalog: Catalog, key: str, add: list[str] = (), remove: list[str] = (), note: str | None = None
-) -> int:
+) -> Envelope:
     """Add packages to a grid and remove others, as one edit."""
     note = _note(note)
     if not add and not remove:
         raise EditError("name at least one package to add or remove")
 
-    def body(tx: WriteTransaction) -> int:
+    def body(tx: WriteTransaction) -> Envelope:
         tables = _tables(catalog, tx)
         view = _grid_target(tables, key)
         local = tables.local.get(view.key.encode()) or LocalEntry()
@@ -295,67 +300,60 @@ def change_grid_members(
             for n in ("added", "removed")
             if sorted(current[n]) != new[n]
         }
-        [seq] = tx.append(view.key, [Edited(target=view.key, changes=changes, note=note)])
-        return seq
+        return tx.append_event(view.key, Edited(target=view.key, changes=changes, note=note))
 
     return catalog.store.transaction(body)
 
 
 def create_local_grid(
     catalog: Catalog, slug: str, title: str, description: str = "", note: str | None = None
-) -> int:
-    """Create a grid of your own (a comparison list); returns the seq."""
+) -> Envelope:
+    """Create a grid of your own (a comparison list); returns the appended event."""
     note = _note(note)
     if not _SLUG.match(slug):
-        raise EditError(f"grid slug {slug!r} must be lowercase letters, digits, - or _ (max 50)")
+        raise EditError(
+            f"grid slug {slug!r} must be lowercase letters, digits, - or _ (max 50)", field="slug"
+        )
 
-    def body(tx: WriteTransaction) -> int:
+    def body(tx: WriteTransaction) -> Envelope:
         tables = _tables(catalog, tx)
-        from catalog.queries import grids
-
         if any(g.record.slug == slug for g in grids(tables)):
-            raise EditError(f"a grid {slug!r} exists already")
-        key = f"localgrid:{slug}"
-        view_values = {"exists": False, "title": None, "description": None}
-        local = tables.local.get(key.encode())
-        for name in view_values:
-            found = local.value(name) if local else None
-            if found:
-                view_values[name] = found[0]
+            raise EditError(f"a grid {slug!r} exists already", field="slug")
+        target = Target.local_grid(slug)
+        current = view_values(tables, target, overlay=True)  # a grid deleted before, or none
+        before = {name: current.get(name) or None for name in ("title", "description")}
         parsed = {
             "title": GRID_FIELDS["title"](title, tables),
             "description": GRID_FIELDS["description"](description, tables),
         }
         changes = {"exists": FieldChange(before=False, after=True)}
         for name, value in parsed.items():
-            if view_values[name] != value:
-                changes[name] = FieldChange(before=view_values[name], after=value)
-        [seq] = tx.append(key, [Edited(target=key, changes=changes, note=note)])
-        return seq
+            if before[name] != value:
+                changes[name] = FieldChange(before=before[name], after=value)
+        return tx.append_event(target.key, Edited(target=target.key, changes=changes, note=note))
 
     return catalog.store.transaction(body)
 
 
-def delete_local_grid(catalog: Catalog, key: str, note: str | None = None) -> int:
+def delete_local_grid(catalog: Catalog, key: str, note: str | None = None) -> Envelope:
     note = _note(note)
 
-    def body(tx: WriteTransaction) -> int:
+    def body(tx: WriteTransaction) -> Envelope:
         view = _grid_target(_tables(catalog, tx), key)
         if not view.local:
             raise EditError(
                 f"grid {view.record.slug!r} comes from upstream; only your own grids can be deleted"
             )
         change = {"exists": FieldChange(before=True, after=False)}
-        [seq] = tx.append(view.key, [Edited(target=view.key, changes=change, note=note)])
-        return seq
+        return tx.append_event(view.key, Edited(target=view.key, changes=change, note=note))
 
     return catalog.store.transaction(body)
 
 
-def undo(catalog: Catalog, seq: int | None = None) -> int:
-    """Undo the newest edit in force, or the one at ``seq``; returns the Undone's seq."""
+def undo(catalog: Catalog, seq: int | None = None) -> Envelope:
+    """Undo the newest edit in force, or the one at ``seq``; returns the ``Undone`` event."""
 
-    def body(tx: WriteTransaction) -> int:
+    def body(tx: WriteTransaction) -> Envelope:
         tables = _tables(catalog, tx)
         log = tables.editlog.get(EDIT_LOG) or EditLog()
         if seq is None:
@@ -368,7 +366,7 @@ def undo(catalog: Catalog, seq: int | None = None) -> int:
                 envelope = tx.get(seq)
                 if envelope is None:
                     raise EditError(f"there is no event {seq}")
-                if envelope.type not in ("Edited", "Redone"):
+                if not isinstance(envelope.event, Edited | Redone):
                     raise EditError(f"event {seq} is {envelope.type}, not an edit")
                 raise EditError(f"edit {seq} is already undone")
             edit_seq, target = found[0]
@@ -382,45 +380,30 @@ def undo(catalog: Catalog, seq: int | None = None) -> int:
                     f"{', '.join(shared)} after it; undo {later.seq} first"
                 )
         edit_id = str(tx.get(edit_seq).id)
-        event = Undone(target=target, edit_seq=edit_seq, edit_id=edit_id)
-        return tx.append(target, [event])[0]
+        return tx.append_event(target, Undone(target=target, edit_seq=edit_seq, edit_id=edit_id))
 
     return catalog.store.transaction(body)
 
 
-def redo(catalog: Catalog) -> int:
-    """Apply the most recently undone edit again, as a new event; returns its seq."""
+def redo(catalog: Catalog) -> Envelope:
+    """Apply the most recently undone edit again, as a new event; returns it."""
 
-    def body(tx: WriteTransaction) -> int:
+    def body(tx: WriteTransaction) -> Envelope:
         tables = _tables(catalog, tx)
         log = tables.editlog.get(EDIT_LOG) or EditLog()
         if not log.redo:
             raise EditError("nothing to redo")
         edit_seq, target = log.redo[-1]
         original = tx.get(edit_seq)
-        current = _current_values(tables, target)
+        current = view_values(tables, Target.parse(target), overlay=True)
         changes = {
             name: FieldChange(before=current.get(name), after=change.after)
             for name, change in original.event.changes.items()
         }
         event = Redone(target=target, edit_seq=edit_seq, changes=changes, edit_id=str(original.id))
-        return tx.append(target, [event])[0]
+        return tx.append_event(target, event)
 
     return catalog.store.transaction(body)
-
-
-def _current_values(tables: Tables, target: str) -> dict[str, Any]:
-    key = target.encode()
-    local = tables.local.get(key)
-    if target.startswith("package:"):
-        view = package_view(tables.upstream.get(key), local)
-        return view.flat() if view else {}
-    view = grid_view(target, tables.upstream.get(key), local)
-    values = view.flat() if view else {}
-    for name in ("exists", "added", "removed", *LOCAL_GRID_FIELDS):
-        found = local.value(name) if local else None
-        values[name] = found[0] if found else values.get(name)
-    return values
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:

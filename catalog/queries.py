@@ -6,78 +6,37 @@ Every question takes ``Tables`` (``Catalog.tables()`` for the present,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
 from catalog.api import SITE_ZONE
+from catalog.errors import UserError
+from catalog.filters import filter_rows
+from catalog.rows import Row, RowIndex, parse_sort, sort_rows
 from eventstore import Category, Record
 from projections.fold import Tables
-from projections.view import (
-    GridView,
-    PackageView,
-    grid_members,
-    grid_view,
-    grid_views,
-    package_view,
-    package_views,
-)
-
-SORT_KEYS = {
-    "title": lambda v: (v.record.title.casefold(), v.record.id),
-    "slug": lambda v: (v.record.slug.casefold(), v.record.id),
-    "id": lambda v: v.record.id,
-    "watchers": lambda v: (v.record.repo_watchers, v.record.id),
-    "forks": lambda v: (v.record.repo_forks, v.record.id),
-    "version": lambda v: (v.record.pypi_version or "", v.record.id),
-    "last_updated": lambda v: (_ts(v.record.last_updated), v.record.id),
-    "created": lambda v: (_ts(v.record.created), v.record.id),
-    "modified": lambda v: (_ts(v.record.modified), v.record.id),
-    "status": lambda v: (v.status, v.record.title.casefold()),
-}
-SORT_ALIASES = {"repo_watchers": "watchers", "repo_forks": "forks", "pypi_version": "version"}
-DESCENDING_BY_DEFAULT = {"watchers", "forks", "last_updated", "created", "modified"}
+from projections.view import GridView, PackageView, find_target, grid_views, view_of
 
 
-class QueryError(ValueError):
+class QueryError(UserError):
     """A question that cannot be answered as asked; one line for the user."""
-
-
-def _ts(value: datetime | None) -> float:
-    return value.timestamp() if value else 0.0
 
 
 # --- single records ---------------------------------------------------------------------
 
 
-def find_package(
-    tables: Tables, key: str | int, include_vanished: bool = True
-) -> PackageView | None:
-    """A package by id (all digits) or slug; a present record wins over a vanished one."""
-    text = str(key).strip()
-    if text.isdigit():
-        up = tables.upstream.get(f"package:{text}".encode())
-        if up is not None and (include_vanished or not up.vanished):
-            return package_view(up, tables.local.get(f"package:{text}".encode()))
-    views = [v for v in package_views(tables, include_vanished) if v.record.slug == text]
-    views.sort(key=lambda v: v.vanished)
-    return views[0] if views else None
+def find_package(tables: Tables, key: str | int) -> PackageView | None:
+    """A package by id (all digits) or slug, through the slug index."""
+    target = find_target(tables, "package", key)
+    return view_of(tables, target) if target is not None else None
 
 
 def find_grid(tables: Tables, key: str | int) -> GridView | None:
-    """A grid by id, slug, or ``localgrid:SLUG``; local grids are found by slug too."""
-    text = str(key).strip()
-    if text.startswith("localgrid:"):
-        return grid_view(text, None, tables.local.get(text.encode()))
-    if text.isdigit():
-        raw = f"grid:{text}".encode()
-        view = grid_view(raw.decode(), tables.upstream.get(raw), tables.local.get(raw))
-        if view is not None:
-            return view
-    matches = [v for v in grid_views(tables, include_vanished=True) if v.record.slug == text]
-    matches.sort(key=lambda v: (v.vanished, v.local))
-    return matches[0] if matches else None
+    """A grid by id, slug, or ``localgrid:SLUG``; your grids are found by slug too."""
+    target = find_target(tables, "grid", key)
+    return view_of(tables, target) if target is not None else None
 
 
 def get_grid(tables: Tables, key: str | int) -> GridView:
@@ -121,42 +80,27 @@ def packages(
     grid: str | None = None,
     category: str | None = None,
     sort: str = "title",
-) -> list[PackageView]:
-    rows = package_views(tables)
+    now: datetime | None = None,
+) -> list[Row]:
+    """Packages as the app's catalogue lists them: ``query`` in the app's filter language
+    (``catalog.filters``), ``grid`` and ``category`` as its ``grid:`` and ``cat:``."""
+    name, descending = parse_sort(sort)
+    terms = [query or ""]
     if grid is not None:
         view = find_grid(tables, grid)
         if view is not None:
-            wanted = grid_members(tables, view)
+            terms.append(f"grid:{view.record.slug if view.local else view.record.id}")
         elif grid.strip().isdigit():  # a grid not fetched yet that packages name
-            wanted = {v.record.id for v in rows if int(grid) in v.record.grids}
+            terms.append(f"grid:{grid.strip()}")
         else:
             raise QueryError(f"no grid {grid!r} in the catalogue (try djp grids)")
-        rows = [v for v in rows if v.record.id in wanted]
     if category is not None:
         cat = find_category(tables, category)
-        if cat is None:
-            if not category.isdigit():
-                raise QueryError(f"no category {category!r}; djp categories lists them")
-            cat = int(category)
-        rows = [v for v in rows if v.record.category == cat]
-    if query:
-        needle = query.casefold()
-        rows = [v for v in rows if needle in haystack(v)]
-    return sort_packages(rows, sort)
-
-
-def sort_packages(rows: list[PackageView], sort: str) -> list[PackageView]:
-    reverse_flag = sort.startswith("-")
-    name = SORT_ALIASES.get(sort.lstrip("-"), sort.lstrip("-"))
-    if name not in SORT_KEYS:
-        raise QueryError(f"cannot sort by {name!r}; choose one of {', '.join(SORT_KEYS)}")
-    descending = (name in DESCENDING_BY_DEFAULT) != reverse_flag
-    return sorted(rows, key=SORT_KEYS[name], reverse=descending)
-
-
-def haystack(v: PackageView) -> str:
-    p = v.record
-    return " ".join([p.title, p.slug, p.repo_description, *p.participants, *v.tags]).casefold()
+        if cat is None and not category.isdigit():
+            raise QueryError(f"no category {category!r}; djp categories lists them")
+        terms.append(f"cat:{cat if cat is not None else category}")
+    index = RowIndex(tables, now or datetime.now(UTC))
+    return sort_rows(filter_rows(index, " ".join(terms)), name, descending)
 
 
 # --- JSON -------------------------------------------------------------------------------

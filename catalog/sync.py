@@ -13,13 +13,14 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import msgspec
 
 from catalog.api import RESOURCES, RecordError, decode_record, raw_id
+from catalog.catalog import Catalog
 from catalog.client import ApiClient, ApiError, ClientConfig
-from catalog.service import Catalog
+from catalog.snapshot import snapshot_pages
 from eventstore import (
     Append,
     FieldChange,
@@ -31,9 +32,9 @@ from eventstore import (
     SyncCounts,
     SyncFinished,
     SyncStarted,
+    WriteTransaction,
 )
-from eventstore.store import WriteTransaction
-from projections.fold import upstream_key
+from projections.targets import key_of, raw_key
 
 MAX_EXTRA_ROUNDS = 2  # re-crawls when records went missing because pages shifted
 
@@ -56,30 +57,9 @@ class SyncProgress:
         )
 
 
-@dataclass
-class SyncReport:
-    sync_id: str
-    source: str
-    outcome: str
-    counts: SyncCounts
-    duration_s: float
-    error: str | None = None
-    skipped: list[SkippedRecord] = field(default_factory=list)
-
-    @property
-    def event(self) -> SyncFinished:
-        return SyncFinished(
-            sync_id=self.sync_id,
-            source=self.source,
-            outcome=self.outcome,
-            counts=self.counts,
-            duration_s=round(self.duration_s, 3),
-            error=self.error,
-            skipped=self.skipped,
-        )
-
-
 ProgressCallback = Callable[[SyncProgress], None]
+#: Seconds from an arbitrary start (``time.monotonic``); tests pass a fixed one.
+Clock = Callable[[], float]
 
 
 def diff_records(before: Record, after: Record) -> dict[str, FieldChange]:
@@ -91,18 +71,22 @@ def diff_records(before: Record, after: Record) -> dict[str, FieldChange]:
     return changes
 
 
-class _Run:
-    """The state of one sync: counts, skipped records, and page application."""
+class SyncSession:
+    """One sync as it runs: it appends ``SyncStarted``, applies pages (one transaction
+    each), marks what vanished, and ends with ``SyncFinished`` (``finish``)."""
 
-    def __init__(self, catalog: Catalog, source: str, kind: str) -> None:
+    def __init__(
+        self, catalog: Catalog, source: str, kind: str, clock: Clock = time.monotonic
+    ) -> None:
         self.catalog = catalog
+        self.clock = clock
         self.sync_id = uuid.uuid4().hex
         self.source = source
         self.kind = kind
         self.counts = SyncCounts()
         self.skipped: list[SkippedRecord] = []
         self.skipped_keys: set[tuple[str, int | None]] = set()
-        self.started = time.monotonic()
+        self.started = clock()
         catalog.store.append("sync", [SyncStarted(sync_id=self.sync_id, source=source, kind=kind)])
 
     def decode(self, resource: str, raws: Iterable[msgspec.Raw | bytes], seen: set[int]):
@@ -139,7 +123,7 @@ class _Run:
             table = projection.tables(tx.txn).upstream
             batch, new, changed, back = [], 0, 0, 0
             for record in records:
-                old = table.get(upstream_key(resource, record.id))
+                old = table.get(raw_key(resource, record.id))
                 if old is None:
                     event = RecordSeen(resource=resource, record=record, sync_id=sync_id)
                     new += 1
@@ -156,7 +140,7 @@ class _Run:
                         resource=resource, id=record.id, changes=changes, sync_id=sync_id
                     )
                     changed += 1
-                batch.append(Append(f"{resource}:{record.id}", [event]))
+                batch.append(Append(key_of(resource, record.id), [event]))
             if batch:
                 tx.append_batch(batch)
             return new, changed, back, len(records) - new - changed - back
@@ -185,7 +169,7 @@ class _Run:
         if gone:
             events = [
                 Append(
-                    f"{resource}:{i}",
+                    key_of(resource, i),
                     [RecordVanished(resource=resource, id=i, sync_id=self.sync_id)],
                 )
                 for i in gone
@@ -193,27 +177,28 @@ class _Run:
             self.catalog.store.append_batch(events)
             self.counts.vanished += len(gone)
 
-    def finish(self, outcome: str, error: str | None = None) -> SyncReport:
-        report = SyncReport(
+    def finish(self, outcome: str, error: str | None = None) -> SyncFinished:
+        """Append and return the ``SyncFinished`` event: the report of this sync."""
+        report = SyncFinished(
             sync_id=self.sync_id,
             source=self.source,
             outcome=outcome,
             counts=self.counts,
-            duration_s=time.monotonic() - self.started,
+            duration_s=round(self.clock() - self.started, 3),
             error=error,
             skipped=self.skipped,
         )
-        self.catalog.store.append("sync", [report.event])
+        self.catalog.store.append("sync", [report])
         return report
 
 
 async def _crawl(
-    run: _Run, api: ApiClient, resource: str, progress: ProgressCallback | None
+    run: SyncSession, api: ApiClient, resource: str, progress: ProgressCallback | None
 ) -> bool:
     """Fetch every page of one resource; returns (complete, ids seen)."""
     size = api.config.page_size
     seen: set[int] = set()
-    started = time.monotonic()
+    started = run.clock()
     done = 0
 
     def report(total: int) -> None:
@@ -226,7 +211,7 @@ async def _crawl(
                     run.counts.records,
                     api.requests,
                     api.bytes,
-                    time.monotonic() - started,
+                    run.clock() - started,
                 )
             )
 
@@ -271,10 +256,11 @@ async def sync_catalog(
     *,
     progress: ProgressCallback | None = None,
     transport=None,
-) -> SyncReport:
+    clock: Clock = time.monotonic,
+) -> SyncFinished:
     """Sync categories, grids and packages; records vanished from complete listings."""
     config = config or ClientConfig()
-    run = _Run(catalog, config.base_url, "full")
+    run = SyncSession(catalog, config.base_url, "full", clock)
     try:
         async with ApiClient(config, transport=transport) as api:
             try:
@@ -295,15 +281,15 @@ async def sync_catalog(
     return run.finish("complete")
 
 
-def load_snapshot(catalog: Catalog, progress: ProgressCallback | None = None) -> SyncReport:
+def load_snapshot(
+    catalog: Catalog, progress: ProgressCallback | None = None, clock: Clock = time.monotonic
+) -> SyncFinished:
     """Load the shipped snapshot through the same validation and event path as a live sync.
 
     The snapshot is not the whole catalogue, so it never marks anything vanished.
     """
-    from catalog.snapshot import snapshot_pages
-
     meta, pages = snapshot_pages()
-    run = _Run(catalog, f"snapshot:{meta.name}", "snapshot")
+    run = SyncSession(catalog, f"snapshot:{meta.name}", "snapshot", clock)
     for resource in RESOURCES:
         records = run.decode(resource, pages[resource].results, set())
         for start in range(0, len(records), 500):
@@ -314,11 +300,16 @@ def load_snapshot(catalog: Catalog, progress: ProgressCallback | None = None) ->
 
 
 async def sync_package(
-    catalog: Catalog, key: str, config: ClientConfig | None = None, *, transport=None
-) -> SyncReport:
+    catalog: Catalog,
+    key: str,
+    config: ClientConfig | None = None,
+    *,
+    transport=None,
+    clock: Clock = time.monotonic,
+) -> SyncFinished:
     """Refresh one package (by id or slug) from its detail endpoint."""
     config = config or ClientConfig()
-    run = _Run(catalog, config.base_url, "package")
+    run = SyncSession(catalog, config.base_url, "package", clock)
     try:
         async with ApiClient(config, transport=transport) as api:
             try:
@@ -328,12 +319,11 @@ async def sync_package(
     except ApiError as exc:
         return run.finish("failed", str(exc))
     if raw is None:
-        from catalog.queries import find_package
-
-        known = find_package(catalog.tables(), key)
-        if known is None or known.vanished:
+        known = catalog.lookup("package", key)
+        entry = catalog.projection.entry("package", known.id) if known else None
+        if entry is None or entry.vanished:
             return run.finish("failed", f"no package {key!r} upstream")
-        run.mark_vanished_ids("package", [known.record.id])
+        run.mark_vanished_ids("package", [entry.record.id])
         return run.finish("complete")
     records = run.decode("package", [raw], set())
     if not records:
@@ -349,7 +339,8 @@ async def first_sync(
     probe_seconds: float = 3.0,
     progress: ProgressCallback | None = None,
     transport=None,
-) -> SyncReport:
+    clock: Clock = time.monotonic,
+) -> SyncFinished:
     """Fill an empty store: the live API if it answers within ``probe_seconds``, else the
     shipped snapshot. Never hangs on an unreachable network."""
     config = config or ClientConfig()
@@ -363,8 +354,10 @@ async def first_sync(
         async with ApiClient(probe, transport=transport) as api:
             await asyncio.wait_for(api.page("category", 0), probe_seconds + 1)
     except (ApiError, TimeoutError):
-        return load_snapshot(catalog, progress)
-    report = await sync_catalog(catalog, config, progress=progress, transport=transport)
+        return load_snapshot(catalog, progress, clock)
+    report = await sync_catalog(
+        catalog, config, progress=progress, transport=transport, clock=clock
+    )
     if report.counts.records == 0:
-        return load_snapshot(catalog, progress)
+        return load_snapshot(catalog, progress, clock)
     return report

@@ -37,7 +37,12 @@ from eventstore.store import (
     StoreError,
     StoreWriteError,
     VerifyReport,
+    WriteTransaction,
     WrongExpectedVersionError,
+    decode_for_fold,
+    pack_u64,
+    stream_key,
+    unpack_u64,
 )
 
 __all__ = [
@@ -71,6 +76,11 @@ __all__ = [
     "SyncStarted",
     "Undone",
     "VerifyReport",
+    "WriteTransaction",
     "WrongExpectedVersionError",
+    "decode_for_fold",
     "event_type",
+    "pack_u64",
+    "stream_key",
+    "unpack_u64",
 ]

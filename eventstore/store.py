@@ -535,6 +535,12 @@ class WriteTransaction(_AppendOne):
     def append_prepared(self, prepared: list) -> list[list[int]]:
         return self.store._append_txn(self.txn, prepared, self.written)
 
+    def append_event(self, stream: str, event: Event) -> Envelope:
+        """Append one new event (a fresh id) and return its envelope as stored."""
+        before = len(self.written)
+        self.append(stream, [event])
+        return self.written[before]
+
     def get(self, seq: int) -> Envelope | None:
         """An event already in the log (or appended earlier in this transaction)."""
         raw = self.txn.get(pack_u64(seq), db=self.store._log)

@@ -31,6 +31,7 @@ from eventstore import (
     Redone,
     Undone,
 )
+from projections.targets import key_of, raw_key
 
 EDIT_LOG = b"~editlog"
 
@@ -64,10 +65,6 @@ class EditLog(msgspec.Struct, kw_only=True):
     redo: list[tuple[int, str]] = []  # undone edits that redo can bring back, newest last
 
 
-def upstream_key(resource: str, ident: int) -> bytes:
-    return f"{resource}:{ident}".encode()
-
-
 @dataclass
 class Tables:
     upstream: MutableMapping[bytes, UpstreamEntry] = field(default_factory=dict)
@@ -76,12 +73,21 @@ class Tables:
     slugs: MutableMapping[bytes, str] = field(default_factory=dict)  # b"package:SLUG" -> key
 
 
+#: The value type of each table, for whoever stores or freezes them.
+TABLE_TYPES: dict[str, type] = {
+    "upstream": UpstreamEntry,
+    "local": LocalEntry,
+    "editlog": EditLog,
+    "slugs": str,
+}
+
+
 def fold(tables: Tables, envelope: Envelope) -> None:
     """Apply one event (events that change no view, such as sync events, are ignored)."""
     event = envelope.event
     kind = type(event)
     if kind is RecordChanged:  # the common case, inlined: rebuilds fold millions of these
-        key = f"{event.resource}:{event.id}".encode()
+        key = raw_key(event.resource, event.id)
         upstream = tables.upstream
         entry = upstream.get(key)
         if entry is not None:
@@ -91,12 +97,14 @@ def fold(tables: Tables, envelope: Envelope) -> None:
                 setattr(record, name, change.after)
                 changed_at[name] = seq
             upstream[key] = entry
+            if "slug" in event.changes:  # renamed upstream: the new slug finds it too
+                tables.slugs[raw_key(event.resource, record.slug)] = key.decode()
     elif kind is RecordSeen:
         _seen(tables.upstream, event, envelope.seq)
         record = event.record
-        tables.slugs[f"{event.resource}:{record.slug}".encode()] = f"{event.resource}:{record.id}"
+        tables.slugs[raw_key(event.resource, record.slug)] = key_of(event.resource, record.id)
     elif kind is RecordVanished:
-        key = upstream_key(event.resource, event.id)
+        key = raw_key(event.resource, event.id)
         entry = tables.upstream.get(key)
         if entry is not None:
             entry.vanished = True
@@ -106,7 +114,7 @@ def fold(tables: Tables, envelope: Envelope) -> None:
 
 
 def _seen(table, event: RecordSeen, seq: int) -> None:
-    key = upstream_key(event.resource, event.record.id)
+    key = raw_key(event.resource, event.record.id)
     record = msgspec.structs.replace(event.record)  # never share the event's own object
     old = table.get(key)
     if old is None:

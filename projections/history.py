@@ -25,7 +25,8 @@ from eventstore import (
     Undone,
 )
 from projections.fold import Tables, fold
-from projections.view import LOCAL_PACKAGE_FIELDS, grid_view, package_view
+from projections.targets import Target
+from projections.view import LOCAL_PACKAGE_FIELDS, view_values
 
 KINDS = {
     RecordSeen: "first seen",
@@ -47,16 +48,8 @@ class HistoryItem(msgspec.Struct, kw_only=True):
     sync_source: str | None = None
     note: str | None = None
     edit_seq: int | None = None  # for undo and redo: the edit they act on
+    undoable: bool = False  # an edit or a redo: an event that undo can take back
     undone: bool = False  # for edits and redos: no longer in force
-
-
-def _view_values(tables: Tables, key: str) -> dict[str, Any]:
-    raw = key.encode()
-    if key.startswith("package:"):
-        view = package_view(tables.upstream.get(raw), tables.local.get(raw))
-    else:
-        view = grid_view(key, tables.upstream.get(raw), tables.local.get(raw))
-    return view.flat() if view is not None else {}
 
 
 def _package_value(tables: Tables, raw: bytes, name: str) -> Any:
@@ -88,7 +81,7 @@ def _touched(tables: Tables, raw: bytes, event) -> list[str] | None:
 
 
 def history(
-    key: str,
+    target: Target,
     envelopes: Iterable[Envelope],
     syncs: dict[str, SyncStarted] | None = None,
 ) -> list[HistoryItem]:
@@ -99,8 +92,8 @@ def history(
     """
     syncs = syncs or {}
     tables = Tables()
-    raw = key.encode()
-    fast = key.startswith("package:")
+    raw = target.raw
+    fast = target.kind == "package"
     before: dict[str, Any] = {}
     items: list[HistoryItem] = []
     undone: set[int] = set()
@@ -108,9 +101,9 @@ def history(
         event = envelope.event
         touched = _touched(tables, raw, event) if fast else None
         if touched is None:
-            before = _view_values(tables, key)
+            before = view_values(tables, target)
             fold(tables, envelope)
-            after = _view_values(tables, key)
+            after = view_values(tables, target)
             names = set(before) | set(after)
         else:
             before = {name: _package_value(tables, raw, name) for name in touched}
@@ -142,6 +135,7 @@ def history(
                 sync_source=started.source if started else None,
                 note=getattr(event, "note", None),
                 edit_seq=getattr(event, "edit_seq", None),
+                undoable=isinstance(event, Edited | Redone),
             )
         )
         if isinstance(event, Undone):
@@ -149,19 +143,21 @@ def history(
         elif isinstance(event, Redone):
             undone.discard(event.edit_seq)
     for item in items:
-        item.undone = item.type in ("Edited", "Redone") and item.seq in undone
+        item.undone = item.undoable and item.seq in undone
     return items
 
 
-def history_by_full_diff(key: str, envelopes: Iterable[Envelope]) -> list[dict[str, FieldChange]]:
+def history_by_full_diff(
+    target: Target, envelopes: Iterable[Envelope]
+) -> list[dict[str, FieldChange]]:
     """The field changes of each event by comparing whole views (the slow, obvious way;
     upstream changes as upstream gave them); tests check ``history`` against it."""
     tables = Tables()
     out = []
     for envelope in envelopes:
-        before = _view_values(tables, key)
+        before = view_values(tables, target)
         fold(tables, envelope)
-        after = _view_values(tables, key)
+        after = view_values(tables, target)
         if isinstance(envelope.event, RecordChanged):
             out.append(dict(sorted(envelope.event.changes.items())))
             continue

@@ -13,14 +13,19 @@ from typing import Any
 
 import lmdb
 
-from eventstore import Envelope, Store
-from eventstore.store import decode_for_fold, pack_u64, unpack_u64
-from projections.fold import EditLog, LocalEntry, Tables, UpstreamEntry, fold, upstream_key
+from eventstore import Envelope, Store, decode_for_fold, pack_u64, unpack_u64
+from projections.fold import TABLE_TYPES, Tables, UpstreamEntry, fold
 from projections.tables import TxnTable
+from projections.targets import Target, raw_key
+from projections.view import find_target
 
 CHECKPOINTS = "proj.checkpoints"
 NAME = b"catalog"
-TABLES = {"upstream": UpstreamEntry, "local": LocalEntry, "editlog": EditLog, "slugs": str}
+#: Bumped when the fold's tables change meaning; a store folded by another version is
+#: refolded from the log when opened. 2: renamed slugs are indexed.
+PROJECTION_VERSION = 2
+VERSION_KEY = b"catalog.version"
+TABLES = TABLE_TYPES
 
 
 class CatalogProjection:
@@ -29,6 +34,10 @@ class CatalogProjection:
         self.dbs = {name: store.database(f"proj.{name}") for name in TABLES}
         self.checkpoints = store.database(CHECKPOINTS)
         store.add_listener(self._on_append)
+
+    def stored_version(self) -> int:
+        raw = self.store.read(lambda txn: txn.get(VERSION_KEY, db=self.checkpoints))
+        return unpack_u64(raw) if raw is not None else 1
 
     def tables(self, txn: lmdb.Transaction) -> Tables:
         return Tables(**{name: TxnTable(txn, self.dbs[name], TABLES[name]) for name in TABLES})
@@ -49,7 +58,10 @@ class CatalogProjection:
         txn.put(NAME, pack_u64(envelopes[-1].seq), db=self.checkpoints)
 
     def catch_up(self) -> int:
-        """Fold the events the tables have not seen yet; returns how many."""
+        """Fold the events the tables have not seen yet; returns how many. Tables folded by
+        another version of the fold are refolded from the whole log."""
+        if self.stored_version() != PROJECTION_VERSION:
+            return self.rebuild() if self.store.last_seq else self._mark_version()
 
         def run(txn: lmdb.Transaction) -> int:
             done = self.checkpoint(txn)
@@ -96,9 +108,16 @@ class CatalogProjection:
                 for key in sorted(source):
                     target[key] = source[key]
             txn.put(NAME, pack_u64(last), db=self.checkpoints)
+            txn.put(VERSION_KEY, pack_u64(PROJECTION_VERSION), db=self.checkpoints)
 
         self.store.write(run)
         return last
+
+    def _mark_version(self) -> int:
+        self.store.write(
+            lambda txn: txn.put(VERSION_KEY, pack_u64(PROJECTION_VERSION), db=self.checkpoints)
+        )
+        return 0
 
     def differences(self) -> list[str]:
         """Where the persisted tables differ from a fresh fold of the log (for verify)."""
@@ -142,27 +161,16 @@ class CatalogProjection:
         return self.store.read(run)
 
     def entry(self, resource: str, ident: int) -> UpstreamEntry | None:
-        return self.store.read(
-            lambda txn: self.tables(txn).upstream.get(upstream_key(resource, ident))
-        )
+        return self.store.read(lambda txn: self.tables(txn).upstream.get(raw_key(resource, ident)))
 
-    def lookup(self, resource: str, key: str) -> str | None:
-        """The target key (``package:3324``) of an id or slug, without loading the tables.
+    def lookup(self, resource: str, key: str | int) -> Target | None:
+        """The target of an id or slug (``projections.view.find_target``), without loading
+        the tables."""
+        return self.store.read(lambda txn: find_target(self.tables(txn), resource, key))
 
-        A slug that was renamed upstream still finds its record (old slugs are kept)."""
-        text = str(key).strip()
-
-        def run(txn: lmdb.Transaction) -> str | None:
-            tables = self.tables(txn)
-            if text.isdigit() and upstream_key(resource, int(text)) in tables.upstream:
-                return f"{resource}:{text}"
-            return tables.slugs.get(f"{resource}:{text}".encode())
-
-        return self.store.read(run)
-
-    def target_tables(self, target: str) -> Tables:
+    def target_tables(self, target: Target) -> Tables:
         """The rows of one target (its upstream entry and local overlay), present state."""
-        raw = target.encode()
+        raw = target.raw
 
         def run(txn: lmdb.Transaction) -> Tables:
             tables = self.tables(txn)

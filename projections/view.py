@@ -12,6 +12,7 @@ import msgspec
 
 from eventstore import Grid, Package
 from projections.fold import LocalEntry, Tables, UpstreamEntry
+from projections.targets import Target, key_of, raw_key
 
 STATUSES = ("none", "evaluating", "shortlisted", "using", "rejected")
 #: Fields that exist only locally, with their value when never edited.
@@ -29,6 +30,10 @@ class PackageView(msgspec.Struct, kw_only=True):
     overridden: dict[str, int] = {}  # field -> sequence of the edit in force
     conflicts: list[str] = []
 
+    @property
+    def target(self) -> Target:
+        return Target.parse(self.key)
+
     def flat(self) -> dict[str, Any]:
         """Every field the user sees, by name (for diffs and history)."""
         data = {name: getattr(self.record, name) for name in self.record.__struct_fields__}
@@ -44,6 +49,10 @@ class GridView(msgspec.Struct, kw_only=True):
     notes: str = ""
     overridden: dict[str, int] = {}
     conflicts: list[str] = []
+
+    @property
+    def target(self) -> Target:
+        return Target.parse(self.key)
 
     def flat(self) -> dict[str, Any]:
         data = {name: getattr(self.record, name) for name in self.record.__struct_fields__}
@@ -72,7 +81,7 @@ def package_view(up: UpstreamEntry | None, local: LocalEntry | None) -> PackageV
     record = msgspec.structs.replace(up.record, **record_fields) if record_fields else up.record
     values = {n: overrides[n][0] if n in overrides else d for n, d in LOCAL_PACKAGE_FIELDS.items()}
     return PackageView(
-        key=f"package:{up.record.id}",
+        key=key_of("package", up.record.id),
         record=record,
         vanished=up.vanished,
         overridden={n: seq for n, (_, seq) in overrides.items()},
@@ -161,3 +170,51 @@ def grid_members(
         ids |= named.get(grid.record.id, set())
         ids -= set(found[0] or []) if found else set()
     return ids
+
+
+def view_of(tables: Tables, target: Target) -> PackageView | GridView | None:
+    """The view of any package or grid target, from whichever tables are at hand."""
+    raw = target.raw
+    if target.kind == "package":
+        return package_view(tables.upstream.get(raw), tables.local.get(raw))
+    return grid_view(target.key, tables.upstream.get(raw), tables.local.get(raw))
+
+
+def view_values(tables: Tables, target: Target, *, overlay: bool = False) -> dict[str, Any]:
+    """Every field of a target as the user sees it (``{}`` when it does not exist).
+
+    ``overlay`` adds, for a grid, what its local overlay holds as it stands (``exists``,
+    ``added``, ``removed`` and every field an edit in force set, even on a grid you
+    deleted): what a new edit of those fields changes from."""
+    view = view_of(tables, target)
+    values = view.flat() if view is not None else {}
+    if overlay and target.is_grid:
+        local = tables.local.get(target.raw) or LocalEntry()
+        names = {"exists", "added", "removed"}.union(*(e.values for e in local.edits))
+        for name in names:
+            found = local.value(name)
+            values[name] = found[0] if found else values.get(name)
+    return values
+
+
+def find_target(tables: Tables, resource: str, key: str | int) -> Target | None:
+    """An id or a slug (old slugs of renamed records included) -> its target, through the
+    slug index; grids are also found by the slug of one of your grids (``localgrid:SLUG``
+    or just ``SLUG``). An upstream record wins over your grid of the same slug."""
+    text = str(key).strip()
+    if resource == "grid" and text.startswith("localgrid:"):
+        text = text.partition(":")[2]
+        return _local_grid(tables, text)
+    if text.isdigit() and raw_key(resource, text) in tables.upstream:
+        return Target(resource, text)
+    found = tables.slugs.get(raw_key(resource, text))
+    if found is not None:
+        return Target.parse(found)
+    return _local_grid(tables, text) if resource == "grid" else None
+
+
+def _local_grid(tables: Tables, slug: str) -> Target | None:
+    target = Target.local_grid(slug)
+    local = tables.local.get(target.raw)
+    exists = local.value("exists") if local is not None else None
+    return target if exists and exists[0] else None

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ALLOWED_THIRD_PARTY = {
     "eventstore": {"lmdb", "msgspec"},
     "projections": {"lmdb", "msgspec", "eventstore"},
-    "catalog": {"lmdb", "msgspec", "eventstore", "projections", "httpx", "platformdirs"},
+    "catalog": {"lmdb", "msgspec", "eventstore", "projections", "httpx", "platformdirs", "wcwidth"},
 }
 FORBIDDEN_AT_RUNTIME = {
     "eventstore": {"httpx", "textual", "rich", "projections", "catalog", "tui"},

@@ -1,62 +1,44 @@
-"""The djp Textual app. It calls catalog/ and projections/ only; it never reads LMDB itself."""
+"""The djp Textual app: life cycle, keys and navigation. Everything the screens do with the
+catalogue goes through ``tui.controller.Controller``; the app never reads LMDB itself."""
 
 from __future__ import annotations
 
-import asyncio
+import time
 import tomllib
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+import platformdirs
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.signal import Signal
 
-from catalog.browse import Browser
+from catalog.catalog import Catalog
 from catalog.client import ClientConfig
-from catalog.display import relative, safe_text
-from catalog.edits import EditError
-from catalog.service import Catalog
-from eventstore import StoreError
+from catalog.sync import Clock
+from projections.targets import Target
+from tui.controller import Controller
+from tui.modals import HelpModal, SyncModal
+from tui.palette import JumpProvider
 from tui.screens import (
     CatalogueScreen,
     ChangesScreen,
     GridScreen,
     GridsScreen,
-    HelpScreen,
+    HistoryScreen,
     LogScreen,
     PackageScreen,
-    SyncScreen,
 )
 
 
-class JumpProvider(Provider):
-    """Command palette: jump to a package or grid by fuzzy name."""
-
-    def _targets(self):
-        browser = self.app.browser
-        if browser is None:
-            return []
-        out = [(f"package {safe_text(r.view.record.title)}", r.key) for r in browser.rows.values()]
-        out += [(f"grid {safe_text(g.record.title)}", g.key) for g in browser.grids]
-        return out
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, key in self._targets():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(
-                    score, matcher.highlight(text), partial(self.app.open_target, key), help="open"
-                )
-
-    async def discover(self) -> Hits:
-        for text, key in self._targets()[:20]:
-            yield DiscoveryHit(text, partial(self.app.open_target, key), help="open")
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir("djp", appauthor=False)) / "config.toml"
 
 
 class DjpApp(App):
     TITLE = "djp — Django Packages"
+    CSS_PATH = Path(__file__).with_name("djp.tcss")
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS = [
         Binding("q", "quit", "quit", id="app.quit"),
@@ -87,6 +69,7 @@ class DjpApp(App):
         poll_seconds: float = 1.0,
         config_path: Path | None = None,
         cursor_blink: bool = True,
+        clock: Clock = time.monotonic,
     ) -> None:
         super().__init__()
         self.cursor_blink = cursor_blink
@@ -96,27 +79,34 @@ class DjpApp(App):
         self.store_label = store_label or _abbreviate(self.store_path)
         self.probe_seconds = probe_seconds
         self.poll_seconds = poll_seconds
-        self.config_path = config_path
+        self.config_path = config_path or default_config_path()
+        self.clock = clock
         self.catalog: Catalog | None = catalog
         self._owns_catalog = False
-        self._sync_state: tuple = (-1, None, None)  # (last seq, last complete sync, failure)
-        self.browser: Browser | None = None
+        self.state_changed: Signal[Controller] = Signal(self, "state-changed")
+        self.controller: Controller | None = None
 
     # --- life cycle ----------------------------------------------------------------------
-
-    @property
-    def now(self) -> datetime:
-        return self.fixed_now or datetime.now(UTC)
 
     def on_mount(self) -> None:
         self._load_keymap()
         if self.catalog is None:
             self.catalog = Catalog.open(self.store_path)
             self._owns_catalog = True
-        self.browser = Browser(self.catalog, self.now)
+        self.controller = Controller(
+            self.catalog,
+            changed=self.state_changed,
+            notify=self.notify,
+            navigator=self,
+            store_label=self.store_label,
+            client_config=self.client_config,
+            now=self.fixed_now,
+            probe_seconds=self.probe_seconds,
+            clock=self.clock,
+        )
         self.push_screen(CatalogueScreen())
         if self.catalog.is_empty:
-            self.push_screen(SyncScreen(first=True))
+            self.push_screen(SyncModal(self.controller, first=True))
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_store)
 
@@ -126,10 +116,6 @@ class DjpApp(App):
 
     def _load_keymap(self) -> None:
         path = self.config_path
-        if path is None:
-            import platformdirs
-
-            path = Path(platformdirs.user_config_dir("djp", appauthor=False)) / "config.toml"
         if not path.is_file():
             return
         try:
@@ -138,65 +124,37 @@ class DjpApp(App):
         except (OSError, tomllib.TOMLDecodeError) as exc:
             self.notify(f"{path}: {exc}; default keys in use", severity="error", markup=False)
 
-    def redraw(self) -> None:
-        """Redraw the screen in front (the others redraw when they come back)."""
-        if hasattr(self.screen, "refresh_state"):
-            self.screen.refresh_state()
-        else:  # a modal: redraw the screen under it
-            for screen in reversed(self.screen_stack):
-                if hasattr(screen, "refresh_state"):
-                    screen.refresh_state()
-                    break
-
     def poll_store(self) -> None:
         """Notice events appended by another process (a `djp sync` elsewhere)."""
-        if self.browser is None or not self.browser.present:
-            return
-        count = self.browser.refresh()
+        count = self.controller.poll()
         if count:
-            self.redraw()
             self.notify(f"{count:,} new events in the store", markup=False)
 
-    def last_sync_text(self) -> str:
-        from catalog.timeline import sync_runs
+    # --- navigation (the controller's Navigator) ----------------------------------------
 
-        last = self.catalog.store.last_seq
-        if self._sync_state[0] != last:  # read the sync stream once per change of the log
-            runs = [r for r in sync_runs(self.catalog) if r.finished_seq is not None]
-            complete = [r for r in runs if r.outcome == "complete"]
-            latest_failed = runs[-1].outcome if runs and runs[-1].outcome != "complete" else None
-            self._sync_state = (last, complete[-1].recorded_at if complete else None, latest_failed)
-        _, when, latest_failed = self._sync_state
-        text = relative(when, self.now) if when else "never"
-        if latest_failed:
-            text += f" (the latest {latest_failed})"
-        return text
+    def open_package(self, target: Target) -> None:
+        self.push_screen(PackageScreen(target))
 
-    # --- navigation ----------------------------------------------------------------------
+    def open_grid(self, target: Target) -> None:
+        self.push_screen(GridScreen(target))
+
+    def open_history(self, target: Target) -> None:
+        self.push_screen(HistoryScreen(target))
 
     def go_back(self) -> None:
-        if self.browser is not None and not self.browser.present:
-            self.action_present()
+        if not self.controller.browser.present:
+            self.controller.to_present()
         elif len(self.screen_stack) > 2:
             self.pop_screen()
 
     def action_section(self, name: str) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        if name == "grids":
-            self.push_screen(GridsScreen())
-        elif name == "changes":
-            self.push_screen(ChangesScreen())
-        elif name == "log":
-            self.push_screen(LogScreen())
+        sections = {"grids": GridsScreen, "changes": ChangesScreen, "log": LogScreen}
+        if name in sections:
+            self.push_screen(sections[name]())
         else:
-            self.redraw()
-
-    def open_target(self, key: str) -> None:
-        if key.startswith("package:"):
-            self.push_screen(PackageScreen(key))
-        else:
-            self.push_screen(GridScreen(key))
+            self.controller.announce()
 
     def action_help(self) -> None:
         bindings = []
@@ -205,7 +163,7 @@ class DjpApp(App):
             bindings.append(
                 (b.key_display or self.get_key_display(b), b.description or b.action, b.id or "")
             )
-        self.push_screen(HelpScreen(bindings))
+        self.push_screen(HelpModal(bindings))
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
@@ -221,156 +179,22 @@ class DjpApp(App):
             "Changes", "what the last sync changed", partial(self.action_section, "changes")
         )
 
-    # --- time travel ---------------------------------------------------------------------
-
-    def travel(self, seq: int) -> None:
-        self.browser.travel(seq)
-        self.redraw()
+    # --- keys that act on the catalogue ---------------------------------------------------
 
     def action_step(self, delta: int) -> None:
-        if self.browser.present and delta > 0:
-            return
-        self.browser.step(delta)
-        self.redraw()
+        self.controller.step(delta)
 
     def action_present(self) -> None:
-        if not self.browser.present:
-            self.browser.load_present()
-            self.redraw()
-            self.notify("back to the present")
-
-    def require_present(self) -> bool:
-        if self.browser.present:
-            return True
-        self.notify(
-            "editing is disabled while viewing the past (esc returns to the present)",
-            severity="warning",
-        )
-        return False
-
-    # --- edits ---------------------------------------------------------------------------
-
-    def _after_write(self) -> None:
-        self.browser.refresh()
-        self.redraw()
-
-    def edit(self, key: str, fields: dict, note: str | None = None, raise_errors: bool = False):
-        from catalog.edits import edit_package
-
-        if not self.require_present():
-            return None
-        try:
-            seq = edit_package(self.catalog, key.split(":", 1)[1], fields, note)
-        except EditError as exc:
-            if raise_errors:
-                raise
-            self.notify(str(exc), severity="error", markup=False)
-            return None
-        except (StoreError, OSError) as exc:
-            self.notify(f"not saved: {exc}", severity="error", markup=False)
-            return None
-        self._after_write()
-        self.notify(f"saved as event {seq:,} (u undoes)", markup=False)
-        return seq
-
-    def grid_members(self, key: str, add=(), remove=()) -> None:
-        from catalog.edits import change_grid_members
-
-        target = key if key.startswith("localgrid:") else key.split(":", 1)[1]
-        try:
-            seq = change_grid_members(self.catalog, target, add=list(add), remove=list(remove))
-        except (EditError, StoreError, OSError) as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self._after_write()
-        self.notify(f"saved as event {seq:,} (u undoes)", markup=False)
-
-    def undo(self, seq: int | None = None) -> None:
-        from catalog.edits import undo
-
-        if not self.require_present():
-            return
-        try:
-            done = undo(self.catalog, seq)
-        except (EditError, StoreError, OSError) as exc:
-            self.notify(str(exc), severity="error", title="undo refused", markup=False)
-            return
-        event = self.catalog.store.get(done).event
-        self._after_write()
-        self.notify(f"undid edit {event.edit_seq:,} (ctrl+r redoes)", markup=False)
+        self.controller.to_present()
 
     def action_undo(self) -> None:
-        self.undo()
+        self.controller.undo()
 
     def action_redo(self) -> None:
-        from catalog.edits import redo
-
-        if not self.require_present():
-            return
-        try:
-            done = redo(self.catalog)
-        except (EditError, StoreError, OSError) as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        event = self.catalog.store.get(done).event
-        self._after_write()
-        self.notify(f"redid edit {event.edit_seq:,}", markup=False)
-
-    def history(self, key: str, as_of: int | None):
-        from catalog.timeline import target_history
-
-        if key.startswith("localgrid:"):
-            return target_history(self.catalog, key, grid=True, as_of=as_of)
-        resource, ident = key.split(":", 1)
-        return target_history(self.catalog, ident, grid=resource == "grid", as_of=as_of)
-
-    # --- sync ----------------------------------------------------------------------------
+        self.controller.redo()
 
     def action_sync(self) -> None:
-        if not self.browser.present:
-            self.action_present()
-        self.push_screen(SyncScreen())
-
-    async def run_sync(self, screen: SyncScreen, first: bool = False) -> None:
-        from catalog.sync import first_sync, sync_catalog
-
-        try:
-            if first:
-                report = await first_sync(
-                    self.catalog,
-                    self.client_config,
-                    probe_seconds=self.probe_seconds,
-                    progress=screen.progress,
-                )
-            else:
-                report = await sync_catalog(
-                    self.catalog, self.client_config, progress=screen.progress
-                )
-        except asyncio.CancelledError:
-            self._after_write()
-            raise
-        except (StoreError, OSError) as exc:  # a full disk, a store gone bad: say so, go on
-            self.notify(f"sync stopped: {exc}", severity="error", timeout=10, markup=False)
-            self._after_write()
-            return
-        self._after_write()
-        c = report.counts
-        if report.source.startswith("snapshot:"):
-            self.notify(
-                "The live API did not answer: loaded the catalogue snapshot that ships "
-                f"with djp ({c.records:,} records).",
-                timeout=8,
-                markup=False,
-            )
-        elif report.outcome == "complete":
-            self.notify(
-                f"sync complete: {c.new:,} new, {c.changed:,} changed, {c.vanished:,} vanished",
-                markup=False,
-            )
-        else:
-            self.notify(
-                f"sync {report.outcome}: {report.error}", severity="error", timeout=10, markup=False
-            )
+        self.push_screen(SyncModal(self.controller))
 
 
 def _abbreviate(path: Path) -> str:

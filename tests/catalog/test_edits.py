@@ -8,16 +8,19 @@ import msgspec
 import pytest
 
 from catalog import edits
+from catalog.catalog import Catalog
+from catalog.changes import what_changed
+from catalog.edit_files import export_edits, import_edits
 from catalog.edits import EditError
+from catalog.history import target_history
 from catalog.queries import find_grid, package_json
-from catalog.service import Catalog
 from catalog.sync import load_snapshot
-from catalog.timeline import export_edits, import_edits, target_history, what_changed
 from eventstore import Undone
 from projections.history import series
+from projections.targets import Target
 from projections.view import grid_members
 from tests.support.builders import sync_records
-from tui.cli import main
+from tests.support.cli import run_djp
 
 PKG = "django-address-model"  # id 4404, in the snapshot
 
@@ -47,8 +50,10 @@ def view(catalog, key=PKG, as_of=None):
 
 
 def test_edit_is_one_event_with_before_and_after(catalog):
-    seq = edits.edit_package(catalog, PKG, {"title": "Address model", "tags": "geo,forms"}, "why")
-    envelope = catalog.store.get(seq)
+    envelope = edits.edit_package(
+        catalog, PKG, {"title": "Address model", "tags": "geo,forms"}, "why"
+    )
+    assert catalog.store.get(envelope.seq) == envelope
     assert envelope.stream == "package:4404" and envelope.type == "Edited"
     changes = {k: (c.before, c.after) for k, c in envelope.event.changes.items()}
     assert changes == {"title": (PKG, "Address model"), "tags": ([], ["forms", "geo"])}
@@ -60,7 +65,7 @@ def test_edit_is_one_event_with_before_and_after(catalog):
 
 def test_undo_restores_the_override_it_replaced_and_never_touches_upstream(catalog):
     upstream = catalog.projection.entry("package", 4404).record
-    first = edits.edit_package(catalog, PKG, {"title": "A"})
+    first = edits.edit_package(catalog, PKG, {"title": "A"}).seq
     edits.edit_package(catalog, PKG, {"title": "B"})
     edits.undo(catalog)
     assert view(catalog).record.title == "A"
@@ -73,8 +78,8 @@ def test_undo_restores_the_override_it_replaced_and_never_touches_upstream(catal
 
 
 def test_undo_of_an_edit_a_later_edit_built_on_is_refused(catalog):
-    first = edits.edit_package(catalog, PKG, {"title": "A", "notes": "n"})
-    later = edits.edit_package(catalog, PKG, {"title": "B"})
+    first = edits.edit_package(catalog, PKG, {"title": "A", "notes": "n"}).seq
+    later = edits.edit_package(catalog, PKG, {"title": "B"}).seq
     before = catalog.store.last_seq
     with pytest.raises(EditError) as info:
         edits.undo(catalog, first)
@@ -95,13 +100,13 @@ def test_undo_of_an_edit_a_later_edit_built_on_is_refused(catalog):
 
 
 def test_redo_reapplies_as_a_new_event_and_survives_a_restart(catalog, store_path):
-    edit = edits.edit_package(catalog, PKG, {"status": "shortlisted"})
+    edit = edits.edit_package(catalog, PKG, {"status": "shortlisted"}).seq
     edits.undo(catalog)
     catalog.close()
     with Catalog.open(store_path) as reopened:
         assert view(reopened).status == "none"
-        seq = edits.redo(reopened)
-        redone = reopened.store.get(seq)
+        redone = edits.redo(reopened)
+        assert reopened.store.get(redone.seq) == redone
         assert redone.type == "Redone" and redone.event.edit_seq == edit
         assert view(reopened).status == "shortlisted"
         with pytest.raises(EditError, match="nothing to redo"):
@@ -171,39 +176,38 @@ def test_conflict_when_upstream_changes_an_overridden_field(catalog):
         ),
     ],
 )
-def test_invalid_edits_fail_with_one_line_and_append_nothing(filled_path, capsys, argv, message):
+def test_invalid_edits_fail_with_one_line_and_append_nothing(filled_path, argv, message):
     before = last_seq(filled_path)
-    code = main(["--store", str(filled_path), *argv])
-    out, err = capsys.readouterr()
+    code, out, err = run_djp("--store", filled_path, *argv)
     assert code == 1 and out == ""
     assert err.startswith(f"djp: {message}"), err
     assert err.count("\n") == 1
     assert last_seq(filled_path) == before
 
 
-def test_cli_edit_prints_the_sequence_and_show_json_gains_local(filled_path, capsys):
+def test_cli_edit_prints_the_sequence_and_show_json_gains_local(filled_path):
     store = str(filled_path)
-    assert main(["--store", store, "edit", PKG, "status=using", "notes=ok", "--note", "n"]) == 0
-    seq = int(capsys.readouterr().out)
+    code, out, _ = run_djp("--store", store, "edit", PKG, "status=using", "notes=ok", "--note", "n")
+    assert code == 0
+    seq = int(out)
     assert seq == last_seq(filled_path)
-    main(["--store", store, "show", PKG, "--json"])
-    data = json.loads(capsys.readouterr().out)
+    data = json.loads(run_djp("--store", store, "show", PKG, "--json")[1])
     assert data["local"] == {"notes": "ok", "tags": [], "status": "using"}
     assert data["overridden"] == ["notes", "status"] and data["conflicts"] == []
-    main(["--store", store, "show", PKG, "--json", "--as-of", str(seq - 1)])
-    assert json.loads(capsys.readouterr().out)["local"]["status"] == "none"
+    _, out, _ = run_djp("--store", store, "show", PKG, "--json", "--as-of", seq - 1)
+    assert json.loads(out)["local"]["status"] == "none"
 
 
 def test_grid_rename_and_membership_are_undoable_edits(catalog):
     grid = find_grid(catalog.tables(), "healt-checkers")
     edits.edit_grid(catalog, "healt-checkers", {"title": "Health checks"})
-    seq = edits.change_grid_members(catalog, "healt-checkers", add=[PKG], remove=["976"])
+    changed = edits.change_grid_members(catalog, "healt-checkers", add=[PKG], remove=["976"])
     tables = catalog.tables()
     now = find_grid(tables, "438")
     assert now.record.title == "Health checks"
     assert 4404 in now.record.packages and 976 not in now.record.packages
     assert 4404 in grid_members(tables, now)
-    assert catalog.store.get(seq).stream == "grid:438"
+    assert changed.stream == "grid:438" and catalog.store.get(changed.seq) == changed
     with pytest.raises(EditError, match="is already in grid"):
         edits.change_grid_members(catalog, "438", add=[PKG])
     edits.undo(catalog)
@@ -223,15 +227,15 @@ def test_local_grid_create_fill_delete_and_undo(catalog):
 
 
 def test_history_lists_every_kind_with_field_diffs(catalog):
-    edit = edits.edit_package(catalog, PKG, {"title": "T"}, "try")
+    edit = edits.edit_package(catalog, PKG, {"title": "T"}, "try").seq
     edits.undo(catalog)
     edits.redo(catalog)
     record = catalog.projection.entry("package", 4404).record
     sync_records(
         catalog, "package", [msgspec.structs.replace(record, repo_watchers=20)], complete=False
     )
-    key, items = target_history(catalog, PKG)
-    assert key == "package:4404"
+    target, items = target_history(catalog, PKG)
+    assert target == Target.package(4404)
     assert [i.kind for i in items] == ["first seen", "edit", "undo", "redo", "changed upstream"]
     assert items[0].sync_source.startswith("snapshot:")
     assert items[1].changes["title"].before == PKG and items[1].changes["title"].after == "T"
@@ -331,32 +335,33 @@ def test_import_skips_and_reports_missing_targets(catalog, tmp_path):
     assert "package:4404 (django-address-model) is not here" in report.skipped[0]
 
 
-def test_rebuild_and_verify_from_the_cli(filled_path, capsys):
+def test_rebuild_and_verify_from_the_cli(filled_path):
     store = str(filled_path)
-    assert main(["--store", store, "edit", PKG, "title=A"]) == 0
-    assert main(["--store", store, "rebuild"]) == 0
-    assert "rebuilt the projections from" in capsys.readouterr().out
-    assert main(["--store", store, "verify"]) == 0
-    assert "projections equal a fresh fold" in capsys.readouterr().out
+    assert run_djp("--store", store, "edit", PKG, "title=A")[0] == 0
+    code, out, _ = run_djp("--store", store, "rebuild")
+    assert code == 0 and "rebuilt the projections from" in out
+    code, out, _ = run_djp("--store", store, "verify")
+    assert code == 0 and "projections equal a fresh fold" in out
 
 
-def test_changes_command_text_and_json(filled_path, capsys):
+def test_changes_command_text_and_json(filled_path):
     with Catalog.open(filled_path) as catalog:
         record = catalog.projection.entry("package", 4404).record
         changed = msgspec.structs.replace(record, pypi_version="9.9", repo_watchers=114)
         others = [e.record for e in catalog.projection.entries("package") if e.record.id != 4404]
         sync_records(catalog, "package", [*others, changed])
-    assert main(["--store", str(filled_path), "changes"]) == 0
-    out = capsys.readouterr().out
+    code, out, _ = run_djp("--store", filled_path, "changes")
+    assert code == 0
     assert "0 new, 0 vanished, 0 back, 1 changed" in out
     assert "  django-address-model: 1.0.4 → 9.9\n" in out
     assert "  django-address-model: 14 → 114 (+100)\n" in out
-    assert main(["--store", str(filled_path), "changes", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    code, out, _ = run_djp("--store", filled_path, "changes", "--json")
+    assert code == 0
+    data = json.loads(out)
     assert data["watchers"] == [{"id": 4404, "before": 14, "after": 114}]
 
 
-def test_an_edit_on_a_full_disk_is_one_line_and_the_store_stays_sound(tiny_disk, capsys):
+def test_an_edit_on_a_full_disk_is_one_line_and_the_store_stays_sound(tiny_disk):
     path = tiny_disk / "store"
     with Catalog.open(path, map_size=1 << 20) as catalog:
         load_snapshot(catalog)
@@ -369,8 +374,7 @@ def test_an_edit_on_a_full_disk_is_one_line_and_the_store_stays_sound(tiny_disk,
                 out.flush()
         except OSError:
             pass
-    code = main(["--store", str(path), "edit", PKG, "notes=" + "n" * 9000])
-    out, err = capsys.readouterr()
+    code, out, err = run_djp("--store", path, "edit", PKG, "notes=" + "n" * 9000)
     assert code == 1 and out == ""
     assert err.startswith("djp: could not write to the store") and err.count("\n") == 1
     filler.unlink()

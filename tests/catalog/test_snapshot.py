@@ -7,8 +7,8 @@ import socket
 import threading
 import time
 
+from catalog.catalog import Catalog
 from catalog.client import ClientConfig
-from catalog.service import Catalog
 from catalog.snapshot import snapshot_pages
 from catalog.sync import first_sync, load_snapshot
 from eventstore import SyncStarted

@@ -10,9 +10,9 @@ import json
 import pytest
 
 from catalog.api import decode_record
+from catalog.catalog import Catalog
 from catalog.client import ClientConfig
 from catalog.queries import record_json
-from catalog.service import Catalog
 from catalog.sync import sync_catalog, sync_package
 from eventstore import RecordChanged, RecordSeen, RecordVanished, SyncFinished
 from tests.support.fakeapi import FakeApi, FakeApiServer, Fault

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from tests.support.cli import run_djp
 from tests.support.fakeapi import FakeApi, FakeApiServer
-from tui.cli import main
 
 
 @pytest.fixture
@@ -16,71 +16,65 @@ def server():
         yield running
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
-def synced(capsys, server, store_path):
-    code, _, err = run(capsys, "--store", store_path, "sync", "--base-url", server.base_url)
+def synced(server, store_path):
+    code, _, err = run_djp("--store", store_path, "sync", "--base-url", server.base_url)
     assert code == 0, err
     return store_path
 
 
-def test_sync_summary_and_json(capsys, server, synced):
-    code, out, _ = run(capsys, "--store", synced, "sync", "--base-url", server.base_url, "--json")
+def test_sync_summary_and_json(server, synced):
+    code, out, _ = run_djp("--store", synced, "sync", "--base-url", server.base_url, "--json")
     finished = json.loads(out)
     assert code == 0
     assert finished["type"] == "SyncFinished" and finished["outcome"] == "complete"
     assert finished["counts"]["unchanged"] == 77 and finished["counts"]["requests"] == 3
 
 
-def test_sync_text_summary(capsys, server, store_path):
-    code, out, _ = run(capsys, "--store", store_path, "sync", "--base-url", server.base_url)
+def test_sync_text_summary(server, store_path):
+    code, out, _ = run_djp("--store", store_path, "sync", "--base-url", server.base_url)
     assert code == 0
     assert out.startswith("complete: 77 records (77 new, 0 changed, 0 back, 0 vanished, 0 skipped)")
 
 
-def test_failed_sync_exits_1_with_one_line(capsys, store_path):
-    code, out, err = run(
-        capsys, "--store", store_path, "sync", "--base-url", "http://127.0.0.1:9/api/v4/", "--json"
+def test_failed_sync_exits_1_with_one_line(store_path):
+    code, out, err = run_djp(
+        "--store", store_path, "sync", "--base-url", "http://127.0.0.1:9/api/v4/", "--json"
     )
     assert code == 1
     assert json.loads(out)["outcome"] == "failed"
     assert err.count("\n") == 1 and "connection failed" in err
 
 
-def test_packages_query_sort_and_json(capsys, synced):
-    code, out, _ = run(capsys, "--store", synced, "packages", "--query", "mongo", "--json")
+def test_packages_query_sort_and_json(synced):
+    code, out, _ = run_djp("--store", synced, "packages", "--query", "mongo", "--json")
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and rows
     assert all("mongo" in (r["title"] + r["slug"] + r["repo_description"]).lower() for r in rows)
-    _, out, _ = run(capsys, "--store", synced, "packages", "--sort", "watchers", "--json")
+    _, out, _ = run_djp("--store", synced, "packages", "--sort", "watchers", "--json")
     watchers = [json.loads(line)["repo_watchers"] for line in out.splitlines()]
     assert watchers == sorted(watchers, reverse=True) and len(watchers) == 75
-    _, out, _ = run(capsys, "--store", synced, "packages", "--sort=-watchers", "--json")
+    _, out, _ = run_djp("--store", synced, "packages", "--sort=-watchers", "--json")
     assert [json.loads(line)["repo_watchers"] for line in out.splitlines()] == sorted(watchers)
 
 
-def test_packages_by_grid_and_category(capsys, synced):
-    _, out, _ = run(capsys, "--store", synced, "packages", "--grid", "71", "--json")
+def test_packages_by_grid_and_category(synced):
+    _, out, _ = run_djp("--store", synced, "packages", "--grid", "71", "--json")
     rows = [json.loads(line) for line in out.splitlines()]
     assert rows and all(71 in r["grids"] for r in rows)
-    _, out, _ = run(capsys, "--store", synced, "packages", "--category", "apps", "--json")
+    _, out, _ = run_djp("--store", synced, "packages", "--category", "apps", "--json")
     assert all(json.loads(line)["category"] == 1 for line in out.splitlines())
 
 
-def test_bad_sort_field_is_one_line(capsys, synced):
-    code, _, err = run(capsys, "--store", synced, "packages", "--sort", "stars")
+def test_bad_sort_field_is_one_line(synced):
+    code, _, err = run_djp("--store", synced, "packages", "--sort", "stars")
     assert code == 1 and err.startswith("djp: cannot sort by 'stars'; choose one of title")
 
 
-def test_show_by_slug_and_id_json_matches_the_api(capsys, server, synced):
+def test_show_by_slug_and_id_json_matches_the_api(server, synced):
     body = server.api.data["packages"][4404]
-    _, by_slug, _ = run(capsys, "--store", synced, "show", body["slug"], "--json")
-    _, by_id, _ = run(capsys, "--store", synced, "show", "4404", "--json")
+    _, by_slug, _ = run_djp("--store", synced, "show", body["slug"], "--json")
+    _, by_id, _ = run_djp("--store", synced, "show", "4404", "--json")
     assert by_slug == by_id
     shown = json.loads(by_id)
     assert shown["category"] == 1 and shown["grids"] == [71]
@@ -89,36 +83,34 @@ def test_show_by_slug_and_id_json_matches_the_api(capsys, server, synced):
     assert "last_fetched" not in shown
 
 
-def test_show_text_and_unknown(capsys, synced):
-    code, out, _ = run(capsys, "--store", synced, "show", "django-address-model")
+def test_show_text_and_unknown(synced):
+    code, out, _ = run_djp("--store", synced, "show", "django-address-model")
     assert code == 0 and "django-address-model" in out and "watchers" in out
-    code, _, err = run(capsys, "--store", synced, "show", "nope")
+    code, _, err = run_djp("--store", synced, "show", "nope")
     assert code == 1 and err == "djp: no package 'nope' in the catalogue (try djp sync)\n"
 
 
-def test_grids_grid_and_categories(capsys, synced):
-    _, out, _ = run(capsys, "--store", synced, "grids", "--json")
+def test_grids_grid_and_categories(synced):
+    _, out, _ = run_djp("--store", synced, "grids", "--json")
     [grid] = [json.loads(line) for line in out.splitlines()]
     assert grid["slug"] == "healt-checkers" and grid["packages"][:2] == [5810, 976]
-    code, out, _ = run(capsys, "--store", synced, "grid", "healt-checkers")
-    assert code == 0 and "Health checkers" in out and "(6 listed packages not fetched yet)" in out
-    _, out, _ = run(capsys, "--store", synced, "categories", "--json")
+    code, out, _ = run_djp("--store", synced, "grid", "healt-checkers")
+    assert code == 0 and "Health checkers" in out and "packages (6 not fetched yet)" in out
+    _, out, _ = run_djp("--store", synced, "categories", "--json")
     assert json.loads(out)["title"] == "App"
 
 
-def test_first_read_on_an_empty_store_without_network_loads_the_snapshot(
-    capsys, store_path, monkeypatch
-):
+def test_first_read_on_an_empty_store_without_network_loads_the_snapshot(store_path, monkeypatch):
     monkeypatch.setenv("DJP_API_URL", "http://127.0.0.1:9/api/v4/")
-    code, out, err = run(capsys, "--store", store_path, "categories")
+    code, out, err = run_djp("--store", store_path, "categories")
     assert code == 0 and "App" in out
     assert "loaded the catalogue snapshot that ships with djp" in err
 
 
-def test_remote_text_is_printed_inert(capsys, server, store_path):
+def test_remote_text_is_printed_inert(server, store_path):
     server.api.data["packages"][4404]["title"] = "evil\x1b[31m[bold]x[/bold]"
-    run(capsys, "--store", store_path, "sync", "--base-url", server.base_url)
-    _, out, _ = run(capsys, "--store", store_path, "packages", "--query", "evil")
+    run_djp("--store", store_path, "sync", "--base-url", server.base_url)
+    _, out, _ = run_djp("--store", store_path, "packages", "--query", "evil")
     assert "\x1b" not in out and "evil\\x1b[31m[bold]x[/bold]" in out
 
 
@@ -135,7 +127,7 @@ def test_ctrl_c_during_sync_leaves_a_sound_store(server, store_path):
     server.api.faults.append(Fault("slow", path="/api/v4/packages/", delay=3.0))
     env = dict(os.environ, DJP_STORE=str(store_path))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "sync", "--base-url", server.base_url],
+        [sys.executable, "-m", "cli.main", "sync", "--base-url", server.base_url],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

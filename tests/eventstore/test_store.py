@@ -27,8 +27,9 @@ from eventstore import (
     StoreError,
     SyncStarted,
     WrongExpectedVersionError,
+    pack_u64,
+    stream_key,
 )
-from eventstore.store import pack_u64, stream_key
 
 
 def started(n: int = 0) -> SyncStarted:

@@ -16,10 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog import edits
+from catalog.catalog import Catalog
 from catalog.edits import EditError
-from catalog.service import Catalog
 from eventstore import Grid, Package
 from projections.history import history, history_by_full_diff
+from projections.targets import Target
 from projections.view import grid_views, package_views
 from tests.support.builders import sync_records
 
@@ -127,8 +128,8 @@ def test_projections_time_travel_undo_and_redo(steps):
             assert catalog.projection.differences() == []
             for ident in IDS:  # the fast history equals the obvious whole-view diff
                 stream = catalog.store.read_stream(f"package:{ident}")
-                fast = [item.changes for item in history(f"package:{ident}", stream)]
-                assert fast == history_by_full_diff(f"package:{ident}", stream)
+                fast = [item.changes for item in history(Target.package(ident), stream)]
+                assert fast == history_by_full_diff(Target.package(ident), stream)
             for seq, views in captured[1:]:
                 tables = catalog.tables(as_of=seq)
                 got = {v.key: v.flat() for v in package_views(tables, include_vanished=True)}

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.service import Catalog
+from catalog.catalog import Catalog
 from catalog.sync import load_snapshot
 from eventstore import Append, Package, RecordChanged, RecordSeen, RecordVanished, Store
 from eventstore.events import FieldChange

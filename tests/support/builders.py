@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from catalog.service import Catalog
-from catalog.sync import SyncReport, _Run
-from eventstore import Record
+from catalog.catalog import Catalog
+from catalog.sync import SyncSession
+from eventstore import Record, SyncFinished
+
+
+def still_clock() -> float:
+    """A monotonic clock that never moves: syncs in tests take 0.0s whatever the load."""
+    return 1000.0
 
 
 def sync_records(
     catalog: Catalog, resource: str, records: list[Record], *, complete: bool = True
-) -> SyncReport:
-    """One sync of ``resource`` that saw exactly ``records`` (the page path of a live sync)."""
-    run = _Run(catalog, "test:", "full")
+) -> SyncFinished:
+    """One sync of ``resource`` that saw exactly ``records`` (the page path of a live sync);
+    its clock stands still, so its duration is always 0.0s."""
+    run = SyncSession(catalog, "test:", "full", clock=still_clock)
     run.apply_page(resource, run.decode_records(records))
     if complete:
         run.mark_vanished(resource, {r.id for r in records})

@@ -6,22 +6,22 @@ import msgspec
 import pytest
 
 from catalog import edits
-from catalog.service import Catalog
+from catalog.catalog import Catalog
 from eventstore import Store
+from projections.targets import Target
 from tests.support.builders import sync_records
 from tests.support.fakeapi import FakeApi, FakeApiServer
 from tests.support.tui import filled_store, make_app, notifications
+from tui.modals import EditModal, HelpModal, SyncModal
 from tui.screens import (
     ChangesScreen,
-    EditScreen,
     GridScreen,
     GridsScreen,
-    HelpScreen,
     HistoryScreen,
     LogScreen,
     PackageScreen,
 )
-from tui.table import PackageTable
+from tui.widgets import PackageTable
 
 SIZE = (140, 40)
 
@@ -50,7 +50,7 @@ async def test_filter_then_open_a_package(store):
         assert table(app).has_focus and table(app).cursor == 0
         await pilot.press("enter")
         assert isinstance(app.screen, PackageScreen)
-        assert app.screen.key == "package:4321"
+        assert app.screen.target.key == "package:4321"
         await pilot.press("escape")
         assert not isinstance(app.screen, PackageScreen)
 
@@ -79,7 +79,7 @@ async def test_edit_form_saves_one_event_and_shows_the_marker(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"django-messages", "enter", "enter", "e")
-        assert isinstance(app.screen, EditScreen)
+        assert isinstance(app.screen, EditModal)
         assert app.focused is app.screen.query_one("#f-title")  # type straight away
         await pilot.press("ctrl+a", "ctrl+k", *"Messages (fork)", "ctrl+s")
         assert isinstance(app.screen, PackageScreen)
@@ -98,7 +98,7 @@ async def test_edit_form_shows_validation_in_place_and_escape_appends_nothing(st
         await pilot.press("enter", "e")
         app.screen.query_one("#f-repo_url").value = "ftp://nope"
         await pilot.press("ctrl+s")
-        assert isinstance(app.screen, EditScreen)
+        assert isinstance(app.screen, EditModal)
         error = app.screen.query_one("#e-repo_url")
         assert "repo_url must be an http(s) URL" in str(error.render())
         await pilot.press("escape")
@@ -111,7 +111,7 @@ async def test_quick_status_and_tags(store):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "x", "down", "down", "enter")
         await pilot.press("t", *"orm,cache", "enter")
-        view = app.browser.package(app.screen.key)
+        view = app.controller.package(app.screen.target)
         assert view.status == "shortlisted" and view.tags == ["cache", "orm"]
 
 
@@ -119,15 +119,15 @@ async def test_undo_from_history_brings_the_value_back(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
-        key = app.screen.key
-        original = app.browser.package(key).record.title
-        app.edit(key, {"title": "Changed"})
+        target = app.screen.target
+        original = app.controller.package(target).record.title
+        app.controller.edit(target, {"title": "Changed"})
         await pilot.press("h")
         assert isinstance(app.screen, HistoryScreen)
         await pilot.press("u")  # the newest item, the edit, is selected
-        assert app.browser.package(key).record.title == original
+        assert app.controller.package(target).record.title == original
         await pilot.press("ctrl+r")
-        assert app.browser.package(key).record.title == "Changed"
+        assert app.controller.package(target).record.title == "Changed"
     assert [e.type for e in events(store)[-3:]] == ["Edited", "Undone", "Redone"]
 
 
@@ -135,9 +135,9 @@ async def test_refused_undo_says_why(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
-        key = app.screen.key
-        first = app.edit(key, {"title": "one"})
-        second = app.edit(key, {"title": "two"})
+        target = app.screen.target
+        first = app.controller.edit(target, {"title": "one"}).seq
+        second = app.controller.edit(target, {"title": "two"}).seq
         await pilot.press("h", "up")  # select the older edit
         assert app.screen.selected().seq == first
         await pilot.press("u")
@@ -145,30 +145,30 @@ async def test_refused_undo_says_why(store):
             f"edit {first} cannot be undone: edit {second} changed title" in m
             for m in notifications(app)
         )
-        assert app.browser.package(key).record.title == "two"
+        assert app.controller.package(target).record.title == "two"
 
 
 async def test_time_travel_and_return(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
-        key = app.screen.key
-        seq = app.edit(key, {"notes": "later"})
+        target = app.screen.target
+        seq = app.controller.edit(target, {"notes": "later"}).seq
         await pilot.press("escape", "4")
         assert isinstance(app.screen, LogScreen)
         await pilot.press("up", "enter")  # the event before the edit
-        assert not app.browser.present and app.browser.seq == seq - 1
+        assert not app.controller.browser.present and app.controller.browser.seq == seq - 1
         assert "viewing the past — as of event" in str(app.screen.query_one("#banner").render())
-        assert app.browser.package(key).notes == ""
+        assert app.controller.package(target).notes == ""
         await pilot.press("right_square_bracket")
-        assert app.browser.present and app.browser.package(key).notes == "later"
+        assert app.controller.browser.present and app.controller.package(target).notes == "later"
         await pilot.press("left_square_bracket", "left_square_bracket")
-        assert app.browser.seq == seq - 2
-        app.edit(key, {"notes": "blocked"})
+        assert app.controller.browser.seq == seq - 2
+        app.controller.edit(target, {"notes": "blocked"})
         await pilot.pause()
         assert any("editing is disabled while viewing the past" in m for m in notifications(app))
         await pilot.press("escape")
-        assert app.browser.present and app.browser.package(key).notes == "later"
+        assert app.controller.browser.present and app.controller.package(target).notes == "later"
 
 
 async def test_sync_with_the_loopback_server(tmp_path):
@@ -180,7 +180,7 @@ async def test_sync_with_the_loopback_server(tmp_path):
             await pilot.press("S")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert app.browser.package("package:4404").record.repo_watchers == 4242
+            assert app.controller.package(Target.package(4404)).record.repo_watchers == 4242
             assert any(
                 "sync complete: 0 new, 1 changed, 0 vanished" in m for m in notifications(app)
             )
@@ -191,7 +191,7 @@ async def test_first_start_without_network_loads_the_snapshot(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert len(app.browser.rows) == 75
+        assert len(app.controller.browser.rows) == 75
         assert any(
             "loaded the catalogue snapshot that ships with djp" in m for m in notifications(app)
         )
@@ -227,7 +227,7 @@ async def test_another_process_appending_is_noticed(store):
         import sys
 
         code = (
-            "from catalog.service import Catalog\nfrom catalog import edits\n"
+            "from catalog.catalog import Catalog\nfrom catalog import edits\n"
             "import sys\n"
             f"c = Catalog.open({str(store)!r})\n"
             "edits.edit_package(c, 'django-messages', {'status': 'using'})\nc.close()\n"
@@ -240,9 +240,9 @@ async def test_another_process_appending_is_noticed(store):
         )
         for _ in range(50):
             await pilot.pause(0.1)
-            if app.browser.package("package:359").status == "using":
+            if app.controller.package(Target.package(359)).status == "using":
                 break
-        assert app.browser.package("package:359").status == "using"
+        assert app.controller.package(Target.package(359)).status == "using"
         assert any("new events in the store" in m for m in notifications(app))
 
 
@@ -253,7 +253,7 @@ async def test_grids_grid_membership_and_changes(store):
         assert isinstance(app.screen, GridsScreen)
         await pilot.press("enter")
         assert isinstance(app.screen, GridScreen) and table(app).rows == []
-        app.grid_members(app.screen.key, add=["django-messages"])
+        app.controller.change_grid(app.screen.target, add=["django-messages"])
         await pilot.pause()
         assert [r.view.record.slug for r in table(app).rows] == ["django-messages"]
         await pilot.press("r")
@@ -268,7 +268,7 @@ async def test_help_lists_the_keys_of_the_screen(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "question_mark")
-        assert isinstance(app.screen, HelpScreen)
+        assert isinstance(app.screen, HelpModal)
         keys = {ident for _, _, ident in app.screen.bindings}
         assert {"package.edit", "package.history", "package.open_repo", "app.quit"} <= keys
 
@@ -301,21 +301,20 @@ async def test_command_palette_jumps_to_a_package(store):
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, PackageScreen) and app.screen.key == "package:4321"
+        assert isinstance(app.screen, PackageScreen) and app.screen.target.key == "package:4321"
 
 
 def test_edits_module_is_used_not_reimplemented():
     # the app appends edits only through catalog.edits (one validation path)
     import inspect
 
-    import tui.app
+    import tui.controller
 
-    assert "edit_package" in inspect.getsource(tui.app) and edits.edit_package
+    assert "edit_package" in inspect.getsource(tui.controller) and edits.edit_package
 
 
 async def test_sync_can_be_cancelled_and_keeps_whole_pages(tmp_path):
     from tests.support.fakeapi import Fault
-    from tui.screens import SyncScreen
 
     path = filled_store(tmp_path / "store")
     with FakeApiServer(FakeApi.recorded()) as server:
@@ -323,13 +322,13 @@ async def test_sync_can_be_cancelled_and_keeps_whole_pages(tmp_path):
         app = make_app(path, base_url=server.base_url)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("S")
-            assert isinstance(app.screen, SyncScreen)
+            assert isinstance(app.screen, SyncModal)
             while not any(r.startswith("/api/v4/packages/") for r in server.api.requests):
                 await pilot.pause(0.05)
             await pilot.press("escape")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert not isinstance(app.screen, SyncScreen)
+            assert not isinstance(app.screen, SyncModal)
             assert any("sync cancelled" in m for m in notifications(app))
     last = events(path)[-1]
     assert last.type == "SyncFinished" and last.event.error == "interrupted"
@@ -347,7 +346,7 @@ async def test_a_store_error_during_an_edit_is_a_toast(store, monkeypatch):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
-        assert app.edit(app.screen.key, {"notes": "x"}) is None
+        assert app.controller.edit(app.screen.target, {"notes": "x"}) is None
         await pilot.pause()
         assert "not saved: the disk is full" in notifications(app)
 
@@ -386,7 +385,7 @@ def test_stepping_back_uses_checkpoints_and_matches_a_fresh_fold(store, monkeypa
         browser = Browser(catalog)
         last = catalog.store.last_seq
         browser.travel(last - 1)
-        assert set(browser._checkpoints) == {c for c in range(7, last, 7)}
+        assert set(browser.checkpoints) == {c for c in range(7, last, 7)}
         for _ in range(15):  # step back one event at a time, across several checkpoints
             browser.step(-1)
             want = {v.key: v.flat() for v in package_views(catalog.tables(as_of=browser.seq))}

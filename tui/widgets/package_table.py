@@ -9,7 +9,6 @@ and control characters are made visible by ``safe_text``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.segment import Segment
@@ -17,74 +16,25 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
-from catalog.browse import Row
-from catalog.display import relative, safe_text, sparkline, thousands
-from tui.cursor import CursorView
+from catalog.present import COLUMNS, cell_text
+from catalog.rows import DESCENDING_BY_DEFAULT, Row
+from catalog.text import fit
+from tui.widgets.cursor import CursorView
 
-
-@dataclass
-class Column:
-    key: str  # the sort key in catalog.browse.SORTS
-    label: str
-    width: int  # 0: takes the remaining width
-    right: bool = False
-
-
-COLUMNS = [
-    Column("status", "", 3),
-    Column("title", "title", 0),
-    Column("category", "category", 10),
-    Column("version", "version", 10),
-    Column("watchers", "★ watchers", 10, right=True),
-    Column("forks", "forks", 6, right=True),
-    Column("last_commit", "last commit", 12),
-    Column("activity", "52 weeks", 26),
+#: The app's columns, in order (``djp packages`` prints the same ones, plus the id).
+TABLE_COLUMNS = [
+    COLUMNS[k]
+    for k in (
+        "status",
+        "title",
+        "category",
+        "version",
+        "watchers",
+        "forks",
+        "last_commit",
+        "activity",
+    )
 ]
-
-
-def markers(row: Row) -> str:
-    v = row.view
-    edit = "!" if v.conflicts else ("✎" if v.overridden else " ")
-    star = "★" if v.status in ("shortlisted", "using") else ("✗" if v.status == "rejected" else " ")
-    stale = "⚠" if row.stale else " "
-    return edit + star + stale
-
-
-def weekly(values: list[int], width: int) -> str:
-    """52 weekly counts folded into ``width`` cells (two weeks a cell for 26)."""
-    if not values:
-        return ""
-    size = max(1, -(-len(values) // width))
-    buckets = [sum(values[i : i + size]) for i in range(0, len(values), size)]
-    return sparkline(buckets)
-
-
-def cell_text(column: Column, row: Row, now: datetime | None) -> str:
-    p = row.view.record
-    match column.key:
-        case "status":
-            return markers(row)
-        case "title":
-            return safe_text(p.title)
-        case "category":
-            return safe_text(row.category)
-        case "version":
-            return safe_text(p.pypi_version or "")
-        case "watchers":
-            return thousands(p.repo_watchers)
-        case "forks":
-            return thousands(p.repo_forks)
-        case "last_commit":
-            return relative(p.last_updated, now)
-        case "activity":
-            return weekly(p.commits_over_52, column.width)
-    return ""
-
-
-def fit(text: str, width: int, right: bool = False) -> str:
-    if len(text) > width:
-        text = text[: max(0, width - 1)] + "…" if width > 1 else text[:width]
-    return text.rjust(width) if right else text.ljust(width)
 
 
 class PackageTable(CursorView):
@@ -153,9 +103,9 @@ class PackageTable(CursorView):
     # --- drawing -------------------------------------------------------------------------
 
     def _widths(self, total: int) -> list[int]:
-        fixed = sum(c.width + 1 for c in COLUMNS if c.width)
+        fixed = sum(c.width + 1 for c in TABLE_COLUMNS if c.width)
         flex = max(12, total - fixed - 1)
-        return [c.width or flex for c in COLUMNS]
+        return [c.width or flex for c in TABLE_COLUMNS]
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -174,7 +124,7 @@ class PackageTable(CursorView):
         if index == self.cursor:
             base = base + self.get_component_rich_style("package-table--cursor")
         segments = []
-        for column, w in zip(COLUMNS, widths, strict=True):
+        for column, w in zip(TABLE_COLUMNS, widths, strict=True):
             style = base
             if column.key == "status" and (row.view.overridden or row.view.conflicts):
                 style = base + self.get_component_rich_style("package-table--edited")
@@ -186,7 +136,7 @@ class PackageTable(CursorView):
         header = self.get_component_rich_style("package-table--header")
         active = header + self.get_component_rich_style("package-table--column")
         segments = []
-        for i, (column, w) in enumerate(zip(COLUMNS, widths, strict=True)):
+        for i, (column, w) in enumerate(zip(TABLE_COLUMNS, widths, strict=True)):
             label = column.label
             if column.key == self.sort_key and column.key != "status":
                 label += " ▼" if self.descending else " ▲"
@@ -204,16 +154,16 @@ class PackageTable(CursorView):
     # --- columns -------------------------------------------------------------------------
 
     def action_column(self, delta: int) -> None:
-        self.column_index = max(0, min(len(COLUMNS) - 1, self.column_index + delta))
+        self.column_index = max(0, min(len(TABLE_COLUMNS) - 1, self.column_index + delta))
         self.refresh()
 
     def action_sort(self) -> None:
-        key = COLUMNS[self.column_index].key
+        key = TABLE_COLUMNS[self.column_index].key
         if key == self.sort_key:
             self.descending = not self.descending
         else:
             self.sort_key = key
-            self.descending = key in ("watchers", "forks", "last_commit", "activity")
+            self.descending = key in DESCENDING_BY_DEFAULT
         self.post_message(self.SortChanged(self.sort_key, self.descending))
 
     def action_open(self) -> None:

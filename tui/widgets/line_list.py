@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
-from tui.cursor import CursorView
+from tui.widgets.cursor import CursorView
 
 
 class LineList(CursorView):

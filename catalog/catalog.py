@@ -1,13 +1,19 @@
-"""A store opened with its projections attached: what the UIs work with."""
+"""``Catalog``: the event store opened with its projections attached, what the UIs work with.
+
+Reads of the log (one event, a range of events) go through it too, so neither UI touches
+the store's own API.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
-from eventstore import Store
+from eventstore import Envelope, Store
 from projections.fold import Tables, fold
 from projections.persisted import CatalogProjection
+from projections.targets import Target
 from projections.view import PackageView, package_view
 
 
@@ -54,14 +60,33 @@ class Catalog:
         if seq < 1 or seq > last:
             raise LookupError(f"there is no event {seq}; the log holds 1 to {last}")
 
-    def target_tables(self, target: str, as_of: int | None = None) -> Tables:
+    @property
+    def last_seq(self) -> int:
+        return self.store.last_seq
+
+    def event(self, seq: int) -> Envelope | None:
+        return self.store.get(seq)
+
+    def events(self, first: int = 1, last: int | None = None) -> Iterator[Envelope]:
+        """Envelopes ``first``..``last`` of the log, oldest first."""
+        return self.store.read_all(first, last)
+
+    def stream(self, target: Target | str) -> list[Envelope]:
+        """Every event of one stream (a target, or ``sync``), oldest first."""
+        return self.store.read_stream(str(target))
+
+    def lookup(self, resource: str, key: str | int) -> Target | None:
+        """The target of an id or slug (old slugs too), through the slug index."""
+        return self.projection.lookup(resource, key)
+
+    def target_tables(self, target: Target, as_of: int | None = None) -> Tables:
         """Just the rows of one package or grid: the present, or folded from its own stream
         up to event ``as_of`` (a package's view depends only on its stream)."""
         if as_of is None:
             return self.projection.target_tables(target)
         self._check_seq(as_of)
         tables = Tables()
-        for envelope in self.store.read_stream(target):
+        for envelope in self.store.read_stream(target.key):
             if envelope.seq > as_of:
                 break
             fold(tables, envelope)
@@ -73,7 +98,7 @@ class Catalog:
         if target is None:
             raise LookupError(f"no package {key!r} in the catalogue (try djp sync)")
         tables = self.target_tables(target, as_of)
-        view = package_view(tables.upstream.get(target.encode()), tables.local.get(target.encode()))
+        view = package_view(tables.upstream.get(target.raw), tables.local.get(target.raw))
         if view is None:
             raise LookupError(f"package {key!r} was not in the catalogue as of event {as_of}")
         return view

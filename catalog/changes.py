@@ -1,0 +1,58 @@
+"""The syncs in the log and what each one changed upstream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from catalog.catalog import Catalog
+from catalog.queries import QueryError
+from eventstore import SyncFinished, SyncStarted
+from projections.changes import Changes, changes_between
+
+
+@dataclass
+class SyncRun:
+    sync_id: str
+    started_seq: int
+    finished_seq: int | None
+    source: str
+    outcome: str | None
+    recorded_at: datetime
+
+
+def sync_runs(catalog: Catalog) -> list[SyncRun]:
+    """Every sync the log holds, oldest first (``finished_seq`` is None for one cut short)."""
+    runs: dict[str, SyncRun] = {}
+    for e in catalog.stream("sync"):
+        if isinstance(e.event, SyncStarted):
+            runs[e.event.sync_id] = SyncRun(
+                e.event.sync_id, e.seq, None, e.event.source, None, e.recorded_at
+            )
+        elif isinstance(e.event, SyncFinished) and e.event.sync_id in runs:
+            run = runs[e.event.sync_id]
+            run.finished_seq, run.outcome = e.seq, e.event.outcome
+    return list(runs.values())
+
+
+def what_changed(catalog: Catalog, older: str | None = None, newer: str | None = None) -> Changes:
+    """Upstream changes between the ends of two syncs (default: the last two)."""
+    runs = [r for r in sync_runs(catalog) if r.finished_seq is not None]
+    if not runs:
+        raise QueryError("no sync has finished yet (try djp sync)")
+
+    def pick(key: str) -> SyncRun:
+        found = [r for r in runs if r.sync_id.startswith(key) or str(r.finished_seq) == key]
+        if not found:
+            raise QueryError(f"no finished sync {key!r}; djp log --json lists them")
+        return found[-1]
+
+    end = pick(newer) if newer else runs[-1]
+    if older:
+        start_seq = pick(older).finished_seq
+    else:
+        earlier = [r for r in runs if r.finished_seq < end.started_seq]
+        start_seq = earlier[-1].finished_seq if earlier else 0
+    return changes_between(
+        catalog.events(start_seq + 1, end.finished_seq), start_seq, end.finished_seq
+    )

@@ -1,0 +1,42 @@
+"""The history of one package or grid, as both UIs show it: every event, with field diffs."""
+
+from __future__ import annotations
+
+from catalog.catalog import Catalog
+from catalog.queries import QueryError
+from eventstore import SyncStarted
+from projections.history import HistoryItem, history
+from projections.targets import Target
+
+
+def sync_starts(catalog: Catalog) -> dict[str, SyncStarted]:
+    """Every sync's start event by sync id (where a history item came from)."""
+    return {
+        e.event.sync_id: e.event for e in catalog.stream("sync") if isinstance(e.event, SyncStarted)
+    }
+
+
+def find_history_target(catalog: Catalog, key: str | Target, *, grid: bool = False) -> Target:
+    """The target a user named: a ``Target``, or an id or slug (of a grid with ``grid``).
+
+    A grid you deleted still has a history, so ``localgrid:SLUG`` finds it while its
+    stream exists."""
+    if isinstance(key, Target):
+        return key
+    resource = "grid" if grid else "package"
+    target = catalog.lookup(resource, key)
+    if target is None and grid:
+        local = Target.local_grid(key.removeprefix("localgrid:"))
+        target = local if catalog.store.stream_version(local.key) else None
+    if target is None:
+        raise QueryError(f"no {resource} {key!r} in the catalogue")
+    return target
+
+
+def target_history(
+    catalog: Catalog, key: str | Target, *, grid: bool = False, as_of: int | None = None
+) -> tuple[Target, list[HistoryItem]]:
+    """(target, history items) of a package (or grid), optionally as of event N."""
+    target = find_history_target(catalog, key, grid=grid)
+    envelopes = [e for e in catalog.stream(target) if as_of is None or e.seq <= as_of]
+    return target, history(target, envelopes, sync_starts(catalog))

@@ -1,0 +1,171 @@
+"""Packages as rows: a view with what filtering and sorting need, indexed once.
+
+Both the app (``catalog.browse.Browser``) and the command line (``catalog.queries``) list
+packages through ``RowIndex``, filter them with ``catalog.filters`` and sort them with the
+one sort table below, so ``djp packages`` and the app's catalogue agree row for row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from catalog.errors import UserError
+from projections.fold import Tables
+from projections.view import (
+    GridView,
+    PackageView,
+    grid_members,
+    grid_views,
+    package_view,
+    packages_naming_grids,
+)
+
+STALE_AFTER = timedelta(days=365)
+
+
+def haystack(view: PackageView) -> str:
+    """The text a filter's plain words are looked for in (casefolded)."""
+    p = view.record
+    return " ".join([p.title, p.slug, p.repo_description, *p.participants, *view.tags]).casefold()
+
+
+@dataclass
+class Row:
+    view: PackageView
+    haystack: str
+    category: str
+    grids: frozenset[str]  # slugs (and ids) of the grids it is in
+    stale: bool
+
+    @property
+    def key(self) -> str:
+        return self.view.key
+
+
+class RowIndex:
+    """Every package of ``tables`` as a ``Row``, grid memberships computed once."""
+
+    def __init__(self, tables: Tables, now: datetime) -> None:
+        self.tables = tables
+        self.now = now
+        self.rows: dict[str, Row] = {}
+        self.vanished_rows: dict[str, Row] = {}  # for is:vanished
+        self.grids: list[GridView] = []
+        self.category_names: dict[int, str] = {}
+        self.rebuild_rows()
+
+    def rebuild_rows(self) -> None:
+        self.category_names = {
+            e.record.id: e.record.title
+            for k, e in self.tables.upstream.items()
+            if k.startswith(b"category:")
+        }
+        self.grids = sorted(grid_views(self.tables), key=lambda g: g.record.title.casefold())
+        # packages that name a grid, indexed once (not once per grid)
+        self.named_in = packages_naming_grids(self.tables)
+        self.memberships: dict[int, set[str]] = {}
+        for grid in self.grids:
+            names = {grid.record.slug.casefold()}
+            if not grid.local:
+                names.add(str(grid.record.id))
+            for pid in self.grid_member_ids(grid):
+                self.memberships.setdefault(pid, set()).update(names)
+        self.rows, self.vanished_rows = {}, {}
+        for key in self.tables.upstream:
+            if key.startswith(b"package:"):
+                self.update_row(key.decode())
+
+    def grid_member_ids(self, grid: GridView) -> set[int]:
+        return grid_members(self.tables, grid, self.named_in)
+
+    def update_row(self, key: str) -> None:
+        raw = key.encode()
+        view = package_view(self.tables.upstream.get(raw), self.tables.local.get(raw))
+        self.rows.pop(key, None)
+        self.vanished_rows.pop(key, None)
+        if view is None:
+            return
+        p = view.record
+        row = Row(
+            view=view,
+            haystack=haystack(view),
+            category=self.category_names.get(p.category, ""),
+            grids=frozenset(self.memberships.get(p.id, ())) | {str(g) for g in p.grids},
+            stale=p.last_updated is not None and self.now - p.last_updated > STALE_AFTER,
+        )
+        if view.vanished:
+            self.vanished_rows[key] = row
+        else:
+            self.rows[key] = row
+
+    # --- questions -------------------------------------------------------------------------
+
+    def package(self, key: str) -> PackageView | None:
+        row = self.rows.get(key) or self.vanished_rows.get(key)
+        return row.view if row else None
+
+    def grid(self, key: str) -> GridView | None:
+        return next((g for g in self.grids if g.key == key), None)
+
+    def grid_rows(self, grid: GridView) -> list[Row]:
+        ids = self.grid_member_ids(grid)
+        return [r for r in self.rows.values() if r.view.record.id in ids]
+
+    def counts(self) -> tuple[int, int]:
+        return len(self.rows), len(self.grids)
+
+
+# --- sorting: the one table ---------------------------------------------------------------
+
+
+def _ts(value: datetime | None) -> float:
+    return value.timestamp() if value else 0.0
+
+
+SORTS: dict[str, Callable[[Row], Any]] = {
+    "title": lambda r: (r.view.record.title.casefold(), r.view.record.id),
+    "slug": lambda r: (r.view.record.slug.casefold(), r.view.record.id),
+    "id": lambda r: r.view.record.id,
+    "category": lambda r: (r.category.casefold(), r.view.record.title.casefold()),
+    "version": lambda r: (r.view.record.pypi_version or "", r.view.record.id),
+    "watchers": lambda r: (r.view.record.repo_watchers, r.view.record.id),
+    "forks": lambda r: (r.view.record.repo_forks, r.view.record.id),
+    "last_commit": lambda r: (_ts(r.view.record.last_updated), r.view.record.id),
+    "activity": lambda r: (sum(r.view.record.commits_over_52), r.view.record.id),
+    "created": lambda r: (_ts(r.view.record.created), r.view.record.id),
+    "modified": lambda r: (_ts(r.view.record.modified), r.view.record.id),
+    "status": lambda r: (r.view.status, r.view.record.title.casefold()),
+}
+#: The API's field names, accepted for the sort names above.
+SORT_ALIASES = {
+    "repo_watchers": "watchers",
+    "repo_forks": "forks",
+    "pypi_version": "version",
+    "last_updated": "last_commit",
+}
+#: Columns whose first sort is largest (or newest) first.
+DESCENDING_BY_DEFAULT = frozenset(
+    {"watchers", "forks", "last_commit", "activity", "created", "modified"}
+)
+
+
+class SortError(UserError):
+    """A sort the user asked for that does not exist; one line."""
+
+
+def parse_sort(text: str) -> tuple[str, bool]:
+    """``"watchers"`` -> ``("watchers", True)``; a leading ``-`` reverses the column's
+    usual direction. Refuses unknown columns."""
+    flip = text.startswith("-")
+    name = text.lstrip("-")
+    name = SORT_ALIASES.get(name, name)
+    if name not in SORTS:
+        raise SortError(f"cannot sort by {name!r}; choose one of {', '.join(SORTS)}")
+    return name, (name in DESCENDING_BY_DEFAULT) != flip
+
+
+def sort_rows(rows: list[Row], sort: str = "title", descending: bool = False) -> list[Row]:
+    return sorted(rows, key=SORTS.get(sort, SORTS["title"]), reverse=descending)

@@ -1,0 +1,156 @@
+"""Reading the catalogue: ``packages``, ``show``, ``grids``, ``grid``, ``categories``.
+
+Text output uses the app's columns, markers and detail rows (``catalog.present``), fitted to
+terminal cells; ``--json`` prints one object per line.
+"""
+
+from __future__ import annotations
+
+import click
+
+from catalog import queries
+from catalog.catalog import Catalog
+from catalog.present import COLUMNS, cell_text, grid_count, package_details
+from catalog.rows import Row
+from catalog.text import fit, safe_text
+from cli.context import CommandError, Session, as_of_option, echo_json, json_option, pass_session
+from projections.fold import Tables
+from projections.view import grid_members, packages_naming_grids
+
+#: What ``djp packages`` prints: the app's columns (less the activity graph), with the id.
+LIST_COLUMNS = ["status", "id", "title", "category", "version", "watchers", "forks", "last_commit"]
+TITLE_WIDTH = 36
+SORT_HELP = (
+    "title, slug, id, category, version, watchers, forks, last_commit, activity, created, "
+    "modified, status; a leading - reverses"
+)
+
+
+def tables_at(catalog: Catalog, as_of: int | None) -> Tables:
+    try:
+        return catalog.tables(as_of)
+    except LookupError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def print_rows(rows: list[Row], columns: list[str]) -> None:
+    widths = {k: COLUMNS[k].width or TITLE_WIDTH for k in columns}
+    header = [fit(COLUMNS[k].label, widths[k], COLUMNS[k].right) for k in columns]
+    click.echo(" ".join(header).rstrip())
+    for row in rows:
+        cells = [
+            fit(cell_text(COLUMNS[k], row, None), widths[k], COLUMNS[k].right) for k in columns
+        ]
+        click.echo(" ".join(cells).rstrip())
+
+
+@click.command()
+@click.option("--query", "-q", metavar="Q", help="The app's filter: words and grid: cat: tag: is:.")
+@click.option("--grid", metavar="SLUG_OR_ID", help="Only packages in this grid.")
+@click.option("--category", metavar="ID_OR_NAME", help="Only packages in this category.")
+@click.option("--sort", default="title", metavar="FIELD", help=SORT_HELP)
+@json_option
+@as_of_option
+@pass_session
+def packages(
+    session: Session,
+    query: str | None,
+    grid: str | None,
+    category: str | None,
+    sort: str,
+    as_json: bool,
+    as_of: int | None,
+) -> None:
+    """List packages."""
+    with session.open_catalog() as catalog:
+        tables = tables_at(catalog, as_of)
+        rows = queries.packages(tables, query=query, grid=grid, category=category, sort=sort)
+    if as_json:
+        echo_json(queries.package_json(r.view) for r in rows)
+        return
+    print_rows(rows, LIST_COLUMNS)
+    click.echo(f"{len(rows):,} packages", err=True)
+
+
+@click.command()
+@click.argument("package", metavar="PKG")
+@json_option
+@as_of_option
+@pass_session
+def show(session: Session, package: str, as_json: bool, as_of: int | None) -> None:
+    """One package, by id or slug (JSON adds local, overridden, conflicts)."""
+    with session.open_catalog() as catalog:
+        try:
+            view = catalog.package_view(package, as_of)
+        except LookupError as exc:
+            raise CommandError(str(exc)) from None
+        tables = catalog.tables()  # for the names of categories and grids
+    if as_json:
+        echo_json([queries.package_json(view)])
+        return
+    grid_titles = {g.record.id: g.record.title for g in queries.grids(tables) if not g.local}
+    for row in package_details(view, queries.category_names(tables), grid_titles, None):
+        click.echo(f"{row.label:>12}  {row.value}")
+
+
+@click.command()
+@json_option
+@as_of_option
+@pass_session
+def grids(session: Session, as_json: bool, as_of: int | None) -> None:
+    """List grids."""
+    with session.open_catalog() as catalog:
+        tables = tables_at(catalog, as_of)
+        rows = queries.grids(tables)
+        named = packages_naming_grids(tables)  # once, not once per grid
+        sizes = {g.key: len(grid_members(tables, g, named)) for g in rows}
+    if as_json:
+        echo_json(queries.grid_json(g) for g in rows)
+        return
+    for g in rows:
+        ident = "local" if g.local else g.record.id
+        click.echo(
+            f"{ident:>5}  {fit(safe_text(g.record.slug), 28)} {sizes[g.key]:>4} packages  "
+            f"{fit(safe_text(g.record.title), 40).rstrip()}"
+        )
+
+
+@click.command()
+@click.argument("grid_key", metavar="X")
+@click.option("--sort", default="watchers", metavar="FIELD", help=SORT_HELP)
+@json_option
+@as_of_option
+@pass_session
+def grid(session: Session, grid_key: str, sort: str, as_json: bool, as_of: int | None) -> None:
+    """One grid and all its packages (not only ten), by id or slug."""
+    with session.open_catalog() as catalog:
+        tables = tables_at(catalog, as_of)
+        view = queries.get_grid(tables, grid_key)
+        rows = queries.packages(
+            tables, grid=view.target.key if view.local else str(view.record.id), sort=sort
+        )
+    if as_json:
+        echo_json([queries.grid_json(view)])
+        return
+    where = "your grid" if view.local else f"grid {view.record.id}"
+    click.echo(f"{safe_text(view.record.title)} ({safe_text(view.record.slug)}, {where})")
+    if view.record.description:
+        click.echo(safe_text(view.record.description))
+    print_rows(rows, ["status", "id", "title", "watchers", "last_commit"])
+    missing = len(set(view.record.packages) - {r.view.record.id for r in rows})
+    click.echo(grid_count(len(rows), missing))
+
+
+@click.command()
+@json_option
+@as_of_option
+@pass_session
+def categories(session: Session, as_json: bool, as_of: int | None) -> None:
+    """List categories."""
+    with session.open_catalog() as catalog:
+        rows = queries.categories(tables_at(catalog, as_of))
+    if as_json:
+        echo_json(queries.record_json(c) for c in rows)
+        return
+    for c in rows:
+        click.echo(f"{c.id:>3}  {fit(safe_text(c.slug), 12)} {safe_text(c.title)}")

@@ -1,0 +1,141 @@
+"""What every command shares: the store it works on, options declared once, output helpers.
+
+Every failure a user can cause ends in one line on stderr (``djp: ...``) and exit status 1;
+``CommandError`` is that line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+import msgspec
+import platformdirs
+
+from catalog.catalog import Catalog
+from catalog.client import ClientConfig
+from catalog.present import sync_summary
+from catalog.sync import ProgressCallback, SyncProgress, first_sync
+from catalog.text import safe_text
+from eventstore import Store, SyncFinished
+
+
+class CommandError(click.ClickException):
+    """A failure to report as one line, exit status 1 (or ``exit_code``)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"djp: {self.message}", err=True)
+
+
+def default_store_path() -> Path:
+    return Path(platformdirs.user_data_dir("djp", appauthor=False)) / "store"
+
+
+@dataclass
+class Session:
+    """The root options (``--store``), handed to every command as ``ctx.obj``."""
+
+    store: Path | None = None
+
+    @property
+    def store_path(self) -> Path:
+        return self.store.expanduser() if self.store else default_store_path()
+
+    def open_existing(self) -> Store:
+        """The store, for commands that must not create one (log, verify, backup)."""
+        path = self.store_path
+        if not (path / "data.mdb").exists():
+            raise CommandError(f"no store at {path} yet (a sync creates it)")
+        return Store.open(path)
+
+    def open_catalog(self, *, fill: bool = True, base_url: str | None = None) -> Catalog:
+        """The catalogue at the store path; an empty one is filled first (live, else the
+        snapshot) unless ``fill`` is off."""
+        catalog = Catalog.open(self.store_path)
+        if fill and catalog.is_empty:
+            click.echo("djp: the store is empty; fetching the catalogue…", err=True)
+            report = asyncio.run(
+                first_sync(catalog, client_config(base_url), progress=progress_printer())
+            )
+            if report.source.startswith("snapshot:"):
+                click.echo(
+                    "djp: the live API did not answer; loaded the catalogue snapshot that "
+                    f"ships with djp ({report.counts.records:,} records, {report.source}).",
+                    err=True,
+                )
+            else:
+                print_sync_report(report, err=True)
+        return catalog
+
+
+pass_session = click.make_pass_decorator(Session, ensure=True)
+
+
+def client_config(base_url: str | None = None) -> ClientConfig:
+    base = base_url or os.environ.get("DJP_API_URL")
+    return ClientConfig(base_url=base) if base else ClientConfig()
+
+
+# --- options declared once ----------------------------------------------------------------
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object per line instead of text."
+)
+as_of_option = click.option(
+    "--as-of",
+    type=click.IntRange(min=1),
+    metavar="SEQ",
+    help="As it was right after event SEQ.",
+)
+note_option = click.option("--note", metavar="TEXT", help="Why (kept with the edit).")
+base_url_option = click.option(
+    "--base-url",
+    metavar="URL",
+    help="API base (default: $DJP_API_URL or https://djangopackages.org/api/v4/).",
+)
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def echo_json(rows: Iterable[Any]) -> None:
+    for row in rows:
+        click.echo(msgspec.json.encode(row).decode())
+
+
+def progress_printer() -> ProgressCallback | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(p: SyncProgress) -> None:
+        sys.stderr.write(f"\r{p.describe()}\x1b[K")
+        sys.stderr.flush()
+
+    return show
+
+
+def clear_progress_line() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")
+
+
+def print_sync_report(report: SyncFinished, *, err: bool = False) -> None:
+    clear_progress_line()
+    click.echo(sync_summary(report), err=err)
+    for skipped in report.skipped[:20]:
+        ident = skipped.id if skipped.id is not None else "?"
+        click.echo(f"  skipped {skipped.resource} {ident}: {safe_text(skipped.reason)}", err=err)
+    if len(report.skipped) > 20:
+        click.echo(f"  … and {len(report.skipped) - 20} more skipped", err=err)
+    if report.error:
+        click.echo(f"djp: {safe_text(report.error)}", err=True)

@@ -1,0 +1,151 @@
+"""Local edits: ``edit``, ``undo``, ``redo``, the ``grid-edit`` group, and moving edits
+between stores (``export-edits``, ``import-edits``). Each change prints the new event's
+sequence (or what it did) and is undoable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from catalog import edits
+from catalog.edit_files import export_edits, import_edits
+from catalog.text import safe_text
+from cli.context import CommandError, Session, note_option, pass_session
+
+
+@click.command()
+@click.argument("package", metavar="PKG")
+@click.argument("fields", nargs=-1, required=True, metavar="FIELD=VALUE...")
+@note_option
+@pass_session
+def edit(session: Session, package: str, fields: tuple[str, ...], note: str | None) -> None:
+    """Edit a package: FIELD=VALUE ... as one event (prints its sequence).
+
+    Editable: title, repo_description, category, documentation_url, repo_url, pypi_url,
+    notes, tags (tags=a,b), status (none, evaluating, shortlisted, using, rejected).
+    """
+    with session.open_catalog() as catalog:
+        envelope = edits.edit_package(catalog, package, edits.parse_assignments(list(fields)), note)
+    click.echo(envelope.seq)
+
+
+@click.command()
+@click.argument("seq", required=False, type=int, metavar="SEQ")
+@pass_session
+def undo(session: Session, seq: int | None) -> None:
+    """Undo the newest edit, or the edit at SEQ."""
+    with session.open_catalog() as catalog:
+        envelope = edits.undo(catalog, seq)
+    event = envelope.event
+    click.echo(f"{envelope.seq}  undid edit {event.edit_seq} of {safe_text(event.target)}")
+
+
+@click.command()
+@pass_session
+def redo(session: Session) -> None:
+    """Apply the most recently undone edit again."""
+    with session.open_catalog() as catalog:
+        envelope = edits.redo(catalog)
+    event = envelope.event
+    click.echo(f"{envelope.seq}  redid edit {event.edit_seq} of {safe_text(event.target)}")
+
+
+# --- grids ----------------------------------------------------------------------------------
+
+
+@click.group("grid-edit")
+def grid_edit() -> None:
+    """Create, change, fill and delete grids (every change is one undoable event)."""
+
+
+@grid_edit.command("create")
+@click.argument("slug")
+@click.option("--title", required=True, help="The grid's title.")
+@click.option("--description", default="", help="What it compares.")
+@note_option
+@pass_session
+def grid_create(
+    session: Session, slug: str, title: str, description: str, note: str | None
+) -> None:
+    """Create a grid of your own, SLUG."""
+    with session.open_catalog() as catalog:
+        envelope = edits.create_local_grid(catalog, slug, title, description, note)
+    click.echo(envelope.seq)
+
+
+@grid_edit.command("set")
+@click.argument("grid", metavar="X")
+@click.argument("fields", nargs=-1, required=True, metavar="FIELD=VALUE...")
+@note_option
+@pass_session
+def grid_set(session: Session, grid: str, fields: tuple[str, ...], note: str | None) -> None:
+    """Change a grid's title, description or notes."""
+    with session.open_catalog() as catalog:
+        envelope = edits.edit_grid(catalog, grid, edits.parse_assignments(list(fields)), note)
+    click.echo(envelope.seq)
+
+
+@grid_edit.command("add")
+@click.argument("grid", metavar="X")
+@click.argument("packages", nargs=-1, required=True, metavar="PKG...")
+@note_option
+@pass_session
+def grid_add(session: Session, grid: str, packages: tuple[str, ...], note: str | None) -> None:
+    """Add packages to grid X."""
+    with session.open_catalog() as catalog:
+        envelope = edits.change_grid_members(catalog, grid, add=list(packages), note=note)
+    click.echo(envelope.seq)
+
+
+@grid_edit.command("remove")
+@click.argument("grid", metavar="X")
+@click.argument("packages", nargs=-1, required=True, metavar="PKG...")
+@note_option
+@pass_session
+def grid_remove(session: Session, grid: str, packages: tuple[str, ...], note: str | None) -> None:
+    """Remove packages from grid X."""
+    with session.open_catalog() as catalog:
+        envelope = edits.change_grid_members(catalog, grid, remove=list(packages), note=note)
+    click.echo(envelope.seq)
+
+
+@grid_edit.command("delete")
+@click.argument("grid", metavar="X")
+@note_option
+@pass_session
+def grid_delete(session: Session, grid: str, note: str | None) -> None:
+    """Delete one of your own grids (undoable)."""
+    with session.open_catalog() as catalog:
+        envelope = edits.delete_local_grid(catalog, grid, note)
+    click.echo(envelope.seq)
+
+
+# --- moving edits between stores ----------------------------------------------------------
+
+
+@click.command("export-edits")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_session
+def export_edits_command(session: Session, file: Path) -> None:
+    """Write your edits, undos and redos as JSON lines."""
+    with session.open_catalog(fill=False) as catalog:
+        count = export_edits(catalog, file)
+    click.echo(f"exported {count:,} edit events to {file}")
+
+
+@click.command("import-edits")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_session
+def import_edits_command(session: Session, file: Path) -> None:
+    """Replay exported edits onto this store."""
+    if not file.is_file():
+        raise CommandError(f"{file} is not a file")
+    with session.open_catalog() as catalog:
+        report = import_edits(catalog, file)
+    click.echo(
+        f"imported {report.imported:,}, already present {report.already:,}, "
+        f"skipped {len(report.skipped):,}"
+    )
+    for line in report.skipped:
+        click.echo(f"  skipped {safe_text(line)}")

@@ -1,0 +1,108 @@
+"""Reading the log: a target's ``history``, what a sync ``changes``d, the raw ``log``."""
+
+from __future__ import annotations
+
+import click
+import msgspec
+
+from catalog import queries
+from catalog.changes import what_changed
+from catalog.history import target_history
+from catalog.present import changes_report, event_summary, history_kind, short_value
+from catalog.text import local_time, safe_text
+from cli.context import Session, as_of_option, echo_json, json_option, pass_session
+from eventstore import Envelope
+
+
+@click.command()
+@click.argument("target", metavar="PKG")
+@click.option("--grid", is_flag=True, help="PKG names a grid.")
+@as_of_option
+@json_option
+@pass_session
+def history(session: Session, target: str, grid: bool, as_of: int | None, as_json: bool) -> None:
+    """Every event that touched a package (or grid), with field diffs."""
+    with session.open_catalog() as catalog:
+        found, items = target_history(catalog, target, grid=grid, as_of=as_of)
+    if as_json:
+        echo_json(msgspec.to_builtins(item) for item in items)
+        return
+    click.echo(f"history of {safe_text(found.key)}: {len(items)} events")
+    for item in items:
+        origin = f"  sync {item.sync_id[:8]}" if item.sync_id else ""
+        click.echo(f"{item.seq:>8}  {local_time(item.recorded_at)}  {history_kind(item)}{origin}")
+        if item.note:
+            click.echo(f"{'':>10}note: {safe_text(item.note)}")
+        if item.kind == "first seen":
+            continue
+        for name, change in sorted(item.changes.items()):
+            click.echo(
+                f"{'':>10}{name}: {short_value(change.before)} → {short_value(change.after)}"
+            )
+
+
+@click.command()
+@click.option("--from", "older", metavar="SYNC", help="Sync id prefix (default: the one before).")
+@click.option("--to", "newer", metavar="SYNC", help="Sync id prefix (default: the last).")
+@json_option
+@pass_session
+def changes(session: Session, older: str | None, newer: str | None, as_json: bool) -> None:
+    """What changed upstream between two syncs (default: the last two)."""
+    with session.open_catalog() as catalog:
+        found = what_changed(catalog, older, newer)
+        tables = catalog.tables()
+    if as_json:
+        click.echo(msgspec.json.encode(found).decode())
+        return
+
+    def name(ident: int) -> str:
+        view = queries.find_package(tables, str(ident))
+        return safe_text(view.record.slug) if view else str(ident)
+
+    summary, sections = changes_report(found, name)
+    click.echo(f"changes in {summary}")
+    for section, lines in sections:
+        click.echo(f"{section}:")
+        for line in lines:
+            click.echo(f"  {line}")
+
+
+def envelope_json(envelope: Envelope) -> dict:
+    data = msgspec.to_builtins(envelope.event)
+    data.pop("type", None)
+    return {
+        "seq": envelope.seq,
+        "id": str(envelope.id),
+        "stream": envelope.stream,
+        "version": envelope.version,
+        "type": envelope.type,
+        "recorded_at": envelope.recorded_at.isoformat(),
+        "data": data,
+    }
+
+
+@click.command()
+@click.option("--since", type=click.IntRange(min=0), metavar="SEQ", help="Only events after SEQ.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N events.")
+@json_option
+@pass_session
+def log(session: Session, since: int | None, limit: int | None, as_json: bool) -> None:
+    """Print the event log, newest last."""
+    with session.open_existing() as store:
+        last = store.last_seq
+        if since is not None:
+            start = since + 1
+            end = last if limit is None else min(last, since + limit)
+        else:
+            start = 1 if limit is None else max(1, last - limit + 1)
+            end = last
+        encode = msgspec.json.encode
+        for envelope in store.read_all(start, end):
+            if as_json:
+                click.echo(encode(envelope_json(envelope)).decode())
+            else:
+                click.echo(
+                    f"{envelope.seq:>8}  {local_time(envelope.recorded_at)}  "
+                    f"{safe_text(envelope.stream):<16} v{envelope.version:<4} "
+                    f"{envelope.type:<14} {event_summary(envelope.event)}"
+                )

@@ -1,0 +1,54 @@
+"""The store itself: ``verify`` it, ``backup`` it, ``rebuild`` its projections."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from cli.context import Session, pass_session
+from projections.persisted import CatalogProjection
+
+
+@click.command()
+@pass_session
+@click.pass_context
+def verify(ctx: click.Context, session: Session) -> None:
+    """Check the store's log, indexes and projections."""
+    with session.open_existing() as store:
+        report = store.verify()
+        if report.ok:
+            report.problems.extend(CatalogProjection(store).differences())
+    if report.ok:
+        click.echo(
+            f"ok: {report.events:,} events in {report.streams:,} streams; sequences gap-free, "
+            "indexes consistent, projections equal a fresh fold"
+        )
+        return
+    more = f" (and {len(report.problems) - 1} more problems)" if len(report.problems) > 1 else ""
+    click.echo(f"djp: store is damaged: {report.problems[0]}{more}", err=True)
+    ctx.exit(1)
+
+
+@click.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--no-compact", is_flag=True, help="Copy pages as they are.")
+@pass_session
+def backup(session: Session, dest: Path, no_compact: bool) -> None:
+    """Write a compacted copy of the store to DEST (a new or empty directory)."""
+    with session.open_existing() as store:
+        written = store.backup(dest, compact=not no_compact)
+        events = store.last_seq
+    click.echo(f"backed up {events:,} events to {written}")
+
+
+@click.command()
+@pass_session
+def rebuild(session: Session) -> None:
+    """Drop the projections and refold the whole log."""
+    with session.open_catalog(fill=False) as catalog:
+        started = time.perf_counter()
+        events = catalog.projection.rebuild()
+        elapsed = time.perf_counter() - started
+    click.echo(f"rebuilt the projections from {events:,} events in {elapsed:.2f}s")

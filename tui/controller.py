@@ -1,0 +1,284 @@
+"""The one object the screens call: reads of the catalogue, edits, undo and redo, time
+travel and sync. Screens never reach into the app for these.
+
+It reports to the user through ``notify`` (plain text, never markup) and announces every
+change of what the screens show on ``changed``, a Textual signal that ``DjpScreen``
+subscribes to. Opening another screen goes through the ``Navigator`` the app gives it, so
+screens never import each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from textual.signal import Signal
+
+from catalog import edits
+from catalog.browse import Browser
+from catalog.catalog import Catalog
+from catalog.changes import SyncRun, sync_runs, what_changed
+from catalog.client import ClientConfig
+from catalog.errors import UserError
+from catalog.history import target_history
+from catalog.sync import Clock, ProgressCallback, first_sync, sync_catalog
+from catalog.text import relative
+from eventstore import Envelope, StoreError
+from projections.changes import Changes
+from projections.history import HistoryItem
+from projections.targets import Target
+from projections.view import GridView, PackageView
+
+
+class Navigator(Protocol):
+    """What the app does when a screen asks to go somewhere."""
+
+    def open_package(self, target: Target) -> None: ...
+    def open_grid(self, target: Target) -> None: ...
+    def open_history(self, target: Target) -> None: ...
+    def go_back(self) -> None: ...
+
+
+Notify = Callable[..., None]
+
+
+class Controller:
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        changed: Signal,
+        notify: Notify,
+        navigator: Navigator,
+        store_label: str,
+        client_config: ClientConfig,
+        now: datetime | None = None,
+        probe_seconds: float = 3.0,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.catalog = catalog
+        self.changed = changed
+        self._notify = notify
+        self.navigator = navigator
+        self.store_label = store_label
+        self.client_config = client_config
+        self.fixed_now = now
+        self.probe_seconds = probe_seconds
+        self.clock = clock
+        self.browser = Browser(catalog, self.now)
+        self._sync_state: tuple = (-1, None, None)  # (last seq, last complete sync, failure)
+
+    @property
+    def now(self) -> datetime:
+        return self.fixed_now or datetime.now(UTC)
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        self._notify(message, markup=False, **kwargs)
+
+    def announce(self) -> None:
+        """Tell every screen that what it shows may have changed."""
+        self.changed.publish(self)
+
+    # --- going places ----------------------------------------------------------------------
+
+    def open_package(self, target: Target) -> None:
+        self.navigator.open_package(target)
+
+    def open_grid(self, target: Target) -> None:
+        self.navigator.open_grid(target)
+
+    def open_history(self, target: Target) -> None:
+        self.navigator.open_history(target)
+
+    def back(self) -> None:
+        self.navigator.go_back()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def package(self, target: Target) -> PackageView | None:
+        return self.browser.package(target.key)
+
+    def grid(self, target: Target) -> GridView | None:
+        return self.browser.grid(target.key)
+
+    def event(self, seq: int) -> Envelope | None:
+        return self.catalog.event(seq)
+
+    def events(self, first: int, last: int) -> Iterator[Envelope]:
+        return self.catalog.events(first, last)
+
+    def history(self, target: Target) -> list[HistoryItem]:
+        """The target's history as of the event on screen (raises ``UserError``)."""
+        as_of = None if self.browser.present else self.browser.seq
+        return target_history(self.catalog, target, as_of=as_of)[1]
+
+    def finished_syncs(self) -> list[SyncRun]:
+        return [r for r in sync_runs(self.catalog) if r.finished_seq is not None]
+
+    def what_changed(self, newer: str | None) -> Changes:
+        return what_changed(self.catalog, newer=newer)
+
+    def last_sync_text(self) -> str:
+        last = self.catalog.last_seq
+        if self._sync_state[0] != last:  # read the sync stream once per change of the log
+            runs = self.finished_syncs()
+            complete = [r for r in runs if r.outcome == "complete"]
+            latest_failed = runs[-1].outcome if runs and runs[-1].outcome != "complete" else None
+            self._sync_state = (last, complete[-1].recorded_at if complete else None, latest_failed)
+        _, when, latest_failed = self._sync_state
+        text = relative(when, self.now) if when else "never"
+        if latest_failed:
+            text += f" (the latest {latest_failed})"
+        return text
+
+    # --- time travel -----------------------------------------------------------------------
+
+    def travel(self, seq: int) -> None:
+        self.browser.travel(seq)
+        self.announce()
+
+    def step(self, delta: int) -> None:
+        if self.browser.present and delta > 0:
+            return
+        self.browser.step(delta)
+        self.announce()
+
+    def to_present(self) -> None:
+        if not self.browser.present:
+            self.browser.load_present()
+            self.announce()
+            self.notify("back to the present")
+
+    def require_present(self) -> bool:
+        if self.browser.present:
+            return True
+        self.notify(
+            "editing is disabled while viewing the past (esc returns to the present)",
+            severity="warning",
+        )
+        return False
+
+    def poll(self) -> int:
+        """Fold events another process appended; returns how many."""
+        if not self.browser.present:
+            return 0
+        count = self.browser.refresh()
+        if count:
+            self.announce()
+        return count
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def _apply(
+        self,
+        command: Callable[[], Envelope],
+        done: str,
+        *,
+        refused: str | None = None,
+        raise_refusal: bool = False,
+    ) -> Envelope | None:
+        """Run one edit command, then redraw and say what it did (``done`` is formatted with
+        the new ``envelope`` and its ``event``). A refusal (``UserError``) is a toast titled
+        ``refused``, or raised for a form to show; a store failure is a toast."""
+        try:
+            envelope = command()
+        except UserError as exc:
+            if raise_refusal:
+                raise
+            self.notify(str(exc), severity="error", title=refused)
+            return None
+        except (StoreError, OSError) as exc:
+            self.notify(f"not saved: {exc}", severity="error")
+            return None
+        self.browser.refresh()
+        self.announce()
+        self.notify(done.format(envelope=envelope, event=envelope.event))
+        return envelope
+
+    def edit(
+        self,
+        target: Target,
+        fields: Mapping[str, Any],
+        note: str | None = None,
+        *,
+        raise_refusal: bool = False,
+    ) -> Envelope | None:
+        """Edit a package. A refusal is a toast, or with ``raise_refusal`` an ``EditError``
+        whose ``field`` says where (the edit form shows it there)."""
+        if not self.require_present():
+            return None
+        return self._apply(
+            lambda: edits.edit_package(self.catalog, target.ident, fields, note),
+            "saved as event {envelope.seq:,} (u undoes)",
+            raise_refusal=raise_refusal,
+        )
+
+    def change_grid(self, target: Target, add=(), remove=()) -> Envelope | None:
+        if not self.require_present():
+            return None
+        key = target.key if target.kind == "localgrid" else target.ident
+        return self._apply(
+            lambda: edits.change_grid_members(
+                self.catalog, key, add=list(add), remove=list(remove)
+            ),
+            "saved as event {envelope.seq:,} (u undoes)",
+        )
+
+    def undo(self, seq: int | None = None) -> Envelope | None:
+        if not self.require_present():
+            return None
+        return self._apply(
+            lambda: edits.undo(self.catalog, seq),
+            "undid edit {event.edit_seq:,} (ctrl+r redoes)",
+            refused="undo refused",
+        )
+
+    def redo(self) -> Envelope | None:
+        if not self.require_present():
+            return None
+        return self._apply(lambda: edits.redo(self.catalog), "redid edit {event.edit_seq:,}")
+
+    # --- sync ------------------------------------------------------------------------------
+
+    async def sync(self, progress: ProgressCallback, *, first: bool = False) -> None:
+        """Sync (or, on first start, fill the store: live API, else the snapshot), then say
+        how it went. Cancelling keeps the whole pages already written."""
+        if not self.browser.present:
+            self.to_present()
+        try:
+            if first:
+                report = await first_sync(
+                    self.catalog,
+                    self.client_config,
+                    probe_seconds=self.probe_seconds,
+                    progress=progress,
+                    clock=self.clock,
+                )
+            else:
+                report = await sync_catalog(
+                    self.catalog, self.client_config, progress=progress, clock=self.clock
+                )
+        except asyncio.CancelledError:
+            self.poll()
+            raise
+        except (StoreError, OSError) as exc:  # a full disk, a store gone bad: say so, go on
+            self.notify(f"sync stopped: {exc}", severity="error", timeout=10)
+            self.poll()
+            return
+        self.poll()
+        c = report.counts
+        if report.source.startswith("snapshot:"):
+            self.notify(
+                "The live API did not answer: loaded the catalogue snapshot that ships "
+                f"with djp ({c.records:,} records).",
+                timeout=8,
+            )
+        elif report.outcome == "complete":
+            self.notify(
+                f"sync complete: {c.new:,} new, {c.changed:,} changed, {c.vanished:,} vanished"
+            )
+        else:
+            self.notify(f"sync {report.outcome}: {report.error}", severity="error", timeout=10)

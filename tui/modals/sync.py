@@ -1,0 +1,47 @@
+"""A sync with its progress; Escape cancels and keeps the whole pages already written."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, ProgressBar
+
+from catalog.sync import SyncProgress
+from tui.controller import Controller
+
+
+class SyncModal(ModalScreen[None]):
+    BINDINGS = [Binding("escape,ctrl+c", "cancel", "cancel", id="sync.cancel", priority=True)]
+
+    def __init__(self, controller: Controller, first: bool = False) -> None:
+        super().__init__()
+        self.controller = controller
+        self.first = first
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            title = "First start: fetching the catalogue" if self.first else "Syncing"
+            yield Label(Text(f"{title} (esc cancels)", style="bold"))
+            yield ProgressBar(total=None, id="progress", show_eta=False)
+            yield Label("connecting…", id="progress-text")
+
+    def on_mount(self) -> None:
+        self.run_sync()
+
+    @work(exclusive=True, group="sync")
+    async def run_sync(self) -> None:
+        await self.controller.sync(self.progress, first=self.first)
+        self.dismiss(None)
+
+    def progress(self, p: SyncProgress) -> None:
+        self.query_one(ProgressBar).update(total=max(p.pages_total, 1), progress=p.pages_done)
+        self.query_one("#progress-text", Label).update(p.describe())
+
+    def action_cancel(self) -> None:
+        self.workers.cancel_group(self, "sync")
+        self.notify("sync cancelled; whole pages already fetched are kept", severity="warning")
+        self.dismiss(None)

@@ -1,0 +1,72 @@
+"""What a sync changed: the last one, or (with < and >) any earlier one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from catalog.errors import UserError
+from catalog.present import changes_report
+from catalog.text import local_time, safe_text
+from projections.targets import Target
+from tui.screens.base import DjpScreen
+
+
+class ChangesScreen(DjpScreen):
+    BINDINGS = [
+        Binding("escape", "back", "back", id="screen.back"),
+        Binding("less_than_sign", "sync(1)", "older sync", id="changes.older"),
+        Binding("greater_than_sign", "sync(-1)", "newer sync", id="changes.newer"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.back = 0  # 0: the last finished sync; 1: the one before it; ...
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        with VerticalScroll():
+            yield Static(id="changes")
+        yield Footer()
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        out = self.query_one("#changes", Static)
+        runs = self.controller.finished_syncs()
+        self.back = max(0, min(self.back, len(runs) - 1))
+        newer = runs[-1 - self.back].sync_id if runs else None
+        try:
+            changes = self.controller.what_changed(newer)
+        except UserError as exc:
+            out.update(Text(str(exc)))
+            return
+
+        def name(ident: int) -> str:
+            view = self.controller.package(Target.package(ident))
+            return safe_text(view.record.slug) if view else str(ident)
+
+        summary, sections = changes_report(changes, name)
+        text = Text()
+        run = runs[-1 - self.back]
+        which = "the last sync" if self.back == 0 else f"the sync {self.back} before the last"
+        text.append(
+            f"What {which} changed ({safe_text(run.source)}, "
+            f"{local_time(run.recorded_at)}, {run.outcome})  < older · > newer\n",
+            style="bold",
+        )
+        text.append(summary + "\n")
+        for section, lines in sections:
+            text.append(f"\n{section}\n", style="bold")
+            for line in lines:
+                text.append(f"  {line}\n")
+        out.update(text)
+
+    def action_sync(self, delta: int) -> None:
+        self.back = max(0, self.back + delta)
+        self.refresh_state()
+
+    def action_back(self) -> None:
+        self.controller.back()

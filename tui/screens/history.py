@@ -1,0 +1,122 @@
+"""The history of a package or grid: a timeline, the field diff of the selected event, and
+watchers/forks over syncs."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Static
+
+from catalog.errors import UserError
+from catalog.present import short_value
+from catalog.text import local_time, safe_text, sparkline
+from projections.history import HistoryItem, series
+from projections.targets import Target
+from tui.screens.base import DjpScreen
+from tui.text import tone
+from tui.widgets import LineList
+
+
+class HistoryScreen(DjpScreen):
+    BINDINGS = [
+        Binding("escape", "back", "back", id="screen.back"),
+        Binding("u", "undo_selected", "undo selected", id="history.undo"),
+        Binding("ctrl+r", "app.redo", "redo", id="history.redo"),
+        Binding("t", "travel", "travel here", id="history.travel"),
+    ]
+
+    def __init__(self, target: Target) -> None:
+        super().__init__()
+        self.target = target
+        self.items: list[HistoryItem] = []
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        with Horizontal(id="panes"):
+            yield LineList(id="timeline")
+            with VerticalScroll(id="diff"):
+                yield Static(id="diff-text")
+        yield Static(id="plot")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline").focus()
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        try:
+            items = self.controller.history(self.target)
+        except UserError as exc:
+            self.query_one("#diff-text", Static).update(Text(str(exc)))
+            return
+        self.items = items
+        timeline = self.query_one("#timeline", LineList)
+        previous = timeline.cursor if timeline.lines else None
+        lines = []
+        for item in items:
+            line = Text(f"{local_time(item.recorded_at)}  ")
+            kind = item.kind + (f" of {item.edit_seq}" if item.edit_seq else "")
+            line.append(kind, style="bold" if item.undoable else "")
+            if item.undone:
+                line.append(" (undone)", style="dim")
+            fields = ", ".join(sorted(item.changes)) if item.kind != "first seen" else ""
+            if fields:
+                line.append("  " + fields, style="dim")
+            lines.append(line)
+        keep = previous is not None and previous < len(items)
+        timeline.set_lines(lines, previous if keep else None)
+        self.show_plot()
+
+    @on(LineList.Highlighted, "#timeline")
+    def show_diff(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        body = Text()
+        body.append(f"event {item.seq:,}: {item.kind}\n", style="bold")
+        if item.sync_source:
+            body.append(f"from sync of {safe_text(item.sync_source)}\n", style="dim")
+        if item.note:
+            body.append("note ", style="dim")
+            body.append(safe_text(item.note, single_line=False) + "\n")
+        for name, change in sorted(item.changes.items()):
+            body.append(f"{name}\n", style="bold")
+            if item.kind != "first seen":
+                before = short_value(change.before, 400)
+                body.append(f"  - {before}\n", style=tone(self.app, "error"))
+            body.append(f"  + {short_value(change.after, 400)}\n", style=tone(self.app, "success"))
+        self.query_one("#diff-text", Static).update(body)
+
+    def show_plot(self) -> None:
+        text = Text()
+        for name, label in (("repo_watchers", "watchers"), ("repo_forks", "forks")):
+            points = [value for _, _, value in series(self.items, name)]
+            if points:
+                low = min(points)
+                text.append(f"{label:>9} over syncs  ", style="dim")
+                text.append(sparkline([v - low + 1 for v in points[-60:]]))
+                text.append(f"  {points[0]:,} → {points[-1]:,}\n")
+        self.query_one("#plot", Static).update(text or Text("no numeric changes yet", style="dim"))
+
+    def selected(self) -> HistoryItem | None:
+        timeline = self.query_one("#timeline", LineList)
+        index = timeline.cursor
+        return self.items[index] if timeline.lines and index < len(self.items) else None
+
+    def action_back(self) -> None:
+        self.controller.back()
+
+    def action_undo_selected(self) -> None:
+        item = self.selected()
+        if item is None or not item.undoable:
+            self.notify("select an edit to undo", severity="warning")
+            return
+        self.controller.undo(item.seq)
+
+    def action_travel(self) -> None:
+        item = self.selected()
+        if item is not None:
+            self.controller.travel(item.seq)

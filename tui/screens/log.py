@@ -1,0 +1,56 @@
+"""The global event log, newest last; pick an event to see the catalogue as of then."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+
+from catalog.present import event_summary
+from catalog.text import local_time
+from tui.screens.base import DjpScreen
+from tui.widgets import LineList
+
+
+class LogScreen(DjpScreen):
+    BINDINGS = [
+        Binding("escape", "back", "back", id="screen.back"),
+        Binding("t", "travel", "travel here", id="log.travel"),
+    ]
+    LIMIT = 2000
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        yield LineList(id="events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#events").focus()
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        browser = self.controller.browser
+        last = browser.last_seq
+        self.first = max(1, last - self.LIMIT + 1)
+        lines = []
+        for envelope in self.controller.events(self.first, last):
+            line = Text(f"{envelope.seq:>8}  {local_time(envelope.recorded_at)}  ")
+            line.append(f"{envelope.type:<14}", style="bold")
+            line.append(" " + event_summary(envelope.event))
+            lines.append(line)
+        target = browser.seq if not browser.present else last
+        self.query_one("#events", LineList).set_lines(lines, target - self.first)
+
+    @on(LineList.Selected, "#events")
+    def selected(self, event: LineList.Selected) -> None:
+        self.controller.travel(self.first + event.index)
+
+    def action_travel(self) -> None:
+        events = self.query_one("#events", LineList)
+        if events.lines:
+            self.controller.travel(self.first + events.cursor)
+
+    def action_back(self) -> None:
+        self.controller.back()

@@ -1,0 +1,157 @@
+"""One package: every field, your status/tags/notes, its grids and links."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from catalog.api import pypi_name
+from catalog.present import package_details
+from catalog.text import safe_text
+from projections.targets import Target
+from projections.view import STATUSES, PackageView
+from tui.modals import ChoiceModal, EditModal, TextModal
+from tui.screens.base import DjpScreen
+from tui.text import literal, tone
+
+BACK = Binding("escape", "back", "back", id="screen.back")
+#: Rows of the shared details that this screen shows elsewhere (the title, the grid list).
+SHOWN_ELSEWHERE = {"title", "id", "grids", "edited", "upstream"}
+
+
+class PackageScreen(DjpScreen):
+    BINDINGS = [
+        BACK,
+        Binding("e", "edit", "edit", id="package.edit"),
+        Binding("x", "status", "status", id="package.status"),
+        Binding("t", "tags", "tags", id="package.tags"),
+        Binding("n", "notes", "notes", id="package.notes"),
+        Binding("h", "history", "history", id="package.history"),
+        Binding("o", "link('repo')", "repo", id="package.open_repo"),
+        Binding("d", "link('docs')", "docs", id="package.open_docs"),
+        Binding("p", "link('pypi')", "PyPI", id="package.open_pypi"),
+    ]
+
+    def __init__(self, target: Target) -> None:
+        super().__init__()
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        with VerticalScroll():
+            yield Static(id="details")
+            yield Label("grids (enter opens)", id="grids-label")
+            yield OptionList(id="grids")
+        yield Footer()
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        browser = self.controller.browser
+        view = self._view()
+        details = self.query_one("#details", Static)
+        if view is None:
+            details.update(Text("This package was not in the catalogue at this point."))
+            return
+        details.update(self.details(view))
+        grids = self.query_one("#grids", OptionList)
+        grids.clear_options()
+        for grid in browser.grids:
+            if view.record.id in browser.grid_member_ids(grid):
+                grids.add_option(Option(literal(grid.record.title), id=grid.key))
+        grids.display = grids.option_count > 0
+        label = "grids (enter opens)" if grids.option_count else "grids: none fetched yet"
+        self.query_one("#grids-label", Label).update(label)
+
+    def details(self, view: PackageView) -> Group:
+        title = Text()
+        title.append(safe_text(view.record.title), style="bold")
+        for name in sorted(view.overridden):
+            mark = "!" if name in view.conflicts else "✎"
+            title.append(
+                f"  {mark} {name}", style=tone(self.app, "warning" if mark == "✎" else "error")
+            )
+        if view.vanished:
+            title.append("  vanished upstream", style=tone(self.app, "error"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", justify="right")
+        grid.add_column()
+        browser = self.controller.browser
+        titles = {g.record.id: g.record.title for g in browser.grids if not g.local}
+        for row in package_details(view, browser.category_names, titles, self.controller.now):
+            if row.label not in SHOWN_ELSEWHERE:
+                grid.add_row(row.label, Text(row.value or "—", style=tone(self.app, row.tone)))
+        return Group(title, Text(""), grid)
+
+    @on(OptionList.OptionSelected, "#grids")
+    def open_grid(self, event: OptionList.OptionSelected) -> None:
+        self.controller.open_grid(Target.parse(event.option.id))
+
+    def _view(self) -> PackageView | None:
+        return self.controller.package(self.target)
+
+    def action_back(self) -> None:
+        self.controller.back()
+
+    def action_edit(self) -> None:
+        view = self._view()
+        if self.controller.require_present() and view:
+            names = self.controller.browser.category_names
+            self.app.push_screen(EditModal(view, names, self._save))
+
+    def _save(self, fields: dict, note: str | None) -> bool:
+        """The edit form's save: True when saved; an ``EditError`` goes back to the form."""
+        return self.controller.edit(self.target, fields, note, raise_refusal=True) is not None
+
+    def action_status(self) -> None:
+        view = self._view()
+        if not (self.controller.require_present() and view):
+            return
+
+        def chosen(status: str | None) -> None:
+            if status is not None and status != view.status:
+                self.controller.edit(self.target, {"status": status})
+
+        self.app.push_screen(ChoiceModal("status", STATUSES, view.status), chosen)
+
+    def action_tags(self) -> None:
+        self._quick_edit("tags", "tags (comma-separated)", lambda v: ", ".join(v.tags), False)
+
+    def action_notes(self) -> None:
+        self._quick_edit("notes", "notes", lambda v: v.notes, True)
+
+    def _quick_edit(self, field: str, title: str, current, multiline: bool) -> None:
+        view = self._view()
+        if not (self.controller.require_present() and view):
+            return
+
+        def save(value: str | None) -> None:
+            if value is not None:
+                self.controller.edit(self.target, {field: value})
+
+        self.app.push_screen(TextModal(title, current(view), multiline=multiline), save)
+
+    def action_history(self) -> None:
+        self.controller.open_history(self.target)
+
+    def action_link(self, which: str) -> None:
+        view = self._view()
+        if view is None:
+            return
+        p = view.record
+        url = {
+            "repo": p.repo_url,
+            "docs": p.documentation_url,
+            "pypi": f"https://pypi.org/project/{name}/" if (name := pypi_name(p.pypi_url)) else "",
+        }[which]
+        if url and url.startswith(("http://", "https://")):
+            self.app.open_url(url)
+            self.notify(f"opening {url}", markup=False)
+        else:
+            self.notify(f"this package has no {which} link", severity="warning", markup=False)

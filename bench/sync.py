@@ -20,16 +20,16 @@ from pathlib import Path
 
 import httpx
 
+from bench.generated import generated_api_data
 from catalog.catalog import Catalog
 from catalog.client import ClientConfig
 from catalog.sync import sync_catalog
+from tests.support.fakeapi import FakeApi, FakeApiServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def serve(packages: int, grids: int) -> None:
-    from bench.generated import generated_api_data
-    from tests.support.fakeapi import FakeApi, FakeApiServer
 
     data = generated_api_data(packages, grids)
     api = FakeApi(data=data)

@@ -3,6 +3,16 @@
 Depends on the standard library, lmdb and msgspec only.
 """
 
+from eventstore.codec import decode_for_fold, pack_u64, stream_key, unpack_u64
+from eventstore.environment import FORMAT_VERSION
+from eventstore.errors import (
+    NewerStoreError,
+    NotAStoreError,
+    StoreCorruptError,
+    StoreError,
+    StoreWriteError,
+    WrongExpectedVersionError,
+)
 from eventstore.events import (
     EVENT_TYPES,
     SCHEMA_VERSION,
@@ -25,25 +35,8 @@ from eventstore.events import (
     Undone,
     event_type,
 )
-from eventstore.store import (
-    ANY,
-    FORMAT_VERSION,
-    NO_STREAM,
-    Append,
-    NewerStoreError,
-    NotAStoreError,
-    Store,
-    StoreCorruptError,
-    StoreError,
-    StoreWriteError,
-    VerifyReport,
-    WriteTransaction,
-    WrongExpectedVersionError,
-    decode_for_fold,
-    pack_u64,
-    stream_key,
-    unpack_u64,
-)
+from eventstore.store import ANY, NO_STREAM, Append, Store, WriteTransaction
+from eventstore.verify import VerifyReport
 
 __all__ = [
     "ANY",

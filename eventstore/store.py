@@ -17,22 +17,32 @@ from __future__ import annotations
 
 import itertools
 import os
-import struct
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import lmdb
-import msgspec
 
+from eventstore.codec import (
+    check_stream_name,
+    decode_envelope,
+    encoder,
+    pack_u64,
+    unpack_u64,
+)
+from eventstore.environment import check_or_init_meta, lmdb_reason, prepare_directory
+from eventstore.errors import (
+    NotAStoreError,
+    StoreCorruptError,
+    StoreError,
+    StoreWriteError,
+    WrongExpectedVersionError,
+)
 from eventstore.events import SCHEMA_VERSION, Envelope, Event
-from eventstore.upcast import upcast
-
-#: Version of the on-disk layout (databases and key encodings).
-FORMAT_VERSION = 1
+from eventstore.verify import VerifyReport, verify_log
 
 #: Expected-version sentinels for ``append``. A stream's first event has version 1, so an exact
 #: expected version of 0 means the same as NO_STREAM.
@@ -41,41 +51,6 @@ NO_STREAM = 0
 
 DEFAULT_MAP_SIZE = 1 << 32  # 4 GiB reserved; LMDB maps lazily, the file grows as used
 READ_CHUNK = 4096
-
-_U64 = struct.Struct(">Q")
-pack_u64 = _U64.pack
-
-
-def unpack_u64(data: bytes | memoryview) -> int:
-    return _U64.unpack(data)[0]
-
-
-class StoreError(Exception):
-    """Base of every error the store raises on purpose; ``str()`` is a one-line message."""
-
-
-class NotAStoreError(StoreError):
-    pass
-
-
-class NewerStoreError(StoreError):
-    pass
-
-
-class StoreCorruptError(StoreError):
-    pass
-
-
-class StoreWriteError(StoreError):
-    """A write failed (a full disk, an I/O error); the transaction left no trace."""
-
-
-class WrongExpectedVersionError(StoreError):
-    def __init__(self, stream: str, expected: int, actual: int) -> None:
-        self.stream, self.expected, self.actual = stream, expected, actual
-        want = "no stream" if expected == NO_STREAM else f"version {expected}"
-        have = "does not exist" if actual == 0 else f"is at version {actual}"
-        super().__init__(f"stream {stream!r}: expected {want}, but it {have}")
 
 
 @dataclass
@@ -86,63 +61,6 @@ class Append:
     events: Sequence[Event]
     expected_version: int = ANY
     ids: Sequence[uuid.UUID] | None = None
-
-
-@dataclass
-class VerifyReport:
-    events: int = 0
-    streams: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-_encoder = msgspec.msgpack.Encoder(uuid_format="bytes")
-_decoder = msgspec.msgpack.Decoder(Envelope)
-
-
-def decode_envelope(raw: bytes | memoryview) -> Envelope:
-    """Decode one stored envelope, upcasting it if an older schema wrote it."""
-    try:
-        envelope = _decoder.decode(raw)
-    except msgspec.ValidationError:
-        return upcast(raw)
-    if envelope.schema != SCHEMA_VERSION:
-        return upcast(raw)
-    return envelope
-
-
-class FoldEnvelope(msgspec.Struct):
-    """The parts of an envelope a fold needs; decoding it skips the id and the time."""
-
-    seq: int
-    stream: str
-    schema: int
-    event: Event
-
-
-_fold_decoder = msgspec.msgpack.Decoder(FoldEnvelope)
-
-
-def decode_for_fold(raw: bytes | memoryview) -> FoldEnvelope | Envelope:
-    try:
-        envelope = _fold_decoder.decode(raw)
-    except msgspec.ValidationError:
-        return upcast(raw)
-    return envelope if envelope.schema == SCHEMA_VERSION else upcast(raw)
-
-
-def stream_key(stream: str, version: int) -> bytes:
-    return stream.encode() + b"\x00" + pack_u64(version)
-
-
-def _check_stream_name(stream: str) -> bytes:
-    raw = stream.encode()
-    if not raw or b"\x00" in raw or len(raw) > 400:
-        raise StoreError(f"invalid stream name {stream!r}: 1-400 bytes, no NUL")
-    return raw
 
 
 def _utcnow() -> datetime:
@@ -202,18 +120,16 @@ class Store(_AppendOne):
         clock: Callable[[], datetime] = _utcnow,
     ) -> Store:
         path = Path(path)
-        _prepare_directory(path)
+        prepare_directory(path)
         try:
             env = lmdb.open(
                 str(path), map_size=map_size, max_dbs=32, mode=0o600, subdir=True, lock=True
             )
         except lmdb.Error as exc:
-            raise NotAStoreError(
-                f"{path} is not a readable djp store: {_lmdb_reason(exc)}"
-            ) from exc
+            raise NotAStoreError(f"{path} is not a readable djp store: {lmdb_reason(exc)}") from exc
         try:
             env.reader_check()
-            _check_or_init_meta(env, path)
+            check_or_init_meta(env, path)
             return cls(path, env, clock)
         except BaseException:
             env.close()
@@ -287,7 +203,7 @@ class Store(_AppendOne):
     ) -> list[list[int]]:
         log, streams, heads, ids_db = self._log, self._streams, self._heads, self._ids
         put, get = txn.put, txn.get
-        encode = _encoder.encode
+        encode = encoder.encode
         now = self._clock()
         cursor = txn.cursor(db=log)
         last = unpack_u64(cursor.key()) if cursor.last() else 0
@@ -345,7 +261,7 @@ class Store(_AppendOne):
             except lmdb.Error as exc:
                 # the transaction was aborted: nothing of it is in the store
                 raise StoreWriteError(
-                    f"could not write to the store at {self.path}: {_lmdb_reason(exc)} "
+                    f"could not write to the store at {self.path}: {lmdb_reason(exc)} "
                     "(is the disk full?); nothing of this change was saved"
                 ) from exc
 
@@ -355,7 +271,7 @@ class Store(_AppendOne):
             self._env.set_mapsize(size * 2)
         except lmdb.Error as exc:
             raise StoreWriteError(
-                f"could not grow the store at {self.path}: {_lmdb_reason(exc)}; "
+                f"could not grow the store at {self.path}: {lmdb_reason(exc)}; "
                 "nothing of this change was saved"
             ) from exc
 
@@ -387,7 +303,7 @@ class Store(_AppendOne):
     def stream_version(self, stream: str) -> int:
         """The stream's current version; 0 when it has no events."""
         with self._env.begin() as txn:
-            raw = txn.get(_check_stream_name(stream), db=self._heads)
+            raw = txn.get(check_stream_name(stream), db=self._heads)
         return unpack_u64(raw) if raw is not None else 0
 
     def get(self, seq: int) -> Envelope | None:
@@ -438,7 +354,7 @@ class Store(_AppendOne):
 
     def read_stream(self, stream: str, from_version: int = 1) -> list[Envelope]:
         """The stream's envelopes from ``from_version`` on, oldest first."""
-        prefix = _check_stream_name(stream) + b"\x00"
+        prefix = check_stream_name(stream) + b"\x00"
         out = []
         with self._env.begin(buffers=True) as txn:
             cursor = txn.cursor(db=self._streams)
@@ -458,51 +374,10 @@ class Store(_AppendOne):
     # --- maintenance -----------------------------------------------------------------------
 
     def verify(self) -> VerifyReport:
-        """Check that sequences are gap-free, every envelope decodes, and the indexes agree."""
-        report = VerifyReport()
-        problems = report.problems
-        versions: dict[str, int] = {}
-        expected_seq = 1
+        """Check that sequences are gap-free, every envelope decodes, and the indexes agree;
+        all in one read transaction, so a writer in another process cannot make it lie."""
         with self._env.begin() as txn:
-            for key, raw in txn.cursor(db=self._log):
-                seq = unpack_u64(key)
-                if seq != expected_seq:
-                    problems.append(f"sequence gap: expected {expected_seq}, found {seq}")
-                    expected_seq = seq
-                expected_seq += 1
-                try:
-                    env = decode_envelope(raw)
-                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                    problems.append(f"event {seq} does not decode: {exc}")
-                    continue
-                report.events += 1
-                if env.seq != seq:
-                    problems.append(f"event at key {seq} says it is event {env.seq}")
-                version = versions.get(env.stream, 0) + 1
-                if env.version != version:
-                    problems.append(
-                        f"event {seq}: stream {env.stream!r} has version {env.version}, "
-                        f"expected {version}"
-                    )
-                versions[env.stream] = env.version
-                indexed = txn.get(stream_key(env.stream, env.version), db=self._streams)
-                if indexed is None or unpack_u64(indexed) != seq:
-                    problems.append(
-                        f"event {seq}: stream index for {env.stream!r} v{env.version} is wrong"
-                    )
-                by_id = txn.get(env.id.bytes, db=self._ids)
-                if by_id is None or unpack_u64(by_id) != seq:
-                    problems.append(f"event {seq}: id index for {env.id} is wrong")
-            heads = {key.decode(): unpack_u64(value) for key, value in txn.cursor(db=self._heads)}
-            if heads != versions:
-                extra = sorted(set(heads.items()) ^ set(versions.items()))
-                problems.append(f"stream heads disagree with the log: {extra[:3]}")
-            for db, what in ((self._streams, "stream index"), (self._ids, "id index")):
-                entries = txn.stat(db)["entries"]
-                if entries != report.events:
-                    problems.append(f"{what} has {entries} entries for {report.events} events")
-        report.streams = len(versions)
-        return report
+            return verify_log(txn, self._log, self._streams, self._heads, self._ids)
 
     def backup(self, dest: str | os.PathLike[str], compact: bool = True) -> Path:
         """Write a consistent copy of the store to ``dest`` (a new or empty directory)."""
@@ -513,7 +388,7 @@ class Store(_AppendOne):
         try:
             self._env.copy(str(dest), compact=compact)
         except lmdb.Error as exc:
-            raise StoreError(f"backup to {dest} failed: {_lmdb_reason(exc)}") from exc
+            raise StoreError(f"backup to {dest} failed: {lmdb_reason(exc)}") from exc
         return dest
 
     def info(self) -> dict[str, Any]:
@@ -547,14 +422,14 @@ class WriteTransaction(_AppendOne):
         return decode_envelope(raw) if raw is not None else None
 
     def stream_version(self, stream: str) -> int:
-        raw = self.txn.get(_check_stream_name(stream), db=self.store._heads)
+        raw = self.txn.get(check_stream_name(stream), db=self.store._heads)
         return unpack_u64(raw) if raw is not None else 0
 
 
 def _prepare(batch: Sequence[Append]) -> list:
     prepared = []
     for item in batch:
-        stream_raw = _check_stream_name(item.stream)
+        stream_raw = check_stream_name(item.stream)
         ids = list(item.ids) if item.ids is not None else [uuid.uuid4() for _ in item.events]
         if len(ids) != len(item.events):
             raise StoreError(
@@ -562,61 +437,3 @@ def _prepare(batch: Sequence[Append]) -> list:
             )
         prepared.append((item, stream_raw, ids))
     return prepared
-
-
-def _lmdb_reason(exc: BaseException) -> str:
-    text = str(exc)
-    return text.split(": ", 1)[-1] if ": " in text else text
-
-
-def _prepare_directory(path: Path) -> None:
-    try:
-        _prepare_directory_unchecked(path)
-    except OSError as exc:
-        raise NotAStoreError(f"{path} cannot be read: {exc.strerror or exc}") from exc
-
-
-def _prepare_directory_unchecked(path: Path) -> None:
-    if path.exists():
-        if not path.is_dir():
-            raise NotAStoreError(f"{path} is a file, not a djp store directory")
-        entries = set(os.listdir(path))
-        if entries and "data.mdb" not in entries:
-            raise NotAStoreError(
-                f"{path} holds other files and no store; choose an empty or new directory"
-            )
-        if "data.mdb" in entries and not os.access(path / "data.mdb", os.R_OK | os.W_OK):
-            raise NotAStoreError(f"{path}/data.mdb cannot be read and written by this user")
-        return
-    try:
-        path.mkdir(mode=0o700, parents=True)
-    except OSError as exc:
-        raise NotAStoreError(f"cannot create the store at {path}: {exc.strerror}") from exc
-    os.chmod(path, 0o700)
-
-
-def _check_or_init_meta(env: lmdb.Environment, path: Path) -> None:
-    try:
-        meta = env.open_db(b"meta", create=False)
-    except lmdb.NotFoundError:
-        if env.stat()["entries"]:
-            raise NotAStoreError(f"{path} is an LMDB environment but not a djp store") from None
-        meta = env.open_db(b"meta")
-        with env.begin(write=True) as txn:
-            txn.put(b"format", pack_u64(FORMAT_VERSION), db=meta)
-            txn.put(b"schema", pack_u64(SCHEMA_VERSION), db=meta)
-        return
-    with env.begin() as txn:
-        fmt = txn.get(b"format", db=meta)
-        schema = txn.get(b"schema", db=meta)
-    if fmt is None or schema is None:
-        raise NotAStoreError(f"{path} has no djp format record")
-    fmt_v, schema_v = unpack_u64(fmt), unpack_u64(schema)
-    if fmt_v > FORMAT_VERSION or schema_v > SCHEMA_VERSION:
-        raise NewerStoreError(
-            f"{path} was written by a newer djp (format {fmt_v}, schema {schema_v}; this djp "
-            f"reads up to format {FORMAT_VERSION}, schema {SCHEMA_VERSION}); upgrade djp"
-        )
-    if schema_v < SCHEMA_VERSION:
-        with env.begin(write=True) as txn:
-            txn.put(b"schema", pack_u64(SCHEMA_VERSION), db=meta)

@@ -1,7 +1,10 @@
-"""The layer rule, machine-checked: imports point down only (see architecture.md).
+"""The layer rule, machine-checked: imports point down only (see ARCHITECTURE.md).
 
-Two checks: a static one over every import statement in each layer (lazy imports included),
-and a runtime one that imports each layer in a fresh interpreter and inspects sys.modules.
+eventstore <- projections <- catalog <- tui, cli. Checks:
+- statically, over every import statement of each layer (lazy imports included);
+- at run time, importing each layer in a fresh interpreter and inspecting sys.modules;
+- inside the app: no import circle between tui modules, and screens never import each other;
+- nowhere (tests and benchmarks included) is a ``_private`` name imported from another module.
 """
 
 from __future__ import annotations
@@ -15,28 +18,60 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+OURS = {"eventstore", "projections", "catalog", "tui", "cli", "tests", "bench"}
 
 ALLOWED_THIRD_PARTY = {
     "eventstore": {"lmdb", "msgspec"},
     "projections": {"lmdb", "msgspec", "eventstore"},
-    "catalog": {"lmdb", "msgspec", "eventstore", "projections", "httpx", "platformdirs", "wcwidth"},
+    "catalog": {
+        "lmdb",
+        "msgspec",
+        "eventstore",
+        "projections",
+        "httpx",
+        "platformdirs",
+        "wcwidth",
+    },
+    "tui": {
+        "lmdb",
+        "msgspec",
+        "eventstore",
+        "projections",
+        "catalog",
+        "platformdirs",
+        "textual",
+        "rich",
+    },
+    "cli": {"msgspec", "eventstore", "projections", "catalog", "platformdirs", "click", "tui"},
 }
 FORBIDDEN_AT_RUNTIME = {
-    "eventstore": {"httpx", "textual", "rich", "projections", "catalog", "tui"},
-    "projections": {"httpx", "textual", "rich", "catalog", "tui"},
-    "catalog": {"textual", "tui"},
+    "eventstore": {"httpx", "textual", "rich", "click", "projections", "catalog", "tui", "cli"},
+    "projections": {"httpx", "textual", "rich", "click", "catalog", "tui", "cli"},
+    "catalog": {"textual", "tui", "cli"},  # httpx itself loads click and rich (its own CLI)
+    "tui": {"cli"},
 }
+#: The presentation both UIs share: no network, no UI library.
+PRESENTATION = ["catalog.present", "catalog.text", "catalog.rows", "catalog.filters"]
 
 
-def _imported_top_levels(path: Path) -> set[str]:
+def test_the_architecture_document_exists():
+    assert "eventstore" in (ROOT / "ARCHITECTURE.md").read_text()
+
+
+def _imports(path: Path) -> list[ast.Import | ast.ImportFrom]:
     tree = ast.parse(path.read_text(), filename=str(path))
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-    return names
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+
+
+def _module_names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    return [node.module] if node.level == 0 and node.module else []
+
+
+def _module_of(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 @pytest.mark.parametrize("layer", sorted(ALLOWED_THIRD_PARTY))
@@ -44,22 +79,93 @@ def test_layer_imports_only_what_it_may(layer):
     allowed = ALLOWED_THIRD_PARTY[layer] | {layer} | set(sys.stdlib_module_names)
     offenders = {}
     for path in sorted((ROOT / layer).rglob("*.py")):
-        bad = _imported_top_levels(path) - allowed
+        tops = {name.split(".")[0] for node in _imports(path) for name in _module_names(node)}
+        bad = tops - allowed
         if bad:
             offenders[str(path.relative_to(ROOT))] = sorted(bad)
     assert offenders == {}
 
 
-@pytest.mark.parametrize("layer", sorted(FORBIDDEN_AT_RUNTIME))
-def test_layer_loads_no_higher_layer(layer):
+def _loaded_by(imports: str) -> set[str]:
     code = (
-        f"import json, sys, importlib, pkgutil\nimport {layer}\n"
-        f"for m in pkgutil.walk_packages({layer}.__path__, '{layer}.'):\n"
-        "    importlib.import_module(m.name)\n"
+        f"import json, sys, importlib, pkgutil\n{imports}\n"
         "print(json.dumps(sorted({n.split('.')[0] for n in sys.modules})))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    loaded = set(json.loads(out))
+    return set(json.loads(out))
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN_AT_RUNTIME))
+def test_layer_loads_no_higher_layer(layer):
+    loaded = _loaded_by(
+        f"import {layer}\n"
+        f"for m in pkgutil.walk_packages({layer}.__path__, '{layer}.'):\n"
+        "    importlib.import_module(m.name)"
+    )
     assert loaded & FORBIDDEN_AT_RUNTIME[layer] == set()
+
+
+def test_the_command_line_loads_textual_only_to_run_the_app():
+    loaded = _loaded_by(
+        "import cli\nfor m in pkgutil.walk_packages(cli.__path__, 'cli.'):\n"
+        "    importlib.import_module(m.name)"
+    )
+    assert "click" in loaded and not loaded & {"textual", "tui"}
+
+
+def test_the_shared_presentation_has_no_network_and_no_ui():
+    loaded = _loaded_by("\n".join(f"import {m}" for m in PRESENTATION))
+    assert (
+        loaded & {"httpx", "textual", "rich", "click", "tui", "cli"} == set()
+    )  # no httpx: no click
+
+
+def _tui_graph() -> dict[str, set[str]]:
+    graph = {}
+    for path in sorted((ROOT / "tui").rglob("*.py")):
+        names = {n for node in _imports(path) for n in _module_names(node)}
+        graph[_module_of(path)] = {n for n in names if n.split(".")[0] == "tui"}
+    return graph
+
+
+def test_no_import_circle_inside_the_app():
+    graph = _tui_graph()
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph.get(module, ())):
+            if state.get(target) == 1:
+                pytest.fail(f"import circle: {' -> '.join([*path, module, target])}")
+            if target not in state:
+                visit(target, [*path, module])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])
+
+
+def test_screens_never_import_each_other():
+    graph = _tui_graph()
+    shared = {"tui.screens", "tui.screens.base"}
+    offenders = {
+        module: sorted(t for t in targets if t.startswith("tui.screens.") and t not in shared)
+        for module, targets in graph.items()
+        if module.startswith("tui.screens.") and module not in shared
+    }
+    assert {m: t for m, t in offenders.items() if t} == {}
+
+
+def test_no_private_name_is_imported_from_another_module():
+    offenders = []
+    for layer in sorted(OURS):
+        for path in sorted((ROOT / layer).rglob("*.py")):
+            for node in _imports(path):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in OURS:
+                    private = [a.name for a in node.names if a.name.startswith("_")]
+                    if private:
+                        offenders.append(f"{path.relative_to(ROOT)}: {node.module} {private}")
+    assert offenders == []

@@ -6,6 +6,7 @@ import asyncio
 import collections
 import copy
 import json
+from datetime import datetime
 
 import pytest
 
@@ -93,7 +94,6 @@ async def test_every_recorded_record_survives_a_sync_to_json(server, catalog):
 
 
 def _same_instant(a: str, b: str) -> bool:
-    from datetime import datetime
 
     return datetime.fromisoformat(a) == datetime.fromisoformat(b)
 

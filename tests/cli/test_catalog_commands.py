@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
+from eventstore import Store
 from tests.support.cli import run_djp
-from tests.support.fakeapi import FakeApi, FakeApiServer
+from tests.support.fakeapi import FakeApi, FakeApiServer, Fault
 
 
 @pytest.fixture
@@ -115,14 +121,6 @@ def test_remote_text_is_printed_inert(server, store_path):
 
 
 def test_ctrl_c_during_sync_leaves_a_sound_store(server, store_path):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from eventstore import Store
-    from tests.support.fakeapi import Fault
 
     server.api.faults.append(Fault("slow", path="/api/v4/packages/", delay=3.0))
     env = dict(os.environ, DJP_STORE=str(store_path))

@@ -25,6 +25,7 @@ from eventstore import (
     RecordSeen,
     Store,
     StoreError,
+    StoreWriteError,
     SyncStarted,
     WrongExpectedVersionError,
     pack_u64,
@@ -315,7 +316,6 @@ def test_backup_refuses_a_non_empty_destination(store, tmp_path):
 
 
 def test_a_full_disk_is_one_clear_error_and_loses_nothing(tiny_disk):
-    from eventstore import StoreWriteError
 
     path = tiny_disk / "store"
     stored = 0

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import inspect
+import subprocess
+import sys
+
 import msgspec
 import pytest
 
-from catalog import edits
+import tui.controller
+from catalog import browse, edits
+from catalog.browse import Browser
 from catalog.catalog import Catalog
-from eventstore import Store
+from eventstore import Store, StoreError
 from projections.targets import Target
+from projections.view import package_views
 from tests.support.builders import sync_records
-from tests.support.fakeapi import FakeApi, FakeApiServer
+from tests.support.fakeapi import FakeApi, FakeApiServer, Fault
 from tests.support.tui import filled_store, make_app, notifications
 from tui.modals import EditModal, HelpModal, SyncModal
 from tui.screens import (
@@ -223,9 +230,6 @@ async def test_markup_in_a_description_is_shown_literally(tmp_path):
 async def test_another_process_appending_is_noticed(store):
     app = make_app(store, poll_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
-        import subprocess
-        import sys
-
         code = (
             "from catalog.catalog import Catalog\nfrom catalog import edits\n"
             "import sys\n"
@@ -306,15 +310,11 @@ async def test_command_palette_jumps_to_a_package(store):
 
 def test_edits_module_is_used_not_reimplemented():
     # the app appends edits only through catalog.edits (one validation path)
-    import inspect
-
-    import tui.controller
 
     assert "edit_package" in inspect.getsource(tui.controller) and edits.edit_package
 
 
 async def test_sync_can_be_cancelled_and_keeps_whole_pages(tmp_path):
-    from tests.support.fakeapi import Fault
 
     path = filled_store(tmp_path / "store")
     with FakeApiServer(FakeApi.recorded()) as server:
@@ -337,7 +337,6 @@ async def test_sync_can_be_cancelled_and_keeps_whole_pages(tmp_path):
 
 
 async def test_a_store_error_during_an_edit_is_a_toast(store, monkeypatch):
-    from eventstore import StoreError
 
     def broken(*args, **kwargs):
         raise StoreError("the disk is full")
@@ -374,9 +373,6 @@ async def test_changes_of_any_sync(tmp_path):
 
 
 def test_stepping_back_uses_checkpoints_and_matches_a_fresh_fold(store, monkeypatch):
-    from catalog import browse
-    from catalog.browse import Browser
-    from projections.view import package_views
 
     monkeypatch.setattr(browse, "CHECKPOINT_EVERY", 7)
     with Catalog.open(store) as catalog:

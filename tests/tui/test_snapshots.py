@@ -7,6 +7,7 @@ after checking the new pictures in snapshot_report.html.
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from catalog import edits
@@ -25,7 +26,6 @@ def _edits(catalog) -> None:
     )
     edits.edit_package(catalog, "django-messages", {"notes": "benchmarked; good enough"})
     edits.edit_package(catalog, "django-address-model", {"repo_description": "mine"})
-    import msgspec
 
     record = catalog.projection.entry("package", 4404).record
     sync_records(

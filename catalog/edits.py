@@ -8,164 +8,23 @@ the target's stream, and the projection folds it before the commit. Failures rai
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from catalog.catalog import Catalog
-from catalog.errors import UserError
-from catalog.queries import find_category, find_grid, find_package, grids
+from catalog.queries import find_grid, find_package, grids
+from catalog.validation import (
+    GRID_FIELDS,
+    PACKAGE_FIELDS,
+    SLUG,
+    EditError,
+    check_note,
+    field_changes,
+)
 from eventstore import Edited, Envelope, FieldChange, Redone, Undone, WriteTransaction
 from projections.fold import EDIT_LOG, EditLog, LocalEntry, Tables
 from projections.targets import Target
-from projections.view import STATUSES, GridView, PackageView, view_values
-
-TITLE_MAX = 100
-DESCRIPTION_MAX = {"package": 5000, "grid": 1000}
-NOTES_MAX = 10_000
-TAGS_MAX, TAG_MAX = 30, 40
-URL_MAX = 500
-_TAG = re.compile(r"^[^\s,\x00-\x1f]+$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
-
-READ_ONLY = {
-    "package": {
-        "id",
-        "slug",
-        "repo_watchers",
-        "repo_forks",
-        "commits_over_52",
-        "participants",
-        "last_updated",
-        "created",
-        "modified",
-        "pypi_version",
-        "grids",
-    },
-    "grid": {"id", "slug", "is_locked", "header", "packages", "created", "modified"},
-}
-
-
-class EditError(UserError):
-    """An edit that was refused; nothing was appended. ``field`` names the field at fault."""
-
-
-# --- field parsers: text from the command line or typed values from the app ------------
-
-
-def _text(name: str, limit: int, *, required: bool = False, single_line: bool = True):
-    def parse(value: Any, tables: Tables) -> str:
-        if not isinstance(value, str):
-            raise EditError(f"{name} must be text", field=name)
-        if required and not value.strip():
-            raise EditError(f"{name} cannot be empty", field=name)
-        if single_line and ("\n" in value or "\r" in value):
-            raise EditError(f"{name} must be one line", field=name)
-        if len(value) > limit:
-            raise EditError(
-                f"{name} is {len(value):,} characters; the limit is {limit:,}", field=name
-            )
-        return value
-
-    return parse
-
-
-def _url(name: str, *, nullable: bool = False):
-    def parse(value: Any, tables: Tables) -> str | None:
-        if value is None and nullable:
-            return None
-        if not isinstance(value, str):
-            raise EditError(f"{name} must be text", field=name)
-        value = value.strip()
-        if value == "":
-            return ""  # clears it
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-            raise EditError(f"{name} must be an http(s) URL, not {value!r}", field=name)
-        if len(value) > URL_MAX:
-            raise EditError(
-                f"{name} is {len(value):,} characters; the limit is {URL_MAX}", field=name
-            )
-        return value
-
-    return parse
-
-
-def _pypi(value: Any, tables: Tables) -> str:
-    if not isinstance(value, str):
-        raise EditError("pypi_url must be text", field="pypi_url")
-    value = value.strip()
-    if value and "://" in value:
-        return _url("pypi_url")(value, tables)
-    if value and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
-        raise EditError(
-            f"pypi_url must be a PyPI project name or an http(s) URL, not {value!r}",
-            field="pypi_url",
-        )
-    return value
-
-
-def _category(value: Any, tables: Tables) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        key = str(value)
-    elif isinstance(value, str):
-        key = value.strip()
-    else:
-        raise EditError("category must be a category id or name", field="category")
-    found = find_category(tables, key)
-    if found is None:
-        raise EditError(
-            f"category must be a known category id or name, not {key!r}", field="category"
-        )
-    return found
-
-
-def _tags(value: Any, tables: Tables) -> list[str]:
-    if isinstance(value, str):
-        items = [t.strip() for t in value.split(",")]
-    elif isinstance(value, list | tuple | set):
-        items = [str(t).strip() for t in value]
-    else:
-        raise EditError("tags must be a comma-separated list", field="tags")
-    tags = sorted({t for t in items if t})
-    for tag in tags:
-        if len(tag) > TAG_MAX or not _TAG.match(tag):
-            raise EditError(
-                f"tag {tag!r} must be one word of at most {TAG_MAX} characters", field="tags"
-            )
-    if len(tags) > TAGS_MAX:
-        raise EditError(f"{len(tags)} tags; the limit is {TAGS_MAX}", field="tags")
-    return tags
-
-
-def _status(value: Any, tables: Tables) -> str:
-    if value not in STATUSES:
-        raise EditError(
-            f"status must be one of {', '.join(STATUSES)}, not {value!r}", field="status"
-        )
-    return value
-
-
-Parser = Callable[[Any, Tables], Any]
-
-PACKAGE_FIELDS: dict[str, Parser] = {
-    "title": _text("title", TITLE_MAX, required=True),
-    "repo_description": _text("repo_description", DESCRIPTION_MAX["package"], single_line=False),
-    "category": _category,
-    "documentation_url": _url("documentation_url", nullable=True),
-    "repo_url": _url("repo_url"),
-    "pypi_url": _pypi,
-    "notes": _text("notes", NOTES_MAX, single_line=False),
-    "tags": _tags,
-    "status": _status,
-}
-GRID_FIELDS: dict[str, Parser] = {
-    "title": _text("title", TITLE_MAX, required=True),
-    "description": _text("description", DESCRIPTION_MAX["grid"], single_line=False),
-    "notes": _text("notes", NOTES_MAX, single_line=False),
-}
-
+from projections.view import GridView, PackageView, view_values
 
 # --- resolving targets inside a transaction ---------------------------------------------
 
@@ -188,39 +47,6 @@ def _grid_target(tables: Tables, key: str) -> GridView:
     return view
 
 
-def _changes(
-    current: Mapping[str, Any],
-    fields: Mapping[str, Any],
-    allowed: dict[str, Parser],
-    resource: str,
-    tables: Tables,
-) -> dict[str, FieldChange]:
-    if not fields:
-        raise EditError("name at least one FIELD=VALUE to change")
-    changes = {}
-    for name, raw in fields.items():
-        if name in READ_ONLY.get(resource, ()):
-            raise EditError(f"{name} is read-only: it is fetched from upstream", field=name)
-        if name not in allowed:
-            raise EditError(
-                f"{resource} has no editable field {name!r}; editable: {', '.join(allowed)}",
-                field=name,
-            )
-        value = allowed[name](raw, tables)
-        if current.get(name) != value:
-            changes[name] = FieldChange(before=current.get(name), after=value)
-    if not changes:
-        shown = ", ".join(f"{n} is already {current.get(n)!r}" for n in fields)
-        raise EditError(f"that edit changes nothing: {shown}")
-    return changes
-
-
-def _note(note: str | None) -> str | None:
-    if note is not None and len(note) > 1000:
-        raise EditError(f"the note is {len(note):,} characters; the limit is 1,000", field="note")
-    return note or None
-
-
 # --- commands ---------------------------------------------------------------------------
 
 
@@ -240,7 +66,7 @@ def edit_grid(
 
 
 def _edit(catalog: Catalog, resource: str, key: str, fields: Mapping[str, Any], note) -> Envelope:
-    note = _note(note)
+    note = check_note(note)
     find, allowed = {
         "package": (_package_target, PACKAGE_FIELDS),
         "grid": (_grid_target, GRID_FIELDS),
@@ -249,7 +75,7 @@ def _edit(catalog: Catalog, resource: str, key: str, fields: Mapping[str, Any], 
     def body(tx: WriteTransaction) -> Envelope:
         tables = _tables(catalog, tx)
         view = find(tables, key)
-        changes = _changes(view.flat(), fields, allowed, resource, tables)
+        changes = field_changes(view.flat(), fields, allowed, resource, tables)
         return tx.append_event(view.key, Edited(target=view.key, changes=changes, note=note))
 
     return catalog.store.transaction(body)
@@ -259,7 +85,7 @@ def change_grid_members(
     catalog: Catalog, key: str, add: list[str] = (), remove: list[str] = (), note: str | None = None
 ) -> Envelope:
     """Add packages to a grid and remove others, as one edit."""
-    note = _note(note)
+    note = check_note(note)
     if not add and not remove:
         raise EditError("name at least one package to add or remove")
 
@@ -309,8 +135,8 @@ def create_local_grid(
     catalog: Catalog, slug: str, title: str, description: str = "", note: str | None = None
 ) -> Envelope:
     """Create a grid of your own (a comparison list); returns the appended event."""
-    note = _note(note)
-    if not _SLUG.match(slug):
+    note = check_note(note)
+    if not SLUG.match(slug):
         raise EditError(
             f"grid slug {slug!r} must be lowercase letters, digits, - or _ (max 50)", field="slug"
         )
@@ -336,7 +162,7 @@ def create_local_grid(
 
 
 def delete_local_grid(catalog: Catalog, key: str, note: str | None = None) -> Envelope:
-    note = _note(note)
+    note = check_note(note)
 
     def body(tx: WriteTransaction) -> Envelope:
         view = _grid_target(_tables(catalog, tx), key)

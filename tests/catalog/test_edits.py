@@ -11,10 +11,10 @@ from catalog import edits
 from catalog.catalog import Catalog
 from catalog.changes import what_changed
 from catalog.edit_files import export_edits, import_edits
-from catalog.edits import EditError
 from catalog.history import target_history
 from catalog.queries import find_grid, package_json
 from catalog.sync import load_snapshot
+from catalog.validation import EditError
 from eventstore import Undone
 from projections.history import series
 from projections.targets import Target

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from catalog import edits
 from catalog.catalog import Catalog
-from catalog.edits import EditError
+from catalog.validation import EditError
 from eventstore import Grid, Package
 from projections.history import history, history_by_full_diff
 from projections.targets import Target

@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from catalog.edits import EditError
 from catalog.text import safe_text
+from catalog.validation import EditError
 from projections.view import STATUSES, PackageView
 from tui.widgets import DjpInput, DjpTextArea
 

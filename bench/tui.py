@@ -124,7 +124,8 @@ async def drive(path: Path, now: datetime) -> dict:
             await asyncio.sleep(0.001)
         open_ms = (time.perf_counter() - t) * 1e3
         t = time.perf_counter()
-        history.refresh_state()  # our part: read the stream, fold, diff, build the lines
+        # our part: read the stream, fold, diff (in a worker), then build the lines
+        history.show_items(app.controller.history(Target.package(1), None))
         history_ms = (time.perf_counter() - t) * 1e3
         rows = len(app.controller.browser.rows)
     samples.sort()

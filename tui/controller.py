@@ -110,10 +110,14 @@ class Controller:
     def events(self, first: int, last: int) -> Iterator[Envelope]:
         return self.catalog.events(first, last)
 
-    def history(self, target: Target) -> list[HistoryItem]:
-        """The target's history as of the event on screen (raises ``UserError``)."""
-        as_of = None if self.browser.present else self.browser.seq
+    def history(self, target: Target, as_of: int | None) -> list[HistoryItem]:
+        """The target's history up to event ``as_of`` (raises ``UserError``); safe to call
+        from a worker thread (it reads the log, not the browser)."""
         return target_history(self.catalog, target, as_of=as_of)[1]
+
+    def stream_size(self, target: Target) -> int:
+        """How many events a target's history holds (how long reading it takes)."""
+        return self.catalog.store.stream_version(target.key)
 
     def finished_syncs(self) -> list[SyncRun]:
         return [r for r in sync_runs(self.catalog) if r.finished_seq is not None]

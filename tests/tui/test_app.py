@@ -13,7 +13,7 @@ import tui.controller
 from catalog import browse, edits
 from catalog.browse import Browser
 from catalog.catalog import Catalog
-from eventstore import Store, StoreError
+from eventstore import FieldChange, RecordChanged, Store, StoreError
 from projections.targets import Target
 from projections.view import package_views
 from tests.support.builders import sync_records
@@ -28,6 +28,7 @@ from tui.screens import (
     LogScreen,
     PackageScreen,
 )
+from tui.screens.base import QUICK_READ_EVENTS
 from tui.widgets import PackageTable
 
 SIZE = (140, 40)
@@ -386,3 +387,29 @@ def test_stepping_back_uses_checkpoints_and_matches_a_fresh_fold(store, monkeypa
             browser.step(-1)
             want = {v.key: v.flat() for v in package_views(catalog.tables(as_of=browser.seq))}
             assert {r.key: r.view.flat() for r in browser.rows.values()} == want
+
+
+async def test_a_long_history_loads_in_a_worker_and_the_app_stays_usable(tmp_path):
+    def prepare(catalog: Catalog) -> None:
+        changes = [
+            RecordChanged(
+                resource="package",
+                id=4404,
+                changes={"repo_watchers": FieldChange(before=14 + i, after=15 + i)},
+                sync_id="generated",
+            )
+            for i in range(QUICK_READ_EVENTS + 100)
+        ]
+        catalog.store.append("package:4404", changes)
+
+    app = make_app(filled_store(tmp_path / "store", prepare))
+    async with app.run_test(size=SIZE) as pilot:
+        app.controller.open_history(Target.package(4404))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(screen.items) == QUICK_READ_EVENTS + 101  # first seen, then the changes
+        assert not screen.query_one("#timeline").loading
+        assert screen.items[-1].changes["repo_watchers"].after == 15 + QUICK_READ_EVENTS + 99

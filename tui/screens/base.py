@@ -6,13 +6,23 @@ view redraws at once; one hidden under another screen redraws when it comes back
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
+from textual.worker import get_current_worker
 
 from catalog.text import local_time
 from tui.controller import Controller
 from tui.widgets import Banner, StatusLine
+
+#: Reads of up to this many events take under ~10 ms here and run at once; larger ones run in
+#: a thread worker while the screen shows a loading indicator (bench/tui.py measures both).
+QUICK_READ_EVENTS = 300
 
 
 class DjpScreen(Screen):
@@ -62,3 +72,35 @@ class DjpScreen(Screen):
                 f"{self.controller.last_sync_text()} · ▸ {where} (seq {browser.seq:,})"
             )
             status.first(StatusLine).update(Text(text))
+
+    # --- reads that can be slow -------------------------------------------------------------
+
+    def read(
+        self,
+        events: int,
+        compute: Callable[[], Any],
+        show: Callable[[Any], None],
+        widget: Widget | None = None,
+    ) -> None:
+        """Run ``compute`` (a read of about ``events`` events) and pass its result to
+        ``show`` on the UI thread: at once when it is small, else in a thread worker while
+        ``widget`` shows a loading indicator. A newer read replaces one still running."""
+        if events <= QUICK_READ_EVENTS:
+            show(compute())
+            return
+        if widget is not None:
+            widget.loading = True
+        self._read_in_thread(compute, show, widget)
+
+    @work(thread=True, exclusive=True, group="read")
+    def _read_in_thread(
+        self, compute: Callable[[], Any], show: Callable[[Any], None], widget: Widget | None
+    ) -> None:
+        result = compute()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_read, result, show, widget)
+
+    def _show_read(self, result: Any, show: Callable[[Any], None], widget: Widget | None) -> None:
+        if widget is not None:
+            widget.loading = False
+        show(result)

@@ -8,9 +8,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from catalog.changes import SyncRun
 from catalog.errors import UserError
 from catalog.present import changes_report
 from catalog.text import local_time, safe_text
+from projections.changes import Changes
 from projections.targets import Target
 from tui.screens.base import DjpScreen
 
@@ -34,14 +36,25 @@ class ChangesScreen(DjpScreen):
 
     def refresh_state(self) -> None:
         super().refresh_state()
-        out = self.query_one("#changes", Static)
         runs = self.controller.finished_syncs()
         self.back = max(0, min(self.back, len(runs) - 1))
         newer = runs[-1 - self.back].sync_id if runs else None
-        try:
-            changes = self.controller.what_changed(newer)
-        except UserError as exc:
-            out.update(Text(str(exc)))
+        before = runs[-2 - self.back].finished_seq if len(runs) > self.back + 1 else 0
+        size = runs[-1 - self.back].finished_seq - before if runs else 0
+
+        def load() -> Changes | UserError:
+            try:
+                return self.controller.what_changed(newer)
+            except UserError as exc:
+                return exc
+
+        out = self.query_one("#changes", Static)
+        self.read(size, load, lambda changes: self.show(changes, runs), out)
+
+    def show(self, changes: Changes | UserError, runs: list[SyncRun]) -> None:
+        out = self.query_one("#changes", Static)
+        if isinstance(changes, UserError):
+            out.update(Text(str(changes)))
             return
 
         def name(ident: int) -> str:

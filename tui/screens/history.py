@@ -47,10 +47,22 @@ class HistoryScreen(DjpScreen):
 
     def refresh_state(self) -> None:
         super().refresh_state()
-        try:
-            items = self.controller.history(self.target)
-        except UserError as exc:
-            self.query_one("#diff-text", Static).update(Text(str(exc)))
+        controller = self.controller
+        as_of = None if controller.browser.present else controller.browser.seq
+
+        def load() -> list[HistoryItem] | UserError:
+            try:
+                return controller.history(self.target, as_of)
+            except UserError as exc:
+                return exc
+
+        self.read(
+            controller.stream_size(self.target), load, self.show_items, self.query_one("#timeline")
+        )
+
+    def show_items(self, items: list[HistoryItem] | UserError) -> None:
+        if isinstance(items, UserError):
+            self.query_one("#diff-text", Static).update(Text(str(items)))
             return
         self.items = items
         timeline = self.query_one("#timeline", LineList)

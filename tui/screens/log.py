@@ -21,6 +21,10 @@ class LogScreen(DjpScreen):
     ]
     LIMIT = 2000
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = 1  # the sequence of the first line shown
+
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield LineList(id="events")
@@ -33,15 +37,23 @@ class LogScreen(DjpScreen):
         super().refresh_state()
         browser = self.controller.browser
         last = browser.last_seq
-        self.first = max(1, last - self.LIMIT + 1)
-        lines = []
-        for envelope in self.controller.events(self.first, last):
-            line = Text(f"{envelope.seq:>8}  {local_time(envelope.recorded_at)}  ")
-            line.append(f"{envelope.type:<14}", style="bold")
-            line.append(" " + event_summary(envelope.event))
-            lines.append(line)
-        target = browser.seq if not browser.present else last
-        self.query_one("#events", LineList).set_lines(lines, target - self.first)
+        first = max(1, last - self.LIMIT + 1)
+        cursor = (browser.seq if not browser.present else last) - first
+
+        def load() -> list[Text]:
+            lines = []
+            for envelope in self.controller.events(first, last):
+                line = Text(f"{envelope.seq:>8}  {local_time(envelope.recorded_at)}  ")
+                line.append(f"{envelope.type:<14}", style="bold")
+                line.append(" " + event_summary(envelope.event))
+                lines.append(line)
+            return lines
+
+        def show(lines: list[Text]) -> None:
+            self.first = first
+            self.query_one("#events", LineList).set_lines(lines, cursor)
+
+        self.read(last - first + 1, load, show, self.query_one("#events"))
 
     @on(LineList.Selected, "#events")
     def selected(self, event: LineList.Selected) -> None:

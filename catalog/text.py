@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from wcwidth import wcswidth, wcwidth
 
@@ -37,6 +38,12 @@ def cells(text: str) -> int:
     """How many terminal cells ``text`` takes (characters it cannot measure count as one)."""
     if text.isascii():
         return len(text)
+    return _wide_cells(text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _wide_cells(text: str) -> int:
+    # wcwidth is pure Python: the same titles and sparklines are measured on every redraw
     width = wcswidth(text)
     return width if width >= 0 else sum(w if (w := wcwidth(ch)) >= 0 else 1 for ch in text)
 

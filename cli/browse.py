@@ -78,7 +78,10 @@ def packages(
 @as_of_option
 @pass_session
 def show(session: Session, package: str, as_json: bool, as_of: int | None) -> None:
-    """One package, by id or slug (JSON adds local, overridden, conflicts)."""
+    """One package, by id or slug.
+
+    JSON adds local (notes, tags, status), overridden and conflicts.
+    """
     with session.open_catalog() as catalog:
         try:
             view = catalog.package_view(package, as_of)
@@ -122,7 +125,7 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
 @as_of_option
 @pass_session
 def grid(session: Session, grid_key: str, sort: str, as_json: bool, as_of: int | None) -> None:
-    """One grid and all its packages (not only ten), by id or slug."""
+    """One grid and all its packages, by id or slug."""
     with session.open_catalog() as catalog:
         tables = tables_at(catalog, as_of)
         view = queries.get_grid(tables, grid_key)

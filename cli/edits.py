@@ -20,7 +20,9 @@ from cli.context import CommandError, Session, note_option, pass_session
 @note_option
 @pass_session
 def edit(session: Session, package: str, fields: tuple[str, ...], note: str | None) -> None:
-    """Edit a package: FIELD=VALUE ... as one event (prints its sequence).
+    """Edit a package: FIELD=VALUE... as one event.
+
+    Prints the new event's sequence.
 
     Editable: title, repo_description, category, documentation_url, repo_url, pypi_url,
     notes, tags (tags=a,b), status (none, evaluating, shortlisted, using, rejected).
@@ -56,7 +58,10 @@ def redo(session: Session) -> None:
 
 @click.group("grid-edit")
 def grid_edit() -> None:
-    """Create, change, fill and delete grids (every change is one undoable event)."""
+    """Create, change, fill and delete grids.
+
+    Every change is one undoable event.
+    """
 
 
 @grid_edit.command("create")

@@ -21,7 +21,10 @@ from eventstore import Envelope
 @json_option
 @pass_session
 def history(session: Session, target: str, grid: bool, as_of: int | None, as_json: bool) -> None:
-    """Every event that touched a package (or grid), with field diffs."""
+    """Every event that touched a package or grid.
+
+    Each with its field diffs: upstream changes, edits, undos and redos.
+    """
     with session.open_catalog() as catalog:
         found, items = target_history(catalog, target, grid=grid, as_of=as_of)
     if as_json:
@@ -47,7 +50,10 @@ def history(session: Session, target: str, grid: bool, as_of: int | None, as_jso
 @json_option
 @pass_session
 def changes(session: Session, older: str | None, newer: str | None, as_json: bool) -> None:
-    """What changed upstream between two syncs (default: the last two)."""
+    """What changed upstream between two syncs.
+
+    By default, between the last two.
+    """
     with session.open_catalog() as catalog:
         found = what_changed(catalog, older, newer)
         tables = catalog.tables()

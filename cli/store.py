@@ -36,7 +36,10 @@ def verify(ctx: click.Context, session: Session) -> None:
 @click.option("--no-compact", is_flag=True, help="Copy pages as they are.")
 @pass_session
 def backup(session: Session, dest: Path, no_compact: bool) -> None:
-    """Write a compacted copy of the store to DEST (a new or empty directory)."""
+    """Write a compacted copy of the store.
+
+    DEST is a new or empty directory.
+    """
     with session.open_existing() as store:
         written = store.backup(dest, compact=not no_compact)
         events = store.last_seq

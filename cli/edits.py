@@ -91,6 +91,12 @@ def grid_set(session: Session, grid: str, fields: tuple[str, ...], note: str | N
     click.echo(envelope.seq)
 
 
+def _change_members(session: Session, grid: str, note: str | None, **change: list[str]) -> None:
+    with session.open_catalog() as catalog:
+        envelope = edits.change_grid_members(catalog, grid, note=note, **change)
+    click.echo(envelope.seq)
+
+
 @grid_edit.command("add")
 @click.argument("grid", metavar="X")
 @click.argument("packages", nargs=-1, required=True, metavar="PKG...")
@@ -98,9 +104,7 @@ def grid_set(session: Session, grid: str, fields: tuple[str, ...], note: str | N
 @pass_session
 def grid_add(session: Session, grid: str, packages: tuple[str, ...], note: str | None) -> None:
     """Add packages to grid X."""
-    with session.open_catalog() as catalog:
-        envelope = edits.change_grid_members(catalog, grid, add=list(packages), note=note)
-    click.echo(envelope.seq)
+    _change_members(session, grid, note, add=list(packages))
 
 
 @grid_edit.command("remove")
@@ -110,9 +114,7 @@ def grid_add(session: Session, grid: str, packages: tuple[str, ...], note: str |
 @pass_session
 def grid_remove(session: Session, grid: str, packages: tuple[str, ...], note: str | None) -> None:
     """Remove packages from grid X."""
-    with session.open_catalog() as catalog:
-        envelope = edits.change_grid_members(catalog, grid, remove=list(packages), note=note)
-    click.echo(envelope.seq)
+    _change_members(session, grid, note, remove=list(packages))
 
 
 @grid_edit.command("delete")

@@ -20,8 +20,17 @@ LOCAL_PACKAGE_FIELDS: dict[str, Any] = {"notes": "", "tags": [], "status": "none
 LOCAL_GRID_FIELDS: dict[str, Any] = {"notes": ""}
 
 
-class PackageView(msgspec.Struct, kw_only=True):
+class TargetView(msgspec.Struct, kw_only=True):
+    """What every view has: the key of its target (``package:3324``, ``localgrid:mine``)."""
+
     key: str
+
+    @property
+    def target(self) -> Target:
+        return Target.parse(self.key)
+
+
+class PackageView(TargetView, kw_only=True):
     record: Package
     vanished: bool = False
     notes: str = ""
@@ -30,10 +39,6 @@ class PackageView(msgspec.Struct, kw_only=True):
     overridden: dict[str, int] = {}  # field -> sequence of the edit in force
     conflicts: list[str] = []
 
-    @property
-    def target(self) -> Target:
-        return Target.parse(self.key)
-
     def flat(self) -> dict[str, Any]:
         """Every field the user sees, by name (for diffs and history)."""
         data = {name: getattr(self.record, name) for name in self.record.__struct_fields__}
@@ -41,18 +46,13 @@ class PackageView(msgspec.Struct, kw_only=True):
         return data
 
 
-class GridView(msgspec.Struct, kw_only=True):
-    key: str
+class GridView(TargetView, kw_only=True):
     record: Grid
     local: bool = False  # a grid the user created, not one from upstream
     vanished: bool = False
     notes: str = ""
     overridden: dict[str, int] = {}
     conflicts: list[str] = []
-
-    @property
-    def target(self) -> Target:
-        return Target.parse(self.key)
 
     def flat(self) -> dict[str, Any]:
         data = {name: getattr(self.record, name) for name in self.record.__struct_fields__}

@@ -12,6 +12,7 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import get_current_worker
@@ -25,10 +26,18 @@ from tui.widgets import Banner, StatusLine
 QUICK_READ_EVENTS = 300
 
 
+#: Escape on every screen but the home screen (``action_back`` below).
+BACK = Binding("escape", "back", "back", id="screen.back")
+
+
 class DjpScreen(Screen):
     @property
     def controller(self) -> Controller:
         return self.app.controller  # set by DjpApp before any screen is pushed
+
+    def action_back(self) -> None:
+        """Leave the past first, else go back to the screen before."""
+        self.controller.back()
 
     def compose_chrome(self) -> ComposeResult:
         yield Banner(id="banner")

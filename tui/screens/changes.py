@@ -14,12 +14,12 @@ from catalog.present import changes_report
 from catalog.text import local_time, safe_text
 from projections.changes import Changes
 from projections.targets import Target
-from tui.screens.base import DjpScreen
+from tui.screens.base import BACK, DjpScreen
 
 
 class ChangesScreen(DjpScreen):
     BINDINGS = [
-        Binding("escape", "back", "back", id="screen.back"),
+        BACK,
         Binding("less_than_sign", "sync(1)", "older sync", id="changes.older"),
         Binding("greater_than_sign", "sync(-1)", "newer sync", id="changes.newer"),
     ]
@@ -80,6 +80,3 @@ class ChangesScreen(DjpScreen):
     def action_sync(self, delta: int) -> None:
         self.back = max(0, self.back + delta)
         self.refresh_state()
-
-    def action_back(self) -> None:
-        self.controller.back()

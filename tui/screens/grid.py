@@ -13,13 +13,13 @@ from catalog.rows import sort_rows
 from catalog.text import safe_text
 from projections.targets import Target
 from tui.modals import TextModal
-from tui.screens.base import DjpScreen
+from tui.screens.base import BACK, DjpScreen
 from tui.widgets import PackageTable
 
 
 class GridScreen(DjpScreen):
     BINDINGS = [
-        Binding("escape", "back", "back", id="screen.back"),
+        BACK,
         Binding("a", "add", "add package", id="grid.add"),
         Binding("r", "remove", "remove package", id="grid.remove"),
         Binding("h", "history", "history", id="grid.history"),
@@ -83,6 +83,3 @@ class GridScreen(DjpScreen):
 
     def action_history(self) -> None:
         self.controller.open_history(self.target)
-
-    def action_back(self) -> None:
-        self.controller.back()

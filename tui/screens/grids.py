@@ -11,14 +11,14 @@ from textual.widgets.option_list import Option
 
 from catalog.text import safe_text
 from projections.targets import Target
-from tui.screens.base import DjpScreen
+from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
 from tui.widgets import DjpInput
 
 
 class GridsScreen(DjpScreen):
     BINDINGS = [
-        Binding("escape", "back", "back", id="screen.back"),
+        BACK,
         Binding("slash", "focus_filter", "filter", id="grids.filter"),
     ]
 
@@ -71,6 +71,3 @@ class GridsScreen(DjpScreen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#grid-filter", Input).focus()
-
-    def action_back(self) -> None:
-        self.controller.back()

@@ -15,14 +15,14 @@ from catalog.present import short_value
 from catalog.text import local_time, safe_text, sparkline
 from projections.history import HistoryItem, series
 from projections.targets import Target
-from tui.screens.base import DjpScreen
+from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
 from tui.widgets import LineList
 
 
 class HistoryScreen(DjpScreen):
     BINDINGS = [
-        Binding("escape", "back", "back", id="screen.back"),
+        BACK,
         Binding("u", "undo_selected", "undo selected", id="history.undo"),
         Binding("ctrl+r", "app.redo", "redo", id="history.redo"),
         Binding("t", "travel", "travel here", id="history.travel"),
@@ -117,9 +117,6 @@ class HistoryScreen(DjpScreen):
         timeline = self.query_one("#timeline", LineList)
         index = timeline.cursor
         return self.items[index] if timeline.lines and index < len(self.items) else None
-
-    def action_back(self) -> None:
-        self.controller.back()
 
     def action_undo_selected(self) -> None:
         item = self.selected()

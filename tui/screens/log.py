@@ -10,13 +10,13 @@ from textual.widgets import Footer
 
 from catalog.present import event_summary
 from catalog.text import local_time
-from tui.screens.base import DjpScreen
+from tui.screens.base import BACK, DjpScreen
 from tui.widgets import LineList
 
 
 class LogScreen(DjpScreen):
     BINDINGS = [
-        Binding("escape", "back", "back", id="screen.back"),
+        BACK,
         Binding("t", "travel", "travel here", id="log.travel"),
     ]
     LIMIT = 2000
@@ -63,6 +63,3 @@ class LogScreen(DjpScreen):
         events = self.query_one("#events", LineList)
         if events.lines:
             self.controller.travel(self.first + events.cursor)
-
-    def action_back(self) -> None:
-        self.controller.back()

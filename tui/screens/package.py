@@ -18,10 +18,9 @@ from catalog.text import safe_text
 from projections.targets import Target
 from projections.view import STATUSES, PackageView
 from tui.modals import ChoiceModal, EditModal, TextModal
-from tui.screens.base import DjpScreen
+from tui.screens.base import BACK, DjpScreen
 from tui.text import literal, tone
 
-BACK = Binding("escape", "back", "back", id="screen.back")
 #: Rows of the shared details that this screen shows elsewhere (the title, the grid list).
 SHOWN_ELSEWHERE = {"title", "id", "grids", "edited", "upstream"}
 
@@ -95,9 +94,6 @@ class PackageScreen(DjpScreen):
 
     def _view(self) -> PackageView | None:
         return self.controller.package(self.target)
-
-    def action_back(self) -> None:
-        self.controller.back()
 
     def action_edit(self) -> None:
         view = self._view()

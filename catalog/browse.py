@@ -17,6 +17,7 @@ from catalog.filters import filter_rows
 from catalog.rows import Row, RowIndex, sort_rows
 from eventstore import RecordSeen, decode_for_fold
 from projections.fold import TABLE_TYPES, Tables, fold
+from projections.targets import STREAM_PREFIX
 
 CHECKPOINT_EVERY = 50_000
 
@@ -127,11 +128,11 @@ class Browser(RowIndex):
             fold(self.tables, envelope)
             stream = envelope.stream
             event = envelope.event
-            if stream.startswith("package:") and (
+            if stream.startswith(STREAM_PREFIX["package"]) and (
                 isinstance(event, RecordSeen) or "grids" in getattr(event, "changes", {})
             ):
                 structural = True  # a new package, or one whose grids changed
-            elif stream.startswith("package:"):
+            elif stream.startswith(STREAM_PREFIX["package"]):
                 touched.add(stream)
             elif stream != "sync":
                 structural = True  # a grid or category: memberships and names may change

@@ -6,7 +6,7 @@ from catalog.catalog import Catalog
 from catalog.queries import QueryError
 from eventstore import SyncStarted
 from projections.history import HistoryItem, history
-from projections.targets import Target
+from projections.targets import STREAM_PREFIX, Target
 
 
 def sync_starts(catalog: Catalog) -> dict[str, SyncStarted]:
@@ -26,7 +26,7 @@ def find_history_target(catalog: Catalog, key: str | Target, *, grid: bool = Fal
     resource = "grid" if grid else "package"
     target = catalog.lookup(resource, key)
     if target is None and grid:
-        local = Target.local_grid(key.removeprefix("localgrid:"))
+        local = Target.local_grid(key.removeprefix(STREAM_PREFIX["localgrid"]))
         target = local if catalog.store.stream_version(local.key) else None
     if target is None:
         raise QueryError(f"no {resource} {key!r} in the catalogue")

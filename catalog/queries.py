@@ -17,6 +17,7 @@ from catalog.filters import filter_rows
 from catalog.rows import Row, RowIndex, parse_sort, sort_rows
 from eventstore import Category, Record
 from projections.fold import Tables
+from projections.targets import PREFIX
 from projections.view import GridView, PackageView, find_target, grid_views, view_of
 
 
@@ -50,7 +51,7 @@ def get_grid(tables: Tables, key: str | int) -> GridView:
 
 
 def categories(tables: Tables) -> list[Category]:
-    rows = [e.record for k, e in tables.upstream.items() if k.startswith(b"category:")]
+    rows = [e.record for k, e in tables.upstream.items() if k.startswith(PREFIX["category"])]
     return sorted((r for r in rows if isinstance(r, Category)), key=lambda c: c.id)
 
 

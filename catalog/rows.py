@@ -14,6 +14,7 @@ from typing import Any
 
 from catalog.errors import UserError
 from projections.fold import Tables
+from projections.targets import PREFIX
 from projections.view import (
     GridView,
     PackageView,
@@ -61,7 +62,7 @@ class RowIndex:
         self.category_names = {
             e.record.id: e.record.title
             for k, e in self.tables.upstream.items()
-            if k.startswith(b"category:")
+            if k.startswith(PREFIX["category"])
         }
         self.grids = sorted(grid_views(self.tables), key=lambda g: g.record.title.casefold())
         # packages that name a grid, indexed once (not once per grid)
@@ -75,7 +76,7 @@ class RowIndex:
                 self.memberships.setdefault(pid, set()).update(names)
         self.rows, self.vanished_rows = {}, {}
         for key in self.tables.upstream:
-            if key.startswith(b"package:"):
+            if key.startswith(PREFIX["package"]):
                 self.update_row(key.decode())
 
     def grid_member_ids(self, grid: GridView) -> set[int]:

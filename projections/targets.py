@@ -59,6 +59,12 @@ class Target:
         return self.key
 
 
+#: The key prefix of each kind, for scanning a table by kind (``PREFIX["package"]``).
+PREFIX: dict[str, bytes] = {kind: f"{kind}:".encode() for kind in KINDS}
+#: The same, as text, for stream names.
+STREAM_PREFIX: dict[str, str] = {kind: f"{kind}:" for kind in KINDS}
+
+
 def key_of(resource: str, ident: int | str) -> str:
     """The stream name of an upstream record; hot paths call this instead of a Target."""
     return f"{resource}:{ident}"

@@ -12,7 +12,7 @@ import msgspec
 
 from eventstore import Grid, Package
 from projections.fold import LocalEntry, Tables, UpstreamEntry
-from projections.targets import Target, key_of, raw_key
+from projections.targets import PREFIX, STREAM_PREFIX, Target, key_of, raw_key
 
 STATUSES = ("none", "evaluating", "shortlisted", "using", "rejected")
 #: Fields that exist only locally, with their value when never edited.
@@ -95,7 +95,7 @@ def grid_view(key: str, up: UpstreamEntry | None, local: LocalEntry | None) -> G
     values = {n: v for n, (v, _) in overrides.items()}
     notes = values.get("notes", "")
     overridden = {n: seq for n, (_, seq) in overrides.items()}
-    if key.startswith("localgrid:"):
+    if key.startswith(STREAM_PREFIX["localgrid"]):
         if not values.get("exists"):
             return None
         record = Grid(
@@ -127,7 +127,7 @@ def package_views(tables: Tables, include_vanished: bool = False) -> list[Packag
     local = tables.local
     out = []
     for key, up in tables.upstream.items():
-        if key.startswith(b"package:") and (include_vanished or not up.vanished):
+        if key.startswith(PREFIX["package"]) and (include_vanished or not up.vanished):
             out.append(package_view(up, local.get(key)))
     return out
 
@@ -135,10 +135,10 @@ def package_views(tables: Tables, include_vanished: bool = False) -> list[Packag
 def grid_views(tables: Tables, include_vanished: bool = False) -> list[GridView]:
     out = []
     for key, up in tables.upstream.items():
-        if key.startswith(b"grid:") and (include_vanished or not up.vanished):
+        if key.startswith(PREFIX["grid"]) and (include_vanished or not up.vanished):
             out.append(grid_view(key.decode(), up, tables.local.get(key)))
     for key, local in tables.local.items():
-        if key.startswith(b"localgrid:"):
+        if key.startswith(PREFIX["localgrid"]):
             view = grid_view(key.decode(), None, local)
             if view is not None:
                 out.append(view)
@@ -149,7 +149,7 @@ def packages_naming_grids(tables: Tables) -> dict[int, set[int]]:
     """Grid id -> ids of present packages whose upstream record names that grid."""
     named: dict[int, set[int]] = {}
     for key, up in tables.upstream.items():
-        if key.startswith(b"package:") and not up.vanished:
+        if key.startswith(PREFIX["package"]) and not up.vanished:
             for gid in up.record.grids:
                 named.setdefault(gid, set()).add(up.record.id)
     return named
@@ -202,9 +202,8 @@ def find_target(tables: Tables, resource: str, key: str | int) -> Target | None:
     slug index; grids are also found by the slug of one of your grids (``localgrid:SLUG``
     or just ``SLUG``). An upstream record wins over your grid of the same slug."""
     text = str(key).strip()
-    if resource == "grid" and text.startswith("localgrid:"):
-        text = text.partition(":")[2]
-        return _local_grid(tables, text)
+    if resource == "grid" and text.startswith(STREAM_PREFIX["localgrid"]):
+        return _local_grid(tables, Target.parse(text).ident)
     if text.isdigit() and raw_key(resource, text) in tables.upstream:
         return Target(resource, text)
     found = tables.slugs.get(raw_key(resource, text))

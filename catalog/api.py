@@ -4,13 +4,21 @@ The ``Api*`` Structs accept exactly what the API sends (nulls, ``""``, offset or
 datetimes, ``?format=api`` links, ``commits_over_52`` of any length, empty lists) and refuse
 wrong types. ``normalize_*`` turns references into ids and naive datetimes into aware ones
 (the site runs on New York time); text is kept exactly as sent.
+
+Upstream is not trusted: a record must also fit what the log can store. Integers fit in 64
+bits, datetimes convert to UTC, slugs are short enough to be index keys, text and lists have
+generous bounds (far above any real record). A record that does not is skipped and reported
+like any invalid record, and the rest of its page lands.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from datetime import datetime
-from typing import Literal
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -24,46 +32,62 @@ PATHS = {"category": "categories", "grid": "grids", "package": "packages"}
 
 _ID_IN_URL = re.compile(r"/(\d+)/?$")
 
+# Bounds of what a record may hold (the API's own limits are far lower: slugs 50, titles 100).
+MAX_ID = 2**63 - 1
+SLUG_MAX = 100  # characters: at most 400 bytes, well inside LMDB's 511-byte keys
+TITLE_MAX = 1_000
+TEXT_MAX = 50_000
+URL_MAX = 2_000
+LIST_MAX = 10_000
+
+Id = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID)]
+Count = Annotated[int, msgspec.Meta(ge=-MAX_ID, le=MAX_ID)]
+Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=SLUG_MAX)]
+Title = Annotated[str, msgspec.Meta(max_length=TITLE_MAX)]
+Text = Annotated[str, msgspec.Meta(max_length=TEXT_MAX)]
+Url = Annotated[str, msgspec.Meta(max_length=URL_MAX)]
+Urls = Annotated[list[Url], msgspec.Meta(max_length=LIST_MAX)]
+
 
 class ApiPackage(msgspec.Struct, kw_only=True):
-    id: int
-    title: str
-    slug: str
-    category: str | None = None
-    grids: list[str] = []
-    repo_url: str = ""
-    repo_description: str = ""
-    repo_watchers: int = 0
-    repo_forks: int = 0
-    pypi_url: str = ""
-    pypi_version: str | None = None
-    documentation_url: str | None = None
+    id: Id
+    title: Title
+    slug: Slug
+    category: Url | None = None
+    grids: Urls = []
+    repo_url: Url = ""
+    repo_description: Text = ""
+    repo_watchers: Count = 0
+    repo_forks: Count = 0
+    pypi_url: Url = ""
+    pypi_version: Title | None = None
+    documentation_url: Url | None = None
     last_updated: datetime | None = None
     last_fetched: datetime | None = None
     created: datetime | None = None
     modified: datetime | None = None
-    commits_over_52: list[int] = []
-    participants: list[str] = []
+    commits_over_52: Annotated[list[Count], msgspec.Meta(max_length=LIST_MAX)] = []
+    participants: Annotated[list[Title], msgspec.Meta(max_length=LIST_MAX)] = []
 
 
 class ApiGrid(msgspec.Struct, kw_only=True):
-    id: int
-    title: str
-    slug: str
-    description: str = ""
+    id: Id
+    title: Title
+    slug: Slug
+    description: Text = ""
     is_locked: bool = False
     header: bool = False
-    packages: list[str] = []
+    packages: Urls = []
     created: datetime | None = None
     modified: datetime | None = None
 
 
 class ApiCategory(msgspec.Struct, kw_only=True):
-    id: int
-    title: str
-    slug: str
-    description: str = ""
-    title_plural: str = ""
+    id: Id
+    title: Title
+    slug: Slug
+    description: Text = ""
+    title_plural: Title = ""
     show_pypi: bool = False
     created: datetime | None = None
     modified: datetime | None = None
@@ -92,14 +116,25 @@ def id_from_url(url: str) -> int:
     path = urlsplit(url.strip()).path
     match = _ID_IN_URL.search(path)
     if not match:
-        raise RecordError(f"reference {url!r} names no id")
-    return int(match.group(1))
+        raise RecordError(f"reference {url[:200]!r} names no id")
+    ident = int(match.group(1))
+    if ident > MAX_ID:
+        raise RecordError(f"reference {url[:200]!r} names an id beyond 64 bits")
+    return ident
 
 
 def aware(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=SITE_ZONE)
+    """An aware datetime (naive ones are the site's local time) that converts to UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SITE_ZONE)
+    try:
+        value.astimezone(UTC)
+        value.astimezone(SITE_ZONE)
+    except (OverflowError, ValueError):
+        raise RecordError(f"datetime {value.isoformat()} is out of range") from None
+    return value
 
 
 def pypi_name(pypi_url: str | None) -> str:
@@ -124,8 +159,10 @@ def decode_record(resource: str, raw: bytes | msgspec.Raw) -> Record:
         api = _decoders[resource].decode(raw)
     except msgspec.ValidationError as exc:
         raise RecordError(str(exc)) from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise RecordError(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise RecordError("not JSON this client accepts: nested too deep") from None
     return normalize(api)
 
 
@@ -174,11 +211,32 @@ def normalize(api: ApiPackage | ApiGrid | ApiCategory) -> Record:
     )
 
 
+class _JustId(msgspec.Struct):
+    id: Id
+
+
+_id_decoder = msgspec.json.Decoder(_JustId)
+
+#: How deep JSON may nest while djp only splits it apart or looks for an id (a record nested
+#: deeper than Python's default limit is then skipped alone, not its whole page).
+NESTING_ALLOWED = 5_000
+
+
+@contextlib.contextmanager
+def deep_nesting() -> Iterator[None]:
+    """Let msgspec skip over deeply nested values (it counts Python's recursion limit)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, NESTING_ALLOWED))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def raw_id(raw: bytes | msgspec.Raw) -> int | None:
     """The ``id`` of a record that failed validation, if it has a usable one."""
     try:
-        value = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+        with deep_nesting():
+            return _id_decoder.decode(raw).id
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
         return None
-    ident = value.get("id") if isinstance(value, dict) else None
-    return ident if isinstance(ident, int) and not isinstance(ident, bool) else None

@@ -1,157 +1,115 @@
-"""An httpx client for the Django Packages API v4: paging, retries, and one-line errors.
+"""The Django Packages API v4 client: pages and records over ``catalog.http``'s bounded GETs.
 
-Retries with exponential backoff and jitter on timeouts, connection errors, 429 and 5xx,
-honouring ``Retry-After``, bounded both in attempts and in total time. Replies that are not
-the JSON the API promises (an HTML error page, a CDN page, a truncated body) become an
-``ApiError`` that says what came back.
+Replies that are not the JSON the API promises (an HTML error page, a CDN page, a truncated
+body) become an ``ApiError`` that says what came back. A listing whose ``count`` is beyond
+anything plausible is refused before a single page more is asked for.
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
-import re
-import time
+import os
+import sys
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+from urllib.parse import quote
 
-import httpx
 import msgspec
 
 from catalog import VERSION
-from catalog.api import PATHS, ApiPage, page_decoder
-from catalog.text import safe_text
+from catalog.api import PATHS, ApiPage, deep_nesting, page_decoder
+from catalog.http import BoundedHttp, FetchError, HttpLimits, retry_after_seconds
 
 DEFAULT_BASE_URL = "https://djangopackages.org/api/v4/"
 USER_AGENT = f"djp/{VERSION} (Django Packages terminal client; python-httpx)"
 
+#: The API client's failures are fetch failures: one line for the user.
+ApiError = FetchError
 
-class ApiError(Exception):
-    """The API could not give what was asked; ``str()`` is one line for the user."""
+__all__ = ["ApiClient", "ApiError", "ClientConfig", "retry_after_seconds"]
+
+#: Environment variables that change the limits (README, "Limits").
+ENVIRONMENT = {
+    "DJP_REQUEST_DEADLINE": "request_deadline",
+    "DJP_SYNC_DEADLINE": "sync_deadline",
+    "DJP_MAX_RESPONSE_MB": "max_response_bytes",
+}
 
 
 @dataclass
-class ClientConfig:
+class ClientConfig(HttpLimits):
     base_url: str = DEFAULT_BASE_URL
     page_size: int = 500
     concurrency: int = 4
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    max_attempts: int = 5
-    max_retry_seconds: float = 60.0
-    backoff_seconds: float = 0.5
-    max_backoff_seconds: float = 20.0
+    max_records: int = 100_000  # per listing; the catalogue holds about 5,800 packages
+    sync_deadline: float = 900.0  # a whole sync
 
     def __post_init__(self) -> None:
         if not self.base_url.endswith("/"):
             self.base_url += "/"
 
-
-def _snippet(body: bytes) -> str:
-    text = body[:120].decode("utf-8", "replace")
-    return safe_text(re.sub(r"\s+", " ", text).strip())
-
-
-def _describe(response: httpx.Response) -> str:
-    kind = response.headers.get("content-type", "no content type").split(";")[0]
-    return f"HTTP {response.status_code} with {kind}: {_snippet(response.content)!r}"
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+    @classmethod
+    def from_environment(cls, base_url: str | None = None, **kwargs) -> ClientConfig:
+        """A config with ``DJP_API_URL`` and the limits the environment sets (seconds, MB)."""
+        base = base_url or os.environ.get("DJP_API_URL")
+        if base:
+            kwargs["base_url"] = base
+        for variable, name in ENVIRONMENT.items():
+            text = os.environ.get(variable)
+            if not text:
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                print(f"djp: {variable}={text!r} is not a number; ignored", file=sys.stderr)
+                continue
+            kwargs[name] = int(value * 2**20) if name == "max_response_bytes" else value
+        return cls(**kwargs)
 
 
-class ApiClient:
+class ApiClient(BoundedHttp):
     """Use as ``async with ApiClient(config) as api``; counts requests and bytes."""
 
-    def __init__(
-        self,
-        config: ClientConfig | None = None,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        sleep=asyncio.sleep,
-    ) -> None:
+    def __init__(self, config: ClientConfig | None = None, **kwargs) -> None:
         self.config = config or ClientConfig()
-        self.requests = 0
-        self.bytes = 0
-        self._sleep = sleep
-        self._http = httpx.AsyncClient(
-            base_url=self.config.base_url,
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-            timeout=httpx.Timeout(self.config.read_timeout, connect=self.config.connect_timeout),
-            transport=transport,
-            follow_redirects=True,
-        )
-
-    async def __aenter__(self) -> ApiClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._http.aclose()
-
-    async def get(self, path: str, params: dict | None = None) -> httpx.Response:
-        """GET with retries; returns any final response that is not 429/5xx."""
-        cfg = self.config
-        started = time.monotonic()
-        waited = 0.0
-        url = self._http.base_url.join(path)
-        for attempt in range(1, cfg.max_attempts + 1):
-            wait = None
-            try:
-                self.requests += 1
-                response = await self._http.get(path, params=params)
-            except httpx.TimeoutException:
-                reason = "timed out"
-            except httpx.TransportError as exc:
-                reason = (
-                    f"connection failed ({type(exc).__name__}: {safe_text(exc) or 'no detail'})"
-                )
-            else:
-                self.bytes += len(response.content)
-                if response.status_code != 429 and response.status_code < 500:
-                    return response
-                reason = _describe(response)
-                wait = retry_after_seconds(response.headers.get("retry-after"))
-            if wait is None:
-                wait = min(cfg.max_backoff_seconds, cfg.backoff_seconds * 2 ** (attempt - 1))
-                wait *= random.uniform(0.5, 1.0)  # jitter: many clients do not retry in step
-            spent = max(time.monotonic() - started, waited)
-            if attempt == cfg.max_attempts or spent + wait > cfg.max_retry_seconds:
-                raise ApiError(f"{url} failed after {attempt} attempts: {reason}")
-            await self._sleep(wait)
-            waited += wait
-        raise AssertionError("unreachable")
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        super().__init__(self.config.base_url, self.config, headers, **kwargs)
 
     async def page(self, resource: str, offset: int) -> ApiPage:
-        path = f"{PATHS[resource]}/"
-        response = await self.get(path, {"limit": self.config.page_size, "offset": offset})
-        if response.status_code != 200:
-            raise ApiError(f"{response.request.url} answered {_describe(response)}")
+        reply = await self.get(
+            f"{PATHS[resource]}/", {"limit": self.config.page_size, "offset": offset}
+        )
+        if reply.status != 200:
+            raise ApiError(f"{reply.url} answered {reply.describe()}")
         try:
-            return page_decoder.decode(response.content)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            page = decode_page(reply.content)
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError) as exc:
             raise ApiError(
-                f"{response.request.url} did not answer with a list page "
-                f"({_describe(response)}; {exc})"
+                f"{reply.url} did not answer with a list page ({reply.describe()}; {exc})"
             ) from None
+        except RecursionError:
+            raise ApiError(f"{reply.url} answered JSON nested too deep to read") from None
+        if not 0 <= page.count <= self.config.max_records:
+            raise ApiError(
+                f"{reply.url} claims {page.count:,} records, beyond any plausible catalogue "
+                f"(at most {self.config.max_records:,}); nothing more was fetched"
+            )
+        return page
 
     async def detail(self, resource: str, key: str | int) -> bytes | None:
         """One record's raw JSON, or None when the API says it does not exist."""
-        response = await self.get(f"{PATHS[resource]}/{key}/")
-        if response.status_code == 200:
-            return response.content
-        if response.status_code == 404 and response.headers.get("content-type", "").startswith(
+        reply = await self.get(f"{PATHS[resource]}/{quote(str(key), safe='')}/")
+        if reply.status == 200:
+            return reply.content
+        if reply.status == 404 and reply.headers.get("content-type", "").startswith(
             "application/json"
         ):
             return None
-        raise ApiError(f"{response.request.url} answered {_describe(response)}")
+        raise ApiError(f"{reply.url} answered {reply.describe()}")
+
+
+def decode_page(content: bytes) -> ApiPage:
+    """A list page with its records left raw, so that one bad record skips alone."""
+    try:
+        return page_decoder.decode(content)
+    except RecursionError:
+        with deep_nesting():
+            return page_decoder.decode(content)

@@ -10,6 +10,7 @@ from eventstore.errors import (
     NotAStoreError,
     StoreCorruptError,
     StoreError,
+    StoreValueError,
     StoreWriteError,
     WrongExpectedVersionError,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "Store",
     "StoreCorruptError",
     "StoreError",
+    "StoreValueError",
     "StoreWriteError",
     "SyncCounts",
     "SyncFinished",

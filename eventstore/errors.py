@@ -23,6 +23,10 @@ class StoreWriteError(StoreError):
     """A write failed (a full disk, an I/O error); the transaction left no trace."""
 
 
+class StoreValueError(StoreError):
+    """A key or value this store cannot hold (an LMDB size limit); nothing was written."""
+
+
 class WrongExpectedVersionError(StoreError):
     def __init__(self, stream: str, expected: int, actual: int) -> None:
         self.stream, self.expected, self.actual = stream, expected, actual

@@ -93,6 +93,7 @@ class SyncCounts(msgspec.Struct, kw_only=True):
     vanished: int = 0
     skipped: int = 0
     returned: int = 0  # seen again after vanishing
+    duplicates: int = 0  # records a listing returned more than once
 
 
 class SkippedRecord(msgspec.Struct, kw_only=True):
@@ -122,6 +123,7 @@ class SyncFinished(msgspec.Struct, kw_only=True, tag="SyncFinished"):
     duration_s: float
     error: str | None = None
     skipped: list[SkippedRecord] = []
+    warnings: list[str] = []  # what upstream did that djp did not trust (see catalog.sync)
 
 
 # --- upstream ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from eventstore.errors import (
     NotAStoreError,
     StoreCorruptError,
     StoreError,
+    StoreValueError,
     StoreWriteError,
     WrongExpectedVersionError,
 )
@@ -258,6 +259,11 @@ class Store(_AppendOne):
                 self._grow()
             except lmdb.MapResizedError:
                 self._env.set_mapsize(0)  # another process grew it: adopt its size
+            except lmdb.BadValsizeError as exc:
+                raise StoreValueError(
+                    f"a key or value is too large for the store ({lmdb_reason(exc)}); "
+                    "nothing of this change was saved"
+                ) from exc
             except lmdb.Error as exc:
                 # the transaction was aborted: nothing of it is in the store
                 raise StoreWriteError(

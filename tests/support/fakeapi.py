@@ -9,7 +9,12 @@ paths. Faults are queued per path and consumed one request at a time:
 - ``slow``: answers after ``delay`` seconds (past a client's read timeout);
 - ``truncate``: promises a longer body than it sends, then closes the connection;
 - ``html200``: a 200 whose body is an HTML page (a CDN or login page);
-- ``insert``: before answering, a new record is created at the top of the listing.
+- ``insert``: before answering, a new record is created at the top of the listing;
+- ``redirect``: a 302 to ``location`` (another host, or the same path again: a loop);
+- ``trickle``: a 200 whose body comes one byte every ``delay`` seconds, never ending in time;
+- ``gzipbomb``: a 200 JSON body of ``size`` bytes, gzip-compressed to a few kB.
+
+``FakeApi.counts`` overrides the ``count`` a listing claims (a hostile or broken upstream).
 
 Used by the tests and by ``bench.sync``; it never talks to anything but its own socket.
 """
@@ -17,6 +22,7 @@ Used by the tests and by ``bench.sync``; it never talks to anything but its own 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import re
 import threading
@@ -57,6 +63,8 @@ class Fault:
     delay: float = 2.0
     record: dict | None = None  # for "insert"
     after: int = 0  # matching requests to let through before the fault starts
+    location: str = ""  # for "redirect"
+    size: int = 0  # for "gzipbomb": bytes once decompressed
 
 
 @dataclass
@@ -67,6 +75,7 @@ class FakeApi:
     faults: list[Fault] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     raw_records: dict[str, dict[int, bytes]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # resource -> claimed count
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -144,7 +153,8 @@ class _Handler(BaseHTTPRequestHandler):
         prev = f"{base}?limit={limit}&offset={max(0, offset - limit)}" if offset > 0 else None
         raws = self.server.api.raw_records.get(resource, {})
         results = b",".join(raws.get(b["id"]) or json.dumps(b).encode() for b in window)
-        head = json.dumps({"count": len(ordered), "next": nxt, "previous": prev})
+        count = self.server.api.counts.get(resource, len(ordered))
+        head = json.dumps({"count": count, "next": nxt, "previous": prev})
         self._send(
             200, head[:-1].encode() + b', "results": [' + results + b"]}", "application/json"
         )
@@ -174,6 +184,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b'{"count": 3, "results": [{"id": 1, "tit')
             self.wfile.flush()
             self.close_connection = True
+        elif fault.kind == "redirect":
+            self._send(302, b"", "text/html", {"Location": fault.location or self.path})
+        elif fault.kind == "trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            for byte in b'{"count": 1, "results": [' * 100:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(fault.delay)
+            self.close_connection = True
+        elif fault.kind == "gzipbomb":
+            body = b'{"count": 0, "results": [], "pad": "' + b" " * fault.size + b'"}'
+            self._send(200, gzip.compress(body), "application/json", {"Content-Encoding": "gzip"})
         elif fault.kind == "slow":
             time.sleep(fault.delay)
             return False

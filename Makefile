@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PY) -m bench.sync
 	$(PY) -m bench.projections
 	$(PY) -m bench.tui
+	$(PY) -m bench.edits
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

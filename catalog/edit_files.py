@@ -6,19 +6,22 @@ Each exported line keeps the event's id, so importing the same file twice append
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
 from catalog.catalog import Catalog
+from catalog.errors import UserError
 from catalog.queries import QueryError, find_grid, find_package
-from eventstore import Edited, Redone, Undone
+from catalog.validation import EditError, check_note, field_changes, fields_for
+from eventstore import Edited, Redone, Undone, WriteTransaction
+from projections.fold import EDIT_LOG, EditLog, Tables, fold
 from projections.targets import Target
-
-LOCAL_TYPES = {"Edited": Edited, "Undone": Undone, "Redone": Redone}
+from projections.view import find_target, view_values
 
 
 class ExportedEdit(msgspec.Struct, kw_only=True):
@@ -69,56 +72,178 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def import_edits(catalog: Catalog, path: Path) -> ImportReport:
-    """Replay exported edits onto this store, matching targets by slug (id as fallback).
+class ImportedChange(msgspec.Struct):
+    before: Any = None
+    after: Any = None
 
-    Idempotent: each event keeps its id, so a second import appends nothing.
-    """
-    report = ImportReport()
-    decoder = msgspec.json.Decoder(ExportedEdit)
-    lines = path.read_bytes().splitlines()
-    tables = catalog.tables()  # targets are matched by what upstream holds: read it once
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = decoder.decode(line)
-            event_id = uuid.UUID(row.id)
-            kind = LOCAL_TYPES[row.type]
-        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, KeyError) as exc:
-            raise QueryError(f"{path}:{number} is not an exported edit: {exc}") from None
-        if catalog.store.seq_for_id(event_id) is not None:
-            report.already += 1
-            continue
-        target = _match_target(tables, row)
-        if target is None:
-            report.skipped.append(
-                f"{row.type} {row.seq}: {row.target} ({row.target_slug}) is not here"
-            )
-            continue
-        data = dict(row.data, target=target)
-        if kind is Undone or kind is Redone:
-            edit_seq = catalog.store.seq_for_id(
-                uuid.UUID(data.get("edit_id") or (0).to_bytes(16).hex())
-            )
-            if edit_seq is None:
-                report.skipped.append(f"{row.type} {row.seq}: the edit it acts on was not imported")
+
+class ImportedData(msgspec.Struct, kw_only=True):
+    changes: dict[str, ImportedChange] = {}
+    note: str | None = None
+    edit_id: uuid.UUID | None = None
+
+
+class ImportedEdit(msgspec.Struct, kw_only=True):
+    """One line of an exported file, as this store reads it: typed, nothing trusted yet."""
+
+    id: uuid.UUID
+    seq: int = 0
+    type: Literal["Edited", "Undone", "Redone"]
+    target: str
+    target_slug: str | None = None
+    data: ImportedData
+
+
+MAX_LINE = 1 << 20  # a line of an export is a few hundred bytes; a note is 1,000 characters
+_row_decoder = msgspec.json.Decoder(ImportedEdit)
+_BOM = b"\xef\xbb\xbf"
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, ImportedEdit]]:
+    """The file's rows, streamed (a BOM at the start is fine); a line that is not an exported
+    edit raises ``QueryError`` naming it."""
+    with open(path, "rb") as lines:
+        number = 0
+        while line := lines.readline(MAX_LINE + 1):
+            number += 1
+            if len(line) > MAX_LINE and not line.endswith(b"\n"):
+                raise QueryError(f"{path}:{number}: the line is longer than 1 MiB")
+            if number == 1:
+                line = line.removeprefix(_BOM)
+            if not line.strip():
                 continue
-            data["edit_seq"] = edit_seq
-        event = msgspec.convert(data, kind)
-        catalog.store.append(target, [event], ids=[event_id])
-        report.imported += 1
-    return report
+            try:
+                row = _row_decoder.decode(line)
+                Target.parse(row.target)
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
+                raise QueryError(f"{path}:{number} is not an exported edit: {exc}") from None
+            yield number, row
 
 
-def _match_target(tables, row: ExportedEdit) -> str | None:
-    target = Target.parse(row.target)
-    if target.kind == "localgrid":
-        return target.key
-    finder = find_package if target.kind == "package" else find_grid
-    for key in (row.target_slug, target.ident):
-        if key:
-            view = finder(tables, key)
-            if view is not None:
-                return view.key
-    return None
+def import_edits(catalog: Catalog, path: Path) -> ImportReport:
+    """Replay exported edits onto this store, all or nothing, in one transaction.
+
+    Every row passes the same validation as ``djp edit`` (editable fields only, the same
+    limits), against the values as they stand here; undos and redos must name an edit of the
+    same target that this store holds (and can undo or redo). Targets are matched by slug,
+    the id as fallback; rows for targets this store lacks are skipped and reported. A row
+    that is invalid refuses the whole file. Idempotent: each event keeps its id, so a second
+    import appends nothing.
+    """
+    return catalog.store.transaction(lambda tx: _Import(catalog, tx).run(path))
+
+
+class _Import:
+    """One import inside its write transaction. The persisted projection sees the new events
+    only at commit, so the rows each event touches are folded in memory as it goes."""
+
+    def __init__(self, catalog: Catalog, tx: WriteTransaction) -> None:
+        self.tx = tx
+        self.stored = catalog.projection.tables(tx.txn)
+        self.mem = Tables()
+        self.mem.editlog[EDIT_LOG] = self.stored.editlog.get(EDIT_LOG) or EditLog()
+        self.loaded: set[bytes] = set()
+        self.report = ImportReport()
+
+    def run(self, path: Path) -> ImportReport:
+        for number, row in read_rows(path):
+            try:
+                self.apply(row)
+            except UserError as exc:
+                raise QueryError(f"{path}:{number}: {exc}; nothing was imported") from None
+        return self.report
+
+    def skip(self, row: ImportedEdit, why: str) -> None:
+        self.report.skipped.append(f"{row.type} {row.seq}: {why}")
+
+    def apply(self, row: ImportedEdit) -> None:
+        if self.tx.seq_for_id(row.id) is not None:
+            self.report.already += 1
+            return
+        target = self.match(row)
+        if target is None:
+            self.skip(row, f"{row.target} ({row.target_slug}) is not here")
+            return
+        self.load(target)
+        event = self.undo(row, target) if row.type == "Undone" else self.edit(row, target)
+        if event is None:
+            return
+        envelope = self.tx.append_event(target.key, event, row.id)
+        fold(self.mem, envelope)
+        self.report.imported += 1
+
+    def match(self, row: ImportedEdit) -> Target | None:
+        target = Target.parse(row.target)
+        if target.kind == "localgrid":
+            return target
+        if target.kind not in ("package", "grid"):
+            raise EditError(f"{target.kind} targets cannot be edited")
+        for key in (row.target_slug, target.ident):
+            if key:
+                found = find_target(self.stored, target.kind, key)
+                if found is not None:
+                    return found
+        return None
+
+    def load(self, target: Target) -> None:
+        """Bring a target's rows into the in-memory tables (once)."""
+        raw = target.raw
+        if raw in self.loaded:
+            return
+        self.loaded.add(raw)
+        for name in ("upstream", "local"):
+            row = getattr(self.stored, name).get(raw)
+            if row is not None:
+                getattr(self.mem, name)[raw] = row
+
+    def edit(self, row: ImportedEdit, target: Target) -> Edited | Redone | None:
+        """An ``Edited`` or ``Redone`` checked like ``djp edit``, before values as here."""
+        if row.type == "Redone":
+            edit_seq = self.edit_it_acts_on(row, target)
+            if edit_seq is None:
+                return None
+            if (edit_seq, target.key) not in self.mem.editlog[EDIT_LOG].redo:
+                self.skip(row, f"edit {edit_seq} is not undone here")
+                return None
+        note = check_note(row.data.note)
+        current = view_values(self.mem, target, overlay=True)
+        fields = {name: change.after for name, change in row.data.changes.items()}
+        try:
+            changes = field_changes(
+                current, fields, fields_for(target.kind), target.kind, self.stored
+            )
+        except EditError as exc:
+            if not str(exc).startswith("that edit changes nothing"):
+                raise
+            self.skip(row, str(exc))
+            return None
+        if row.type == "Redone":
+            return Redone(
+                target=target.key, edit_seq=edit_seq, changes=changes, edit_id=str(row.data.edit_id)
+            )
+        return Edited(target=target.key, changes=changes, note=note)
+
+    def undo(self, row: ImportedEdit, target: Target) -> Undone | None:
+        edit_seq = self.edit_it_acts_on(row, target)
+        if edit_seq is None:
+            return None
+        if (edit_seq, target.key) not in self.mem.editlog[EDIT_LOG].active:
+            self.skip(row, f"edit {edit_seq} is not in force here")
+            return None
+        return Undone(target=target.key, edit_seq=edit_seq, edit_id=str(row.data.edit_id))
+
+    def edit_it_acts_on(self, row: ImportedEdit, target: Target) -> int | None:
+        """The sequence here of the edit an undo or redo names; it must be an edit (or a
+        redo) of the same target."""
+        if row.data.edit_id is None:
+            raise EditError(f"{row.type} names no edit (edit_id)")
+        edit_seq = self.tx.seq_for_id(row.data.edit_id)
+        if edit_seq is None:
+            self.skip(row, "the edit it acts on was not imported")
+            return None
+        acted_on = self.tx.get(edit_seq)
+        if not isinstance(acted_on.event, Edited | Redone) or acted_on.stream != target.key:
+            raise EditError(
+                f"{row.type} names event {edit_seq}, which is not an edit of {target.key}"
+            )
+        return edit_seq

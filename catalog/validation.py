@@ -159,6 +159,46 @@ GRID_FIELDS: dict[str, Parser] = {
     "description": _text("description", DESCRIPTION_MAX["grid"], single_line=False),
     "notes": _text("notes", NOTES_MAX, single_line=False),
 }
+MEMBERS_MAX = 10_000
+
+
+def _members(name: str) -> Parser:
+    def parse(value: Any, tables: Tables) -> list[int]:
+        ok = isinstance(value, list) and all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**63 for v in value
+        )
+        if not ok:
+            raise EditError(f"{name} must be a list of package ids", field=name)
+        if len(value) > MEMBERS_MAX:
+            raise EditError(f"{name} lists {len(value):,} packages; the limit is {MEMBERS_MAX:,}")
+        return sorted(set(value))
+
+    return parse
+
+
+def _exists(value: Any, tables: Tables) -> bool:
+    if not isinstance(value, bool):
+        raise EditError("exists must be true or false", field="exists")
+    return value
+
+
+#: What a grid's own edits change besides its fields: its members, and (for your own grids)
+#: whether it exists. Commands build these; an imported edit is checked against them.
+GRID_OVERLAY_FIELDS: dict[str, Parser] = {
+    "added": _members("added"),
+    "removed": _members("removed"),
+}
+
+
+def fields_for(kind: str) -> dict[str, Parser]:
+    """Every field an edit of this kind of target may change (``Target.kind``)."""
+    if kind == "package":
+        return PACKAGE_FIELDS
+    if kind == "grid":
+        return GRID_FIELDS | GRID_OVERLAY_FIELDS
+    if kind == "localgrid":
+        return GRID_FIELDS | GRID_OVERLAY_FIELDS | {"exists": _exists}
+    raise EditError(f"a {kind} cannot be edited")
 
 
 def field_changes(

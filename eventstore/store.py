@@ -317,6 +317,20 @@ class Store(_AppendOne):
             raw = txn.get(pack_u64(seq), db=self._log)
             return decode_envelope(raw) if raw is not None else None
 
+    def iter_raw(
+        self, txn: lmdb.Transaction, from_seq: int = 1, to_seq: int | None = None
+    ) -> Iterator[bytes]:
+        """Stored envelopes from_seq..to_seq as raw bytes, inside a transaction the caller
+        holds (one consistent snapshot, however long the read)."""
+        cursor = txn.cursor(db=self._log)
+        if not cursor.set_range(pack_u64(max(from_seq, 1))):
+            return
+        last_key = pack_u64(to_seq) if to_seq is not None else None
+        for key, value in cursor:
+            if last_key is not None and key > last_key:
+                return
+            yield value
+
     def read_raw(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[list[bytes]]:
         """Stored envelopes from_seq..to_seq as raw bytes, in chunks (see ``read_all``).
 
@@ -416,11 +430,19 @@ class WriteTransaction(_AppendOne):
     def append_prepared(self, prepared: list) -> list[list[int]]:
         return self.store._append_txn(self.txn, prepared, self.written)
 
-    def append_event(self, stream: str, event: Event) -> Envelope:
-        """Append one new event (a fresh id) and return its envelope as stored."""
+    def append_event(
+        self, stream: str, event: Event, event_id: uuid.UUID | None = None
+    ) -> Envelope:
+        """Append one new event (a fresh id unless given) and return its envelope as stored;
+        an id already stored appends nothing and returns the stored envelope."""
         before = len(self.written)
-        self.append(stream, [event])
-        return self.written[before]
+        [seq] = self.append(stream, [event], ids=[event_id] if event_id else None)
+        return self.written[before] if len(self.written) > before else self.get(seq)
+
+    def seq_for_id(self, event_id: uuid.UUID) -> int | None:
+        """The sequence of the event with this id, appended before or in this transaction."""
+        raw = self.txn.get(event_id.bytes, db=self.store._ids)
+        return unpack_u64(raw) if raw is not None else None
 
     def get(self, seq: int) -> Envelope | None:
         """An event already in the log (or appended earlier in this transaction)."""

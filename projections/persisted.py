@@ -17,7 +17,7 @@ from eventstore import Envelope, Store, decode_for_fold, pack_u64, unpack_u64
 from projections.fold import TABLE_TYPES, Tables, UpstreamEntry, fold
 from projections.tables import TxnTable
 from projections.targets import Target, raw_key
-from projections.view import find_target
+from projections.view import check_views, find_target
 
 CHECKPOINTS = "proj.checkpoints"
 NAME = b"catalog"
@@ -120,16 +120,32 @@ class CatalogProjection:
         return 0
 
     def differences(self) -> list[str]:
-        """Where the persisted tables differ from a fresh fold of the log (for verify)."""
-        fresh, last = self.fresh_fold()
-        checkpoint = self.store.read(self.checkpoint)
+        """Where the persisted tables differ from a fresh fold of the log (for verify).
+
+        Everything is read in one read transaction: one consistent snapshot, so another
+        process appending meanwhile cannot make the store look damaged."""
+        return self.store.read(self._differences)
+
+    def _differences(self, txn: lmdb.Transaction) -> list[str]:
+        fresh = Tables()
+        last = self.store.last_seq_in(txn)
+        was_enabled = gc.isenabled()
+        gc.disable()  # see fresh_fold
+        try:
+            for raw in self.store.iter_raw(txn, 1, last):
+                fold(fresh, decode_for_fold(raw))
+        finally:
+            if was_enabled:
+                gc.enable()
+        checkpoint = self.checkpoint(txn)
         problems = []
         if checkpoint > last:
             problems.append(f"projection checkpoint {checkpoint} is past the log's end {last}")
         # a checkpoint behind the log is allowed (another process appended without
         # projecting): the tables must equal the fold once the missing events are applied
-        stored = Tables(**self.dump())
-        for envelope in self.store.read_all(checkpoint + 1, last):
+        persisted = self.tables(txn)
+        stored = Tables(**{name: dict(getattr(persisted, name).items()) for name in TABLES})
+        for envelope in self.store.iter_log(txn, checkpoint + 1, last):
             fold(stored, envelope)
         for name in TABLES:
             want, have = dict(getattr(fresh, name)), getattr(stored, name)
@@ -137,6 +153,7 @@ class CatalogProjection:
                 if want.get(key) != have.get(key):
                     problems.append(f"projection {name} row {key.decode()} differs from the log")
                     break
+        problems.extend(check_views(fresh))
         return problems
 
     # --- reads ----------------------------------------------------------------------------

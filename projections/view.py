@@ -60,6 +60,37 @@ class GridView(TargetView, kw_only=True):
         return data
 
 
+_PACKAGE_FIELDS = set(Package.__struct_fields__)
+_VIEW_TYPES = {"package": PackageView, "grid": GridView, "localgrid": GridView}
+
+
+def check_views(tables: Tables) -> list[str]:
+    """Every local overlay that would not give a well-typed view (what ``verify`` reports):
+    a field no record has, or a value of the wrong type."""
+    problems = []
+    for key, local in tables.local.items():
+        target = Target.parse(key)
+        names = {name for edit in local.edits for name in edit.values}
+        if target.kind == "package":
+            unknown = names - _PACKAGE_FIELDS - set(LOCAL_PACKAGE_FIELDS)
+        else:
+            known = set(Grid.__struct_fields__) | {"notes", "exists", "added", "removed"}
+            unknown = names - known
+        if unknown:
+            problems.append(f"edits of {target} set fields it does not have: {sorted(unknown)}")
+            continue
+        view = view_of(tables, target)
+        if view is None:
+            continue
+        try:
+            msgspec.convert(msgspec.to_builtins(view), _VIEW_TYPES[target.kind])
+        except msgspec.ValidationError as exc:
+            problems.append(f"edits of {target} give a view that does not validate: {exc}")
+        if isinstance(view, PackageView) and view.status not in STATUSES:
+            problems.append(f"edits of {target} set an unknown status {view.status!r}")
+    return problems
+
+
 def _overrides(local: LocalEntry | None) -> dict[str, tuple[Any, int]]:
     out: dict[str, tuple[Any, int]] = {}
     if local is not None:
@@ -77,7 +108,9 @@ def package_view(up: UpstreamEntry | None, local: LocalEntry | None) -> PackageV
     if up is None:
         return None
     overrides = _overrides(local)
-    record_fields = {n: v for n, (v, _) in overrides.items() if n not in LOCAL_PACKAGE_FIELDS}
+    # a field no package has (an event written by something that did not validate it) is
+    # left out of the view, not a crash of every screen; ``check_views`` reports it
+    record_fields = {n: v for n, (v, _) in overrides.items() if n in _PACKAGE_FIELDS}
     record = msgspec.structs.replace(up.record, **record_fields) if record_fields else up.record
     values = {n: overrides[n][0] if n in overrides else d for n, d in LOCAL_PACKAGE_FIELDS.items()}
     return PackageView(

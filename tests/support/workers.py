@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import uuid
 
+from catalog import edits
+from catalog.catalog import Catalog
 from eventstore import Append, Store, SyncStarted
 
 
@@ -38,11 +40,25 @@ def append_forever(path: str, batch_size: int) -> None:
             b += 1
 
 
+def edit_forever(path: str) -> None:
+    """Edit a package of a filled store until killed (each edit projected in its append);
+    prints a line once the first edit is in."""
+    with Catalog.open(path) as catalog:
+        i = 0
+        while True:
+            edits.edit_package(catalog, "django-messages", {"notes": f"note {i}"})
+            if i == 0:
+                print("editing", flush=True)
+            i += 1
+
+
 if __name__ == "__main__":
     command, *rest = sys.argv[1:]
     if command == "append_many":
         append_many(rest[0], rest[1], int(rest[2]), int(rest[3]))
     elif command == "append_forever":
         append_forever(rest[0], int(rest[1]))
+    elif command == "edit_forever":
+        edit_forever(rest[0])
     else:
         raise SystemExit(f"unknown worker {command}")

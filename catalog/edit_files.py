@@ -5,6 +5,7 @@ Each exported line keeps the event's id, so importing the same file twice append
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,10 +36,24 @@ class ExportedEdit(msgspec.Struct, kw_only=True):
 
 
 def export_edits(catalog: Catalog, path: Path) -> int:
-    """Write every local edit event (edits, undos, redos) as JSON lines; returns how many."""
+    """Write every local edit event (edits, undos, redos) as JSON lines; returns how many.
+
+    The file is written under a temporary name and renamed when whole: a full disk leaves
+    no half-written (or empty) file behind."""
     tables = catalog.tables()
-    count = 0
     encoder = msgspec.json.Encoder()
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        count = _write_edits(catalog, tables, partial, encoder)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _write_edits(catalog: Catalog, tables: Tables, path: Path, encoder) -> int:
+    count = 0
     with open(path, "wb") as out:
         for envelope in catalog.events():
             if not isinstance(envelope.event, Edited | Undone | Redone):

@@ -6,17 +6,85 @@ an unreadable file) is refused with one line; a store from a newer djp is refuse
 
 from __future__ import annotations
 
+import errno
 import os
+import struct
 from pathlib import Path
 
 import lmdb
 
 from eventstore.codec import pack_u64, unpack_u64
-from eventstore.errors import NewerStoreError, NotAStoreError
+from eventstore.errors import NewerStoreError, NotAStoreError, StoreCorruptError, StoreWriteError
 from eventstore.events import SCHEMA_VERSION
 
 #: Version of the on-disk layout (databases and key encodings).
 FORMAT_VERSION = 1
+
+
+LMDB_MAGIC = 0xBEEFC0DE
+LOCK_BYTES = 16 * 1024  # LMDB's lock file for its default 126 readers needs 8 KiB
+_META = struct.Struct("=II8xQ")  # after the 16-byte page header: magic, version, -, mapsize
+_META_TAIL = struct.Struct("=QQ")  # at 136: the last page used, the transaction id
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def check_data_file(path: Path) -> None:
+    """Refuse, in one line, a ``data.mdb`` shorter than its own meta pages say it is (a copy
+    cut short, a file truncated): LMDB would map it and the process would die of SIGBUS."""
+    data = path / "data.mdb"
+    try:
+        size = data.stat().st_size
+        with open(data, "rb") as file:
+            first = file.read(160)
+            if size == 0 or len(first) < 160:
+                return _cut_short(data, size, 160) if size else None
+            magic = _META.unpack_from(first, 16)[0]
+            if magic != LMDB_MAGIC:
+                return None  # not LMDB's: lmdb.open refuses it with its own message
+            page_size = struct.unpack_from("=I", first, 40)[0]
+            if not 512 <= page_size <= 65536:
+                raise StoreCorruptError(f"{data} has a damaged header (page size {page_size})")
+            file.seek(page_size)
+            second = file.read(160)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise NotAStoreError(f"{data} cannot be read: {exc.strerror or exc}") from exc
+    metas = [first] + ([second] if len(second) == 160 else [])
+    valid = [m for m in metas if _META.unpack_from(m, 16)[0] == LMDB_MAGIC]
+    last_page, _ = max((_META_TAIL.unpack_from(m, 136) for m in valid), key=lambda t: t[1])
+    need = (last_page + 1) * page_size
+    if size < need:
+        _cut_short(data, size, need)
+    return None
+
+
+def _cut_short(data: Path, size: int, need: int) -> None:
+    raise StoreCorruptError(
+        f"{data} is cut short: {size:,} bytes where its pages reach {need:,} (a copy killed "
+        "midway, or a full disk); restore the store from a backup"
+    )
+
+
+def reserve_lock_file(path: Path) -> None:
+    """Allocate LMDB's lock file for real before LMDB maps it: on a full disk a sparse lock
+    file kills the process with SIGBUS; this makes it a one-line error instead."""
+    lock = path / "lock.mdb"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return  # a read-only store: LMDB says what it can do
+    try:
+        if os.fstat(fd).st_blocks * 512 < LOCK_BYTES:
+            os.posix_fallocate(fd, 0, LOCK_BYTES)
+    except OSError as exc:
+        if exc.errno in _DISK_FULL:
+            raise StoreWriteError(
+                f"cannot open the store at {path}: the disk is full ({exc.strerror}); "
+                "free some space and retry"
+            ) from exc
+    finally:
+        os.close(fd)
 
 
 def lmdb_reason(exc: BaseException) -> str:
@@ -35,7 +103,7 @@ def _prepare_directory_unchecked(path: Path) -> None:
     if path.exists():
         if not path.is_dir():
             raise NotAStoreError(f"{path} is a file, not a djp store directory")
-        entries = set(os.listdir(path))
+        entries = set(os.listdir(path)) - {"lock.mdb"}  # a lock alone: a creation cut short
         if entries and "data.mdb" not in entries:
             raise NotAStoreError(
                 f"{path} holds other files and no store; choose an empty or new directory"

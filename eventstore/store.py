@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,13 @@ from eventstore.codec import (
     pack_u64,
     unpack_u64,
 )
-from eventstore.environment import check_or_init_meta, lmdb_reason, prepare_directory
+from eventstore.environment import (
+    check_data_file,
+    check_or_init_meta,
+    lmdb_reason,
+    prepare_directory,
+    reserve_lock_file,
+)
 from eventstore.errors import (
     NotAStoreError,
     StoreCorruptError,
@@ -122,6 +129,8 @@ class Store(_AppendOne):
     ) -> Store:
         path = Path(path)
         prepare_directory(path)
+        check_data_file(path)
+        reserve_lock_file(path)
         try:
             env = lmdb.open(
                 str(path), map_size=map_size, max_dbs=32, mode=0o600, subdir=True, lock=True
@@ -400,15 +409,25 @@ class Store(_AppendOne):
             return verify_log(txn, self._log, self._streams, self._heads, self._ids)
 
     def backup(self, dest: str | os.PathLike[str], compact: bool = True) -> Path:
-        """Write a consistent copy of the store to ``dest`` (a new or empty directory)."""
+        """Write a consistent copy of the store to ``dest`` (a new or empty directory).
+
+        The copy is written under a temporary name and renamed when whole: a backup killed
+        midway, or on a full disk, never leaves a ``dest`` that looks like a store. The copy
+        is as private as the store (0700 directory, 0600 file)."""
         dest = Path(dest)
         if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
             raise StoreError(f"backup destination {dest} exists and is not an empty directory")
-        dest.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = dest.parent / f".{dest.name}.partial-{os.getpid()}"
         try:
-            self._env.copy(str(dest), compact=compact)
-        except lmdb.Error as exc:
-            raise StoreError(f"backup to {dest} failed: {lmdb_reason(exc)}") from exc
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir(mode=0o700, parents=True)
+            self._env.copy(str(partial), compact=compact)
+            os.chmod(partial / "data.mdb", 0o600)
+            os.replace(partial, dest)
+        except (lmdb.Error, OSError) as exc:
+            shutil.rmtree(partial, ignore_errors=True)
+            reason = lmdb_reason(exc) if isinstance(exc, lmdb.Error) else exc.strerror or exc
+            raise StoreError(f"backup to {dest} failed: {reason}; nothing was written") from exc
         return dest
 
     def info(self) -> dict[str, Any]:

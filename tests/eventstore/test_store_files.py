@@ -1,0 +1,120 @@
+"""The store's files as hostile input: a truncated ``data.mdb``, a full disk when a store is
+created or backed up, a backup cut short. Each is one line and exit status 1, never SIGBUS.
+
+The commands run in child processes: a SIGBUS would kill the test runner itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from catalog import edits
+from catalog.catalog import Catalog
+from catalog.sync import load_snapshot
+from eventstore import Store, StoreCorruptError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def djp(*args: object) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def fill(directory: Path) -> None:
+    """Fill the filesystem of ``directory`` to the last byte."""
+    with open(directory / "filler", "wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+        except OSError:
+            pass
+        try:  # the last few bytes too
+            while True:
+                out.write(b"\0")
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def filled(tmp_path):
+    path = tmp_path / "store"
+    with Catalog.open(path) as catalog:
+        load_snapshot(catalog)
+        edits.edit_package(catalog, "django-messages", {"notes": "kept"})
+    return path
+
+
+def test_a_truncated_data_file_is_refused_in_one_line(filled, tmp_path):
+    cut = tmp_path / "cut"
+    shutil.copytree(filled, cut)
+    size = (cut / "data.mdb").stat().st_size
+    os.truncate(cut / "data.mdb", size // 2)
+    for command in ("verify", "packages", "log"):
+        done = djp("--store", cut, command)
+        assert done.returncode == 1, (command, done.returncode, done.stderr[-300:])
+        assert done.stderr.startswith(f"djp: {cut}/data.mdb is cut short")
+        assert done.stderr.count("\n") == 1
+    with pytest.raises(StoreCorruptError, match="restore the store from a backup"):
+        Store.open(cut)
+
+
+def test_a_data_file_cut_inside_its_header_is_refused(filled, tmp_path):
+    cut = tmp_path / "cut"
+    shutil.copytree(filled, cut)
+    os.truncate(cut / "data.mdb", 100)
+    done = djp("--store", cut, "verify")
+    assert done.returncode == 1 and "is cut short" in done.stderr
+
+
+def test_creating_a_store_on_a_full_disk_is_one_line(tiny_disk):
+    fill(tiny_disk)
+    done = djp("--store", tiny_disk / "new", "sync", "--snapshot")
+    assert done.returncode == 1, done.stderr[-300:]
+    assert "the disk is full" in done.stderr and done.stderr.count("\n") == 1
+    os.unlink(tiny_disk / "filler")  # with room again, the same path works
+    done = djp("--store", tiny_disk / "new", "sync", "--snapshot")
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_backup_on_a_full_disk_leaves_nothing_that_looks_like_a_store(filled, tiny_disk):
+    dest = tiny_disk / "backup"
+    big = tiny_disk / "big"
+    with open(big, "wb", buffering=0) as out:  # leave less room than the copy needs
+        out.write(b"\0" * max(0, shutil.disk_usage(tiny_disk).free - 64 * 1024))
+    done = djp("--store", filled, "backup", dest)
+    assert done.returncode == 1 and "nothing was written" in done.stderr, done.stderr
+    assert not dest.exists()
+    assert [p.name for p in tiny_disk.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_backup_is_as_private_as_the_store_and_opens(filled, tmp_path):
+    dest = tmp_path / "copy"
+    done = djp("--store", filled, "backup", dest)
+    assert done.returncode == 0, done.stderr
+    assert (dest.stat().st_mode & 0o777) == 0o700
+    assert ((dest / "data.mdb").stat().st_mode & 0o777) == 0o600
+    with Catalog.open(dest) as catalog:
+        assert catalog.package_view("django-messages").notes == "kept"
+
+
+def test_export_on_a_full_disk_leaves_no_file(filled, tiny_disk):
+    with Catalog.open(filled) as catalog:
+        for i in range(300):
+            edits.edit_package(catalog, "django-messages", {"notes": f"{i} " + "n" * 3000})
+    with open(tiny_disk / "big", "wb", buffering=0) as out:
+        out.write(b"\0" * max(0, shutil.disk_usage(tiny_disk).free - 32 * 1024))
+    done = djp("--store", filled, "export-edits", tiny_disk / "edits.jsonl")
+    assert done.returncode == 1 and "the disk is full" in done.stderr, done.stderr
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["big"]

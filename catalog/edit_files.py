@@ -46,6 +46,9 @@ def export_edits(catalog: Catalog, path: Path) -> int:
     try:
         count = _write_edits(catalog, tables, partial, encoder)
         os.replace(partial, path)
+    except OSError as exc:  # say it of the file the user named, not of the temporary one
+        partial.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

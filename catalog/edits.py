@@ -187,6 +187,8 @@ def undo(catalog: Catalog, seq: int | None = None) -> Envelope:
                 raise EditError("nothing to undo")
             edit_seq, target = log.active[-1]
         else:
+            if not 0 < seq < 2**63:
+                raise EditError(f"there is no event {seq}")
             found = [a for a in log.active if a[0] == seq]
             if not found:
                 envelope = tx.get(seq)

@@ -186,8 +186,10 @@ def event_summary(event: object) -> str:
     match event:
         case SyncStarted(source=source, kind=kind):
             text = f"{kind} sync from {source}"
-        case SyncFinished(error=error):
+        case SyncFinished(error=error, warnings=warnings):
             text = sync_summary(event) + (f" ({error})" if error else "")
+            if warnings:
+                text += f"; {len(warnings)} warning{'s' if len(warnings) > 1 else ''}"
         case RecordSeen(resource=resource, record=record, again=again):
             verb = "seen again" if again else "first seen"
             text = f"{resource} {record.id} {verb}: {record.slug}"

@@ -16,6 +16,7 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 
+import msgspec
 from wcwidth import wcswidth, wcwidth
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
@@ -32,6 +33,16 @@ def safe_text(value: object, *, single_line: bool = True) -> str:
     if single_line:
         text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
     return _CONTROL.sub(_escape, text)
+
+
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def safe_json(value: object) -> str:
+    """``value`` as one line of JSON that is safe on a terminal: C1 controls, bidi overrides
+    and zero-width characters are written as ``\\uXXXX`` escapes (the JSON means the same)."""
+    text = msgspec.json.encode(value).decode()
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def cells(text: str) -> int:

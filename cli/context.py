@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-import msgspec
 import platformdirs
 
 from catalog.catalog import Catalog
 from catalog.client import ClientConfig
 from catalog.present import sync_summary
 from catalog.sync import ProgressCallback, SyncProgress, first_sync
-from catalog.text import safe_text
+from catalog.text import safe_json, safe_text
 from eventstore import Store, SyncFinished
 
 
@@ -110,7 +109,7 @@ base_url_option = click.option(
 
 def echo_json(rows: Iterable[Any]) -> None:
     for row in rows:
-        click.echo(msgspec.json.encode(row).decode())
+        click.echo(safe_json(row))
 
 
 def progress_printer() -> ProgressCallback | None:
@@ -135,7 +134,9 @@ def print_sync_report(report: SyncFinished, *, err: bool = False) -> None:
     for skipped in report.skipped[:20]:
         ident = skipped.id if skipped.id is not None else "?"
         click.echo(f"  skipped {skipped.resource} {ident}: {safe_text(skipped.reason)}", err=err)
-    if len(report.skipped) > 20:
-        click.echo(f"  … and {len(report.skipped) - 20} more skipped", err=err)
+    if report.counts.skipped > 20:
+        click.echo(f"  … and {report.counts.skipped - 20:,} more skipped", err=err)
+    for warning in report.warnings:
+        click.echo(f"  warning: {safe_text(warning)}", err=err)
     if report.error:
         click.echo(f"djp: {safe_text(report.error)}", err=True)

@@ -33,7 +33,7 @@ def edit(session: Session, package: str, fields: tuple[str, ...], note: str | No
 
 
 @click.command()
-@click.argument("seq", required=False, type=int, metavar="SEQ")
+@click.argument("seq", required=False, type=click.IntRange(1, 2**63 - 1), metavar="SEQ")
 @pass_session
 def undo(session: Session, seq: int | None) -> None:
     """Undo the newest edit, or the edit at SEQ."""

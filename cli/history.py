@@ -9,7 +9,7 @@ from catalog import queries
 from catalog.changes import what_changed
 from catalog.history import target_history
 from catalog.present import changes_report, event_summary, history_kind, short_value
-from catalog.text import local_time, safe_text
+from catalog.text import local_time, safe_json, safe_text
 from cli.context import Session, as_of_option, echo_json, json_option, pass_session
 from eventstore import Envelope
 
@@ -58,7 +58,7 @@ def changes(session: Session, older: str | None, newer: str | None, as_json: boo
         found = what_changed(catalog, older, newer)
         tables = catalog.tables()
     if as_json:
-        click.echo(msgspec.json.encode(found).decode())
+        click.echo(safe_json(found))
         return
 
     def name(ident: int) -> str:
@@ -102,10 +102,9 @@ def log(session: Session, since: int | None, limit: int | None, as_json: bool) -
         else:
             start = 1 if limit is None else max(1, last - limit + 1)
             end = last
-        encode = msgspec.json.encode
         for envelope in store.read_all(start, end):
             if as_json:
-                click.echo(encode(envelope_json(envelope)).decode())
+                click.echo(safe_json(envelope_json(envelope)))
             else:
                 click.echo(
                     f"{envelope.seq:>8}  {local_time(envelope.recorded_at)}  "

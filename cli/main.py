@@ -29,6 +29,9 @@ class DjpGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # one line, not click's usage block
+            where = exc.ctx.command_path if exc.ctx else "djp"
+            raise CommandError(f"{exc.format_message()} (see {where} --help)", 2) from None
         except (UserError, StoreError) as exc:
             raise CommandError(str(exc)) from None
         except BrokenPipeError:
@@ -42,7 +45,8 @@ class DjpGroup(click.Group):
                 raise CommandError(
                     "the disk is full; nothing was written. Free space and retry."
                 ) from None
-            raise CommandError(str(exc.strerror or exc)) from None
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise CommandError(f"{where}{exc.strerror or exc}") from None
 
 
 @click.group(cls=DjpGroup, invoke_without_command=True)
@@ -79,9 +83,12 @@ def run_app(ctx: click.Context, session: Session) -> None:
     path = session.store_path
     catalog = Catalog.open(path)  # a store that cannot be opened is a one-line error here
     try:
-        DjpApp(path, catalog=catalog, base_url=os.environ.get("DJP_API_URL")).run()
+        app = DjpApp(path, catalog=catalog, base_url=os.environ.get("DJP_API_URL"))
+        app.run()
     finally:
         catalog.close()
+    if app.return_code:  # the app crashed (Textual printed why): say so to the shell too
+        ctx.exit(app.return_code)
 
 
 for command in (

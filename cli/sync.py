@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import click
-import msgspec
 
 from catalog.sync import load_snapshot, sync_catalog, sync_package
-from catalog.text import safe_text
+from catalog.text import safe_json, safe_text
 from cli.context import (
     Session,
     base_url_option,
@@ -47,7 +46,7 @@ def sync(
             report = asyncio.run(sync_catalog(catalog, config, progress=progress_printer()))
     if as_json:
         clear_progress_line()
-        click.echo(msgspec.json.encode(report).decode())
+        click.echo(safe_json(report))
         if report.error:
             click.echo(f"djp: {safe_text(report.error)}", err=True)
     else:

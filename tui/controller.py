@@ -284,5 +284,7 @@ class Controller:
             self.notify(
                 f"sync complete: {c.new:,} new, {c.changed:,} changed, {c.vanished:,} vanished"
             )
+            for warning in report.warnings:
+                self.notify(f"sync: {warning}", severity="warning", timeout=10)
         else:
             self.notify(f"sync {report.outcome}: {report.error}", severity="error", timeout=10)

@@ -16,6 +16,7 @@ from catalog.catalog import Catalog
 from catalog.client import ClientConfig
 from catalog.sync import sync_catalog
 from eventstore import SyncFinished
+from tests.support.cli import run_djp
 from tests.support.fakeapi import FakeApi, FakeApiServer, Fault
 
 PKG = 4404  # django-address-model
@@ -237,3 +238,14 @@ async def test_configuration_comes_from_the_environment(monkeypatch):
     cfg = ClientConfig.from_environment("http://127.0.0.1:1/api/v4/")
     assert (cfg.request_deadline, cfg.sync_deadline) == (7.0, 120.0)
     assert cfg.max_response_bytes == 2 * 2**20
+
+
+def test_warnings_reach_the_command_line(server, store_path):
+    code, _, _ = run_djp("--store", store_path, "sync", "--base-url", server.base_url)
+    assert code == 0
+    server.api.data["packages"] = {}
+    code, out, _ = run_djp("--store", store_path, "sync", "--base-url", server.base_url)
+    assert code == 0
+    assert "  warning: the packages listing shrank from" in out
+    code, out, _ = run_djp("--store", store_path, "log", "--limit", "1")
+    assert "1 warning" in out

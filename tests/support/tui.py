@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,3 +50,25 @@ def make_app(path: Path, **kwargs) -> RecordingApp:
 
 def notifications(app: RecordingApp) -> list[str]:
     return app.toasts
+
+
+_SVG_TEXT = re.compile(
+    r'<text[^>]*x="([\d.]+)"[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>(.*?)</text>'
+)
+CELL_PX = 12.2  # the width of one terminal cell in Rich's SVG export
+
+
+def screen_text(app: DjpApp) -> str:
+    """What the terminal shows, line by line, read from the app's own screenshot (each
+    piece of text put back at its column: blanks between pieces are not in the SVG)."""
+    lines: dict[int, dict[int, str]] = {}
+    for x, number, text in _SVG_TEXT.findall(app.export_screenshot()):
+        column = round(float(x) / CELL_PX)
+        lines.setdefault(int(number), {})[column] = html.unescape(text).replace("\xa0", " ")
+    out = []
+    for number in sorted(lines):
+        line = ""
+        for column in sorted(lines[number]):
+            line = line.ljust(column) + lines[number][column]
+        out.append(line)
+    return "\n".join(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -23,7 +24,7 @@ class HelpModal(ModalScreen[None]):
         table.add_column("does")
         table.add_column("id (remap in config.toml)", style="dim")
         for key, description, ident in self.bindings:
-            table.add_row(key, description, ident)
+            table.add_row(Text(key), Text(description), Text(ident))
         with VerticalScroll():
             yield Static(table)
 

@@ -39,9 +39,13 @@ class SyncModal(ModalScreen[None]):
 
     def progress(self, p: SyncProgress) -> None:
         self.query_one(ProgressBar).update(total=max(p.pages_total, 1), progress=p.pages_done)
-        self.query_one("#progress-text", Label).update(p.describe())
+        self.query_one("#progress-text", Label).update(Text(p.describe()))
 
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, "sync")
-        self.notify("sync cancelled; whole pages already fetched are kept", severity="warning")
+        self.notify(
+            "sync cancelled; whole pages already fetched are kept",
+            severity="warning",
+            markup=False,
+        )
         self.dismiss(None)

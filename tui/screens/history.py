@@ -121,7 +121,7 @@ class HistoryScreen(DjpScreen):
     def action_undo_selected(self) -> None:
         item = self.selected()
         if item is None or not item.undoable:
-            self.notify("select an edit to undo", severity="warning")
+            self.notify("select an edit to undo", severity="warning", markup=False)
             return
         self.controller.undo(item.seq)
 

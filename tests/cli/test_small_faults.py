@@ -1,0 +1,88 @@
+"""Small faults, each one line and a non-zero exit: odd arguments, paths in errors, a crash of
+the app."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from catalog import edits
+from catalog.catalog import Catalog
+from catalog.sync import load_snapshot
+from catalog.validation import EditError
+from tests.support.cli import run_djp
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def store(tmp_path):
+    path = tmp_path / "store"
+    with Catalog.open(path) as catalog:
+        load_snapshot(catalog)
+    return path
+
+
+@pytest.mark.parametrize("seq", ["-1", "0", "99999999999999999999", "two"])
+def test_undo_of_an_impossible_sequence_is_one_line(store, seq):
+    code, out, err = run_djp("--store", store, "undo", seq)
+    assert code == 2 and out == ""
+    assert err.startswith("djp: ") and err.count("\n") == 1
+    assert "(see djp undo --help)" in err
+
+
+def test_undo_of_a_sequence_past_64_bits_is_refused_by_the_command_too(store):
+    with Catalog.open(store) as catalog, pytest.raises(EditError, match="there is no event"):
+        edits.undo(catalog, 2**70)
+
+
+def test_an_unknown_command_is_one_line():
+    code, _, err = run_djp("frobnicate")
+    assert code == 2 and err == "djp: No such command 'frobnicate'. (see djp --help)\n"
+
+
+def test_a_file_error_names_the_file(store, tmp_path):
+    target = tmp_path / "missing" / "edits.jsonl"
+    code, _, err = run_djp("--store", store, "export-edits", target)
+    assert code == 1 and err == f"djp: {target}: No such file or directory\n"
+
+
+def test_the_app_exits_non_zero_when_it_crashes(store):
+    crash = (
+        "import sys, tui.app\n"
+        "def boom(self): raise RuntimeError('boom')\n"
+        "tui.app.DjpApp.on_mount = boom\n"
+        "from cli.main import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    leader, follower = pty.openpty()
+    env = dict(os.environ, TERM="xterm-256color", DJP_API_URL="http://127.0.0.1:9/api/v4/")
+    child = subprocess.Popen(
+        [sys.executable, "-c", crash, "--store", str(store)],
+        cwd=ROOT,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    output = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        code = child.wait(timeout=60)
+        os.close(leader)
+    assert code == 1, output[-500:]
+    assert b"boom" in output

@@ -8,13 +8,16 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import lmdb
 import msgspec
 import pytest
 
+import eventstore
 from eventstore import (
     ANY,
     NO_STREAM,
@@ -214,7 +217,7 @@ def test_foreign_lmdb_environment_is_not_a_store(tmp_path):
         Store.open(tmp_path / "other")
 
 
-def test_unreadable_store_is_refused(store_path):
+def test_unreadable_store_is_refused(store_path, tmp_path_factory):
     with Store.open(store_path) as store:
         store.append("s", [started()])
     code = (
@@ -222,16 +225,33 @@ def test_unreadable_store_is_refused(store_path):
         f"try:\n    Store.open({str(store_path)!r})\n"
         "except StoreError as e:\n    print(e); sys.exit(3)\n"
     )
+    env = dict(os.environ)
     if os.geteuid() == 0:
         if not shutil.which("setpriv"):
             pytest.skip("needs setpriv to drop root privileges")
         cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable]
+        # the child runs as another user: give it a copy of eventstore it can read, in case
+        # the checkout sits in a private directory
+        readable = Path(tempfile.mkdtemp(prefix="djp-readable-"))
+        shutil.copytree(Path(eventstore.__file__).parent, readable / "eventstore")
+        for path in (readable, *readable.rglob("*")):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        env["PYTHONPATH"] = str(readable)
+        cwd = readable
+        probe = subprocess.run(
+            [*cmd, "-c", "import lmdb, msgspec, eventstore"], capture_output=True, cwd=cwd, env=env
+        )
+        if probe.returncode != 0:
+            pytest.skip(
+                "the Python environment is not readable by an unprivileged user (a checkout "
+                "in a private directory): cannot drop root to try an unreadable store here"
+            )
     else:
         os.chmod(store_path, 0)
-        cmd = [sys.executable]
+        cmd, cwd = [sys.executable], os.getcwd()
     try:
         result = subprocess.run(
-            [*cmd, "-c", code], capture_output=True, text=True, cwd=os.getcwd(), timeout=60
+            [*cmd, "-c", code], capture_output=True, text=True, cwd=cwd, env=env, timeout=60
         )
     finally:
         os.chmod(store_path, 0o700)

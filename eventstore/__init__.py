@@ -3,6 +3,7 @@
 Depends on the standard library, lmdb and msgspec only.
 """
 
+from eventstore.append import ANY, NO_STREAM, Append
 from eventstore.codec import decode_for_fold, pack_u64, stream_key, unpack_u64
 from eventstore.environment import FORMAT_VERSION
 from eventstore.errors import (
@@ -36,7 +37,7 @@ from eventstore.events import (
     Undone,
     event_type,
 )
-from eventstore.store import ANY, NO_STREAM, Append, Store, WriteTransaction
+from eventstore.store import Store, WriteTransaction
 from eventstore.verify import VerifyReport
 
 __all__ = [

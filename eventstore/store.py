@@ -20,13 +20,13 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import lmdb
 
+from eventstore.append import ANY, Append, AppendOne, prepare
 from eventstore.codec import (
     check_stream_name,
     decode_envelope,
@@ -52,48 +52,15 @@ from eventstore.errors import (
 from eventstore.events import SCHEMA_VERSION, Envelope, Event
 from eventstore.verify import VerifyReport, verify_log
 
-#: Expected-version sentinels for ``append``. A stream's first event has version 1, so an exact
-#: expected version of 0 means the same as NO_STREAM.
-ANY = -1
-NO_STREAM = 0
-
 DEFAULT_MAP_SIZE = 1 << 32  # 4 GiB reserved; LMDB maps lazily, the file grows as used
 READ_CHUNK = 4096
-
-
-@dataclass
-class Append:
-    """Events for one stream, appended atomically with the others of the same batch."""
-
-    stream: str
-    events: Sequence[Event]
-    expected_version: int = ANY
-    ids: Sequence[uuid.UUID] | None = None
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class _AppendOne:
-    """``append`` for one stream, on top of a class's ``append_batch``."""
-
-    def append_batch(self, batch: Sequence[Append]) -> list[list[int]]:
-        raise NotImplementedError
-
-    def append(
-        self,
-        stream: str,
-        events: Sequence[Event],
-        expected_version: int = ANY,
-        *,
-        ids: Sequence[uuid.UUID] | None = None,
-    ) -> list[int]:
-        """Append events to one stream; returns their sequences (see ``append_batch``)."""
-        return self.append_batch([Append(stream, events, expected_version, ids)])[0]
-
-
-class Store(_AppendOne):
+class Store(AppendOne):
     """An open event store. Use ``Store.open(path)``, as a context manager or with ``close()``.
 
     One ``Store`` per path per process (an LMDB rule); never use one across ``fork()``.
@@ -163,7 +130,7 @@ class Store(_AppendOne):
         version. An event whose id is already stored is not stored again: its original
         sequence is returned, and a retry made only of such events skips the version check.
         """
-        prepared = _prepare(batch)
+        prepared = prepare(batch)
         if not self._listeners:
             return self._write(lambda txn: self._append_txn(txn, prepared))
         return self.transaction(lambda tx: tx.append_prepared(prepared))
@@ -435,7 +402,7 @@ class Store(_AppendOne):
         return {"map_size": info["map_size"], "last_seq": self.last_seq, "path": str(self.path)}
 
 
-class WriteTransaction(_AppendOne):
+class WriteTransaction(AppendOne):
     """The handle ``Store.transaction`` gives its body: append, and read through ``txn``."""
 
     def __init__(self, store: Store, txn: lmdb.Transaction) -> None:
@@ -444,7 +411,7 @@ class WriteTransaction(_AppendOne):
         self.written: list[Envelope] = []
 
     def append_batch(self, batch: Sequence[Append]) -> list[list[int]]:
-        return self.append_prepared(_prepare(batch))
+        return self.append_prepared(prepare(batch))
 
     def append_prepared(self, prepared: list) -> list[list[int]]:
         return self.store._append_txn(self.txn, prepared, self.written)
@@ -471,16 +438,3 @@ class WriteTransaction(_AppendOne):
     def stream_version(self, stream: str) -> int:
         raw = self.txn.get(check_stream_name(stream), db=self.store._heads)
         return unpack_u64(raw) if raw is not None else 0
-
-
-def _prepare(batch: Sequence[Append]) -> list:
-    prepared = []
-    for item in batch:
-        stream_raw = check_stream_name(item.stream)
-        ids = list(item.ids) if item.ids is not None else [uuid.uuid4() for _ in item.events]
-        if len(ids) != len(item.events):
-            raise StoreError(
-                f"stream {item.stream!r}: {len(ids)} ids for {len(item.events)} events"
-            )
-        prepared.append((item, stream_raw, ids))
-    return prepared

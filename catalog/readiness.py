@@ -1,0 +1,221 @@
+"""Will a package work with Django X (or Python 3.Y)? Verdicts from what PyPI says, with the
+evidence in words, never a guess.
+
+- ``no``: the ``requires_dist`` requirement on Django (markers and extras honoured, read with
+  ``packaging``) excludes X, or the package declares ``Framework :: Django :: V`` classifiers
+  and X is newer than all of them;
+- ``yes``: it declares ``Framework :: Django :: X`` (or the major-only ``Framework :: Django ::
+  N`` for X = N.x) and its requirement does not exclude X;
+- ``unknown``: anything else (no classifiers; X between declared versions).
+
+Python 3.Y reads ``Programming Language :: Python :: 3.Y`` classifiers and ``requires_python``
+the same way. Django's releases and their end of support are a table here, with the date it
+was last checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from packaging.markers import UndefinedEnvironmentName
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+VerdictWord = Literal["yes", "no", "unknown"]
+
+
+@dataclass(frozen=True)
+class DjangoRelease:
+    version: str  # the feature release, "4.2"
+    released: date
+    end_of_support: date  # end of extended (security) support
+    lts: bool = False
+
+
+#: Every Django feature release since 2.2: released, end of extended support (djangoproject.com
+#: "Supported versions"; checked against a stored copy of its figures, April 2026). 6.1 is due
+#: in August 2026 but was not in that copy, so it is not listed: add it when it is confirmed.
+DJANGO_RELEASES: tuple[DjangoRelease, ...] = (
+    DjangoRelease("2.2", date(2019, 4, 1), date(2022, 4, 11), lts=True),
+    DjangoRelease("3.0", date(2019, 12, 2), date(2021, 4, 6)),
+    DjangoRelease("3.1", date(2020, 8, 4), date(2021, 12, 7)),
+    DjangoRelease("3.2", date(2021, 4, 6), date(2024, 4, 1), lts=True),
+    DjangoRelease("4.0", date(2021, 12, 7), date(2023, 4, 1)),
+    DjangoRelease("4.1", date(2022, 8, 3), date(2023, 12, 1)),
+    DjangoRelease("4.2", date(2023, 4, 3), date(2026, 4, 7), lts=True),
+    DjangoRelease("5.0", date(2023, 12, 4), date(2025, 4, 2)),
+    DjangoRelease("5.1", date(2024, 8, 7), date(2025, 12, 3)),
+    DjangoRelease("5.2", date(2025, 4, 2), date(2028, 4, 30), lts=True),
+    DjangoRelease("6.0", date(2025, 12, 3), date(2027, 4, 30)),
+)
+DJANGO_TABLE_CHECKED = date(2026, 11, 28)
+
+DJANGO_PREFIX = "Framework :: Django :: "
+PYTHON_PREFIX = "Programming Language :: Python :: "
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: VerdictWord
+    evidence: str
+
+
+def supported_django(today: date) -> list[DjangoRelease]:
+    """The Django releases still supported on ``today``."""
+    return [r for r in DJANGO_RELEASES if r.released <= today <= r.end_of_support]
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _declared(classifiers: Iterable[str], prefix: str) -> list[str]:
+    """Versions a package declares with classifiers ``prefix + V`` (digits and dots only)."""
+    out = []
+    for classifier in classifiers:
+        if classifier.startswith(prefix):
+            value = classifier[len(prefix) :].strip()
+            if value and all(part.isdigit() for part in value.split(".")):
+                out.append(value)
+    return sorted(set(out), key=_key)
+
+
+def _requirement(requires_dist: Iterable[str], name: str) -> SpecifierSet | None:
+    """The combined specifier of the requirements on ``name`` that always apply: markers are
+    evaluated for this environment, and a requirement of an extra applies only with it."""
+    specifier = None
+    for text in requires_dist:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            continue
+        if canonicalize_name(requirement.name) != name:
+            continue
+        if requirement.marker is not None:
+            try:
+                if not requirement.marker.evaluate({"extra": ""}):
+                    continue
+            except UndefinedEnvironmentName:
+                continue
+        specifier = (
+            requirement.specifier if specifier is None else specifier & requirement.specifier
+        )
+    return specifier
+
+
+def _excludes(specifier: SpecifierSet, feature: str) -> bool:
+    """Whether no release of a feature series (X.0 ... X.n) satisfies the specifier."""
+    candidates = [feature, *(f"{feature}.{patch}" for patch in range(0, 40)), f"{feature}.999"]
+    return not any(specifier.contains(v, prereleases=True) for v in candidates)
+
+
+def _span(versions: list[str]) -> str:
+    return versions[0] if len(versions) == 1 else f"{versions[0]}-{versions[-1]}"
+
+
+def django_verdict(classifiers: Iterable[str], requires_dist: Iterable[str], x: str) -> Verdict:
+    """Is the package ready for Django feature release ``x`` ("5.2")?"""
+    classifiers = list(classifiers)
+    specifier = _requirement(requires_dist, "django")
+    if specifier is not None and str(specifier) and _excludes(specifier, x):
+        return Verdict("no", f"requires Django{specifier}")
+    declared = _declared(classifiers, DJANGO_PREFIX)
+    features = [v for v in declared if "." in v]
+    majors = [v for v in declared if "." not in v]
+    major = x.split(".")[0]
+    if x in features:
+        return Verdict("yes", f"classifier {DJANGO_PREFIX}{x}")
+    if major in majors:
+        return Verdict("yes", f"classifier {DJANGO_PREFIX}{major}")
+    newest = max([_key(v) for v in features] + [(int(m), 99) for m in majors], default=None)
+    if newest is not None and _key(x) > newest:
+        return Verdict("no", f"declares {_span(declared)} only")
+    if declared:
+        return Verdict("unknown", f"declares {', '.join(declared)}, not {x}")
+    if specifier is not None and str(specifier):
+        return Verdict("unknown", f"requires Django{specifier}; no Django version classifiers")
+    return Verdict("unknown", "no Django version classifiers and no Django requirement")
+
+
+def python_verdict(classifiers: Iterable[str], requires_python: str | None, y: str) -> Verdict:
+    """Is the package ready for Python ``y`` ("3.13")?"""
+    classifiers = list(classifiers)
+    if requires_python:
+        try:
+            specifier = SpecifierSet(requires_python)
+        except InvalidSpecifier:
+            specifier = None
+        if specifier is not None and _excludes(specifier, y):
+            return Verdict("no", f"requires Python {requires_python}")
+    declared = [v for v in _declared(classifiers, PYTHON_PREFIX) if v.count(".") == 1]
+    if y in declared:
+        return Verdict("yes", f"classifier {PYTHON_PREFIX}{y}")
+    if declared and _key(y) > _key(declared[-1]):
+        return Verdict("no", f"declares Python {_span(declared)} only")
+    if declared:
+        return Verdict("unknown", f"declares Python {', '.join(declared)}, not {y}")
+    return Verdict("unknown", "no Python version classifiers")
+
+
+# --- licence and development status ---------------------------------------------------------
+
+#: ``License ::`` classifiers as the short names people use.
+LICENSE_CLASSIFIERS = {
+    "MIT License": "MIT",
+    "BSD License": "BSD",
+    "Apache Software License": "Apache-2.0",
+    "GNU General Public License v3 (GPLv3)": "GPL-3.0",
+    "GNU General Public License v2 (GPLv2)": "GPL-2.0",
+    "GNU General Public License (GPL)": "GPL",
+    "GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0",
+    "GNU Lesser General Public License v2 (LGPLv2)": "LGPL-2.0",
+    "GNU Affero General Public License v3": "AGPL-3.0",
+    "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
+    "ISC License (ISCL)": "ISC",
+    "Python Software Foundation License": "PSF",
+    "The Unlicense (Unlicense)": "Unlicense",
+}
+SHORT_LICENSE = 40  # longer ``license`` text is the licence itself: "custom"
+
+
+def licence(expression: str | None, license_text: str | None, classifiers: Iterable[str]) -> str:
+    """The licence in a word: the PEP 639 expression, else a short ``license``, else the
+    ``License ::`` classifiers, else "custom" for a whole licence text, else "unknown"."""
+    if expression and expression.strip():
+        return expression.strip()
+    text = (license_text or "").strip()
+    if text and text.upper() != "UNKNOWN" and len(text) <= SHORT_LICENSE and "\n" not in text:
+        return text
+    names = []
+    for classifier in classifiers:
+        if classifier.startswith("License :: "):
+            leaf = classifier.split(" :: ")[-1]
+            names.append(LICENSE_CLASSIFIERS.get(leaf, leaf))
+    if names:
+        return " OR ".join(dict.fromkeys(names))
+    if text and text.upper() != "UNKNOWN":
+        return "custom"
+    return "unknown"
+
+
+def development_status(classifiers: Iterable[str]) -> tuple[int, str] | None:
+    """``Development Status :: 5 - Production/Stable`` -> (5, "Production/Stable")."""
+    for classifier in classifiers:
+        if classifier.startswith("Development Status :: "):
+            number, _, name = classifier.split(" :: ", 1)[1].partition(" - ")
+            if number.isdigit():
+                return int(number), name
+    return None
+
+
+def newer(a: str, b: str) -> bool:
+    """Whether version ``a`` is newer than ``b`` (unparseable versions never are)."""
+    try:
+        return Version(a) > Version(b)
+    except InvalidVersion:
+        return False

@@ -1,0 +1,115 @@
+"""Readiness verdicts, licences and development status, from recorded PyPI responses
+(``tests/support/fixtures/pypi``, copied from shared/data/pypi) and variants built here from
+them (each variant says what it changed)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from catalog.readiness import (
+    DJANGO_RELEASES,
+    development_status,
+    django_verdict,
+    licence,
+    python_verdict,
+    supported_django,
+)
+
+PYPI = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "pypi"
+
+
+def info(name: str) -> dict:
+    return json.loads((PYPI / f"{name}.json").read_text())["info"]
+
+
+DRF = info("djangorestframework")  # classifiers 2.2-4.0, django (>=2.2), python >=3.6
+CRISPY = info("django-crispy-forms")  # classifiers 2.2, 3.2, 4.0, no Django requirement
+NANGO = info("nango")  # no classifiers, no requirement, an MIT classifier
+
+
+@pytest.mark.parametrize(
+    "meta, x, verdict, evidence",
+    [
+        (DRF, "3.2", "yes", "classifier Framework :: Django :: 3.2"),
+        (DRF, "4.0", "yes", "classifier Framework :: Django :: 4.0"),
+        (DRF, "4.1", "no", "declares 2.2-4.0 only"),
+        (DRF, "5.2", "no", "declares 2.2-4.0 only"),
+        (CRISPY, "3.1", "unknown", "declares 2.2, 3.2, 4.0, not 3.1"),
+        (CRISPY, "4.2", "no", "declares 2.2-4.0 only"),
+        (NANGO, "4.2", "unknown", "no Django version classifiers and no Django requirement"),
+    ],
+)
+def test_django_verdicts_of_recorded_packages(meta, x, verdict, evidence):
+    got = django_verdict(meta["classifiers"], meta["requires_dist"] or [], x)
+    assert (got.verdict, got.evidence) == (verdict, evidence)
+
+
+def test_a_requirement_that_excludes_x_is_no_even_with_a_classifier():
+    # variant of djangorestframework: requires_dist narrowed to Django (<4.1,>=3.2)
+    requires = ["Django (<4.1,>=3.2)"]
+    assert django_verdict(DRF["classifiers"], requires, "4.1").verdict == "no"
+    no = django_verdict(DRF["classifiers"], requires, "2.2")
+    assert (no.verdict, no.evidence) == ("no", "requires Django<4.1,>=3.2")
+    assert django_verdict(DRF["classifiers"], requires, "4.0").verdict == "yes"
+
+
+def test_an_extra_and_a_marker_that_does_not_apply_exclude_nothing():
+    requires = ['django>=5.0; extra == "async"', 'django<2; python_version < "3"']
+    assert django_verdict(DRF["classifiers"], requires, "3.2").verdict == "yes"
+
+
+def test_a_requirement_with_a_patch_floor_still_allows_its_series():
+    assert django_verdict(["Framework :: Django :: 4.2"], ["django>=4.2.1"], "4.2").verdict == "yes"
+
+
+def test_a_major_only_classifier_covers_its_feature_releases():
+    got = django_verdict(["Framework :: Django :: 5"], [], "5.1")
+    assert (got.verdict, got.evidence) == ("yes", "classifier Framework :: Django :: 5")
+    assert django_verdict(["Framework :: Django :: 5"], [], "6.0").verdict == "no"
+
+
+def test_a_requirement_alone_never_says_yes():
+    got = django_verdict([], ["django>=3.2"], "5.2")
+    assert got.verdict == "unknown" and "no Django version classifiers" in got.evidence
+
+
+@pytest.mark.parametrize(
+    "y, verdict, evidence",
+    [
+        ("3.8", "yes", "classifier Programming Language :: Python :: 3.8"),
+        ("3.11", "no", "declares Python 3.6-3.10 only"),
+        ("3.5", "no", "requires Python >=3.6"),
+    ],
+)
+def test_python_verdicts(y, verdict, evidence):
+    got = python_verdict(DRF["classifiers"], DRF["requires_python"], y)
+    assert (got.verdict, got.evidence) == (verdict, evidence)
+
+
+def test_licences_in_order_of_trust():
+    assert licence(None, DRF["license"], DRF["classifiers"]) == "BSD"
+    assert licence(None, NANGO["license"], NANGO["classifiers"]) == "MIT"  # empty: classifier
+    # variants: a PEP 639 expression wins; UNKNOWN and a whole licence text do not count
+    assert licence("BSD-3-Clause", "BSD", DRF["classifiers"]) == "BSD-3-Clause"
+    assert licence(None, "UNKNOWN", []) == "unknown"
+    assert licence(None, "Copyright (c) 2020 ...\nPermission is hereby granted", []) == "custom"
+    assert licence(None, "", ["License :: OSI Approved :: Apache Software License"]) == "Apache-2.0"
+
+
+def test_development_status():
+    assert development_status(DRF["classifiers"]) == (5, "Production/Stable")
+    assert development_status(["Development Status :: 7 - Inactive"]) == (7, "Inactive")
+    assert development_status([]) is None
+
+
+def test_the_django_table_covers_every_feature_release_since_2_2():
+    versions = [r.version for r in DJANGO_RELEASES]
+    assert versions[0] == "2.2" and versions == sorted(
+        versions, key=lambda v: tuple(map(int, v.split(".")))
+    )
+    assert [r.version for r in supported_django(date(2026, 11, 28))] == ["5.2", "6.0"]
+    assert [r.version for r in supported_django(date(2026, 1, 15))] == ["4.2", "5.2", "6.0"]

@@ -162,7 +162,7 @@ def package_details(
 def grid_count(shown: int, missing: int) -> str:
     """``12 packages (3 not fetched yet)``: what a grid holds, as both UIs say it."""
     extra = f" ({missing:,} not fetched yet)" if missing else ""
-    return f"{shown:,} packages{extra}"
+    return f"{shown:,} package{'' if shown == 1 else 's'}{extra}"
 
 
 # --- events, syncs, history -------------------------------------------------------------

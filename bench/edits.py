@@ -14,30 +14,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.generated import generated_api_data
+from bench.generated import sync_generated
 from catalog import edits
-from catalog.api import decode_record
 from catalog.catalog import Catalog
 from catalog.edit_files import export_edits, import_edits
-from catalog.sync import SyncSession
 from eventstore import Append, Edited, FieldChange
 
 
 def build_catalogue(path: Path, packages: int) -> None:
-    data = generated_api_data(packages, 50)
     with Catalog.open(path) as catalog:
-        run = SyncSession(catalog, "generated:", "full")
-        for resource, plural in (
-            ("category", "categories"),
-            ("grid", "grids"),
-            ("package", "packages"),
-        ):
-            records = [
-                decode_record(resource, json.dumps(b).encode()) for b in data[plural].values()
-            ]
-            for i in range(0, len(records), 500):
-                run.apply_page(resource, records[i : i + 500])
-        run.finish("complete")
+        sync_generated(catalog, packages, 50)
 
 
 def main() -> None:

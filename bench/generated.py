@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
+
+from catalog.api import decode_record
+from catalog.sync import SyncSession
 
 API = "https://djangopackages.org/api/v4/"
 
@@ -66,3 +70,18 @@ def generated_api_data(packages: int, grids: int, seed: int = 6000) -> dict[str,
         for g in range(1, grids + 1)
     }
     return {"packages": package_bodies, "grids": grid_bodies, "categories": categories}
+
+
+def sync_generated(catalog, packages: int, grids: int) -> None:
+    """Store a GENERATED catalogue through the real sync path (one page of 500 at a time)."""
+    data = generated_api_data(packages, grids)
+    run = SyncSession(catalog, "generated:", "full")
+    for resource, plural in (
+        ("category", "categories"),
+        ("grid", "grids"),
+        ("package", "packages"),
+    ):
+        records = [decode_record(resource, json.dumps(b).encode()) for b in data[plural].values()]
+        for i in range(0, len(records), 500):
+            run.apply_page(resource, records[i : i + 500])
+    run.finish("complete")

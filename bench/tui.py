@@ -27,13 +27,11 @@ from pathlib import Path
 from textual.app import App
 from textual.widgets import DataTable
 
-from bench.generated import generated_api_data
+from bench.generated import sync_generated
 from catalog import edits
-from catalog.api import decode_record
 from catalog.browse import Browser
 from catalog.catalog import Catalog
 from catalog.present import cell_text
-from catalog.sync import SyncSession
 from eventstore import FieldChange, RecordChanged
 from projections.targets import Target
 from tui.app import DjpApp
@@ -51,20 +49,8 @@ QUERIES = [
 
 
 def build_store(path: Path, packages: int, grids: int) -> None:
-    data = generated_api_data(packages, grids)
     with Catalog.open(path) as catalog:
-        run = SyncSession(catalog, "generated:", "full")
-        for resource, plural in (
-            ("category", "categories"),
-            ("grid", "grids"),
-            ("package", "packages"),
-        ):
-            records = [
-                decode_record(resource, json.dumps(b).encode()) for b in data[plural].values()
-            ]
-            for i in range(0, len(records), 500):
-                run.apply_page(resource, records[i : i + 500])
-        run.finish("complete")
+        sync_generated(catalog, packages, grids)
         for i in range(1000):  # package 1 gets 1,000 events of its own
             if i % 10 == 0:
                 edits.edit_package(catalog, "1", {"notes": f"note {i}"})

@@ -162,14 +162,8 @@ class Store(AppendOne):
         self, txn: lmdb.Transaction, from_seq: int, to_seq: int | None = None
     ) -> Iterator[Envelope]:
         """Envelopes from_seq..to_seq read inside a transaction the caller holds."""
-        cursor = txn.cursor(db=self._log)
-        if not cursor.set_range(pack_u64(max(from_seq, 1))):
-            return
-        last_key = pack_u64(to_seq) if to_seq is not None else None
-        for key, value in cursor:
-            if last_key is not None and key > last_key:
-                return
-            yield decode_envelope(value)
+        for raw in self.iter_raw(txn, from_seq, to_seq):
+            yield decode_envelope(raw)
 
     def last_seq_in(self, txn: lmdb.Transaction) -> int:
         cursor = txn.cursor(db=self._log)

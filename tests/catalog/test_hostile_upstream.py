@@ -12,7 +12,6 @@ import json
 import pytest
 
 from catalog import sync_session
-from catalog.catalog import Catalog
 from catalog.client import ClientConfig
 from catalog.sync import sync_catalog
 from eventstore import SyncFinished
@@ -20,18 +19,6 @@ from tests.support.cli import run_djp
 from tests.support.fakeapi import FakeApi, FakeApiServer, Fault
 
 PKG = 4404  # django-address-model
-
-
-@pytest.fixture
-def server():
-    with FakeApiServer(FakeApi.recorded()) as running:
-        yield running
-
-
-@pytest.fixture
-def catalog(store_path):
-    with Catalog.open(store_path) as opened:
-        yield opened
 
 
 def config(server, **kwargs) -> ClientConfig:

@@ -11,24 +11,11 @@ from datetime import datetime
 import pytest
 
 from catalog.api import decode_record
-from catalog.catalog import Catalog
 from catalog.client import ClientConfig
 from catalog.queries import record_json
 from catalog.sync import sync_catalog, sync_package
 from eventstore import RecordChanged, RecordSeen, RecordVanished, SyncFinished
-from tests.support.fakeapi import FakeApi, FakeApiServer, Fault
-
-
-@pytest.fixture
-def server():
-    with FakeApiServer(FakeApi.recorded()) as running:
-        yield running
-
-
-@pytest.fixture
-def catalog(store_path):
-    with Catalog.open(store_path) as opened:
-        yield opened
+from tests.support.fakeapi import Fault
 
 
 def config(server, **kwargs) -> ClientConfig:

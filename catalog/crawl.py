@@ -51,7 +51,8 @@ async def crawl(
         before = len(listing.seen)
         done += await fetch_pages(run, api, resource, offsets, listing)
         report(max(total, done))
-        listing.duplicates = run.counts.duplicates - duplicates_before
+        if round_ == 0:  # a re-crawl sees every record again: only the first pass tells
+            listing.duplicates = run.counts.duplicates - duplicates_before
         held = len(listing.seen) + len(run.skipped_ids(resource))
         if held >= listing.count:
             listing.complete = True

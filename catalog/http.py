@@ -152,7 +152,7 @@ class BoundedHttp:
             for _ in range(cfg.max_redirects + 1):
                 self.requests += 1
                 async with self._http.stream("GET", url, headers=headers) as response:
-                    if response.is_redirect:
+                    if response.is_redirect and response.status_code != 304:
                         url = self._redirect(url, response.headers.get("location", ""), seen)
                         continue
                     body = bytearray()

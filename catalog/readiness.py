@@ -17,14 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from typing import Literal
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
 from packaging.markers import UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+from eventstore import PypiFacts
 
 VerdictWord = Literal["yes", "no", "unknown"]
 
@@ -183,13 +185,21 @@ LICENSE_CLASSIFIERS = {
 SHORT_LICENSE = 40  # longer ``license`` text is the licence itself: "custom"
 
 
-def licence(expression: str | None, license_text: str | None, classifiers: Iterable[str]) -> str:
+def licence(
+    expression: str | None,
+    license_text: str | None,
+    classifiers: Iterable[str],
+    *,
+    whole_text: bool = False,
+) -> str:
     """The licence in a word: the PEP 639 expression, else a short ``license``, else the
-    ``License ::`` classifiers, else "custom" for a whole licence text, else "unknown"."""
+    ``License ::`` classifiers, else "custom" for a whole licence text (``whole_text`` when
+    the text was cut before it got here), else "unknown"."""
     if expression and expression.strip():
         return expression.strip()
     text = (license_text or "").strip()
-    if text and text.upper() != "UNKNOWN" and len(text) <= SHORT_LICENSE and "\n" not in text:
+    whole_text = whole_text or len(text) > SHORT_LICENSE or "\n" in text
+    if text and text.upper() != "UNKNOWN" and not whole_text:
         return text
     names = []
     for classifier in classifiers:
@@ -219,3 +229,43 @@ def newer(a: str, b: str) -> bool:
         return Version(a) > Version(b)
     except InvalidVersion:
         return False
+
+
+# --- one package's PyPI summary ---------------------------------------------------------------
+
+
+def releases_within(releases: dict, now: datetime, days: int = 365) -> int:
+    """How many releases were first uploaded in the ``days`` before ``now``."""
+    return sum(1 for when in releases.values() if timedelta(0) <= now - when <= timedelta(days))
+
+
+def pypi_summary(
+    name: str, state: str, facts: PypiFacts | None, fetched: datetime | None, now: datetime
+) -> dict[str, Any]:
+    """What ``djp show --json`` says of a package's PyPI project (``state``: ok, missing,
+    error); verdicts for every Django release in the table."""
+    out: dict[str, Any] = {"name": name, "state": state, "fetched": fetched}
+    if facts is None:
+        return out
+    status = development_status(facts.classifiers)
+    out.update(
+        latest=facts.latest or None,
+        released=facts.released,
+        releases_last_year=releases_within(facts.releases, now),
+        license=licence(
+            facts.license_expression,
+            facts.license,
+            facts.classifiers,
+            whole_text=facts.license_is_long,
+        ),
+        requires_python=facts.requires_python or None,
+        dev_status=f"{status[0]} - {status[1]}" if status else None,
+        yanked=facts.yanked,
+        yanked_reason=facts.yanked_reason or None,
+        vulnerabilities=[a.id for a in facts.vulnerabilities],
+        django={
+            r.version: django_verdict(facts.classifiers, facts.requires_dist, r.version).verdict
+            for r in DJANGO_RELEASES
+        },
+    )
+    return out

@@ -6,11 +6,14 @@ terminal cells; ``--json`` prints one object per line.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 
 from catalog import queries
 from catalog.catalog import Catalog
 from catalog.present import COLUMNS, cell_text, grid_count, package_details
+from catalog.pypi import pypi_of
 from catalog.rows import Row
 from catalog.text import fit, safe_text
 from cli.context import CommandError, Session, as_of_option, echo_json, json_option, pass_session
@@ -80,7 +83,8 @@ def packages(
 def show(session: Session, package: str, as_json: bool, as_of: int | None) -> None:
     """One package, by id or slug.
 
-    JSON adds local (notes, tags, status), overridden and conflicts.
+    JSON adds local (notes, tags, status), overridden, conflicts and pypi (what PyPI says:
+    latest release, licence, advisories, a readiness verdict for every Django release).
     """
     with session.open_catalog() as catalog:
         try:
@@ -88,8 +92,9 @@ def show(session: Session, package: str, as_json: bool, as_of: int | None) -> No
         except LookupError as exc:
             raise CommandError(str(exc)) from None
         tables = catalog.tables()  # for the names of categories and grids
+        pypi = pypi_of(catalog, tables_at(catalog, as_of), view, datetime.now(UTC))
     if as_json:
-        echo_json([queries.package_json(view)])
+        echo_json([queries.package_json(view) | {"pypi": pypi}])
         return
     grid_titles = {g.record.id: g.record.title for g in queries.grids(tables) if not g.local}
     for row in package_details(view, queries.category_names(tables), grid_titles, None):

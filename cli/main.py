@@ -18,7 +18,7 @@ import click
 from catalog import VERSION
 from catalog.catalog import Catalog
 from catalog.errors import UserError
-from cli import browse, edits, history, store, sync
+from cli import browse, edits, history, readiness, store, sync
 from cli.context import CommandError, Session, pass_session
 from eventstore import StoreError
 
@@ -110,6 +110,7 @@ for command in (
     store.verify,
     store.backup,
     store.rebuild,
+    readiness.readiness,
 ):
     djp.add_command(command)
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import click
 
+from catalog import queries
+from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
 from catalog.sync import load_snapshot, sync_catalog, sync_package
 from catalog.text import safe_json, safe_text
 from cli.context import (
+    CommandError,
     Session,
     base_url_option,
     clear_progress_line,
@@ -24,6 +28,11 @@ from cli.context import (
 @base_url_option
 @click.option("--snapshot", is_flag=True, help="Load the snapshot shipped with djp.")
 @click.option("--package", metavar="SLUG_OR_ID", help="Refresh one package.")
+@click.option(
+    "--pypi-only", is_flag=True, help="Refresh PyPI facts now (of --package or --grid, or all)."
+)
+@click.option("--grid", metavar="X", help="With --pypi-only: the packages of this grid.")
+@click.option("--pypi-url", metavar="URL", help="PyPI base (default: $DJP_PYPI_URL or pypi.org).")
 @json_option
 @pass_session
 @click.pass_context
@@ -33,9 +42,14 @@ def sync(
     base_url: str | None,
     snapshot: bool,
     package: str | None,
+    pypi_only: bool,
+    grid: str | None,
+    pypi_url: str | None,
     as_json: bool,
 ) -> None:
     """Fetch the catalogue from the API into the log."""
+    if pypi_only:
+        ctx.exit(sync_pypi(session, package, grid, pypi_url, as_json))
     config = client_config(base_url)
     with session.open_catalog(fill=False) as catalog:
         if snapshot:
@@ -52,3 +66,34 @@ def sync(
     else:
         print_sync_report(report)
     ctx.exit(0 if report.outcome == "complete" else 1)
+
+
+def sync_pypi(
+    session: Session, package: str | None, grid: str | None, pypi_url: str | None, as_json: bool
+) -> int:
+    """``djp sync --pypi-only``: PyPI facts of the packages asked for, whatever their age."""
+    with session.open_catalog() as catalog:
+        wanted = pypi_targets(catalog)
+        if package or grid:
+            tables = catalog.tables()
+            rows = queries.packages(tables, grid=grid, query=None)
+            keep = {r.view.target for r in rows}
+            if package:
+                target = catalog.lookup("package", package)
+                if target is None:
+                    raise CommandError(f"no package {package!r} in the catalogue")
+                keep = {target} if not grid else keep & {target}
+            wanted = {t: n for t, n in wanted.items() if t in keep}
+        report = asyncio.run(fetch_pypi(catalog, wanted, PypiConfig.from_environment(pypi_url)))
+    if as_json:
+        click.echo(safe_json(dataclasses.asdict(report)))
+    else:
+        click.echo(
+            f"PyPI: {len(wanted):,} projects asked, {report.fetched:,} answered, "
+            f"{report.not_modified:,} unchanged (304), {report.missing:,} not on PyPI, "
+            f"{report.changed:,} events appended, {len(report.errors):,} errors, "
+            f"{report.requests:,} requests"
+        )
+    for error in report.errors[:20]:
+        click.echo(f"djp: {safe_text(error)}", err=True)
+    return 1 if report.errors else 0

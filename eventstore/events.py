@@ -155,6 +155,47 @@ class RecordVanished(msgspec.Struct, kw_only=True, tag="RecordVanished"):
     sync_id: str
 
 
+# --- PyPI ----------------------------------------------------------------------------------
+
+
+class Advisory(msgspec.Struct, kw_only=True):
+    """One known vulnerability of a release (PYSEC and GHSA ids of one CVE are one advisory)."""
+
+    id: str
+    aliases: list[str] = []
+    fixed_in: list[str] = []
+    summary: str = ""
+
+
+class PypiFacts(msgspec.Struct, kw_only=True):
+    """What PyPI says of a project that djp records: the inputs of its readiness rules, not
+    their verdicts (rules can change without rewriting the log). Never ``last_serial`` or
+    download counters, which change without anything worth recording."""
+
+    name: str
+    latest: str = ""
+    released: datetime | None = None  # the first upload of the latest release
+    releases: dict[str, datetime] = {}  # version -> its first upload (the newest 500)
+    license_expression: str = ""
+    license: str = ""  # the first 200 characters of ``info.license``
+    license_is_long: bool = False
+    classifiers: list[str] = []
+    requires_dist: list[str] = []
+    requires_python: str = ""
+    yanked: bool = False
+    yanked_reason: str = ""
+    vulnerabilities: list[Advisory] = []
+
+
+class PypiObserved(msgspec.Struct, kw_only=True, tag="PypiObserved"):
+    """PyPI said something new of a package's project: its facts, or that it has none."""
+
+    target: str  # package:3324
+    name: str  # the normalized PyPI name asked for
+    state: Literal["ok", "missing"]
+    facts: PypiFacts | None = None
+
+
 # --- local -------------------------------------------------------------------------------
 
 
@@ -195,6 +236,7 @@ Event = (
     | Edited
     | Undone
     | Redone
+    | PypiObserved
 )
 
 EVENT_TYPES: dict[str, type] = {cls.__struct_config__.tag: cls for cls in Event.__args__}

@@ -24,6 +24,7 @@ import msgspec
 from eventstore import (
     Edited,
     Envelope,
+    PypiObserved,
     Record,
     RecordChanged,
     RecordSeen,
@@ -60,6 +61,13 @@ class LocalEntry(msgspec.Struct, kw_only=True):
         return None
 
 
+class PypiEntry(msgspec.Struct, kw_only=True):
+    """The newest thing PyPI said of a package's project, and the event that said it."""
+
+    observed: PypiObserved
+    seq: int
+
+
 class EditLog(msgspec.Struct, kw_only=True):
     active: list[tuple[int, str]] = []  # edits in force, oldest first: (seq, target)
     redo: list[tuple[int, str]] = []  # undone edits that redo can bring back, newest last
@@ -71,6 +79,7 @@ class Tables:
     local: MutableMapping[bytes, LocalEntry] = field(default_factory=dict)
     editlog: MutableMapping[bytes, EditLog] = field(default_factory=dict)
     slugs: MutableMapping[bytes, str] = field(default_factory=dict)  # b"package:SLUG" -> key
+    pypi: MutableMapping[bytes, PypiEntry] = field(default_factory=dict)  # b"package:N" -> ...
 
 
 #: The value type of each table, for whoever stores or freezes them.
@@ -79,6 +88,7 @@ TABLE_TYPES: dict[str, type] = {
     "local": LocalEntry,
     "editlog": EditLog,
     "slugs": str,
+    "pypi": PypiEntry,
 }
 
 
@@ -111,6 +121,8 @@ def fold(tables: Tables, envelope: Envelope) -> None:
             tables.upstream[key] = entry
     elif kind is Edited or kind is Redone or kind is Undone:
         fold_local(tables.local, tables.editlog, envelope)
+    elif kind is PypiObserved:
+        tables.pypi[event.target.encode()] = PypiEntry(observed=event, seq=envelope.seq)
 
 
 def _seen(table, event: RecordSeen, seq: int) -> None:

@@ -22,8 +22,8 @@ from projections.view import check_views, find_target
 CHECKPOINTS = "proj.checkpoints"
 NAME = b"catalog"
 #: Bumped when the fold's tables change meaning; a store folded by another version is
-#: refolded from the log when opened. 2: renamed slugs are indexed.
-PROJECTION_VERSION = 2
+#: refolded from the log when opened. 2: renamed slugs are indexed. 3: PyPI facts.
+PROJECTION_VERSION = 3
 VERSION_KEY = b"catalog.version"
 TABLES = TABLE_TYPES
 

@@ -1,0 +1,281 @@
+"""PyPI facts for the catalogue's packages: fetched politely, recorded only when they change.
+
+For each package with a PyPI name, ``GET {pypi}/pypi/NAME/json`` through ``catalog.http``'s
+bounded GETs (a deadline, a size cap, same-host redirects, retries). The ``ETag`` of each
+answer is kept, and sent back as ``If-None-Match``: an unchanged project answers 304 and
+nothing is appended. 404 is a state ("not on PyPI"), not an error. What PyPI says is appended
+as ``PypiObserved`` only when the facts differ from the last ones recorded; one package is one
+transaction, so an interrupted fetch keeps every package done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import msgspec
+from packaging.utils import canonicalize_name
+
+from catalog import VERSION
+from catalog.api import pypi_name
+from catalog.catalog import Catalog
+from catalog.http import BoundedHttp, FetchError, HttpLimits
+from catalog.readiness import pypi_summary
+from eventstore import Advisory, PypiFacts, PypiObserved, WriteTransaction
+from projections.targets import Target
+
+DEFAULT_PYPI_URL = "https://pypi.org/"
+USER_AGENT = f"djp/{VERSION} (+https://github.com/djangopackages/djangopackages; python-httpx)"
+STALE_AFTER_S = 24 * 3600  # PyPI data older than a day is fetched again by a sync
+RELEASES_KEPT = 500
+CACHE_DB = "pypi.cache"  # target -> the last ETag and when it was fetched (not state: a cache)
+
+
+@dataclass
+class PypiConfig(HttpLimits):
+    base_url: str = DEFAULT_PYPI_URL
+    concurrency: int = 4
+    max_response_bytes: int = 20 * 2**20
+
+    @classmethod
+    def from_environment(cls, base_url: str | None = None, **kwargs) -> PypiConfig:
+        base = base_url or os.environ.get("DJP_PYPI_URL")
+        if base:
+            kwargs["base_url"] = base if base.endswith("/") else base + "/"
+        return cls(**kwargs)
+
+
+class CacheEntry(msgspec.Struct, kw_only=True):
+    etag: str = ""
+    fetched: float = 0.0  # seconds since the epoch
+    error: str | None = None  # the last fetch's failure, when it failed
+
+
+_cache_decoder = msgspec.msgpack.Decoder(CacheEntry)
+_json = msgspec.json.Decoder()
+
+
+# --- facts from a response ------------------------------------------------------------------
+
+
+def _uploaded(files: object) -> datetime | None:
+    """The earliest upload time of a release's files."""
+    times = []
+    if isinstance(files, list):
+        for f in files:
+            text = f.get("upload_time_iso_8601") if isinstance(f, dict) else None
+            if isinstance(text, str):
+                try:
+                    times.append(datetime.fromisoformat(text.replace("Z", "+00:00")))
+                except ValueError:
+                    continue
+    return min(times) if times else None
+
+
+def _text(value: object, limit: int = 500) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _strings(value: object, limit: int = 500) -> list[str]:
+    return [v[:500] for v in value[:limit] if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def advisories(vulnerabilities: object) -> list[Advisory]:
+    """Advisories of a release: withdrawn ones dropped, one per alias group."""
+    out: list[Advisory] = []
+    seen: set[str] = set()
+    for item in vulnerabilities if isinstance(vulnerabilities, list) else []:
+        if not isinstance(item, dict) or item.get("withdrawn") or not item.get("id"):
+            continue
+        ids = {str(item["id"]), *(_strings(item.get("aliases")))}
+        if ids & seen:
+            continue
+        seen |= ids
+        out.append(
+            Advisory(
+                id=str(item["id"])[:100],
+                aliases=sorted(ids - {str(item["id"])})[:20],
+                fixed_in=_strings(item.get("fixed_in"), 50),
+                summary=_text(item.get("summary") or item.get("details"), 300),
+            )
+        )
+    return out
+
+
+def facts_from_json(document: object, name: str) -> PypiFacts:
+    """The facts djp records from a ``/pypi/NAME/json`` document (raises ``ValueError`` when
+    it is not one)."""
+    if not isinstance(document, dict) or not isinstance(document.get("info"), dict):
+        raise ValueError("not a PyPI project document (no info)")
+    info = document["info"]
+    releases = document.get("releases") if isinstance(document.get("releases"), dict) else {}
+    dated = {v[:100]: t for v, files in releases.items() if (t := _uploaded(files))}
+    newest = sorted(dated.items(), key=lambda kv: kv[1])[-RELEASES_KEPT:]
+    license_text = info.get("license") if isinstance(info.get("license"), str) else ""
+    return PypiFacts(
+        name=name,
+        latest=_text(info.get("version"), 100),
+        released=_uploaded(document.get("urls")),
+        releases=dict(newest),
+        license_expression=_text(info.get("license_expression"), 200),
+        license=license_text[:200],
+        license_is_long=len(license_text) > 200 or "\n" in license_text.strip(),
+        classifiers=_strings(info.get("classifiers"), 1000),
+        requires_dist=_strings(info.get("requires_dist"), 1000),
+        requires_python=_text(info.get("requires_python"), 200),
+        yanked=bool(info.get("yanked")),
+        yanked_reason=_text(info.get("yanked_reason"), 300),
+        vulnerabilities=advisories(document.get("vulnerabilities")),
+    )
+
+
+# --- fetching ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PypiReport:
+    fetched: int = 0
+    not_modified: int = 0
+    changed: int = 0  # events appended
+    missing: int = 0
+    errors: list[str] = field(default_factory=list)
+    requests: int = 0
+
+
+def pypi_targets(catalog: Catalog) -> dict[Target, str]:
+    """Every present package with a PyPI name -> that name (normalized)."""
+    out = {}
+    for entry in catalog.projection.entries("package"):
+        name = pypi_name(entry.record.pypi_url)
+        if name:
+            out[Target.package(entry.record.id)] = canonicalize_name(name)
+    return out
+
+
+def cache_entry(catalog: Catalog, target: Target) -> CacheEntry:
+    db = catalog.store.database(CACHE_DB)
+    raw = catalog.store.read(lambda txn: txn.get(target.raw, db=db))
+    return _cache_decoder.decode(raw) if raw is not None else CacheEntry()
+
+
+def stale(catalog: Catalog, targets: Iterable[Target], now: float | None = None) -> list[Target]:
+    """The targets whose PyPI data is older than a day (or was never fetched)."""
+    now = time.time() if now is None else now
+    return [t for t in targets if now - cache_entry(catalog, t).fetched > STALE_AFTER_S]
+
+
+async def fetch_pypi(
+    catalog: Catalog,
+    targets: dict[Target, str],
+    config: PypiConfig | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    transport=None,
+) -> PypiReport:
+    """Ask PyPI about ``targets`` (target -> name), a few at a time; append what changed."""
+    config = config or PypiConfig()
+    report = PypiReport()
+    semaphore = asyncio.Semaphore(config.concurrency)
+    done = 0
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    async with BoundedHttp(config.base_url, config, headers, transport=transport) as http:
+
+        async def one(target: Target, name: str) -> None:
+            nonlocal done
+            async with semaphore:
+                await _fetch_one(catalog, http, target, name, report)
+            done += 1
+            if progress:
+                progress(done, len(targets))
+
+        try:
+            await asyncio.gather(*(one(t, n) for t, n in targets.items()))
+        finally:
+            report.requests = http.requests
+    return report
+
+
+async def _fetch_one(
+    catalog: Catalog, http: BoundedHttp, target: Target, name: str, report: PypiReport
+) -> None:
+    cached = cache_entry(catalog, target)
+    headers = {"If-None-Match": cached.etag} if cached.etag else None
+    try:
+        reply = await http.get(f"pypi/{name}/json", headers=headers)
+    except FetchError as exc:
+        report.errors.append(f"{name}: {exc}")
+        _remember(
+            catalog, target, CacheEntry(etag=cached.etag, fetched=cached.fetched, error=str(exc))
+        )
+        return
+    now = time.time()
+    if reply.status == 304:
+        report.not_modified += 1
+        _remember(catalog, target, CacheEntry(etag=cached.etag, fetched=now))
+        return
+    if reply.status == 404:
+        report.missing += 1
+        observed = PypiObserved(target=target.key, name=name, state="missing")
+    elif reply.status == 200:
+        try:
+            facts = facts_from_json(_json.decode(reply.content), name)
+        except (msgspec.DecodeError, ValueError, RecursionError) as exc:
+            report.errors.append(f"{name}: {reply.url} is not a PyPI project document ({exc})")
+            _remember(catalog, target, CacheEntry(fetched=cached.fetched, error=str(exc)))
+            return
+        observed = PypiObserved(target=target.key, name=name, state="ok", facts=facts)
+    else:
+        error = f"{reply.url} answered {reply.describe()}"
+        report.errors.append(f"{name}: {error}")
+        _remember(
+            catalog, target, CacheEntry(etag=cached.etag, fetched=cached.fetched, error=error)
+        )
+        return
+    report.fetched += 1
+    etag = reply.headers.get("etag", "")[:200] if reply.status == 200 else ""
+    if _record(catalog, target, observed, CacheEntry(etag=etag, fetched=now)):
+        report.changed += 1
+
+
+def _remember(catalog: Catalog, target: Target, entry: CacheEntry) -> None:
+    db = catalog.store.database(CACHE_DB)
+    catalog.store.write(lambda txn: txn.put(target.raw, msgspec.msgpack.encode(entry), db=db))
+
+
+def _record(catalog: Catalog, target: Target, observed: PypiObserved, entry: CacheEntry) -> bool:
+    """Append ``observed`` when it differs from what is recorded, with the cache entry, in one
+    transaction; True when it appended."""
+    db = catalog.store.database(CACHE_DB)
+
+    def body(tx: WriteTransaction) -> bool:
+        tx.txn.put(target.raw, msgspec.msgpack.encode(entry), db=db)
+        current = catalog.projection.tables(tx.txn).pypi.get(target.raw)
+        if current is not None and current.observed == observed:
+            return False
+        tx.append_event(target.key, observed)
+        return True
+
+    return catalog.store.transaction(body)
+
+
+def pypi_of(catalog: Catalog, tables, view, now: datetime) -> dict | None:
+    """``djp show --json``'s ``pypi``: null without a PyPI name; else what was recorded, the
+    state (``ok``, ``missing``, ``error`` when the last fetch failed; null before the first)
+    and the verdicts (``catalog.readiness.pypi_summary``)."""
+    name = pypi_name(view.record.pypi_url)
+    if not name:
+        return None
+    target = view.target
+    entry = tables.pypi.get(target.raw)
+    cached = cache_entry(catalog, target)
+    fetched = datetime.fromtimestamp(cached.fetched, UTC) if cached.fetched else None
+    state = entry.observed.state if entry is not None else None
+    if cached.error:
+        state = "error"
+    facts = entry.observed.facts if entry is not None else None
+    summary = pypi_summary(canonicalize_name(name), state, facts, fetched, now)
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in summary.items()}

@@ -1,0 +1,68 @@
+"""``djp readiness``: packages x a Django (and Python) version, with the evidence."""
+
+from __future__ import annotations
+
+import click
+
+from catalog import queries
+from catalog.readiness import DJANGO_RELEASES, django_verdict, python_verdict
+from catalog.text import fit, safe_text
+from cli.context import CommandError, Session, echo_json, json_option, pass_session
+
+VERSIONS = [r.version for r in DJANGO_RELEASES]
+
+
+@click.command()
+@click.option("--django", "django", required=True, metavar="X", help="A Django feature release.")
+@click.option("--python", "python", metavar="Y", help="Also a Python version (3.Y).")
+@click.option("--grid", metavar="X", help="Only the packages of this grid.")
+@click.option("--query", "-q", metavar="Q", help="Only the packages this filter selects.")
+@json_option
+@pass_session
+def readiness(
+    session: Session,
+    django: str,
+    python: str | None,
+    grid: str | None,
+    query: str | None,
+    as_json: bool,
+) -> None:
+    """Will each package work with Django X? yes, no or unknown, with the evidence.
+
+    Verdicts come from what PyPI says (djp sync --pypi-only fetches it): classifiers and the
+    requirement on Django; never a guess.
+    """
+    if django not in VERSIONS:
+        raise CommandError(
+            f"Django {django} is not a feature release; choose {', '.join(VERSIONS)}"
+        )
+    with session.open_catalog() as catalog:
+        tables = catalog.tables()
+        rows = queries.packages(tables, grid=grid, query=query, sort="title")
+    lines = []
+    for row in rows:
+        entry = tables.pypi.get(row.view.target.raw)
+        facts = entry.observed.facts if entry is not None else None
+        if facts is None:
+            why = "not on PyPI" if entry is not None else "no PyPI data yet (djp sync --pypi-only)"
+            verdict = {"verdict": "unknown", "evidence": why}
+            py = {"verdict": "unknown", "evidence": why}
+        else:
+            d = django_verdict(facts.classifiers, facts.requires_dist, django)
+            verdict = {"verdict": d.verdict, "evidence": d.evidence}
+            p = python_verdict(facts.classifiers, facts.requires_python, python or "3")
+            py = {"verdict": p.verdict, "evidence": p.evidence}
+        line = {"id": row.view.record.id, "slug": row.view.record.slug, **verdict}
+        if python:
+            line["python"] = py
+        lines.append(line)
+    if as_json:
+        echo_json(lines)
+        return
+    for line in lines:
+        text = f"{fit(safe_text(line['slug']), 36)} {line['verdict']:<8} {line['evidence']}"
+        if python:
+            text += (
+                f"  | Python {python}: {line['python']['verdict']} ({line['python']['evidence']})"
+            )
+        click.echo(safe_text(text))

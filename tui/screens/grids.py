@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option
 
+from catalog.present import grid_count
 from catalog.text import safe_text
 from projections.targets import Target
 from tui.screens.base import BACK, DjpScreen
@@ -43,7 +44,7 @@ class GridsScreen(DjpScreen):
                 continue
             line = Text()
             line.append(f"{safe_text(g.title)}", style="bold")
-            line.append(f"  {len(browser.grid_member_ids(grid)):,} packages", style="dim")
+            line.append(f"  {grid_count(len(browser.grid_member_ids(grid)), 0)}", style="dim")
             if grid.local:
                 line.append("  (yours)", style=tone(self.app, "success"))
             if g.description:

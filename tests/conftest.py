@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from catalog.catalog import Catalog
+from catalog.sync import load_snapshot
 from eventstore import Store
 from tests.support.clock import FakeClock
 
@@ -39,3 +41,11 @@ def tiny_disk(tmp_path):
         pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
     yield mount
     subprocess.run(["umount", str(mount)], check=False)
+
+
+@pytest.fixture
+def snapshot_store(store_path):
+    """The path of a store holding the shipped snapshot (closed)."""
+    with Catalog.open(store_path) as catalog:
+        load_snapshot(catalog)
+    return store_path

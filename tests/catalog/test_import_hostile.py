@@ -27,11 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def store(tmp_path):
-    path = tmp_path / "store"
-    with Catalog.open(path) as catalog:
-        load_snapshot(catalog)
-    return path
+def store(snapshot_store):
+    return snapshot_store
 
 
 def row(**overrides) -> dict:

@@ -13,7 +13,6 @@ import pytest
 
 from catalog import edits
 from catalog.catalog import Catalog
-from catalog.sync import load_snapshot
 from catalog.validation import EditError
 from tests.support.cli import run_djp
 
@@ -21,11 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def store(tmp_path):
-    path = tmp_path / "store"
-    with Catalog.open(path) as catalog:
-        load_snapshot(catalog)
-    return path
+def store(snapshot_store):
+    return snapshot_store
 
 
 @pytest.mark.parametrize("seq", ["-1", "0", "99999999999999999999", "two"])

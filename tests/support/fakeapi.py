@@ -21,7 +21,6 @@ Used by the tests and by ``bench.sync``; it never talks to anything but its own 
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import re
@@ -29,9 +28,10 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.loopback import LoopbackServer, QuietHandler
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PATHS = {"categories": "category", "grids": "grid", "packages": "package"}
@@ -100,20 +100,9 @@ class FakeApi:
         return None
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args) -> None:  # keep test output clean
-        pass
-
-    def do_GET(self) -> None:
-        # a client that gave up (a timeout test) has nobody left to answer
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._get()
-
+class _Handler(QuietHandler):
     def _get(self) -> None:
-        api = self.server.api
+        api = self.server.state
         split = urlsplit(self.path)
         api.requests.append(self.path)
         fault = api.take_fault(split.path)
@@ -151,9 +140,9 @@ class _Handler(BaseHTTPRequestHandler):
             else None
         )
         prev = f"{base}?limit={limit}&offset={max(0, offset - limit)}" if offset > 0 else None
-        raws = self.server.api.raw_records.get(resource, {})
+        raws = self.server.state.raw_records.get(resource, {})
         results = b",".join(raws.get(b["id"]) or json.dumps(b).encode() for b in window)
-        count = self.server.api.counts.get(resource, len(ordered))
+        count = self.server.state.counts.get(resource, len(ordered))
         head = json.dumps({"count": count, "next": nxt, "previous": prev})
         self._send(
             200, head[:-1].encode() + b', "results": [' + results + b"]}", "application/json"
@@ -205,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault.kind == "insert":
             assert fault.record is not None
             resource = fault.path.strip("/").split("/")[-1]
-            self.server.api.data.setdefault(resource, {})[fault.record["id"]] = fault.record
+            self.server.state.data.setdefault(resource, {})[fault.record["id"]] = fault.record
             return False
         else:
             raise ValueError(f"unknown fault {fault.kind}")
@@ -214,42 +203,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, value: object) -> None:
         self._send(status, json.dumps(value).encode(), "application/json")
 
-    def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, api: FakeApi) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.api = api
-
-
-class FakeApiServer:
+class FakeApiServer(LoopbackServer):
     """``with FakeApiServer(api) as server: server.base_url``: serves until the block ends."""
 
+    handler = _Handler
+    path = "/api/v4/"
+
     def __init__(self, api: FakeApi | None = None) -> None:
-        self.api = api or FakeApi.recorded()
-        self._server = _Server(self.api)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/v4/"
-
-    def __enter__(self) -> FakeApiServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(api or FakeApi.recorded())
+        self.api = self.state

@@ -9,14 +9,13 @@ bytes). ``delay`` adds seconds to every answer (for the benchmark).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.support.loopback import LoopbackServer, QuietHandler
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pypi"
 
@@ -39,19 +38,9 @@ class FakePypi:
         return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._get()
-
+class _Handler(QuietHandler):
     def _get(self) -> None:
-        pypi = self.server.pypi
+        pypi = self.server.state
         pypi.requests.append((self.path, self.headers.get("If-None-Match", "")))
         if pypi.delay:
             time.sleep(pypi.delay)
@@ -75,43 +64,12 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.dumps(pypi.documents[name]).encode()
         self._send(200, body, "application/json", {"ETag": etag})
 
-    def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, pypi: FakePypi) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.pypi = pypi
-
-
-class FakePypiServer:
+class FakePypiServer(LoopbackServer):
     """``with FakePypiServer(pypi) as server: server.base_url``."""
 
+    handler = _Handler
+
     def __init__(self, pypi: FakePypi) -> None:
+        super().__init__(pypi)
         self.pypi = pypi
-        self._server = _Server(pypi)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    def __enter__(self) -> FakePypiServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()

@@ -17,6 +17,7 @@ from eventstore import (
     Edited,
     Envelope,
     FieldChange,
+    PypiObserved,
     RecordChanged,
     RecordSeen,
     RecordVanished,
@@ -35,7 +36,42 @@ KINDS = {
     Edited: "edit",
     Undone: "undo",
     Redone: "redo",
+    PypiObserved: "PyPI",
 }
+
+
+def pypi_values(observed: PypiObserved | None) -> dict[str, Any]:
+    """What a history shows of PyPI's facts, by name (``pypi.latest``, ``pypi.license``...)."""
+    if observed is None:
+        return {}
+    facts = observed.facts
+    values: dict[str, Any] = {"pypi.state": observed.state}
+    if facts is not None:
+        values.update(
+            {
+                "pypi.latest": facts.latest or None,
+                "pypi.license": facts.license_expression or facts.license or None,
+                "pypi.requires_python": facts.requires_python or None,
+                "pypi.yanked": facts.yanked,
+                "pypi.advisories": sorted(a.id for a in facts.vulnerabilities),
+                "pypi.django": [
+                    c for c in facts.classifiers if c.startswith("Framework :: Django")
+                ],
+            }
+        )
+    return values
+
+
+def _pypi_changes(tables: Tables, raw: bytes, event: PypiObserved) -> dict[str, FieldChange]:
+    """PyPI's facts before and after an observation (read before it is folded)."""
+    entry = tables.pypi.get(raw)
+    before = pypi_values(entry.observed if entry is not None else None)
+    after = pypi_values(event)
+    return {
+        name: FieldChange(before=before.get(name), after=after.get(name))
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
 
 
 class HistoryItem(msgspec.Struct, kw_only=True):
@@ -73,6 +109,8 @@ def _touched(tables: Tables, raw: bytes, event) -> list[str] | None:
         return list(event.changes)
     if isinstance(event, RecordVanished):
         return ["vanished"]
+    if isinstance(event, PypiObserved):
+        return []  # no field of the view: its own changes are worked out apart
     if isinstance(event, Undone):
         local = tables.local.get(raw)
         edit = next((e for e in local.edits if e.seq == event.edit_seq), None) if local else None
@@ -99,6 +137,7 @@ def history(
     undone: set[int] = set()
     for envelope in envelopes:
         event = envelope.event
+        pypi = _pypi_changes(tables, raw, event) if isinstance(event, PypiObserved) else None
         touched = _touched(tables, raw, event) if fast else None
         if touched is None:
             before = view_values(tables, target)
@@ -119,6 +158,8 @@ def history(
             # upstream's own before/after, even where a local edit hides it in the view:
             # that is how a user sees "upstream changed this since you edited it"
             changes = dict(sorted(event.changes.items()))
+        if pypi is not None:
+            changes = pypi
         kind = KINDS.get(type(event), type(event).__name__)
         if isinstance(event, RecordSeen) and event.again:
             kind = "seen again"
@@ -155,6 +196,10 @@ def history_by_full_diff(
     tables = Tables()
     out = []
     for envelope in envelopes:
+        if isinstance(envelope.event, PypiObserved):
+            out.append(_pypi_changes(tables, target.raw, envelope.event))
+            fold(tables, envelope)
+            continue
         before = view_values(tables, target)
         fold(tables, envelope)
         after = view_values(tables, target)

@@ -13,9 +13,11 @@ import msgspec
 import pytest
 
 from catalog.catalog import Catalog
+from catalog.history import target_history
 from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
 from catalog.sync import load_snapshot
-from eventstore import PypiObserved
+from eventstore import FieldChange, PypiObserved
+from projections.history import history_by_full_diff
 from projections.targets import Target
 from tests.support.builders import sync_records
 from tests.support.cli import run_djp
@@ -148,3 +150,23 @@ def test_the_command_line_fetches_shows_and_judges(catalog, pypi, store_path):
     assert crispy["verdict"] == "unknown"
     code, _, err = run_djp("--store", store_path, "readiness", "--django", "9.9")
     assert code == 1 and "not a feature release" in err
+
+
+async def test_pypi_changes_are_in_the_package_history(catalog, pypi, store_path):
+    await fetch_pypi(catalog, targets(catalog), config(pypi))
+    variant = copy.deepcopy(recorded("djangorestframework"))  # a variant: PEP 639, yanked
+    variant["info"].update(license_expression="BSD-3-Clause", yanked=True)
+    pypi.pypi.documents["djangorestframework"] = variant
+    await fetch_pypi(catalog, targets(catalog), config(pypi))
+    _, items = target_history(catalog, "4404")
+    first, second = [i for i in items if i.kind == "PyPI"]
+    assert first.changes["pypi.latest"] == FieldChange(before=None, after="3.13.1")
+    assert second.changes == {
+        "pypi.license": FieldChange(before="BSD", after="BSD-3-Clause"),
+        "pypi.yanked": FieldChange(before=False, after=True),
+    }
+    stream = catalog.stream(Target.package(4404))
+    assert [i.changes for i in items] == history_by_full_diff(Target.package(4404), stream)
+    catalog.close()
+    _, out, _ = run_djp("--store", store_path, "history", "4404")
+    assert "pypi.license: BSD → BSD-3-Clause" in out

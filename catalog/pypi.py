@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -29,8 +29,7 @@ from eventstore import Advisory, PypiFacts, PypiObserved, WriteTransaction
 from projections.targets import Target
 
 DEFAULT_PYPI_URL = "https://pypi.org/"
-USER_AGENT = f"djp/{VERSION} (+https://github.com/djangopackages/djangopackages; python-httpx)"
-STALE_AFTER_S = 24 * 3600  # PyPI data older than a day is fetched again by a sync
+USER_AGENT = f"djp/{VERSION} (Django Packages terminal client; python-httpx)"
 RELEASES_KEPT = 500
 CACHE_DB = "pypi.cache"  # target -> the last ETag and when it was fetched (not state: a cache)
 
@@ -160,12 +159,6 @@ def cache_entry(catalog: Catalog, target: Target) -> CacheEntry:
     db = catalog.store.database(CACHE_DB)
     raw = catalog.store.read(lambda txn: txn.get(target.raw, db=db))
     return _cache_decoder.decode(raw) if raw is not None else CacheEntry()
-
-
-def stale(catalog: Catalog, targets: Iterable[Target], now: float | None = None) -> list[Target]:
-    """The targets whose PyPI data is older than a day (or was never fetched)."""
-    now = time.time() if now is None else now
-    return [t for t in targets if now - cache_entry(catalog, t).fetched > STALE_AFTER_S]
 
 
 async def fetch_pypi(

@@ -48,18 +48,22 @@ class EditError(UserError):
     """An edit that was refused; nothing was appended. ``field`` names the field at fault."""
 
 
+def _checked(name: str, value: Any, limit: int) -> str:
+    """``value`` if it is text within ``limit`` characters; else the refusal, naming ``name``."""
+    if not isinstance(value, str):
+        raise EditError(f"{name} must be text", field=name)
+    if len(value) > limit:
+        raise EditError(f"{name} is {len(value):,} characters; the limit is {limit:,}", field=name)
+    return value
+
+
 def _text(name: str, limit: int, *, required: bool = False, single_line: bool = True):
     def parse(value: Any, tables: Tables) -> str:
-        if not isinstance(value, str):
-            raise EditError(f"{name} must be text", field=name)
+        value = _checked(name, value, limit)
         if required and not value.strip():
             raise EditError(f"{name} cannot be empty", field=name)
         if single_line and ("\n" in value or "\r" in value):
             raise EditError(f"{name} must be one line", field=name)
-        if len(value) > limit:
-            raise EditError(
-                f"{name} is {len(value):,} characters; the limit is {limit:,}", field=name
-            )
         return value
 
     return parse
@@ -69,27 +73,19 @@ def _url(name: str, *, nullable: bool = False):
     def parse(value: Any, tables: Tables) -> str | None:
         if value is None and nullable:
             return None
-        if not isinstance(value, str):
-            raise EditError(f"{name} must be text", field=name)
-        value = value.strip()
+        value = _checked(name, value, URL_MAX).strip()
         if value == "":
             return ""  # clears it
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
             raise EditError(f"{name} must be an http(s) URL, not {value!r}", field=name)
-        if len(value) > URL_MAX:
-            raise EditError(
-                f"{name} is {len(value):,} characters; the limit is {URL_MAX}", field=name
-            )
         return value
 
     return parse
 
 
 def _pypi(value: Any, tables: Tables) -> str:
-    if not isinstance(value, str):
-        raise EditError("pypi_url must be text", field="pypi_url")
-    value = value.strip()
+    value = _checked("pypi_url", value, URL_MAX).strip()
     if value and "://" in value:
         return _url("pypi_url")(value, tables)
     if value and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):

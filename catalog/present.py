@@ -32,15 +32,6 @@ from projections.view import PackageView
 
 # --- markers ------------------------------------------------------------------------------
 
-#: What each marker in a row's first column means (the help screen shows this legend).
-MARKERS = {
-    "✎": "edited locally",
-    "!": "conflict: upstream changed a field you edited",
-    "★": "shortlisted or using",
-    "✗": "rejected",
-    "⚠": "stale: no commit for a year",
-}
-
 
 def markers(view: PackageView, stale: bool) -> str:
     """Three cells: edited/conflict, shortlisted/rejected, stale."""

@@ -77,11 +77,6 @@ def fit(text: str, width: int, right: bool = False) -> str:
     return pad + text if right else text + pad
 
 
-def clip(text: str, width: int) -> str:
-    """``text`` cut to at most ``width`` cells, not padded."""
-    return fit(text, width).rstrip() if cells(text) > width else text
-
-
 def thousands(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 

@@ -17,7 +17,6 @@ from projections.targets import PREFIX, STREAM_PREFIX, Target, key_of, raw_key
 STATUSES = ("none", "evaluating", "shortlisted", "using", "rejected")
 #: Fields that exist only locally, with their value when never edited.
 LOCAL_PACKAGE_FIELDS: dict[str, Any] = {"notes": "", "tags": [], "status": "none"}
-LOCAL_GRID_FIELDS: dict[str, Any] = {"notes": ""}
 
 
 class TargetView(msgspec.Struct, kw_only=True):

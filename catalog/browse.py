@@ -50,6 +50,7 @@ class Browser(RowIndex):
         self._checkpoints: dict[int, Checkpoint] = {}  # the log is append-only: they stay true
         self.travelled: int | None = None  # the event the state is at, when in the past
         self.seq = catalog.store.last_seq
+        self.django_version = ""  # the readiness column's, for sorting by it
         super().__init__(catalog.tables(), now or datetime.now(UTC))
 
     # --- moving through the log --------------------------------------------------------
@@ -147,4 +148,4 @@ class Browser(RowIndex):
 
     def filter(self, text: str, sort: str = "title", descending: bool = False) -> list[Row]:
         """The rows ``text`` selects (``catalog.filters``), sorted."""
-        return sort_rows(filter_rows(self, text), sort, descending)
+        return sort_rows(filter_rows(self, text), sort, descending, self.django_version)

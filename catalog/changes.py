@@ -7,7 +7,7 @@ from datetime import datetime
 
 from catalog.catalog import Catalog
 from catalog.queries import QueryError
-from eventstore import SyncFinished, SyncStarted
+from eventstore import PypiObserved, SyncFinished, SyncStarted
 from projections.changes import Changes, changes_between
 
 
@@ -53,6 +53,19 @@ def what_changed(catalog: Catalog, older: str | None = None, newer: str | None =
     else:
         earlier = [r for r in runs if r.finished_seq < end.started_seq]
         start_seq = earlier[-1].finished_seq if earlier else 0
+    # a sync's PyPI facts are fetched after its catalogue: its report runs up to the next sync
+    later = [r.started_seq for r in sync_runs(catalog) if r.started_seq > end.finished_seq]
+    end_seq = later[0] - 1 if later else catalog.store.last_seq
+
+    def pypi_before(stream: str, seq: int) -> PypiObserved | None:
+        found = None
+        for envelope in catalog.stream(stream):
+            if envelope.seq > seq:
+                break
+            if isinstance(envelope.event, PypiObserved):
+                found = envelope.event
+        return found
+
     return changes_between(
-        catalog.events(start_seq + 1, end.finished_seq), start_seq, end.finished_seq
+        catalog.events(start_seq + 1, end_seq), start_seq, end_seq, pypi_before=pypi_before
     )

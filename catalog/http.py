@@ -27,6 +27,10 @@ class FetchError(Exception):
     """A remote could not give what was asked; ``str()`` is one line for the user."""
 
 
+class UnreachableError(FetchError):
+    """Every attempt failed before an answer came (no connection, or timed out)."""
+
+
 @dataclass
 class HttpLimits:
     connect_timeout: float = 5.0
@@ -108,16 +112,24 @@ class BoundedHttp:
         await self._http.aclose()
 
     async def get(
-        self, path: str, params: dict | None = None, headers: dict | None = None
+        self,
+        path: str,
+        params: dict | None = None,
+        headers: dict | None = None,
+        *,
+        attempts: int | None = None,
     ) -> Reply:
-        """GET with retries; returns any final answer that is not 429/5xx."""
+        """GET with retries (``attempts`` at most, when given, else the limits'); returns any
+        final answer that is not 429/5xx."""
         cfg = self.limits
+        max_attempts = min(attempts or cfg.max_attempts, cfg.max_attempts)
         started = time.monotonic()
         waited = 0.0
         url = self._http.base_url.join(path)
         if params:
             url = url.copy_merge_params(params)
-        for attempt in range(1, cfg.max_attempts + 1):
+        answered = False  # any answer at all, even a 503: the host is there
+        for attempt in range(1, max_attempts + 1):
             wait = None
             try:
                 reply = await self._fetch(url, headers)
@@ -130,6 +142,7 @@ class BoundedHttp:
                     f"connection failed ({type(exc).__name__}: {safe_text(exc) or 'no detail'})"
                 )
             else:
+                answered = True
                 if reply.status != 429 and reply.status < 500:
                     return reply
                 reason = reply.describe()
@@ -138,8 +151,10 @@ class BoundedHttp:
                 wait = min(cfg.max_backoff_seconds, cfg.backoff_seconds * 2 ** (attempt - 1))
                 wait *= random.uniform(0.5, 1.0)  # jitter: many clients do not retry in step
             spent = max(time.monotonic() - started, waited)
-            if attempt == cfg.max_attempts or spent + wait > cfg.max_retry_seconds:
-                raise FetchError(f"{url} failed after {attempt} attempts: {reason}")
+            if attempt == max_attempts or spent + wait > cfg.max_retry_seconds:
+                error = FetchError if answered else UnreachableError
+                plural = "attempt" if attempt == 1 else "attempts"
+                raise error(f"{url} failed after {attempt} {plural}: {reason}")
             await self._sleep(wait)
             waited += wait
         raise AssertionError("unreachable")

@@ -14,10 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from catalog.api import pypi_name
+from catalog.readiness import DJANGO_RELEASES, DJANGO_TABLE_CHECKED, Digest, health
 from catalog.rows import Row
 from catalog.text import local_time, relative, safe_text, sparkline, thousands, weekly
 from eventstore import (
     Edited,
+    FieldChange,
     RecordChanged,
     RecordSeen,
     RecordVanished,
@@ -67,13 +69,24 @@ COLUMNS = {
         Column("forks", "forks", 6, right=True),
         Column("last_commit", "last commit", 12),
         Column("activity", "52 weeks", 26),
+        Column("license", "licence", 12),
+        Column("released", "released", 10),
+        Column("django", "Django", 7),
     )
 }
+VERDICT_CELLS = {"yes": "✓ yes", "no": "✗ no", "unknown": "?"}
+VERDICT_TONES = {"yes": "success", "no": "error", "unknown": ""}
 
 
-def cell_text(column: Column, row: Row, now: datetime | None) -> str:
-    """What one cell of a package row says (safe text, not yet fitted to the column)."""
+def column_label(column: Column, django: str) -> str:
+    return f"Dj {django}" if column.key == "django" else column.label
+
+
+def cell_text(column: Column, row: Row, now: datetime | None, django: str = "") -> str:
+    """What one cell of a package row says (safe text, not yet fitted to the column);
+    ``django`` is the version of the readiness column."""
     p = row.view.record
+    d = row.pypi
     match column.key:
         case "status":
             return markers(row.view, row.stale)
@@ -93,6 +106,16 @@ def cell_text(column: Column, row: Row, now: datetime | None) -> str:
             return relative(p.last_updated, now)
         case "activity":
             return weekly(p.commits_over_52, column.width)
+        case "license":
+            return safe_text(d.license) if d else ""
+        case "released":
+            if d is None:
+                return ""
+            if d.facts is None:
+                return "no PyPI"
+            return relative(d.released, now)
+        case "django":
+            return VERDICT_CELLS[d.django(django).verdict] if d and django else ""
     return ""
 
 
@@ -147,6 +170,71 @@ def package_details(
                 "error",
             )
         )
+    return rows
+
+
+def pypi_details(
+    name: str | None,
+    digest: Digest | None,
+    fetched: datetime | None,
+    error: str | None,
+    last_commit: datetime | None,
+    now: datetime,
+) -> list[Detail]:
+    """The PyPI section of the package screen and ``djp show``: facts, advisories, readiness
+    for every Django release in the table with its evidence, and the health rules."""
+    if not name:
+        return [Detail("PyPI", "no PyPI name in the catalogue")]
+    when = f"fetched {relative(fetched, now)}" if fetched else "not fetched yet"
+    rows = [Detail("PyPI", safe_text(f"{name} ({when})"))]
+    if error:
+        rows.append(Detail("last fetch", safe_text(error), "error"))
+    if digest is not None and digest.facts is None:
+        rows.append(Detail("on PyPI", "no: PyPI has no such project", "warning"))
+    if digest is not None and digest.facts is not None:
+        d = digest
+        released = f"{local_time(d.released)} ({relative(d.released, now)})" if d.released else ""
+        rows += [
+            Detail("latest", safe_text(f"{d.latest}  {released}".strip())),
+            Detail("releases", f"{d.releases_last_year} in the last 12 months"),
+            Detail("licence", safe_text(d.license)),
+            Detail(
+                "requires", safe_text(f"Python {d.requires_python}" if d.requires_python else "")
+            ),
+            Detail(
+                "status",
+                safe_text(f"{d.dev_status[0]} - {d.dev_status[1]}" if d.dev_status else ""),
+            ),
+        ]
+        if d.yanked:
+            reason = f": {d.yanked_reason}" if d.yanked_reason else ""
+            rows.append(Detail("yanked", safe_text(f"{d.latest} is yanked{reason}"), "error"))
+        for a in d.advisories:
+            fixed = f"fixed in {', '.join(a.fixed_in)}" if a.fixed_in else "no fixed version"
+            also = f" ({', '.join(a.aliases)})" if a.aliases else ""
+            rows.append(
+                Detail(
+                    "advisory", safe_text(f"{a.id}{also}: {fixed}. {a.summary}".strip()), "error"
+                )
+            )
+        for release in DJANGO_RELEASES:
+            v = d.django(release.version)
+            rows.append(
+                Detail(
+                    f"Django {release.version}",
+                    safe_text(f"{VERDICT_CELLS[v.verdict]}  {v.evidence}"),
+                    VERDICT_TONES[v.verdict],
+                )
+            )
+    for rule in health(last_commit, digest, now):
+        mark = {True: "✓", False: "✗", None: "?"}[rule.ok]
+        tone = {True: "", False: "warning", None: ""}[rule.ok]
+        rows.append(Detail("health", safe_text(f"{mark} {rule.name}: {rule.evidence}"), tone))
+    rows.append(
+        Detail(
+            "", f"Django release dates as of {DJANGO_TABLE_CHECKED.isoformat()} (djangoproject.com)"
+        )
+    )
     return rows
 
 
@@ -219,6 +307,44 @@ def short_value(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _django_versions(classifiers: list[str] | None) -> list[str]:
+    prefix = "Framework :: Django :: "
+    return [c[len(prefix) :] for c in classifiers or [] if c.startswith(prefix)]
+
+
+def pypi_change_words(changes: dict[str, FieldChange]) -> str:
+    """``new release 3.15.0; licence BSD -> BSD-3-Clause; dropped Django 4.1``: what PyPI
+    said changed, in the words of a release note."""
+    words = []
+    if (state := changes.get("pypi.state")) and state.after == "missing":
+        return "gone from PyPI"
+    if state and state.before == "missing":
+        words.append("back on PyPI")
+    if latest := changes.get("pypi.latest"):
+        words.append(f"new release {latest.after}" if latest.after else "no release any more")
+    if lic := changes.get("pypi.license"):
+        words.append(f"licence {lic.before or 'unknown'} -> {lic.after or 'unknown'}")
+    if django := changes.get("pypi.django"):
+        before, after = _django_versions(django.before), _django_versions(django.after)
+        added = [v for v in after if v not in before]
+        dropped = [v for v in before if v not in after]
+        if added:
+            words.append(f"added Django {', '.join(added)}")
+        if dropped:
+            words.append(f"dropped Django {', '.join(dropped)}")
+    if py := changes.get("pypi.requires_python"):
+        words.append(f"requires Python {py.after or 'anything'}")
+    if (yanked := changes.get("pypi.yanked")) is not None:
+        words.append("latest release yanked" if yanked.after else "latest release no longer yanked")
+    if advisories := changes.get("pypi.advisories"):
+        fresh = [a for a in advisories.after or [] if a not in (advisories.before or [])]
+        if fresh:
+            words.append(f"{len(fresh)} new advisor{'y' if len(fresh) == 1 else 'ies'}")
+        elif not advisories.after:
+            words.append("no advisories any more")
+    return safe_text("; ".join(words))
+
+
 def changes_report(
     changes: Changes, name: Callable[[int], str], limit: int = 100
 ) -> tuple[str, list[tuple[str, list[str]]]]:
@@ -258,4 +384,14 @@ def changes_report(
                 ],
             )
         )
+    pypi = [(c.id, pypi_change_words(c.changes)) for c in changes.pypi]
+    pypi = [(i, words) for i, words in pypi if words]
+    if pypi or changes.pypi_first:
+        lines = [f"{name(i)}: {words}" for i, words in pypi[:limit]]
+        if len(pypi) > limit:
+            lines.append(f"… and {len(pypi) - limit:,} more")
+        if changes.pypi_first:
+            n = changes.pypi_first
+            lines.append(f"first PyPI facts for {n:,} package{'' if n == 1 else 's'}")
+        sections.append(("PyPI", lines))
     return summary, sections

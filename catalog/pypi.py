@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 from packaging.utils import canonicalize_name
@@ -23,14 +23,18 @@ from packaging.utils import canonicalize_name
 from catalog import VERSION
 from catalog.api import pypi_name
 from catalog.catalog import Catalog
-from catalog.http import BoundedHttp, FetchError, HttpLimits
-from catalog.readiness import pypi_summary
+from catalog.http import BoundedHttp, FetchError, HttpLimits, UnreachableError
+from catalog.present import pypi_details
+from catalog.readiness import Digest, digest_of, pypi_summary
 from eventstore import Advisory, PypiFacts, PypiObserved, WriteTransaction
+from projections.fold import Tables
 from projections.targets import Target
+from projections.view import PackageView
 
 DEFAULT_PYPI_URL = "https://pypi.org/"
 USER_AGENT = f"djp/{VERSION} (Django Packages terminal client; python-httpx)"
 RELEASES_KEPT = 500
+FRESH_FOR = timedelta(days=1)  # a plain sync and opening a package refetch older data
 CACHE_DB = "pypi.cache"  # target -> the last ETag and when it was fetched (not state: a cache)
 
 
@@ -39,12 +43,16 @@ class PypiConfig(HttpLimits):
     base_url: str = DEFAULT_PYPI_URL
     concurrency: int = 4
     max_response_bytes: int = 20 * 2**20
+    probe_attempts: int = 2  # the first request's: an unreachable PyPI is known quickly
 
     @classmethod
     def from_environment(cls, base_url: str | None = None, **kwargs) -> PypiConfig:
         base = base_url or os.environ.get("DJP_PYPI_URL")
         if base:
             kwargs["base_url"] = base if base.endswith("/") else base + "/"
+        concurrency = os.environ.get("DJP_PYPI_CONCURRENCY", "")
+        if concurrency.isdigit() and 1 <= int(concurrency) <= 32:
+            kwargs.setdefault("concurrency", int(concurrency))
         return cls(**kwargs)
 
 
@@ -143,6 +151,19 @@ class PypiReport:
     missing: int = 0
     errors: list[str] = field(default_factory=list)
     requests: int = 0
+    unreachable: str | None = None  # why the rest was not asked: PyPI did not answer at all
+    skipped: int = 0  # not asked, because PyPI was unreachable or the fetch was stopped
+
+    def summary(self, asked: int) -> str:
+        """One line for the command line and the app."""
+        if self.unreachable:
+            return f"PyPI unreachable, {asked:,} projects not refreshed: {self.unreachable}"
+        return (
+            f"PyPI: {asked:,} projects asked, {self.fetched:,} answered, "
+            f"{self.not_modified:,} unchanged (304), {self.missing:,} not on PyPI, "
+            f"{self.changed:,} events appended, {len(self.errors):,} errors, "
+            f"{self.requests:,} requests"
+        )
 
 
 def pypi_targets(catalog: Catalog) -> dict[Target, str]:
@@ -153,6 +174,26 @@ def pypi_targets(catalog: Catalog) -> dict[Target, str]:
         if name:
             out[Target.package(entry.record.id)] = canonicalize_name(name)
     return out
+
+
+def stale_targets(
+    catalog: Catalog, targets: dict[Target, str], now: datetime, within: timedelta = FRESH_FOR
+) -> dict[Target, str]:
+    """Those of ``targets`` whose PyPI facts were last fetched ``within`` ago or more (or
+    never, or whose last fetch failed)."""
+    db = catalog.store.database(CACHE_DB)
+    horizon = (now - within).timestamp()
+
+    def read(txn) -> dict[Target, str]:
+        out = {}
+        for target, name in targets.items():
+            raw = txn.get(target.raw, db=db)
+            entry = _cache_decoder.decode(raw) if raw is not None else None
+            if entry is None or entry.error or entry.fetched <= horizon:
+                out[target] = name
+        return out
+
+    return catalog.store.read(read)
 
 
 def cache_entry(catalog: Catalog, target: Target) -> CacheEntry:
@@ -177,28 +218,51 @@ async def fetch_pypi(
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     async with BoundedHttp(config.base_url, config, headers, transport=transport) as http:
 
-        async def one(target: Target, name: str) -> None:
+        async def one(target: Target, name: str, attempts: int | None = None) -> None:
             nonlocal done
             async with semaphore:
-                await _fetch_one(catalog, http, target, name, report)
+                if report.unreachable:
+                    report.skipped += 1
+                else:
+                    await _fetch_one(catalog, http, target, name, report, attempts)
             done += 1
             if progress:
                 progress(done, len(targets))
 
         try:
-            await asyncio.gather(*(one(t, n) for t, n in targets.items()))
+            items = list(targets.items())
+            if items:  # the first alone, and retried less: an unreachable PyPI is known fast
+                await one(*items[0], attempts=config.probe_attempts)
+            await asyncio.gather(*(one(t, n) for t, n in items[1:]))
+        except asyncio.CancelledError:
+            report.skipped += len(targets) - done
+            raise
         finally:
             report.requests = http.requests
     return report
 
 
 async def _fetch_one(
-    catalog: Catalog, http: BoundedHttp, target: Target, name: str, report: PypiReport
+    catalog: Catalog,
+    http: BoundedHttp,
+    target: Target,
+    name: str,
+    report: PypiReport,
+    attempts: int | None,
 ) -> None:
     cached = cache_entry(catalog, target)
     headers = {"If-None-Match": cached.etag} if cached.etag else None
     try:
-        reply = await http.get(f"pypi/{name}/json", headers=headers)
+        reply = await http.get(f"pypi/{name}/json", headers=headers, attempts=attempts)
+    except UnreachableError as exc:
+        if not (report.fetched or report.not_modified or report.missing or report.errors):
+            report.unreachable = str(exc)  # nothing ever answered: stop asking
+            return
+        report.errors.append(f"{name}: {exc}")
+        _remember(
+            catalog, target, CacheEntry(etag=cached.etag, fetched=cached.fetched, error=str(exc))
+        )
+        return
     except FetchError as exc:
         report.errors.append(f"{name}: {exc}")
         _remember(
@@ -255,20 +319,51 @@ def _record(catalog: Catalog, target: Target, observed: PypiObserved, entry: Cac
     return catalog.store.transaction(body)
 
 
-def pypi_of(catalog: Catalog, tables, view, now: datetime) -> dict | None:
+@dataclass
+class PypiStatus:
+    """What is known of one package's PyPI project: its name (None without one), the digest
+    of the last facts recorded, when it was last fetched and that fetch's error."""
+
+    name: str | None
+    digest: Digest | None = None
+    fetched: datetime | None = None
+    error: str | None = None
+
+    def fresh(self, now: datetime, within: timedelta = FRESH_FOR) -> bool:
+        return self.fetched is not None and now - self.fetched < within
+
+
+def pypi_status(catalog: Catalog, tables: Tables, view: PackageView, now: datetime) -> PypiStatus:
+    name = pypi_name(view.record.pypi_url)
+    if not name:
+        return PypiStatus(None)
+    entry = tables.pypi.get(view.target.raw)
+    cached = cache_entry(catalog, view.target)
+    return PypiStatus(
+        canonicalize_name(name),
+        digest_of(entry.observed if entry is not None else None, now),
+        datetime.fromtimestamp(cached.fetched, UTC) if cached.fetched else None,
+        cached.error,
+    )
+
+
+def pypi_details_of(catalog: Catalog, tables: Tables, view: PackageView, now: datetime) -> list:
+    """The PyPI rows of ``catalog.present.pypi_details`` for one package."""
+    status = pypi_status(catalog, tables, view, now)
+    return pypi_details(
+        status.name, status.digest, status.fetched, status.error, view.record.last_updated, now
+    )
+
+
+def pypi_of(catalog: Catalog, tables: Tables, view: PackageView, now: datetime) -> dict | None:
     """``djp show --json``'s ``pypi``: null without a PyPI name; else what was recorded, the
     state (``ok``, ``missing``, ``error`` when the last fetch failed; null before the first)
     and the verdicts (``catalog.readiness.pypi_summary``)."""
-    name = pypi_name(view.record.pypi_url)
-    if not name:
+    status = pypi_status(catalog, tables, view, now)
+    if status.name is None:
         return None
-    target = view.target
-    entry = tables.pypi.get(target.raw)
-    cached = cache_entry(catalog, target)
-    fetched = datetime.fromtimestamp(cached.fetched, UTC) if cached.fetched else None
-    state = entry.observed.state if entry is not None else None
-    if cached.error:
-        state = "error"
-    facts = entry.observed.facts if entry is not None else None
-    summary = pypi_summary(canonicalize_name(name), state, facts, fetched, now)
+    digest = status.digest
+    state = "error" if status.error else (digest.state if digest is not None else None)
+    facts = digest.facts if digest is not None else None
+    summary = pypi_summary(status.name, state, facts, status.fetched, now)
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in summary.items()}

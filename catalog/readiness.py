@@ -26,7 +26,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from eventstore import PypiFacts
+from eventstore import PypiFacts, PypiObserved
 
 VerdictWord = Literal["yes", "no", "unknown"]
 
@@ -72,6 +72,12 @@ def supported_django(today: date) -> list[DjangoRelease]:
     return [r for r in DJANGO_RELEASES if r.released <= today <= r.end_of_support]
 
 
+def default_django(today: date) -> str:
+    """The readiness column's Django until the user picks one: the newest supported LTS."""
+    lts = [r for r in supported_django(today) if r.lts]
+    return (lts or list(DJANGO_RELEASES))[-1].version
+
+
 def _key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
@@ -111,8 +117,20 @@ def _requirement(requires_dist: Iterable[str], name: str) -> SpecifierSet | None
 
 
 def _excludes(specifier: SpecifierSet, feature: str) -> bool:
-    """Whether no release of a feature series (X.0 ... X.n) satisfies the specifier."""
-    candidates = [feature, *(f"{feature}.{patch}" for patch in range(0, 40)), f"{feature}.999"]
+    """Whether no release of a feature series (X.0 ... X.n) satisfies the specifier.
+
+    The series is probed at its first and a far release, and at each version the specifier
+    names inside the series and the patch after it: between those points the answer of every
+    clause is constant, so they decide it exactly (and cheaply)."""
+    candidates = {f"{feature}.0", f"{feature}.9999"}
+    prefix = feature + "."
+    for spec in specifier:
+        version = spec.version.rstrip(".*")
+        if version == feature or version.startswith(prefix):
+            candidates.add(version)
+            parts = version.split(".")
+            if len(parts) >= 3 and parts[2].isdigit():
+                candidates.add(f"{parts[0]}.{parts[1]}.{int(parts[2]) + 1}")
     return not any(specifier.contains(v, prereleases=True) for v in candidates)
 
 
@@ -239,6 +257,160 @@ def releases_within(releases: dict, now: datetime, days: int = 365) -> int:
     return sum(1 for when in releases.values() if timedelta(0) <= now - when <= timedelta(days))
 
 
+class Digest:
+    """What the app and the command line show of one package's recorded PyPI facts, derived
+    once; readiness verdicts are worked out when first asked and kept."""
+
+    __slots__ = (
+        "_django",
+        "_python",
+        "advisories",
+        "dev_status",
+        "facts",
+        "latest",
+        "license",
+        "name",
+        "released",
+        "releases_last_year",
+        "requires_python",
+        "state",
+        "yanked",
+        "yanked_reason",
+    )  # fmt: skip
+
+    def __init__(self, name: str, state: str, facts: PypiFacts | None, now: datetime) -> None:
+        self.name, self.state, self.facts = name, state, facts
+        self._django: dict[str, Verdict] = {}
+        self._python: dict[str, Verdict] = {}
+        f = facts or PypiFacts(name=name)
+        self.latest = f.latest
+        self.released = f.released
+        self.releases_last_year = releases_within(f.releases, now)
+        self.license = (
+            licence(f.license_expression, f.license, f.classifiers, whole_text=f.license_is_long)
+            if facts is not None
+            else ""
+        )
+        self.requires_python = f.requires_python
+        self.dev_status = development_status(f.classifiers)
+        self.yanked, self.yanked_reason = f.yanked, f.yanked_reason
+        self.advisories = f.vulnerabilities
+
+    @property
+    def inactive(self) -> bool:
+        return self.dev_status is not None and self.dev_status[0] == 7
+
+    def django(self, x: str) -> Verdict:
+        verdict = self._django.get(x)
+        if verdict is None:
+            if self.facts is None:
+                verdict = Verdict("unknown", "not on PyPI" if self.state == "missing" else "")
+            else:
+                verdict = django_verdict(self.facts.classifiers, self.facts.requires_dist, x)
+            self._django[x] = verdict
+        return verdict
+
+    def python(self, y: str) -> Verdict:
+        verdict = self._python.get(y)
+        if verdict is None:
+            if self.facts is None:
+                verdict = Verdict("unknown", "not on PyPI" if self.state == "missing" else "")
+            else:
+                verdict = python_verdict(self.facts.classifiers, self.facts.requires_python, y)
+            self._python[y] = verdict
+        return verdict
+
+
+def digest_of(observed: PypiObserved | None, now: datetime) -> Digest | None:
+    """The digest of a package's last ``PypiObserved`` (None before the first fetch)."""
+    if observed is None:
+        return None
+    return Digest(observed.name, observed.state, observed.facts, now)
+
+
+# --- health: rule by rule, each with its evidence -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    ok: bool | None  # None: cannot tell
+    evidence: str
+
+
+YEAR = timedelta(days=365)
+
+
+def health(last_commit: datetime | None, digest: Digest | None, now: datetime) -> list[Rule]:
+    """The health rules of a package, each with what decided it; no score."""
+    rules = []
+    if last_commit is None:
+        rules.append(Rule("commit within a year", None, "no commit date from the repository"))
+    else:
+        rules.append(
+            Rule(
+                "commit within a year",
+                now - last_commit <= YEAR,
+                f"last commit {last_commit.date().isoformat()}",
+            )
+        )
+    if digest is None or digest.facts is None:
+        why = "not on PyPI" if digest is not None else "PyPI not fetched yet"
+        return [*rules, Rule("on PyPI", False if digest else None, why)]
+    if digest.released is None:
+        rules.append(Rule("release within a year", None, "no upload date for the latest release"))
+    else:
+        rules.append(
+            Rule(
+                "release within a year",
+                now - digest.released <= YEAR,
+                f"{digest.latest} released {digest.released.date().isoformat()}",
+            )
+        )
+    supported = supported_django(now.date())
+    ready = [r.version for r in supported if digest.django(r.version).verdict == "yes"]
+    blocked = [r.version for r in supported if digest.django(r.version).verdict == "no"]
+    names = ", ".join(r.version for r in supported)
+    if ready:
+        rule = Rule("supports a supported Django", True, f"ready for {', '.join(ready)}")
+    elif supported and len(blocked) == len(supported):
+        rule = Rule("supports a supported Django", False, f"not ready for any of {names}")
+    else:
+        rule = Rule("supports a supported Django", None, f"no evidence for {names}")
+    rules.append(rule)
+    yanked = f"{digest.latest} yanked" + (
+        f": {digest.yanked_reason}" if digest.yanked_reason else ""
+    )
+    rules.append(
+        Rule(
+            "latest release not yanked",
+            not digest.yanked,
+            yanked if digest.yanked else f"{digest.latest} not yanked",
+        )
+    )
+    ids = ", ".join(a.id for a in digest.advisories)
+    rules.append(
+        Rule(
+            "no open advisory",
+            not digest.advisories,
+            f"{len(digest.advisories)} for {digest.latest}: {ids}"
+            if ids
+            else f"none for {digest.latest}",
+        )
+    )
+    status = digest.dev_status
+    rules.append(
+        Rule(
+            "not Inactive",
+            None if status is None else status[0] != 7,
+            f"Development Status :: {status[0]} - {status[1]}"
+            if status
+            else "no development status",
+        )
+    )
+    return rules
+
+
 def pypi_summary(
     name: str, state: str, facts: PypiFacts | None, fetched: datetime | None, now: datetime
 ) -> dict[str, Any]:
@@ -247,25 +419,17 @@ def pypi_summary(
     out: dict[str, Any] = {"name": name, "state": state, "fetched": fetched}
     if facts is None:
         return out
-    status = development_status(facts.classifiers)
+    d = Digest(name, state, facts, now)
     out.update(
-        latest=facts.latest or None,
-        released=facts.released,
-        releases_last_year=releases_within(facts.releases, now),
-        license=licence(
-            facts.license_expression,
-            facts.license,
-            facts.classifiers,
-            whole_text=facts.license_is_long,
-        ),
-        requires_python=facts.requires_python or None,
-        dev_status=f"{status[0]} - {status[1]}" if status else None,
-        yanked=facts.yanked,
-        yanked_reason=facts.yanked_reason or None,
-        vulnerabilities=[a.id for a in facts.vulnerabilities],
-        django={
-            r.version: django_verdict(facts.classifiers, facts.requires_dist, r.version).verdict
-            for r in DJANGO_RELEASES
-        },
+        latest=d.latest or None,
+        released=d.released,
+        releases_last_year=d.releases_last_year,
+        license=d.license,
+        requires_python=d.requires_python or None,
+        dev_status=f"{d.dev_status[0]} - {d.dev_status[1]}" if d.dev_status else None,
+        yanked=d.yanked,
+        yanked_reason=d.yanked_reason or None,
+        vulnerabilities=[a.id for a in d.advisories],
+        django={r.version: d.django(r.version).verdict for r in DJANGO_RELEASES},
     )
     return out

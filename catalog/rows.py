@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from catalog.errors import UserError
+from catalog.readiness import Digest, digest_of
 from projections.fold import Tables
 from projections.targets import PREFIX
 from projections.view import (
@@ -40,6 +41,7 @@ class Row:
     category: str
     grids: frozenset[str]  # slugs (and ids) of the grids it is in
     stale: bool
+    pypi: Digest | None = None  # None until PyPI was asked
 
     @property
     def key(self) -> str:
@@ -96,6 +98,9 @@ class RowIndex:
             category=self.category_names.get(p.category, ""),
             grids=frozenset(self.memberships.get(p.id, ())) | {str(g) for g in p.grids},
             stale=p.last_updated is not None and self.now - p.last_updated > STALE_AFTER,
+            pypi=digest_of(
+                entry.observed if (entry := self.tables.pypi.get(raw)) else None, self.now
+            ),
         )
         if view.vanished:
             self.vanished_rows[key] = row
@@ -139,6 +144,8 @@ SORTS: dict[str, Callable[[Row], Any]] = {
     "created": lambda r: (_ts(r.view.record.created), r.view.record.id),
     "modified": lambda r: (_ts(r.view.record.modified), r.view.record.id),
     "status": lambda r: (r.view.status, r.view.record.title.casefold()),
+    "license": lambda r: ((r.pypi.license if r.pypi else "").casefold(), r.view.record.id),
+    "released": lambda r: (_ts(r.pypi.released if r.pypi else None), r.view.record.id),
 }
 #: The API's field names, accepted for the sort names above.
 SORT_ALIASES = {
@@ -149,7 +156,7 @@ SORT_ALIASES = {
 }
 #: Columns whose first sort is largest (or newest) first.
 DESCENDING_BY_DEFAULT = frozenset(
-    {"watchers", "forks", "last_commit", "activity", "created", "modified"}
+    {"watchers", "forks", "last_commit", "activity", "created", "modified", "released", "django"}
 )
 
 
@@ -158,15 +165,29 @@ class SortError(UserError):
 
 
 def parse_sort(text: str) -> tuple[str, bool]:
-    """``"watchers"`` -> ``("watchers", True)``; a leading ``-`` reverses the column's
-    usual direction. Refuses unknown columns."""
-    flip = text.startswith("-")
-    name = text.lstrip("-")
+    """As Django's ``order_by``: ``"watchers"`` -> ``("watchers", False)`` (ascending),
+    ``"-watchers"`` -> ``("watchers", True)`` (descending). Refuses unknown columns."""
+    descending = text.startswith("-")
+    name = text.removeprefix("-")
     name = SORT_ALIASES.get(name, name)
     if name not in SORTS:
         raise SortError(f"cannot sort by {name!r}; choose one of {', '.join(SORTS)}")
-    return name, (name in DESCENDING_BY_DEFAULT) != flip
+    return name, descending
 
 
-def sort_rows(rows: list[Row], sort: str = "title", descending: bool = False) -> list[Row]:
+VERDICT_ORDER = {"no": 0, "unknown": 1, "yes": 2}
+
+
+def sort_rows(
+    rows: list[Row], sort: str = "title", descending: bool = False, django: str = ""
+) -> list[Row]:
+    """Sorted by a column of ``SORTS``, or by readiness for Django ``django`` (sort
+    ``"django"``: yes, unknown, no when descending)."""
+    if sort == "django" and django:
+
+        def key(r: Row):
+            verdict = r.pypi.django(django).verdict if r.pypi else "unknown"
+            return (VERDICT_ORDER[verdict], r.view.record.repo_watchers, r.view.record.id)
+
+        return sorted(rows, key=key, reverse=descending)
     return sorted(rows, key=SORTS.get(sort, SORTS["title"]), reverse=descending)

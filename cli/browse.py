@@ -13,7 +13,7 @@ import click
 from catalog import queries
 from catalog.catalog import Catalog
 from catalog.present import COLUMNS, cell_text, grid_count, package_details
-from catalog.pypi import pypi_of
+from catalog.pypi import pypi_details_of, pypi_of
 from catalog.rows import Row
 from catalog.text import fit, safe_text
 from cli.context import CommandError, Session, as_of_option, echo_json, json_option, pass_session
@@ -25,7 +25,7 @@ LIST_COLUMNS = ["status", "id", "title", "category", "version", "watchers", "for
 TITLE_WIDTH = 36
 SORT_HELP = (
     "title, slug, id, category, version, watchers, forks, last_commit, activity, created, "
-    "modified, status; a leading - reverses"
+    "modified, status, license, released; a leading - sorts descending (as Django's order_by)"
 )
 
 
@@ -92,12 +92,17 @@ def show(session: Session, package: str, as_json: bool, as_of: int | None) -> No
         except LookupError as exc:
             raise CommandError(str(exc)) from None
         tables = catalog.tables()  # for the names of categories and grids
-        pypi = pypi_of(catalog, tables_at(catalog, as_of), view, datetime.now(UTC))
+        now = datetime.now(UTC)
+        past = tables_at(catalog, as_of) if as_of is not None else tables
+        pypi = pypi_of(catalog, past, view, now)
+        pypi_rows = pypi_details_of(catalog, past, view, now)
     if as_json:
         echo_json([queries.package_json(view) | {"pypi": pypi}])
         return
     grid_titles = {g.record.id: g.record.title for g in queries.grids(tables) if not g.local}
     for row in package_details(view, queries.category_names(tables), grid_titles, None):
+        click.echo(f"{row.label:>12}  {row.value}")
+    for row in pypi_rows:
         click.echo(f"{row.label:>12}  {row.value}")
 
 
@@ -125,7 +130,7 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
 
 @click.command()
 @click.argument("grid_key", metavar="X")
-@click.option("--sort", default="watchers", metavar="FIELD", help=SORT_HELP)
+@click.option("--sort", default="-watchers", metavar="FIELD", help=SORT_HELP)
 @json_option
 @as_of_option
 @pass_session

@@ -123,6 +123,18 @@ def progress_printer() -> ProgressCallback | None:
     return show
 
 
+def pypi_progress_printer():
+    """``PyPI 120/5,812`` on a terminal while PyPI facts are fetched."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\rPyPI {done:,}/{total:,}\x1b[K")
+        sys.stderr.flush()
+
+    return show
+
+
 def clear_progress_line() -> None:
     if sys.stderr.isatty():
         sys.stderr.write("\r\x1b[K")

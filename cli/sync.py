@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import UTC, datetime
 
 import click
 
 from catalog import queries
-from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
+from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets, stale_targets
 from catalog.sync import load_snapshot, sync_catalog, sync_package
 from catalog.text import safe_json, safe_text
 from cli.context import (
@@ -21,6 +22,7 @@ from cli.context import (
     pass_session,
     print_sync_report,
     progress_printer,
+    pypi_progress_printer,
 )
 
 
@@ -32,6 +34,7 @@ from cli.context import (
     "--pypi-only", is_flag=True, help="Refresh PyPI facts now (of --package or --grid, or all)."
 )
 @click.option("--grid", metavar="X", help="With --pypi-only: the packages of this grid.")
+@click.option("--no-pypi", is_flag=True, help="Do not refresh PyPI facts after the catalogue.")
 @click.option("--pypi-url", metavar="URL", help="PyPI base (default: $DJP_PYPI_URL or pypi.org).")
 @json_option
 @pass_session
@@ -44,13 +47,15 @@ def sync(
     package: str | None,
     pypi_only: bool,
     grid: str | None,
+    no_pypi: bool,
     pypi_url: str | None,
     as_json: bool,
 ) -> None:
-    """Fetch the catalogue from the API into the log."""
+    """Fetch the catalogue from the API into the log, then PyPI facts older than a day."""
     if pypi_only:
         ctx.exit(sync_pypi(session, package, grid, pypi_url, as_json))
     config = client_config(base_url)
+    pypi_line = None
     with session.open_catalog(fill=False) as catalog:
         if snapshot:
             report = load_snapshot(catalog)
@@ -58,6 +63,23 @@ def sync(
             report = asyncio.run(sync_package(catalog, package, config))
         else:
             report = asyncio.run(sync_catalog(catalog, config, progress=progress_printer()))
+        if not (snapshot or no_pypi):
+            wanted = pypi_targets(catalog)
+            if package:
+                target = catalog.lookup("package", package)
+                wanted = {t: n for t, n in wanted.items() if t == target}
+            wanted = stale_targets(catalog, wanted, datetime.now(UTC))
+            if wanted:
+                pypi = asyncio.run(
+                    fetch_pypi(
+                        catalog,
+                        wanted,
+                        PypiConfig.from_environment(pypi_url),
+                        progress=pypi_progress_printer(),
+                    )
+                )
+                clear_progress_line()
+                pypi_line = pypi.summary(len(wanted)), pypi.errors
     if as_json:
         clear_progress_line()
         click.echo(safe_json(report))
@@ -65,6 +87,11 @@ def sync(
             click.echo(f"djp: {safe_text(report.error)}", err=True)
     else:
         print_sync_report(report)
+    if pypi_line is not None:  # PyPI's trouble is reported; the catalogue's outcome decides
+        line, errors = pypi_line
+        click.echo(safe_text(line), err=as_json or bool(errors))
+        for error in errors[:20]:
+            click.echo(f"djp: {safe_text(error)}", err=True)
     ctx.exit(0 if report.outcome == "complete" else 1)
 
 
@@ -84,16 +111,19 @@ def sync_pypi(
                     raise CommandError(f"no package {package!r} in the catalogue")
                 keep = {target} if not grid else keep & {target}
             wanted = {t: n for t, n in wanted.items() if t in keep}
-        report = asyncio.run(fetch_pypi(catalog, wanted, PypiConfig.from_environment(pypi_url)))
+        report = asyncio.run(
+            fetch_pypi(
+                catalog,
+                wanted,
+                PypiConfig.from_environment(pypi_url),
+                progress=pypi_progress_printer(),
+            )
+        )
+        clear_progress_line()
     if as_json:
         click.echo(safe_json(dataclasses.asdict(report)))
     else:
-        click.echo(
-            f"PyPI: {len(wanted):,} projects asked, {report.fetched:,} answered, "
-            f"{report.not_modified:,} unchanged (304), {report.missing:,} not on PyPI, "
-            f"{report.changed:,} events appended, {len(report.errors):,} errors, "
-            f"{report.requests:,} requests"
-        )
+        click.echo(safe_text(report.summary(len(wanted))), err=bool(report.unreachable))
     for error in report.errors[:20]:
         click.echo(f"djp: {safe_text(error)}", err=True)
-    return 1 if report.errors else 0
+    return 1 if report.errors or report.unreachable else 0

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import msgspec
 
-from eventstore import Envelope, RecordChanged, RecordSeen, RecordVanished
+from eventstore import (
+    Envelope,
+    FieldChange,
+    PypiObserved,
+    RecordChanged,
+    RecordSeen,
+    RecordVanished,
+)
+from projections.history import pypi_values
+from projections.targets import Target
 
 
 class VersionChange(msgspec.Struct):
@@ -25,6 +34,11 @@ class WatcherGain(msgspec.Struct):
         return self.after - self.before
 
 
+class PypiChange(msgspec.Struct):
+    id: int
+    changes: dict[str, FieldChange]  # pypi.latest, pypi.license... (projections.history)
+
+
 class Changes(msgspec.Struct, kw_only=True):
     from_seq: int
     to_seq: int
@@ -34,13 +48,26 @@ class Changes(msgspec.Struct, kw_only=True):
     versions: list[VersionChange] = []
     watchers: list[WatcherGain] = []  # largest gains first
     changed: int = 0  # packages with any upstream change
+    pypi: list[PypiChange] = []  # what PyPI said changed, by package
+    pypi_first: int = 0  # packages whose PyPI facts were recorded for the first time
+
+
+#: The PyPI observation of a package (its stream key) at or before an event, if any.
+PypiBefore = Callable[[str, int], PypiObserved | None]
 
 
 def changes_between(
-    envelopes: Iterable[Envelope], from_seq: int, to_seq: int, top: int = 20
+    envelopes: Iterable[Envelope],
+    from_seq: int,
+    to_seq: int,
+    top: int = 20,
+    pypi_before: PypiBefore | None = None,
 ) -> Changes:
-    """Upstream package changes in the events after ``from_seq`` up to ``to_seq``."""
+    """Upstream package changes in the events after ``from_seq`` up to ``to_seq``; PyPI's
+    are measured against ``pypi_before(target, from_seq)``."""
     new, returned, vanished = [], [], []
+    pypi_first: dict[str, PypiObserved | None] = {}  # target -> what PyPI said before
+    pypi_last: dict[str, PypiObserved] = {}
     versions: dict[int, list] = {}
     watchers: dict[int, list] = {}
     changed: set[int] = set()
@@ -50,6 +77,11 @@ def changes_between(
             (returned if event.again else new).append(event.record.id)
         elif isinstance(event, RecordVanished) and event.resource == "package":
             vanished.append(event.id)
+        elif isinstance(event, PypiObserved):
+            if event.target not in pypi_first:
+                before = pypi_before(event.target, from_seq) if pypi_before else None
+                pypi_first[event.target] = before
+            pypi_last[event.target] = event
         elif isinstance(event, RecordChanged) and event.resource == "package":
             changed.add(event.id)
             for name, bucket in (("pypi_version", versions), ("repo_watchers", watchers)):
@@ -63,7 +95,23 @@ def changes_between(
         WatcherGain(i, b or 0, a or 0) for i, (b, a) in watchers.items() if (a or 0) != (b or 0)
     ]
     gains.sort(key=lambda g: (-g.gain, g.id))
+    pypi = []
+    for target, after in pypi_last.items():
+        before_values = pypi_values(pypi_first[target])
+        after_values = pypi_values(after)
+        if pypi_first[target] is None:
+            continue
+        diff = {
+            name: FieldChange(before=before_values.get(name), after=after_values.get(name))
+            for name in sorted(set(before_values) | set(after_values))
+            if before_values.get(name) != after_values.get(name)
+        }
+        if diff:
+            pypi.append(PypiChange(Target.parse(target).id, diff))
+    pypi.sort(key=lambda c: c.id)
     return Changes(
+        pypi=pypi,
+        pypi_first=sum(1 for before in pypi_first.values() if before is None),
         from_seq=from_seq,
         to_seq=to_seq,
         new=sorted(new),

@@ -16,6 +16,7 @@ from textual.signal import Signal
 
 from catalog.catalog import Catalog
 from catalog.client import ClientConfig
+from catalog.readiness import DJANGO_RELEASES
 from catalog.sync import Clock
 from projections.targets import Target
 from tui.controller import Controller
@@ -29,6 +30,7 @@ from tui.screens import (
     HistoryScreen,
     LogScreen,
     PackageScreen,
+    ReadinessScreen,
 )
 
 
@@ -48,6 +50,7 @@ class DjpApp(App):
         Binding("2", "section('grids')", "grids", id="app.grids"),
         Binding("3", "section('changes')", "changes", id="app.changes"),
         Binding("4", "section('log')", "log", id="app.log"),
+        Binding("5", "section('readiness')", "readiness", id="app.readiness"),
         Binding("S", "sync", "sync", id="app.sync"),
         Binding("u", "undo", "undo", id="app.undo"),
         Binding("ctrl+r", "redo", "redo", id="app.redo"),
@@ -150,7 +153,12 @@ class DjpApp(App):
     def action_section(self, name: str) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        sections = {"grids": GridsScreen, "changes": ChangesScreen, "log": LogScreen}
+        sections = {
+            "grids": GridsScreen,
+            "changes": ChangesScreen,
+            "log": LogScreen,
+            "readiness": ReadinessScreen,
+        }
         if name in sections:
             self.push_screen(sections[name]())
         else:
@@ -178,6 +186,19 @@ class DjpApp(App):
         yield SystemCommand(
             "Changes", "what the last sync changed", partial(self.action_section, "changes")
         )
+        yield SystemCommand(
+            "Readiness",
+            "packages x Django releases: ready, not, unknown",
+            partial(self.action_section, "readiness"),
+        )
+        current = self.controller.django_version if self.controller else ""
+        for release in reversed(DJANGO_RELEASES):
+            if release.version != current:
+                yield SystemCommand(
+                    f"Django {release.version}: judge readiness for it",
+                    f"the readiness column and screen (now Django {current})",
+                    partial(self.controller.set_django_version, release.version),
+                )
 
     # --- keys that act on the catalogue ---------------------------------------------------
 

@@ -24,6 +24,16 @@ from catalog.changes import SyncRun, sync_runs, what_changed
 from catalog.client import ClientConfig
 from catalog.errors import UserError
 from catalog.history import target_history
+from catalog.pypi import (
+    PypiConfig,
+    PypiStatus,
+    fetch_pypi,
+    pypi_status,
+    pypi_targets,
+    stale_targets,
+)
+from catalog.readiness import DJANGO_RELEASES, default_django
+from catalog.settings import Settings
 from catalog.sync import Clock, ProgressCallback, first_sync, sync_catalog
 from catalog.text import relative
 from eventstore import Envelope, StoreError
@@ -58,8 +68,11 @@ class Controller:
         now: datetime | None = None,
         probe_seconds: float = 3.0,
         clock: Clock = time.monotonic,
+        pypi_config: PypiConfig | None = None,
     ) -> None:
         self.catalog = catalog
+        self.pypi_config = pypi_config or PypiConfig.from_environment()
+        self.settings = Settings(catalog)
         self.changed = changed
         self._notify = notify
         self.navigator = navigator
@@ -69,6 +82,11 @@ class Controller:
         self.probe_seconds = probe_seconds
         self.clock = clock
         self.browser = Browser(catalog, self.now)
+        remembered = self.settings.get("django")
+        known = {r.version for r in DJANGO_RELEASES}
+        self.browser.django_version = (
+            remembered if remembered in known else default_django(self.now.date())
+        )
         self._sync_state: tuple = (-1, None, None)  # (last seq, last complete sync, failure)
 
     @property
@@ -137,6 +155,58 @@ class Controller:
         if latest_failed:
             text += f" (the latest {latest_failed})"
         return text
+
+    # --- PyPI ------------------------------------------------------------------------------
+
+    @property
+    def django_version(self) -> str:
+        """The Django feature release the readiness column and screen judge against."""
+        return self.browser.django_version
+
+    def set_django_version(self, version: str) -> None:
+        self.browser.django_version = version
+        if not self.settings.set("django", version):
+            self.notify("the store is read-only: this choice lasts until you quit")
+        self.announce()
+        self.notify(f"readiness now judged for Django {version}")
+
+    def pypi_status(self, target: Target) -> PypiStatus | None:
+        view = self.package(target)
+        if view is None:
+            return None
+        return pypi_status(self.catalog, self.browser.tables, view, self.now)
+
+    async def refresh_pypi(self, target: Target) -> None:
+        """Refresh one package's PyPI facts when they are older than a day (opening it)."""
+        status = self.pypi_status(target)
+        if (
+            status is None
+            or status.name is None
+            or status.fresh(self.now)
+            or not self.browser.present
+        ):
+            return
+        try:
+            report = await fetch_pypi(self.catalog, {target: status.name}, self.pypi_config)
+        except (StoreError, OSError) as exc:
+            self.notify(f"PyPI facts not saved: {exc}", severity="error")
+            return
+        if report.changed:
+            self.poll()
+        elif report.unreachable or report.errors:
+            self.announce()  # the package screen shows the failed fetch
+
+    async def _sync_pypi(self, progress: Callable[[int, int], None] | None) -> None:
+        """After a catalogue sync: PyPI facts older than a day, a few at a time."""
+        wanted = stale_targets(self.catalog, pypi_targets(self.catalog), self.now)
+        if not wanted:
+            return
+        try:
+            report = await fetch_pypi(self.catalog, wanted, self.pypi_config, progress=progress)
+        finally:
+            self.poll()
+        severity = "warning" if report.unreachable or report.errors else "information"
+        self.notify(report.summary(len(wanted)), severity=severity, timeout=8)
 
     # --- time travel -----------------------------------------------------------------------
 
@@ -247,7 +317,13 @@ class Controller:
 
     # --- sync ------------------------------------------------------------------------------
 
-    async def sync(self, progress: ProgressCallback, *, first: bool = False) -> None:
+    async def sync(
+        self,
+        progress: ProgressCallback,
+        *,
+        first: bool = False,
+        pypi_progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         """Sync (or, on first start, fill the store: live API, else the snapshot), then say
         how it went. Cancelling keeps the whole pages already written."""
         if not self.browser.present:
@@ -288,3 +364,5 @@ class Controller:
                 self.notify(f"sync: {warning}", severity="warning", timeout=10)
         else:
             self.notify(f"sync {report.outcome}: {report.error}", severity="error", timeout=10)
+        if not report.source.startswith("snapshot:"):
+            await self._sync_pypi(pypi_progress)

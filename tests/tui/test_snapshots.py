@@ -55,7 +55,7 @@ def test_catalogue_filtered(snap_compare, app):
 
 
 def test_catalogue_sorted_by_watchers(snap_compare, app):
-    assert snap_compare(app, press=["right", "right", "right", "s"], terminal_size=SIZE)
+    assert snap_compare(app, press=["right", "right", "right", "right", "s"], terminal_size=SIZE)
 
 
 def test_catalogue_with_edit_markers(snap_compare, edited_app):

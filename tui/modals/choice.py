@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui.widgets import DjpOptionList
+
 
 class ChoiceModal(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "cancel", id="choice.cancel")]
@@ -21,7 +23,7 @@ class ChoiceModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text)
-            yield OptionList(*[Option(c, id=c) for c in self.choices], id="choices")
+            yield DjpOptionList(*[Option(c, id=c) for c in self.choices], id="choices")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

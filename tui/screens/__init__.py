@@ -9,6 +9,7 @@ from tui.screens.grids import GridsScreen
 from tui.screens.history import HistoryScreen
 from tui.screens.log import LogScreen
 from tui.screens.package import PackageScreen
+from tui.screens.readiness import ReadinessScreen
 
 __all__ = [
     "CatalogueScreen",
@@ -19,4 +20,5 @@ __all__ = [
     "HistoryScreen",
     "LogScreen",
     "PackageScreen",
+    "ReadinessScreen",
 ]

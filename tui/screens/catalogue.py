@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static
 
 from catalog.filters import FilterError
 from tui.screens.base import DjpScreen
@@ -21,30 +21,48 @@ class CatalogueScreen(DjpScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield DjpInput(
-            placeholder="/ filter: words, grid:SLUG cat:NAME tag:X is:edited is:stale "
-            "is:shortlisted",
+            placeholder="/ filter: words, grid:SLUG cat:NAME tag:X is:edited django:5.2 "
+            "license:MIT (? lists all)",
             id="filter",
         )
-        yield PackageTable(id="packages", now=lambda: self.controller.now)
+        yield Static(id="filter-error", markup=False)
+        yield PackageTable(
+            id="packages",
+            now=lambda: self.controller.now,
+            django=lambda: self.controller.django_version,
+        )
         yield Footer()
 
+    _judge_timer = None
+
     def on_mount(self) -> None:
+        self.query_one("#filter-error", Static).display = False
         self.query_one(PackageTable).focus()
 
     def refresh_state(self) -> None:
         super().refresh_state()
         self.apply_filter()
 
-    def apply_filter(self, text: str | None = None) -> None:
+    ERROR_AFTER = 0.4  # seconds of no typing before a filter's error is shown
+
+    def apply_filter(self, text: str | None = None, *, judge: bool = True) -> None:
+        """Show the rows the filter selects. A filter that cannot be understood selects no
+        rows; its error is shown in the line under the filter when ``judge`` (on Enter, when
+        typing pauses, when the state changes), not at every keystroke."""
         browser = self.controller.browser
         table = self.query_one(PackageTable)
+        error = self.query_one("#filter-error", Static)
         if text is None:
             text = self.query_one("#filter", Input).value
         try:
             rows = browser.filter(text, table.sort_key, table.descending)
         except FilterError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+            table.empty_text = "The filter is not understood (see above)."
+            table.set_rows([])
+            error.update(str(exc))
+            error.display = judge
             return
+        error.display = False
         keep = table.current.key if table.current else None
         if not browser.rows:
             table.empty_text = "No packages yet — press S to sync."
@@ -54,10 +72,16 @@ class CatalogueScreen(DjpScreen):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self) -> None:
-        self.apply_filter()
+        self.apply_filter(judge=False)
+        if self._judge_timer is not None:
+            self._judge_timer.stop()
+        self._judge_timer = self.set_timer(self.ERROR_AFTER, self.apply_filter)
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self) -> None:
+        self.apply_filter()
+        if self.query_one("#filter-error", Static).display:
+            return  # stay in the filter line to correct it
         table = self.query_one(PackageTable)
         table.focus()
         table.cursor = 0

@@ -14,7 +14,7 @@ from catalog.text import safe_text
 from projections.targets import Target
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
-from tui.widgets import DjpInput
+from tui.widgets import DjpInput, DjpOptionList
 
 
 class GridsScreen(DjpScreen):
@@ -26,7 +26,7 @@ class GridsScreen(DjpScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield DjpInput(placeholder="/ filter grids", id="grid-filter")
-        yield OptionList(id="grid-list")
+        yield DjpOptionList(id="grid-list")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -13,13 +13,14 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from catalog.api import pypi_name
-from catalog.present import package_details
+from catalog.present import package_details, pypi_details
 from catalog.text import safe_text
 from projections.targets import Target
 from projections.view import STATUSES, PackageView
 from tui.modals import ChoiceModal, EditModal, TextModal
 from tui.screens.base import BACK, DjpScreen
 from tui.text import literal, tone
+from tui.widgets import DjpOptionList
 
 #: Rows of the shared details that this screen shows elsewhere (the title, the grid list).
 SHOWN_ELSEWHERE = {"title", "id", "grids", "edited", "upstream"}
@@ -47,8 +48,16 @@ class PackageScreen(DjpScreen):
         with VerticalScroll():
             yield Static(id="details")
             yield Label("grids (enter opens)", id="grids-label")
-            yield OptionList(id="grids")
+            yield DjpOptionList(id="grids")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_pypi()
+
+    @work(exclusive=True, group="pypi")
+    async def refresh_pypi(self) -> None:
+        """PyPI facts older than a day are fetched again for the package on screen."""
+        await self.controller.refresh_pypi(self.target)
 
     def refresh_state(self) -> None:
         super().refresh_state()
@@ -86,7 +95,23 @@ class PackageScreen(DjpScreen):
         for row in package_details(view, browser.category_names, titles, self.controller.now):
             if row.label not in SHOWN_ELSEWHERE:
                 grid.add_row(row.label, Text(row.value or "—", style=tone(self.app, row.tone)))
-        return Group(title, Text(""), grid)
+        pypi = Table.grid(padding=(0, 2))
+        pypi.add_column(style="dim", justify="right")
+        pypi.add_column()
+        status = self.controller.pypi_status(self.target)
+        if status is not None:
+            rows = pypi_details(
+                status.name,
+                status.digest,
+                status.fetched,
+                status.error,
+                view.record.last_updated,
+                self.controller.now,
+            )
+            for row in rows:
+                pypi.add_row(row.label, Text(row.value or "—", style=tone(self.app, row.tone)))
+        heading = Text("PyPI, readiness and health", style="bold")
+        return Group(title, Text(""), grid, Text(""), heading, pypi)
 
     @on(OptionList.OptionSelected, "#grids")
     def open_grid(self, event: OptionList.OptionSelected) -> None:

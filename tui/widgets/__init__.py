@@ -4,14 +4,18 @@ from tui.widgets.chrome import Banner, StatusLine
 from tui.widgets.cursor import CursorView
 from tui.widgets.inputs import DjpInput, DjpTextArea
 from tui.widgets.line_list import LineList
+from tui.widgets.options import DjpOptionList
 from tui.widgets.package_table import PackageTable
+from tui.widgets.readiness_table import ReadinessTable
 
 __all__ = [
     "Banner",
     "CursorView",
     "DjpInput",
+    "DjpOptionList",
     "DjpTextArea",
     "LineList",
     "PackageTable",
+    "ReadinessTable",
     "StatusLine",
 ]

@@ -48,7 +48,7 @@ class LineList(CursorView):
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
         if index >= len(self.lines):
             return Strip.blank(width, self.rich_style)

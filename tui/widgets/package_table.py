@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
-from catalog.present import COLUMNS, cell_text
+from catalog.present import COLUMNS, Column, cell_text, column_label
 from catalog.rows import DESCENDING_BY_DEFAULT, Row
 from catalog.text import fit
 from tui.widgets.cursor import CursorView
@@ -27,14 +27,32 @@ TABLE_COLUMNS = [
     for k in (
         "status",
         "title",
+        "django",
         "category",
         "version",
         "watchers",
         "forks",
         "last_commit",
+        "released",
+        "license",
         "activity",
     )
 ]
+#: Which columns go first when the terminal is narrow, so the title keeps ``MIN_TITLE`` cells.
+DROP_ORDER = ("activity", "category", "forks", "license", "released", "version", "last_commit")
+MIN_TITLE = 24
+VERDICT_STYLES = {"✓ yes": "package-table--yes", "✗ no": "package-table--no"}
+
+
+def visible_columns(width: int) -> list[Column]:
+    """The columns that fit ``width``, dropping by ``DROP_ORDER`` before the title shrinks."""
+    columns = list(TABLE_COLUMNS)
+    for key in DROP_ORDER:
+        fixed = sum(c.width + 1 for c in columns if c.width)
+        if width - fixed - 1 >= MIN_TITLE:
+            break
+        columns = [c for c in columns if c.key != key]
+    return columns
 
 
 class PackageTable(CursorView):
@@ -53,6 +71,8 @@ class PackageTable(CursorView):
         "package-table--column",
         "package-table--edited",
         "package-table--dim",
+        "package-table--yes",
+        "package-table--no",
     }
     DEFAULT_CSS = """
     PackageTable { height: 1fr; overflow-x: hidden; }
@@ -62,6 +82,8 @@ class PackageTable(CursorView):
     PackageTable:focus > .package-table--cursor { background: $accent; color: $text; }
     PackageTable > .package-table--edited { color: $warning; }
     PackageTable > .package-table--dim { color: $text-muted; }
+    PackageTable > .package-table--yes { color: $text-success; }
+    PackageTable > .package-table--no { color: $text-error; }
     """
 
     class Opened(Message):
@@ -74,8 +96,15 @@ class PackageTable(CursorView):
             super().__init__()
             self.sort, self.descending = sort, descending
 
-    def __init__(self, *, now: Callable[[], datetime] | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *,
+        now: Callable[[], datetime] | None = None,
+        django: Callable[[], str] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
+        self._django = django
         self.rows: list[Row] = []
         self.sort_key = "title"
         self.descending = False
@@ -102,16 +131,22 @@ class PackageTable(CursorView):
 
     # --- drawing -------------------------------------------------------------------------
 
-    def _widths(self, total: int) -> list[int]:
-        fixed = sum(c.width + 1 for c in TABLE_COLUMNS if c.width)
+    @property
+    def columns(self) -> list[Column]:
+        return visible_columns(self.scrollable_content_region.width)
+
+    def _widths(self, columns: list[Column], total: int) -> list[int]:
+        fixed = sum(c.width + 1 for c in columns if c.width)
         flex = max(12, total - fixed - 1)
-        return [c.width or flex for c in TABLE_COLUMNS]
+        return [c.width or flex for c in columns]
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        widths = self._widths(width)
+        width = self.scrollable_content_region.width
+        columns = self.columns
+        widths = self._widths(columns, width)
+        django = self._django() if self._django else ""
         if y == 0:
-            return self._header(widths, width)
+            return self._header(columns, widths, width, django)
         index = self.scroll_offset.y + y - 1
         if index >= len(self.rows):
             if index == 0 and not self.rows:
@@ -124,23 +159,28 @@ class PackageTable(CursorView):
         if index == self.cursor:
             base = base + self.get_component_rich_style("package-table--cursor")
         segments = []
-        for column, w in zip(TABLE_COLUMNS, widths, strict=True):
+        for column, w in zip(columns, widths, strict=True):
             style = base
+            text = cell_text(column, row, now, django)
             if column.key == "status" and (row.view.overridden or row.view.conflicts):
                 style = base + self.get_component_rich_style("package-table--edited")
-            segments.append(Segment(fit(cell_text(column, row, now), w, column.right), style))
+            elif column.key == "django" and text in VERDICT_STYLES:
+                style = base + self.get_component_rich_style(VERDICT_STYLES[text])
+            segments.append(Segment(fit(text, w, column.right), style))
             segments.append(Segment(" ", base))
         return Strip(segments, width).crop(0, width).extend_cell_length(width, base)
 
-    def _header(self, widths: list[int], width: int) -> Strip:
+    def _header(self, columns: list[Column], widths: list[int], width: int, django: str) -> Strip:
         header = self.get_component_rich_style("package-table--header")
         active = header + self.get_component_rich_style("package-table--column")
+        current = TABLE_COLUMNS[self.column_index].key
         segments = []
-        for i, (column, w) in enumerate(zip(TABLE_COLUMNS, widths, strict=True)):
-            label = column.label
+        for column, w in zip(columns, widths, strict=True):
+            label = column_label(column, django)
             if column.key == self.sort_key and column.key != "status":
-                label += " ▼" if self.descending else " ▲"
-            style = active if i == self.column_index and self.has_focus else header
+                arrow = " ▼" if self.descending else " ▲"
+                label = fit(label, w - 2).rstrip() + arrow  # the arrow is never cut off
+            style = active if column.key == current and self.has_focus else header
             segments.append(Segment(fit(label, w, column.right), style))
             segments.append(Segment(" ", header))
         return Strip(segments, width).crop(0, width).extend_cell_length(width, header)
@@ -154,7 +194,12 @@ class PackageTable(CursorView):
     # --- columns -------------------------------------------------------------------------
 
     def action_column(self, delta: int) -> None:
-        self.column_index = max(0, min(len(TABLE_COLUMNS) - 1, self.column_index + delta))
+        """Move the sort column among the visible ones."""
+        keys = [c.key for c in self.columns]
+        current = TABLE_COLUMNS[self.column_index].key
+        position = keys.index(current) if current in keys else 0
+        key = keys[max(0, min(len(keys) - 1, position + delta))]
+        self.column_index = next(i for i, c in enumerate(TABLE_COLUMNS) if c.key == key)
         self.refresh()
 
     def action_sort(self) -> None:

@@ -1,0 +1,118 @@
+"""Readiness (key 5): the packages the filter selects (all, or ``grid:X``...) against every
+Django release since 2.2, like pyreadiness but for Django; the selected package's evidence
+for the chosen release below the table. ``v`` chooses that release."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Input, Static
+
+from catalog.filters import FilterError
+from catalog.present import VERDICT_CELLS
+from catalog.readiness import DJANGO_RELEASES
+from catalog.text import safe_text
+from tui.modals import ChoiceModal
+from tui.screens.base import BACK, DjpScreen
+from tui.widgets import DjpInput
+from tui.widgets.readiness_table import ReadinessTable
+
+
+class ReadinessScreen(DjpScreen):
+    BINDINGS = [
+        BACK,
+        Binding("slash", "focus_filter", "filter", id="readiness.filter"),
+        Binding("v", "choose_django", "Django version", id="readiness.django"),
+    ]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.initial_query = query
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        yield DjpInput(
+            value=self.initial_query,
+            placeholder="/ filter: the catalogue's language (grid:SLUG, is:shortlisted...)",
+            id="readiness-filter",
+        )
+        yield Static(id="readiness-summary", markup=False)
+        yield ReadinessTable(id="readiness", django=lambda: self.controller.django_version)
+        yield Static(id="readiness-evidence", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ReadinessTable).focus()
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        browser = self.controller.browser
+        table = self.query_one(ReadinessTable)
+        summary = self.query_one("#readiness-summary", Static)
+        text = self.query_one("#readiness-filter", Input).value
+        try:
+            rows = browser.filter(text, "django", True)
+        except FilterError as exc:
+            summary.update(Text(str(exc), style="bold"))
+            table.empty_text = "The filter is not understood."
+            table.set_rows([])
+            return
+        version = self.controller.django_version
+        counts = {"yes": 0, "no": 0, "unknown": 0}
+        for row in rows:
+            counts[row.pypi.django(version).verdict if row.pypi else "unknown"] += 1
+        fetched = sum(1 for r in rows if r.pypi is not None)
+        summary.update(
+            f"Django {version}: {counts['yes']:,} ready, {counts['no']:,} not, "
+            f"{counts['unknown']:,} unknown of {len(rows):,} packages "
+            f"({len(rows) - fetched:,} without PyPI facts yet; S syncs them); v changes the version"
+        )
+        table.empty_text = "No package matches the filter."
+        table.set_rows(rows)
+        self.show_evidence()
+
+    def show_evidence(self) -> None:
+        row = self.query_one(ReadinessTable).current
+        evidence = self.query_one("#readiness-evidence", Static)
+        if row is None:
+            evidence.update("")
+            return
+        version = self.controller.django_version
+        if row.pypi is None:
+            why = "no PyPI facts yet"
+        else:
+            v = row.pypi.django(version)
+            why = f"{VERDICT_CELLS[v.verdict]}  {v.evidence}"
+        evidence.update(f"{safe_text(row.view.record.title)} on Django {version}: {why}")
+
+    @on(ReadinessTable.Opened)
+    def open_package(self, message: ReadinessTable.Opened) -> None:
+        self.controller.open_package(message.row.view.target)
+
+    def on_key(self) -> None:
+        self.call_after_refresh(self.show_evidence)
+
+    @on(Input.Changed, "#readiness-filter")
+    def filter_changed(self) -> None:
+        self.refresh_state()
+
+    @on(Input.Submitted, "#readiness-filter")
+    def filter_submitted(self) -> None:
+        self.query_one(ReadinessTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#readiness-filter", Input).focus()
+
+    def action_choose_django(self) -> None:
+        versions = [r.version for r in reversed(DJANGO_RELEASES)]
+
+        def chosen(version: str | None) -> None:
+            if version:
+                self.controller.set_django_version(version)
+
+        self.app.push_screen(
+            ChoiceModal("judge readiness for Django", versions, self.controller.django_version),
+            chosen,
+        )

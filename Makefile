@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) -m bench.projections
 	$(PY) -m bench.tui
 	$(PY) -m bench.edits
+	$(PY) -m bench.pypi
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -85,3 +85,61 @@ def sync_generated(catalog, packages: int, grids: int) -> None:
         for i in range(0, len(records), 500):
             run.apply_page(resource, records[i : i + 500])
     run.finish("complete")
+
+
+def generated_pypi_document(i: int, rng: random.Random) -> dict:
+    """A GENERATED ``/pypi/generated-package-I/json`` document shaped like PyPI's (a few
+    hundred releases for one package in a hundred, a dozen or so for the rest; two files a
+    release; a description of a few KB). Not a real project."""
+    name = f"generated-package-{i}"
+    count = rng.randint(200, 500) if rng.random() < 0.01 else rng.randint(1, 25)
+    releases = {}
+    for n in range(count):
+        version = f"{n // 100}.{(n // 10) % 10}.{n % 10}"
+        day = f"20{10 + n * 15 // max(count, 1):02d}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+        releases[version] = [
+            {
+                "comment_text": "",
+                "digests": {"md5": "0" * 32, "sha256": f"{rng.getrandbits(256):064x}"},
+                "downloads": -1,
+                "filename": f"{name.replace('-', '_')}-{version}{suffix}",
+                "has_sig": False,
+                "md5_digest": "0" * 32,
+                "packagetype": kind,
+                "python_version": "py3" if kind == "bdist_wheel" else "source",
+                "requires_python": ">=3.8",
+                "size": rng.randint(10_000, 900_000),
+                "upload_time": f"{day}T10:00:00",
+                "upload_time_iso_8601": f"{day}T10:00:00.000000Z",
+                "url": f"https://files.example/generated/{name}-{version}{suffix}",
+                "yanked": False,
+                "yanked_reason": None,
+            }
+            for kind, suffix in (("bdist_wheel", "-py3-none-any.whl"), ("sdist", ".tar.gz"))
+        ]
+    latest = list(releases)[-1]
+    djangos = rng.choice([[], ["3.2", "4.0"], ["4.2", "5.0", "5.1", "5.2"], ["5.2", "6.0"]])
+    return {
+        "info": {
+            "name": name,
+            "version": latest,
+            "summary": f"GENERATED package {i} for benchmarking; not a real project.",
+            "description": "GENERATED. " + "Lorem ipsum dolor sit amet. " * rng.randint(20, 200),
+            "license": rng.choice(["MIT", "BSD", "", "Apache 2.0", None]),
+            "classifiers": [
+                "Development Status :: 5 - Production/Stable",
+                "Framework :: Django",
+                *(f"Framework :: Django :: {v}" for v in djangos),
+                "License :: OSI Approved :: MIT License",
+                "Programming Language :: Python :: 3",
+            ],
+            "requires_dist": rng.choice([None, ["Django>=4.2"], ["django (>=3.2)", "pytz"]]),
+            "requires_python": ">=3.8",
+            "yanked": False,
+            "yanked_reason": None,
+        },
+        "last_serial": rng.randint(1, 10**8),
+        "releases": releases,
+        "urls": releases[latest],
+        "vulnerabilities": [],
+    }

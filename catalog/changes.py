@@ -48,11 +48,8 @@ def what_changed(catalog: Catalog, older: str | None = None, newer: str | None =
         return found[-1]
 
     end = pick(newer) if newer else runs[-1]
-    if older:
-        start_seq = pick(older).finished_seq
-    else:
-        earlier = [r for r in runs if r.finished_seq < end.started_seq]
-        start_seq = earlier[-1].finished_seq if earlier else 0
+    # what came after the sync before it (its PyPI fetch included) is that one's
+    start_seq = pick(older).finished_seq if older else end.started_seq - 1
     # a sync's PyPI facts are fetched after its catalogue: its report runs up to the next sync
     later = [r.started_seq for r in sync_runs(catalog) if r.started_seq > end.finished_seq]
     end_seq = later[0] - 1 if later else catalog.store.last_seq

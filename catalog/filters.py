@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from catalog.api import pypi_name
 from catalog.errors import UserError
@@ -103,7 +104,7 @@ def parse_filter(text: str) -> Filter:
     return result
 
 
-def has_flag(row: Row, flag: str) -> bool:
+def has_flag(row: Row, flag: str, now: datetime) -> bool:
     v = row.view
     d = row.pypi
     match flag:
@@ -123,8 +124,12 @@ def has_flag(row: Row, flag: str) -> bool:
             return d is not None and d.yanked
         case "inactive":
             return d is not None and d.inactive
-        case "unreleased":  # on PyPI, and nothing released in the last year
-            return d is not None and d.facts is not None and d.releases_last_year == 0
+        case "unreleased":  # on PyPI, and its latest release is older than a year
+            return (
+                d is not None
+                and d.facts is not None
+                and (d.released is None or now - d.released > timedelta(days=365))
+            )
         case "not-on-pypi":
             return not pypi_name(v.record.pypi_url) or (d is not None and d.state == "missing")
     return v.status == flag
@@ -164,7 +169,7 @@ def filter_rows(index: RowIndex, text: str) -> list[Row]:
     for tag in f.tags:
         rows = [r for r in rows if tag in (t.casefold() for t in r.view.tags)]
     for flag in f.flags:
-        rows = [r for r in rows if has_flag(r, flag)]
+        rows = [r for r in rows if has_flag(r, flag, index.now)]
     for version, verdict in f.django:
         rows = [r for r in rows if django_word(r, version) == verdict]
     for version, verdict in f.python:

@@ -232,7 +232,8 @@ def pypi_details(
         rows.append(Detail("health", safe_text(f"{mark} {rule.name}: {rule.evidence}"), tone))
     rows.append(
         Detail(
-            "", f"Django release dates as of {DJANGO_TABLE_CHECKED.isoformat()} (djangoproject.com)"
+            "",
+            f"Django dates: djangoproject.com, as of {DJANGO_TABLE_CHECKED:%B %Y}",
         )
     )
     return rows

@@ -55,7 +55,7 @@ DJANGO_RELEASES: tuple[DjangoRelease, ...] = (
     DjangoRelease("5.2", date(2025, 4, 2), date(2028, 4, 30), lts=True),
     DjangoRelease("6.0", date(2025, 12, 3), date(2027, 4, 30)),
 )
-DJANGO_TABLE_CHECKED = date(2026, 11, 28)
+DJANGO_TABLE_CHECKED = date(2026, 4, 1)  # the month of the copy the table was checked against
 
 DJANGO_PREFIX = "Framework :: Django :: "
 PYTHON_PREFIX = "Programming Language :: Python :: "
@@ -116,7 +116,7 @@ def _requirement(requires_dist: Iterable[str], name: str) -> SpecifierSet | None
     return specifier
 
 
-def _excludes(specifier: SpecifierSet, feature: str) -> bool:
+def excludes(specifier: SpecifierSet, feature: str) -> bool:
     """Whether no release of a feature series (X.0 ... X.n) satisfies the specifier.
 
     The series is probed at its first and a far release, and at each version the specifier
@@ -142,7 +142,7 @@ def django_verdict(classifiers: Iterable[str], requires_dist: Iterable[str], x: 
     """Is the package ready for Django feature release ``x`` ("5.2")?"""
     classifiers = list(classifiers)
     specifier = _requirement(requires_dist, "django")
-    if specifier is not None and str(specifier) and _excludes(specifier, x):
+    if specifier is not None and str(specifier) and excludes(specifier, x):
         return Verdict("no", f"requires Django{specifier}")
     declared = _declared(classifiers, DJANGO_PREFIX)
     features = [v for v in declared if "." in v]
@@ -170,7 +170,7 @@ def python_verdict(classifiers: Iterable[str], requires_python: str | None, y: s
             specifier = SpecifierSet(requires_python)
         except InvalidSpecifier:
             specifier = None
-        if specifier is not None and _excludes(specifier, y):
+        if specifier is not None and excludes(specifier, y):
             return Verdict("no", f"requires Python {requires_python}")
     declared = [v for v in _declared(classifiers, PYTHON_PREFIX) if v.count(".") == 1]
     if y in declared:

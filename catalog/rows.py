@@ -175,7 +175,9 @@ def parse_sort(text: str) -> tuple[str, bool]:
     return name, descending
 
 
-VERDICT_ORDER = {"no": 0, "unknown": 1, "yes": 2}
+#: Readiness, best first when descending: ready, not judged yet from PyPI's facts, not
+#: ready, and (last) packages whose PyPI facts were never fetched.
+VERDICT_ORDER = {"no": 1, "unknown": 2, "yes": 3}
 
 
 def sort_rows(
@@ -186,8 +188,8 @@ def sort_rows(
     if sort == "django" and django:
 
         def key(r: Row):
-            verdict = r.pypi.django(django).verdict if r.pypi else "unknown"
-            return (VERDICT_ORDER[verdict], r.view.record.repo_watchers, r.view.record.id)
+            rank = VERDICT_ORDER[r.pypi.django(django).verdict] if r.pypi else 0
+            return (rank, r.view.record.repo_watchers, r.view.record.id)
 
         return sorted(rows, key=key, reverse=descending)
     return sorted(rows, key=SORTS.get(sort, SORTS["title"]), reverse=descending)

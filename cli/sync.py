@@ -79,7 +79,7 @@ def sync(
                     )
                 )
                 clear_progress_line()
-                pypi_line = pypi.summary(len(wanted)), pypi.errors
+                pypi_line = pypi.summary(len(wanted)), pypi.errors, bool(pypi.unreachable)
     if as_json:
         clear_progress_line()
         click.echo(safe_json(report))
@@ -88,8 +88,8 @@ def sync(
     else:
         print_sync_report(report)
     if pypi_line is not None:  # PyPI's trouble is reported; the catalogue's outcome decides
-        line, errors = pypi_line
-        click.echo(safe_text(line), err=as_json or bool(errors))
+        line, errors, unreachable = pypi_line
+        click.echo(safe_text(line), err=as_json or unreachable or bool(errors))
         for error in errors[:20]:
             click.echo(f"djp: {safe_text(error)}", err=True)
     ctx.exit(0 if report.outcome == "complete" else 1)

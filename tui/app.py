@@ -16,6 +16,7 @@ from textual.signal import Signal
 
 from catalog.catalog import Catalog
 from catalog.client import ClientConfig
+from catalog.pypi import PypiConfig
 from catalog.readiness import DJANGO_RELEASES
 from catalog.sync import Clock
 from projections.targets import Target
@@ -73,8 +74,10 @@ class DjpApp(App):
         config_path: Path | None = None,
         cursor_blink: bool = True,
         clock: Clock = time.monotonic,
+        pypi_url: str | None = None,
     ) -> None:
         super().__init__()
+        self.pypi_config = PypiConfig.from_environment(pypi_url)
         self.cursor_blink = cursor_blink
         self.store_path = Path(store_path)
         self.client_config = ClientConfig(base_url=base_url) if base_url else ClientConfig()
@@ -106,6 +109,7 @@ class DjpApp(App):
             now=self.fixed_now,
             probe_seconds=self.probe_seconds,
             clock=self.clock,
+            pypi_config=self.pypi_config,
         )
         self.push_screen(CatalogueScreen())
         if self.catalog.is_empty:

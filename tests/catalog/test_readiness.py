@@ -113,3 +113,31 @@ def test_the_django_table_covers_every_feature_release_since_2_2():
     )
     assert [r.version for r in supported_django(date(2026, 11, 28))] == ["5.2", "6.0"]
     assert [r.version for r in supported_django(date(2026, 1, 15))] == ["4.2", "5.2", "6.0"]
+
+
+# --- the exclusion check probes a few versions: it must agree with probing every one -------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from packaging.specifiers import SpecifierSet  # noqa: E402
+
+from catalog.readiness import excludes  # noqa: E402
+
+_versions = st.builds(
+    lambda a, b, c, n: ".".join(str(x) for x in (a, b, c)[:n]),
+    st.integers(3, 5),
+    st.integers(0, 3),
+    st.integers(0, 12),
+    st.integers(1, 3),
+)
+_clauses = st.builds(
+    lambda op, v: f"{op}{v}", st.sampled_from(["<", "<=", ">", ">=", "==", "!=", "~="]), _versions
+).filter(lambda c: not (c.startswith("~=") and c.count(".") == 0))
+
+
+@given(st.lists(_clauses, min_size=1, max_size=3), st.sampled_from(["3.2", "4.0", "4.1", "5.2"]))
+def test_excludes_agrees_with_probing_every_patch(clauses, feature):
+    specifier = SpecifierSet(",".join(clauses))
+    every = [feature, *(f"{feature}.{p}" for p in range(0, 60))]
+    expected = not any(specifier.contains(v, prereleases=True) for v in every)
+    assert excludes(specifier, feature) == expected

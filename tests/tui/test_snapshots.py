@@ -11,7 +11,10 @@ import msgspec
 import pytest
 
 from catalog import edits
+from catalog.pypi import facts_from_json
+from eventstore import PypiObserved
 from tests.support.builders import sync_records
+from tests.support.fakepypi import recorded
 from tests.support.tui import filled_store, make_app
 
 SIZE = (130, 34)
@@ -120,3 +123,46 @@ def test_time_travel_banner(snap_compare, edited_app):
 
 def test_help(snap_compare, app):
     assert snap_compare(app, press=["question_mark"], terminal_size=SIZE)
+
+
+def _pypi_facts(catalog) -> None:
+    """PyPI facts for four packages, from the recorded responses (their pypi_url pointed at
+    those projects here), appended as a fetch would append them (no network)."""
+    pointed = {
+        4404: "djangorestframework",
+        359: "django-crispy-forms",
+        4321: "nango",
+        422: "django-minify-html",
+    }
+    records = []
+    for ident, name in pointed.items():
+        record = catalog.projection.entry("package", ident).record
+        records.append(msgspec.structs.replace(record, pypi_url=name))
+    sync_records(catalog, "package", records, complete=False)
+    for ident, name in pointed.items():
+        observed = PypiObserved(
+            target=f"package:{ident}",
+            name=name,
+            state="ok",
+            facts=facts_from_json(recorded(name), name),
+        )
+        catalog.store.transaction(lambda tx, o=observed: tx.append_event(o.target, o))
+
+
+@pytest.fixture
+def pypi_app(tmp_path):
+    return make_app(filled_store(tmp_path / "store", _pypi_facts))
+
+
+def test_readiness(snap_compare, pypi_app):
+    assert snap_compare(pypi_app, press=["5"], terminal_size=SIZE)
+
+
+def test_package_pypi_section(snap_compare, pypi_app):
+    assert snap_compare(
+        pypi_app, press=["slash", *"license:BSD", "enter", "enter"], terminal_size=(130, 60)
+    )
+
+
+def test_catalogue_at_80x24(snap_compare, pypi_app):
+    assert snap_compare(pypi_app, press=["slash", *"django:4.0", "enter"], terminal_size=(80, 24))

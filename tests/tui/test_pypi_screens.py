@@ -1,0 +1,142 @@
+"""PyPI in the app: the readiness column and screen (key 5), the remembered Django version,
+the package screen's PyPI section and its refresh on open, inline filter errors.
+
+Over the loopback fake PyPI serving the recorded responses; the packages pointed at them
+are the shipped snapshot's, their ``pypi_url`` changed here (as in tests/catalog).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+import pytest
+
+from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
+from tests.support.builders import sync_records
+from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
+from tests.support.tui import filled_store, make_app, notifications, screen_text
+from tui.screens import PackageScreen, ReadinessScreen
+from tui.widgets import PackageTable
+
+SIZE = (160, 48)
+POINTED = {
+    4404: "djangorestframework",
+    359: "django-crispy-forms",
+    4321: "nango",
+    422: "django-minify-html",
+    399: "django-fett",  # 404
+}
+
+
+@pytest.fixture
+def pypi():
+    documents = {n: recorded(n) for n in POINTED.values() if n != "django-fett"}
+    with FakePypiServer(FakePypi(documents=documents)) as server:
+        yield server
+
+
+@pytest.fixture
+def store(tmp_path, pypi):
+    def prepare(catalog):
+        records = []
+        for ident, name in POINTED.items():
+            record = catalog.projection.entry("package", ident).record
+            records.append(msgspec.structs.replace(record, pypi_url=name))
+        sync_records(catalog, "package", records, complete=False)
+        wanted = {t: n for t, n in pypi_targets(catalog).items() if t.id in POINTED}
+        asyncio.run(fetch_pypi(catalog, wanted, PypiConfig(base_url=pypi.base_url)))
+
+    return filled_store(tmp_path / "store", prepare)
+
+
+async def test_readiness_screen_and_the_remembered_django_version(store, pypi):
+    app = make_app(store, pypi_url=pypi.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        header = screen_text(app).splitlines()[2]
+        assert "Dj 5.2" in header  # the newest supported LTS on 2026-11-01
+        await pilot.press("5")
+        assert isinstance(app.screen, ReadinessScreen)
+        text = screen_text(app)
+        assert "Django 5.2: 0 ready, 3 not, 72 unknown of 75 packages" in text
+        assert "2.2   3.0   3.1   3.2   4.0   4.1   4.2   5.0   5.1   5.2   6.0" in text
+        await pilot.press("slash", *"django:4.0", "enter")
+        await pilot.pause()
+        assert "Django 5.2: 0 ready, 3 not, 0 unknown of 3 packages" in screen_text(app)
+        await pilot.press("v", "j", "j", "j", "enter")  # 6.0, 5.2 (current), 5.1, 5.0, 4.2
+        await pilot.pause()
+        assert app.controller.django_version == "4.2"
+        assert "Django 4.2: 0 ready, 3 not" in screen_text(app)
+        await pilot.press("slash", *(["backspace"] * 10), *"django:4.0:yes", "enter")
+        await pilot.pause()
+        assert "on Django 4.2: ✗ no  declares 2.2-4.0 only" in screen_text(app)
+        await pilot.press("enter")  # opens the package under the cursor
+        assert isinstance(app.screen, PackageScreen)
+    again = make_app(store, pypi_url=pypi.base_url)
+    async with again.run_test(size=SIZE):
+        assert "Dj 4.2" in screen_text(again).splitlines()[2]  # remembered
+
+
+async def test_the_catalogue_shows_readiness_licence_and_release_age(store, pypi):
+    app = make_app(store, pypi_url=pypi.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"license:MIT", "enter")
+        await pilot.pause()
+        rows = app.screen.query_one(PackageTable).rows
+        assert {r.view.record.id for r in rows} == {359, 4321, 422}
+        text = screen_text(app)
+        assert "licence" in text.splitlines()[2] and "released" in text.splitlines()[2]
+        line = next(x for x in text.splitlines() if "django-messages" in x)  # crispy forms
+        assert "✗ no" in line and "MIT" in line and "yr ago" in line
+
+
+async def test_the_package_screen_shows_pypi_and_refreshes_old_facts_on_open(store, pypi):
+    variant = copy.deepcopy(recorded("djangorestframework"))  # a variant: PEP 639, yanked
+    variant["info"].update(license_expression="BSD-3-Clause", yanked=True, yanked_reason="bad")
+    pypi.pypi.documents["djangorestframework"] = variant
+    pypi.pypi.requests.clear()
+    later = datetime.now(UTC) + timedelta(days=2)  # the facts are two days old by then
+    app = make_app(store, pypi_url=pypi.base_url, now=later)
+    async with app.run_test(size=SIZE) as pilot:
+        app.controller.open_package(app.controller.browser.rows["package:4404"].view.target)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [path for path, _ in pypi.pypi.requests] == ["/pypi/djangorestframework/json"]
+        text = screen_text(app)
+        assert "licence  BSD-3-Clause" in text
+        assert "yanked  3.13.1 is yanked: bad" in text
+        assert "Django 4.0  ✓ yes  classifier Framework :: Django :: 4.0" in text
+        assert "Django 4.1  ✗ no  declares 2.2-4.0 only" in text
+        assert "✗ latest release not yanked: 3.13.1 yanked: bad" in text
+        await pilot.press("h")  # the change is in the package's history
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert "pypi.license" in screen_text(app)
+
+
+async def test_fresh_facts_are_not_fetched_again_on_open(store, pypi):
+    pypi.pypi.requests.clear()
+    app = make_app(store, pypi_url=pypi.base_url, now=datetime.now(UTC))
+    async with app.run_test(size=SIZE) as pilot:
+        app.controller.open_package(app.controller.browser.rows["package:4404"].view.target)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert pypi.pypi.requests == []
+
+
+async def test_a_filter_error_is_inline_once_not_a_toast_per_keystroke(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"is:sho")  # on the way to is:shortlisted
+        table = app.screen.query_one(PackageTable)
+        assert table.rows == []  # not the previous results, as if they matched
+        assert notifications(app) == []
+        await pilot.press("enter")
+        assert "is:sho is not a filter" in screen_text(app)
+        assert notifications(app) == []
+        await pilot.press(*"rtlisted")
+        await pilot.pause()
+        assert "is not a filter" not in screen_text(app)

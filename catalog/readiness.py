@@ -304,7 +304,7 @@ class Digest:
         verdict = self._django.get(x)
         if verdict is None:
             if self.facts is None:
-                verdict = Verdict("unknown", "not on PyPI" if self.state == "missing" else "")
+                verdict = Verdict("unknown", "not on PyPI")
             else:
                 verdict = django_verdict(self.facts.classifiers, self.facts.requires_dist, x)
             self._django[x] = verdict
@@ -314,7 +314,7 @@ class Digest:
         verdict = self._python.get(y)
         if verdict is None:
             if self.facts is None:
-                verdict = Verdict("unknown", "not on PyPI" if self.state == "missing" else "")
+                verdict = Verdict("unknown", "not on PyPI")
             else:
                 verdict = python_verdict(self.facts.classifiers, self.facts.requires_python, y)
             self._python[y] = verdict

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from catalog import queries
-from catalog.readiness import DJANGO_RELEASES, django_verdict, python_verdict
+from catalog.api import pypi_name
+from catalog.readiness import DJANGO_RELEASES
 from catalog.text import fit, safe_text
 from cli.context import CommandError, Session, echo_json, json_option, pass_session
 
@@ -37,20 +38,21 @@ def readiness(
             f"Django {django} is not a feature release; choose {', '.join(VERSIONS)}"
         )
     with session.open_catalog() as catalog:
-        tables = catalog.tables()
-        rows = queries.packages(tables, grid=grid, query=query, sort="title")
+        rows = queries.packages(catalog.tables(), grid=grid, query=query, sort="title")
     lines = []
     for row in rows:
-        entry = tables.pypi.get(row.view.target.raw)
-        facts = entry.observed.facts if entry is not None else None
-        if facts is None:
-            why = "not on PyPI" if entry is not None else "no PyPI data yet (djp sync --pypi-only)"
-            verdict = {"verdict": "unknown", "evidence": why}
-            py = {"verdict": "unknown", "evidence": why}
+        d = row.pypi
+        if d is None:
+            why = (
+                "no PyPI facts yet (djp sync --pypi-only)"
+                if pypi_name(row.view.record.pypi_url)
+                else "no PyPI name in the catalogue"
+            )
+            verdict = py = {"verdict": "unknown", "evidence": why}
         else:
-            d = django_verdict(facts.classifiers, facts.requires_dist, django)
-            verdict = {"verdict": d.verdict, "evidence": d.evidence}
-            p = python_verdict(facts.classifiers, facts.requires_python, python or "3")
+            v = d.django(django)
+            verdict = {"verdict": v.verdict, "evidence": v.evidence}
+            p = d.python(python or "3")
             py = {"verdict": p.verdict, "evidence": p.evidence}
         line = {"id": row.view.record.id, "slug": row.view.record.slug, **verdict}
         if python:

@@ -72,6 +72,11 @@ async def test_readiness_screen_and_the_remembered_django_version(store, pypi):
         await pilot.press("slash", *(["backspace"] * 10), *"django:4.0:yes", "enter")
         await pilot.pause()
         assert "on Django 4.2: ✗ no  declares 2.2-4.0 only" in screen_text(app)
+        first = app.screen.query_one("ReadinessTable").current.view.record.title
+        await pilot.press("j")
+        await pilot.pause()
+        second = app.screen.query_one("ReadinessTable").current.view.record.title
+        assert first != second and f"{second} on Django 4.2: ✗ no" in screen_text(app)
         await pilot.press("enter")  # opens the package under the cursor
         assert isinstance(app.screen, PackageScreen)
     again = make_app(store, pypi_url=pypi.base_url)

@@ -91,8 +91,9 @@ class ReadinessScreen(DjpScreen):
     def open_package(self, message: ReadinessTable.Opened) -> None:
         self.controller.open_package(message.row.view.target)
 
-    def on_key(self) -> None:
-        self.call_after_refresh(self.show_evidence)
+    @on(ReadinessTable.Highlighted)
+    def highlighted(self) -> None:
+        self.show_evidence()
 
     @on(Input.Changed, "#readiness-filter")
     def filter_changed(self) -> None:

@@ -47,6 +47,12 @@ class ReadinessTable(CursorView):
             super().__init__()
             self.row = row
 
+    class Highlighted(Message):
+        """The cursor moved to another row."""
+
+    def cursor_moved(self, cursor: int) -> None:
+        self.post_message(self.Highlighted())
+
     def __init__(self, *, django: Callable[[], str], **kwargs) -> None:
         super().__init__(**kwargs)
         self.rows: list[Row] = []

@@ -62,6 +62,8 @@ def _write_edits(catalog: Catalog, tables: Tables, path: Path, encoder) -> int:
             if not isinstance(envelope.event, Edited | Undone | Redone):
                 continue
             target = Target.parse(envelope.event.target)
+            if target.kind == "stack":
+                continue  # a stack is read from its files again (djp stack), not imported
             slug = None
             if target.kind in ("package", "grid"):
                 finder = find_package if target.kind == "package" else find_grid

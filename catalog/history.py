@@ -23,6 +23,10 @@ def find_history_target(catalog: Catalog, key: str | Target, *, grid: bool = Fal
     stream exists."""
     if isinstance(key, Target):
         return key
+    if key.startswith(STREAM_PREFIX["stack"]):  # one of your stacks
+        if catalog.store.stream_version(key):
+            return Target.parse(key)
+        raise QueryError(f"no stack {key.removeprefix(STREAM_PREFIX['stack'])!r}")
     resource = "grid" if grid else "package"
     target = catalog.lookup(resource, key)
     if target is None and grid:

@@ -346,6 +346,34 @@ def pypi_change_words(changes: dict[str, FieldChange]) -> str:
     return safe_text("; ".join(words))
 
 
+def stack_change_words(name: str, change: FieldChange) -> str:
+    """A stack's change in words: "django-x pinned 1.2 -> 1.3", "added django-y"."""
+    before, after = change.before, change.after
+    if name.startswith("dep:"):
+        dep = safe_text(name[4:])
+        if before is None:
+            return f"added {dep} ({safe_text(after.get('requirement', ''))})"
+        if after is None:
+            return f"removed {dep}"
+        words = []
+        if before.get("pinned") != after.get("pinned"):
+            old, new = before.get("pinned") or "nothing", after.get("pinned") or "nothing"
+            words.append(f"{dep} pinned {safe_text(old)} -> {safe_text(new)}")
+        elif before.get("requirement") != after.get("requirement"):
+            words.append(
+                f"{dep} {safe_text(before.get('requirement'))} -> "
+                f"{safe_text(after.get('requirement'))}"
+            )
+        return "; ".join(words) or f"{dep} declared at {safe_text(after.get('source', ''))}"
+    if name == "forgotten":
+        return "forgotten" if after else ("read again" if before is not None else "")
+    if name == "django":
+        return f"target Django {short_value(before)} -> {short_value(after)}"
+    if name == "files":
+        return "files: " + ", ".join(safe_text(f) for f in after or [])
+    return f"{safe_text(name)}: {short_value(before)} -> {short_value(after)}"
+
+
 def changes_report(
     changes: Changes, name: Callable[[int], str], limit: int = 100
 ) -> tuple[str, list[tuple[str, list[str]]]]:

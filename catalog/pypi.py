@@ -26,8 +26,8 @@ from catalog.catalog import Catalog
 from catalog.http import BoundedHttp, FetchError, HttpLimits, UnreachableError
 from catalog.present import pypi_details
 from catalog.readiness import Digest, digest_of, pypi_summary
-from eventstore import Advisory, PypiFacts, PypiObserved, WriteTransaction
-from projections.fold import Tables
+from eventstore import Advisory, PypiFacts, PypiObserved, ReleaseObserved, WriteTransaction
+from projections.fold import Tables, release_key
 from projections.targets import Target
 from projections.view import PackageView
 
@@ -176,29 +176,98 @@ def pypi_targets(catalog: Catalog) -> dict[Target, str]:
     return out
 
 
-def stale_targets(
-    catalog: Catalog, targets: dict[Target, str], now: datetime, within: timedelta = FRESH_FOR
-) -> dict[Target, str]:
-    """Those of ``targets`` whose PyPI facts were last fetched ``within`` ago or more (or
-    never, or whose last fetch failed)."""
+@dataclass(frozen=True)
+class Ask:
+    """One question to PyPI: where to ask, the cache entry it keeps (ETag, when), the stream
+    its event goes to, and how an answer (a document, or None for a 404) becomes that event."""
+
+    key: bytes  # in CACHE_DB: a target (b"package:3324") or b"release:NAME==VERSION"
+    stream: str
+    path: str
+    label: str  # for errors: "NAME" or "NAME==VERSION"
+    observe: Callable[[object | None], object]  # raises ValueError for a document it rejects
+    current: Callable[[Tables], object | None]  # what the projection holds now
+
+
+def project_ask(target: Target, name: str) -> Ask:
+    def observe(document: object | None) -> PypiObserved:
+        if document is None:
+            return PypiObserved(target=target.key, name=name, state="missing")
+        facts = facts_from_json(document, name)
+        return PypiObserved(target=target.key, name=name, state="ok", facts=facts)
+
+    def current(tables: Tables) -> PypiObserved | None:
+        entry = tables.pypi.get(target.raw)
+        return entry.observed if entry is not None else None
+
+    return Ask(target.raw, target.key, f"pypi/{name}/json", name, observe, current)
+
+
+def release_ask(target: Target, name: str, version: str) -> Ask:
+    def observe(document: object | None) -> ReleaseObserved:
+        if document is None:
+            return ReleaseObserved(target=target.key, name=name, version=version, state="missing")
+        if not isinstance(document, dict) or not isinstance(document.get("info"), dict):
+            raise ValueError("not a PyPI release document (no info)")
+        info = document["info"]
+        return ReleaseObserved(
+            target=target.key,
+            name=name,
+            version=version,
+            state="ok",
+            yanked=bool(info.get("yanked")),
+            yanked_reason=_text(info.get("yanked_reason"), 300),
+            vulnerabilities=advisories(document.get("vulnerabilities")),
+        )
+
+    def current(tables: Tables) -> ReleaseObserved | None:
+        entry = tables.releases.get(release_key(name, version))
+        return entry.observed if entry is not None else None
+
+    return Ask(
+        RELEASE_PREFIX + release_key(name, version),
+        target.key,
+        f"pypi/{name}/{version}/json",
+        f"{name}=={version}",
+        observe,
+        current,
+    )
+
+
+RELEASE_PREFIX = b"release:"
+
+
+def stale(catalog: Catalog, keys, now: datetime, within: timedelta = FRESH_FOR) -> set[bytes]:
+    """Those cache ``keys`` last fetched ``within`` ago or more (or never, or whose last
+    fetch failed)."""
     db = catalog.store.database(CACHE_DB)
     horizon = (now - within).timestamp()
 
-    def read(txn) -> dict[Target, str]:
-        out = {}
-        for target, name in targets.items():
-            raw = txn.get(target.raw, db=db)
+    def read(txn) -> set[bytes]:
+        out = set()
+        for key in keys:
+            raw = txn.get(key, db=db)
             entry = _cache_decoder.decode(raw) if raw is not None else None
             if entry is None or entry.error or entry.fetched <= horizon:
-                out[target] = name
+                out.add(key)
         return out
 
     return catalog.store.read(read)
 
 
-def cache_entry(catalog: Catalog, target: Target) -> CacheEntry:
+def stale_targets(
+    catalog: Catalog, targets: dict[Target, str], now: datetime, within: timedelta = FRESH_FOR
+) -> dict[Target, str]:
+    """Those of ``targets`` whose PyPI facts were last fetched ``within`` ago or more (or
+    never, or whose last fetch failed)."""
+    keys = stale(catalog, [t.raw for t in targets], now, within)
+    return {t: n for t, n in targets.items() if t.raw in keys}
+
+
+def cache_entry(catalog: Catalog, target: Target | bytes) -> CacheEntry:
     db = catalog.store.database(CACHE_DB)
-    raw = catalog.store.read(lambda txn: txn.get(target.raw, db=db))
+    key = target if isinstance(target, bytes) else target.raw
+    raw = catalog.store.read(lambda txn: txn.get(key, db=db))
     return _cache_decoder.decode(raw) if raw is not None else CacheEntry()
 
 
@@ -211,6 +280,19 @@ async def fetch_pypi(
     transport=None,
 ) -> PypiReport:
     """Ask PyPI about ``targets`` (target -> name), a few at a time; append what changed."""
+    asks = [project_ask(t, n) for t, n in targets.items()]
+    return await ask_pypi(catalog, asks, config, progress=progress, transport=transport)
+
+
+async def ask_pypi(
+    catalog: Catalog,
+    asks: list[Ask],
+    config: PypiConfig | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    transport=None,
+) -> PypiReport:
+    """Ask PyPI each question, a few at a time; append what changed, one transaction each."""
     config = config or PypiConfig()
     report = PypiReport()
     semaphore = asyncio.Semaphore(config.concurrency)
@@ -218,24 +300,23 @@ async def fetch_pypi(
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     async with BoundedHttp(config.base_url, config, headers, transport=transport) as http:
 
-        async def one(target: Target, name: str, attempts: int | None = None) -> None:
+        async def one(ask: Ask, attempts: int | None = None) -> None:
             nonlocal done
             async with semaphore:
                 if report.unreachable:
                     report.skipped += 1
                 else:
-                    await _fetch_one(catalog, http, target, name, report, attempts)
+                    await _fetch_one(catalog, http, ask, report, attempts)
             done += 1
             if progress:
-                progress(done, len(targets))
+                progress(done, len(asks))
 
         try:
-            items = list(targets.items())
-            if items:  # the first alone, and retried less: an unreachable PyPI is known fast
-                await one(*items[0], attempts=config.probe_attempts)
-            await asyncio.gather(*(one(t, n) for t, n in items[1:]))
+            if asks:  # the first alone, and retried less: an unreachable PyPI is known fast
+                await one(asks[0], attempts=config.probe_attempts)
+            await asyncio.gather(*(one(a) for a in asks[1:]))
         except asyncio.CancelledError:
-            report.skipped += len(targets) - done
+            report.skipped += len(asks) - done
             raise
         finally:
             report.requests = http.requests
@@ -243,77 +324,68 @@ async def fetch_pypi(
 
 
 async def _fetch_one(
-    catalog: Catalog,
-    http: BoundedHttp,
-    target: Target,
-    name: str,
-    report: PypiReport,
-    attempts: int | None,
+    catalog: Catalog, http: BoundedHttp, ask: Ask, report: PypiReport, attempts: int | None
 ) -> None:
-    cached = cache_entry(catalog, target)
+    cached = cache_entry(catalog, ask.key)
     headers = {"If-None-Match": cached.etag} if cached.etag else None
+    failed = CacheEntry(etag=cached.etag, fetched=cached.fetched)
     try:
-        reply = await http.get(f"pypi/{name}/json", headers=headers, attempts=attempts)
+        reply = await http.get(ask.path, headers=headers, attempts=attempts)
     except UnreachableError as exc:
         if not (report.fetched or report.not_modified or report.missing or report.errors):
             report.unreachable = str(exc)  # nothing ever answered: stop asking
             return
-        report.errors.append(f"{name}: {exc}")
-        _remember(
-            catalog, target, CacheEntry(etag=cached.etag, fetched=cached.fetched, error=str(exc))
-        )
+        report.errors.append(f"{ask.label}: {exc}")
+        failed.error = str(exc)
+        _remember(catalog, ask.key, failed)
         return
     except FetchError as exc:
-        report.errors.append(f"{name}: {exc}")
-        _remember(
-            catalog, target, CacheEntry(etag=cached.etag, fetched=cached.fetched, error=str(exc))
-        )
+        report.errors.append(f"{ask.label}: {exc}")
+        failed.error = str(exc)
+        _remember(catalog, ask.key, failed)
         return
     now = time.time()
     if reply.status == 304:
         report.not_modified += 1
-        _remember(catalog, target, CacheEntry(etag=cached.etag, fetched=now))
+        _remember(catalog, ask.key, CacheEntry(etag=cached.etag, fetched=now))
         return
     if reply.status == 404:
         report.missing += 1
-        observed = PypiObserved(target=target.key, name=name, state="missing")
+        observed = ask.observe(None)
     elif reply.status == 200:
         try:
-            facts = facts_from_json(_json.decode(reply.content), name)
+            observed = ask.observe(_json.decode(reply.content))
         except (msgspec.DecodeError, ValueError, RecursionError) as exc:
-            report.errors.append(f"{name}: {reply.url} is not a PyPI project document ({exc})")
-            _remember(catalog, target, CacheEntry(fetched=cached.fetched, error=str(exc)))
+            report.errors.append(f"{ask.label}: {reply.url} is not a PyPI document ({exc})")
+            _remember(catalog, ask.key, CacheEntry(fetched=cached.fetched, error=str(exc)))
             return
-        observed = PypiObserved(target=target.key, name=name, state="ok", facts=facts)
     else:
         error = f"{reply.url} answered {reply.describe()}"
-        report.errors.append(f"{name}: {error}")
-        _remember(
-            catalog, target, CacheEntry(etag=cached.etag, fetched=cached.fetched, error=error)
-        )
+        report.errors.append(f"{ask.label}: {error}")
+        failed.error = error
+        _remember(catalog, ask.key, failed)
         return
     report.fetched += 1
     etag = reply.headers.get("etag", "")[:200] if reply.status == 200 else ""
-    if _record(catalog, target, observed, CacheEntry(etag=etag, fetched=now)):
+    if _record(catalog, ask, observed, CacheEntry(etag=etag, fetched=now)):
         report.changed += 1
 
 
-def _remember(catalog: Catalog, target: Target, entry: CacheEntry) -> None:
+def _remember(catalog: Catalog, key: bytes, entry: CacheEntry) -> None:
     db = catalog.store.database(CACHE_DB)
-    catalog.store.write(lambda txn: txn.put(target.raw, msgspec.msgpack.encode(entry), db=db))
+    catalog.store.write(lambda txn: txn.put(key, msgspec.msgpack.encode(entry), db=db))
 
 
-def _record(catalog: Catalog, target: Target, observed: PypiObserved, entry: CacheEntry) -> bool:
+def _record(catalog: Catalog, ask: Ask, observed: object, entry: CacheEntry) -> bool:
     """Append ``observed`` when it differs from what is recorded, with the cache entry, in one
     transaction; True when it appended."""
     db = catalog.store.database(CACHE_DB)
 
     def body(tx: WriteTransaction) -> bool:
-        tx.txn.put(target.raw, msgspec.msgpack.encode(entry), db=db)
-        current = catalog.projection.tables(tx.txn).pypi.get(target.raw)
-        if current is not None and current.observed == observed:
+        tx.txn.put(ask.key, msgspec.msgpack.encode(entry), db=db)
+        if ask.current(catalog.projection.tables(tx.txn)) == observed:
             return False
-        tx.append_event(target.key, observed)
+        tx.append_event(ask.stream, observed)
         return True
 
     return catalog.store.transaction(body)

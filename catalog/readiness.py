@@ -339,6 +339,16 @@ class Rule:
 
 
 YEAR = timedelta(days=365)
+#: A failed rule in a few words (``djp stack``'s notes).
+FAILED = {
+    "commit within a year": "no commit in a year",
+    "release within a year": "no release in a year",
+    "supports a supported Django": "no supported Django",
+    "latest release not yanked": "latest release yanked",
+    "no open advisory": "advisories on the latest release",
+    "not Inactive": "Inactive",
+    "on PyPI": "not on PyPI",
+}
 
 
 def health(last_commit: datetime | None, digest: Digest | None, now: datetime) -> list[Rule]:

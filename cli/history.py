@@ -8,7 +8,13 @@ import msgspec
 from catalog import queries
 from catalog.changes import what_changed
 from catalog.history import target_history
-from catalog.present import changes_report, event_summary, history_kind, short_value
+from catalog.present import (
+    changes_report,
+    event_summary,
+    history_kind,
+    short_value,
+    stack_change_words,
+)
 from catalog.text import local_time, safe_json, safe_text
 from cli.context import Session, as_of_option, echo_json, json_option, pass_session
 from eventstore import Envelope
@@ -21,7 +27,7 @@ from eventstore import Envelope
 @json_option
 @pass_session
 def history(session: Session, target: str, grid: bool, as_of: int | None, as_json: bool) -> None:
-    """Every event that touched a package or grid.
+    """Every event that touched a package or grid (or stack:NAME, one of your stacks).
 
     Each with its field diffs: upstream changes, edits, undos and redos.
     """
@@ -39,6 +45,10 @@ def history(session: Session, target: str, grid: bool, as_of: int | None, as_jso
         if item.kind == "first seen":
             continue
         for name, change in sorted(item.changes.items()):
+            if found.kind == "stack":
+                if words := stack_change_words(name, change):
+                    click.echo(f"{'':>10}{words}")
+                continue
             click.echo(
                 f"{'':>10}{name}: {short_value(change.before)} → {short_value(change.after)}"
             )

@@ -18,7 +18,7 @@ import click
 from catalog import VERSION
 from catalog.catalog import Catalog
 from catalog.errors import UserError
-from cli import browse, edits, history, readiness, store, sync
+from cli import browse, edits, history, readiness, stack, store, sync
 from cli.context import CommandError, Session, pass_session
 from eventstore import StoreError
 
@@ -111,6 +111,7 @@ for command in (
     store.backup,
     store.rebuild,
     readiness.readiness,
+    stack.stack,
 ):
     djp.add_command(command)
 

@@ -196,6 +196,20 @@ class PypiObserved(msgspec.Struct, kw_only=True, tag="PypiObserved"):
     facts: PypiFacts | None = None
 
 
+class ReleaseObserved(msgspec.Struct, kw_only=True, tag="ReleaseObserved"):
+    """What PyPI said of one release a stack pins (``/pypi/NAME/VERSION/json``): whether it
+    is yanked, and the advisories that affect it (withdrawn ones dropped, one per alias
+    group), or that PyPI has no such release."""
+
+    target: str  # package:3324, or pypi:NAME for a project the catalogue does not list
+    name: str  # the normalized PyPI name
+    version: str
+    state: Literal["ok", "missing"]
+    yanked: bool = False
+    yanked_reason: str = ""
+    vulnerabilities: list[Advisory] = []
+
+
 # --- local -------------------------------------------------------------------------------
 
 
@@ -237,6 +251,7 @@ Event = (
     | Undone
     | Redone
     | PypiObserved
+    | ReleaseObserved
 )
 
 EVENT_TYPES: dict[str, type] = {cls.__struct_config__.tag: cls for cls in Event.__args__}

@@ -10,7 +10,9 @@ Tables:
 - ``local``: a target (``b"package:3324"``, ``b"grid:438"``, ``b"localgrid:mine"``) ->
   ``LocalEntry`` (the edits in force);
 - ``editlog``: ``EDIT_LOG`` -> ``EditLog`` (what undo and redo take when no sequence is given);
-- ``slugs``: ``b"package:django-redis"`` -> ``"package:3324"`` (upstream slugs, for lookups).
+- ``slugs``: ``b"package:django-redis"`` -> ``"package:3324"`` (upstream slugs, for lookups);
+- ``pypi``: a target -> the newest ``PypiObserved`` of its project;
+- ``releases``: ``b"NAME==VERSION"`` -> the newest ``ReleaseObserved`` of that release.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from eventstore import (
     RecordSeen,
     RecordVanished,
     Redone,
+    ReleaseObserved,
     Undone,
 )
 from projections.targets import key_of, raw_key
@@ -68,6 +71,17 @@ class PypiEntry(msgspec.Struct, kw_only=True):
     seq: int
 
 
+class ReleaseEntry(msgspec.Struct, kw_only=True):
+    """The newest thing PyPI said of one release (``b"NAME==VERSION"``)."""
+
+    observed: ReleaseObserved
+    seq: int
+
+
+def release_key(name: str, version: str) -> bytes:
+    return f"{name}=={version}".encode()
+
+
 class EditLog(msgspec.Struct, kw_only=True):
     active: list[tuple[int, str]] = []  # edits in force, oldest first: (seq, target)
     redo: list[tuple[int, str]] = []  # undone edits that redo can bring back, newest last
@@ -80,6 +94,7 @@ class Tables:
     editlog: MutableMapping[bytes, EditLog] = field(default_factory=dict)
     slugs: MutableMapping[bytes, str] = field(default_factory=dict)  # b"package:SLUG" -> key
     pypi: MutableMapping[bytes, PypiEntry] = field(default_factory=dict)  # b"package:N" -> ...
+    releases: MutableMapping[bytes, ReleaseEntry] = field(default_factory=dict)  # b"N==V"
 
 
 #: The value type of each table, for whoever stores or freezes them.
@@ -89,6 +104,7 @@ TABLE_TYPES: dict[str, type] = {
     "editlog": EditLog,
     "slugs": str,
     "pypi": PypiEntry,
+    "releases": ReleaseEntry,
 }
 
 
@@ -123,6 +139,9 @@ def fold(tables: Tables, envelope: Envelope) -> None:
         fold_local(tables.local, tables.editlog, envelope)
     elif kind is PypiObserved:
         tables.pypi[event.target.encode()] = PypiEntry(observed=event, seq=envelope.seq)
+    elif kind is ReleaseObserved:
+        key = release_key(event.name, event.version)
+        tables.releases[key] = ReleaseEntry(observed=event, seq=envelope.seq)
 
 
 def _seen(table, event: RecordSeen, seq: int) -> None:

@@ -1,7 +1,8 @@
 """What an event or an edit is about: a package, a grid, a category or one of your grids.
 
 Streams in the log and keys in the projection tables are the text form of a ``Target``
-(``package:3324``, ``grid:222``, ``category:1``, ``localgrid:mine``). This module is the one
+(``package:3324``, ``grid:222``, ``category:1``, ``localgrid:mine``, ``stack:myproject``,
+``pypi:requests``). This module is the one
 place that builds or reads that form; everything else holds a ``Target``.
 """
 
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("package", "grid", "category", "localgrid")
+KINDS = ("package", "grid", "category", "localgrid", "stack", "pypi")
+UPSTREAM_KINDS = ("package", "grid", "category")  # those with an upstream id
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +48,20 @@ class Target:
     def raw(self) -> bytes:
         return self.key.encode()
 
+    @classmethod
+    def stack(cls, name: str) -> Target:
+        """One of your stacks (a project's dependencies, ``catalog.stack``)."""
+        return cls("stack", name)
+
+    @classmethod
+    def pypi(cls, name: str) -> Target:
+        """A PyPI project that is no package of the catalogue (a stack's dependency)."""
+        return cls("pypi", name)
+
     @property
     def id(self) -> int | None:
-        """The upstream id (None for your own grids)."""
-        return int(self.ident) if self.kind != "localgrid" else None
+        """The upstream id (None for your own grids and stacks, and PyPI projects)."""
+        return int(self.ident) if self.kind in UPSTREAM_KINDS else None
 
     @property
     def is_grid(self) -> bool:

@@ -113,7 +113,7 @@ async def test_errors_are_reported_per_package_and_the_rest_lands(catalog, pypi)
     pypi.pypi.faults = {"nango": ["malformed"], "django-minify-html": ["huge"]}
     report = await fetch_pypi(catalog, targets(catalog), config(pypi, max_response_bytes=2**20))
     assert report.changed == 3 and len(report.errors) == 2
-    assert any("nango" in e and "not a PyPI project document" in e for e in report.errors)
+    assert any("nango" in e and "not a PyPI document" in e for e in report.errors)
     assert any("more than 1 MB" in e for e in report.errors)
 
 

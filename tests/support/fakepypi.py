@@ -1,7 +1,8 @@
 """A real HTTP server on loopback that answers like PyPI's JSON API.
 
-Serves ``/pypi/NAME/json`` from documents (the recorded responses in ``fixtures/pypi`` and
-variants tests build from them), each with an ``ETag``; ``If-None-Match`` with the current
+Serves ``/pypi/NAME/json`` (and ``/pypi/NAME/VERSION/json``, see ``_release``) from
+documents (the recorded responses in ``fixtures/pypi`` and variants tests build from them),
+each with an ``ETag``; ``If-None-Match`` with the current
 ETag answers 304. Unknown names answer 404 ``{"message": "Not Found"}``. Faults per name:
 ``503`` (an HTML page), ``malformed`` (a 200 that is not JSON), ``huge`` (a body of ``size``
 bytes). ``delay`` adds seconds to every answer (for the benchmark).
@@ -28,6 +29,7 @@ def recorded(name: str) -> dict:
 @dataclass
 class FakePypi:
     documents: dict[str, dict] = field(default_factory=dict)  # normalized name -> document
+    releases: dict[tuple[str, str], dict] = field(default_factory=dict)  # (name, version) ->
     faults: dict[str, list[str]] = field(default_factory=dict)  # name -> faults, in order
     requests: list[tuple[str, str]] = field(default_factory=list)  # (path, If-None-Match)
     delay: float = 0.0
@@ -53,6 +55,8 @@ class _Handler(QuietHandler):
         if pypi.delay:
             time.sleep(pypi.delay)
         parts = self.path.strip("/").split("/")
+        if len(parts) == 4 and parts[0] == "pypi" and parts[3] == "json":
+            return self._release(pypi, parts[1], parts[2])
         if len(parts) != 3 or parts[0] != "pypi" or parts[2] != "json":
             return self._send(404, b"<html>Not Found</html>", "text/html")
         name = parts[1]
@@ -67,6 +71,25 @@ class _Handler(QuietHandler):
         if name not in pypi.documents:
             return self._send(404, b'{"message": "Not Found"}', "application/json")
         body, etag = pypi.encoded(name)
+        if self.headers.get("If-None-Match") == etag:
+            return self._send(304, b"", "application/json", {"ETag": etag})
+        self._send(200, body, "application/json", {"ETag": etag})
+
+    def _release(self, pypi: FakePypi, name: str, version: str) -> None:
+        """``/pypi/NAME/VERSION/json``: a release document given in ``releases``, else one
+        made from the project's (its info at that version, not yanked, no advisories), else
+        404."""
+        document = pypi.releases.get((name, version))
+        if document is None and name in pypi.documents:
+            project = pypi.documents[name]
+            if version in (project.get("releases") or {}):
+                info = dict(project["info"], version=version, yanked=False, yanked_reason=None)
+                document = {"info": info, "urls": project["releases"][version],
+                            "vulnerabilities": []}  # fmt: skip
+        if document is None:
+            return self._send(404, b'{"message": "Not Found"}', "application/json")
+        body = json.dumps(document).encode()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if self.headers.get("If-None-Match") == etag:
             return self._send(304, b"", "application/json", {"ETag": etag})
         self._send(200, body, "application/json", {"ETag": etag})

@@ -1,0 +1,301 @@
+"""Your stacks: a project's dependencies kept as a watchlist in the log, judged with PyPI's
+facts (the same ones, and the same rules, as the catalogue's).
+
+A stack is the target ``stack:NAME``. Reading its files appends one ``Edited`` event with what
+changed since the last reading, field by field: ``files``, ``django`` (the target Django
+version, when given) and one ``dep:NAME`` field per dependency (its requirement, pinned
+version, kind and source line; ``None`` when it is gone). History then shows "django-x pinned
+1.2 -> 1.3" and "added django-y", and ``--forget`` is an edit like any other (undo brings the
+stack back).
+
+For each dependency from PyPI djp asks for the project's facts (``/pypi/NAME/json``, recorded
+as ``PypiObserved`` on the matching catalogue package, or on ``pypi:NAME`` when the catalogue
+has none) and, for a pinned version, that release's facts (``/pypi/NAME/VERSION/json``:
+yanked, advisories; ``ReleaseObserved``), each only when older than a day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from catalog.catalog import Catalog
+from catalog.pypi import (
+    PypiConfig,
+    PypiReport,
+    ask_pypi,
+    project_ask,
+    pypi_targets,
+    release_ask,
+    stale,
+)
+from catalog.readiness import DJANGO_RELEASES, FAILED, Digest, default_django, digest_of, health
+from catalog.stack_files import Stack
+from catalog.validation import EditError, check_note
+from eventstore import Edited, Envelope, FieldChange, WriteTransaction
+from projections.fold import Tables, release_key
+from projections.targets import PREFIX, Target
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+DEP = "dep:"
+
+
+@dataclass
+class StackView:
+    name: str
+    files: list[str] = field(default_factory=list)
+    django: str | None = None  # the target Django version, when one was given
+    forgotten: bool = False
+    deps: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> Dependency.as_dict
+
+    @property
+    def target(self) -> Target:
+        return Target.stack(self.name)
+
+
+def stack_view(tables: Tables, name: str) -> StackView | None:
+    """A stack as its edits in force leave it (None if it was never read)."""
+    entry = tables.local.get(Target.stack(name).raw)
+    if entry is None or not entry.edits:
+        return None
+    values: dict[str, Any] = {}
+    for edit in entry.edits:
+        values.update(edit.values)
+    view = StackView(
+        name,
+        files=list(values.get("files") or []),
+        django=values.get("django"),
+        forgotten=bool(values.get("forgotten")),
+    )
+    for key, value in values.items():
+        if key.startswith(DEP) and value is not None:
+            view.deps[key[len(DEP) :]] = value
+    return view
+
+
+def stacks(tables: Tables, *, forgotten: bool = False) -> list[StackView]:
+    """Every stack (the forgotten ones too, with ``forgotten``), by name."""
+    out = []
+    prefix = PREFIX["stack"]
+    for key in tables.local:
+        if key.startswith(prefix):
+            view = stack_view(tables, key[len(prefix) :].decode())
+            if view is not None and (forgotten or not view.forgotten):
+                out.append(view)
+    return sorted(out, key=lambda v: v.name.casefold())
+
+
+def stack_name(paths: list[Path], name: str | None) -> str:
+    """The name given, else the directory of the first file (the project's)."""
+    if name is None:
+        name = paths[0].resolve().parent.name or "stack"
+    if not NAME.match(name):
+        raise EditError(
+            f"stack name {name!r} must be letters, digits, '.', '_' or '-' (max 100)",
+            field="name",
+        )
+    return name
+
+
+def record_stack(
+    catalog: Catalog, name: str, stack: Stack, django: str | None = None
+) -> Envelope | None:
+    """Append what changed since the stack was last read, as one edit (None: nothing did)."""
+    if django is not None and django not in {r.version for r in DJANGO_RELEASES}:
+        known = ", ".join(r.version for r in DJANGO_RELEASES)
+        raise EditError(f"Django {django} is not a feature release; choose {known}")
+    target = Target.stack(name)
+
+    def body(tx: WriteTransaction) -> Envelope | None:
+        current = stack_view(catalog.projection.tables(tx.txn), name)
+        before: dict[str, Any] = {}
+        if current is not None:
+            before = {"files": current.files, "django": current.django}
+            before |= {DEP + n: d for n, d in current.deps.items()}
+            before["forgotten"] = current.forgotten
+        after: dict[str, Any] = {"files": stack.files, "forgotten": False}
+        if django is not None or current is None:
+            after["django"] = django
+        else:
+            after["django"] = current.django
+        after |= {DEP + n: d.as_dict() for n, d in stack.dependencies.items()}
+        changes = {}
+        for key in sorted(set(before) | set(after)):
+            old, new = before.get(key), after.get(key)
+            if key == "forgotten":
+                old, new = bool(old), bool(new)
+            if old != new:
+                changes[key] = FieldChange(before=old, after=new)
+        if not changes:
+            return None
+        note = "read from " + ", ".join(Path(f).name for f in stack.files)
+        return tx.append_event(
+            target.key, Edited(target=target.key, changes=changes, note=check_note(note[:1000]))
+        )
+
+    return catalog.store.transaction(body)
+
+
+def forget_stack(catalog: Catalog, name: str) -> Envelope:
+    """Forget a stack (an edit: ``djp undo`` brings it back)."""
+    target = Target.stack(name)
+
+    def body(tx: WriteTransaction) -> Envelope:
+        view = stack_view(catalog.projection.tables(tx.txn), name)
+        if view is None or view.forgotten:
+            raise EditError(f"no stack {name!r} (djp stack --list shows them)")
+        change = {"forgotten": FieldChange(before=False, after=True)}
+        return tx.append_event(target.key, Edited(target=target.key, changes=change))
+
+    return catalog.store.transaction(body)
+
+
+# --- PyPI facts of a stack's dependencies ---------------------------------------------------
+
+
+def dependency_targets(catalog: Catalog, view: StackView) -> dict[str, Target]:
+    """Each dependency from PyPI -> the catalogue package with that PyPI name, else
+    ``pypi:NAME``."""
+    by_name = {name: target for target, name in pypi_targets(catalog).items()}
+    return {
+        name: by_name.get(name) or Target.pypi(name)
+        for name, dep in view.deps.items()
+        if dep.get("kind") == "pypi"
+    }
+
+
+async def refresh_stack(
+    catalog: Catalog, view: StackView, config: PypiConfig, now: datetime, *, progress=None
+) -> PypiReport:
+    """Fetch the facts of the stack's projects and pinned releases older than a day."""
+    targets = dependency_targets(catalog, view)
+    asks = [project_ask(t, n) for n, t in targets.items()]
+    for name, target in targets.items():
+        pinned = view.deps[name].get("pinned")
+        if pinned:
+            asks.append(release_ask(target, name, pinned))
+    fresh_needed = stale(catalog, [a.key for a in asks], now)
+    asks = [a for a in asks if a.key in fresh_needed]
+    return await ask_pypi(catalog, asks, config, progress=progress)
+
+
+# --- what the stack says, dependency by dependency ------------------------------------------
+
+
+@dataclass
+class StackRow:
+    name: str
+    requirement: str
+    pinned: str | None
+    kind: str
+    source: str
+    latest: str | None = None
+    package: str | None = None  # the djp slug
+    package_target: Target | None = None
+    yanked: bool | None = None  # the pinned version's (None: not pinned, or not known yet)
+    yanked_reason: str = ""
+    vulnerabilities: list[str] = field(default_factory=list)  # of the pinned version
+    django: str | None = None  # yes/no/unknown for the target (None for Django itself)
+    django_evidence: str = ""
+    license: str | None = None
+    health: list[str] = field(default_factory=list)  # failed rules
+    state: str = "not fetched"  # ok, missing (not on PyPI), not fetched, not from PyPI
+    problems: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "requirement": self.requirement,
+            "pinned": self.pinned,
+            "latest": self.latest,
+            "package": self.package,
+            "yanked": self.yanked,
+            "vulnerabilities": self.vulnerabilities,
+            "django": self.django,
+            "license": self.license,
+            "state": self.state,
+            "source": self.source,
+            "problems": self.problems,
+        }
+
+
+def target_django(view: StackView, override: str | None = None) -> tuple[str, str]:
+    """(version, why): ``--django``, else the stack's own, else its Django pin's feature
+    release, else the newest supported LTS."""
+    if override:
+        return override, "--django"
+    if view.django:
+        return view.django, "chosen for this stack"
+    pinned = (view.deps.get("django") or {}).get("pinned")
+    if pinned:
+        try:
+            release = Version(pinned).release
+            return f"{release[0]}.{release[1] if len(release) > 1 else 0}", f"Django=={pinned}"
+        except InvalidVersion:
+            pass
+    return default_django(datetime.now().date()), "the newest supported LTS"
+
+
+def stack_rows(
+    tables: Tables, view: StackView, targets: dict[str, Target], django: str, now: datetime
+) -> list[StackRow]:
+    """One row per dependency, problems first, then by name."""
+    rows = []
+    for name in sorted(view.deps):
+        dep = view.deps[name]
+        row = StackRow(
+            name, dep.get("requirement", ""), dep.get("pinned"), dep.get("kind", "pypi"),
+            dep.get("source", ""),
+        )  # fmt: skip
+        rows.append(row)
+        if row.kind != "pypi":
+            row.state = "not from PyPI"
+            continue
+        target = targets.get(name)
+        if target is not None and target.kind == "package":
+            upstream = tables.upstream.get(target.raw)
+            if upstream is not None:
+                row.package = upstream.record.slug
+                row.package_target = target
+        entry = tables.pypi.get(target.raw) if target is not None else None
+        digest: Digest | None = digest_of(entry.observed if entry else None, now)
+        if digest is not None:
+            row.state = digest.state
+            row.latest = digest.latest or None
+            row.license = digest.license or None
+            if name != "django" and digest.facts is not None:
+                verdict = digest.django(django)
+                row.django, row.django_evidence = verdict.verdict, verdict.evidence
+            last_commit = None
+            if row.package_target is not None:
+                last_commit = tables.upstream[row.package_target.raw].record.last_updated
+            rules = health(last_commit, digest, now)
+            row.health = [FAILED[r.name] for r in rules if r.ok is False]
+        if row.pinned:
+            release = tables.releases.get(release_key(name, row.pinned))
+            if release is not None:
+                observed = release.observed
+                if observed.state == "missing":
+                    if row.state == "ok":
+                        row.state = "pinned version not on PyPI"
+                else:
+                    row.yanked, row.yanked_reason = observed.yanked, observed.yanked_reason
+                    row.vulnerabilities = [a.id for a in observed.vulnerabilities]
+        if row.yanked:
+            reason = f" ({row.yanked_reason})" if row.yanked_reason else ""
+            row.problems.append(f"{name}=={row.pinned} is yanked{reason}")
+        if row.vulnerabilities:
+            row.problems.append(
+                f"{name}=={row.pinned} has {len(row.vulnerabilities)} "
+                f"advisor{'y' if len(row.vulnerabilities) == 1 else 'ies'}: "
+                + ", ".join(row.vulnerabilities)
+            )
+        if row.django == "no":
+            row.problems.append(f"{name} is not ready for Django {django}: {row.django_evidence}")
+    rows.sort(key=lambda r: (not r.problems, r.name))
+    return rows

@@ -1,0 +1,187 @@
+"""``djp stack``: read a project's requirements, keep them as a watchlist, judge them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from catalog.pypi import PypiConfig
+from catalog.stack import (
+    StackRow,
+    StackView,
+    dependency_targets,
+    forget_stack,
+    record_stack,
+    refresh_stack,
+    stack_name,
+    stack_rows,
+    stack_view,
+    stacks,
+    target_django,
+)
+from catalog.stack_files import StackFileError, read_stack
+from catalog.text import fit, safe_text
+from cli.context import (
+    CommandError,
+    Session,
+    clear_progress_line,
+    echo_json,
+    json_option,
+    pass_session,
+    pypi_progress_printer,
+)
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--django", "django", metavar="X", help="Judge readiness for Django X.")
+@click.option("--name", metavar="NAME", help="The stack's name (default: the project directory).")
+@click.option("--check", is_flag=True, help="Exit 1 on a yanked or vulnerable pin or a 'no'.")
+@click.option("--list", "list_", is_flag=True, help="List the stacks kept in the store.")
+@click.option("--show", metavar="NAME", help="Report on a stack already read.")
+@click.option("--forget", metavar="NAME", help="Forget a stack (undoable: djp undo).")
+@click.option("--no-pypi", is_flag=True, help="Use the PyPI facts in the store as they are.")
+@click.option("--pypi-url", metavar="URL", help="PyPI base (default: $DJP_PYPI_URL or pypi.org).")
+@json_option
+@pass_session
+@click.pass_context
+def stack(
+    ctx: click.Context,
+    session: Session,
+    files: tuple[Path, ...],
+    django: str | None,
+    name: str | None,
+    check: bool,
+    list_: bool,
+    show: str | None,
+    forget: str | None,
+    no_pypi: bool,
+    pypi_url: str | None,
+    as_json: bool,
+) -> None:
+    """Read a project's dependencies and say, for each, what matters before an upgrade.
+
+    FILES: requirements*.txt (with -r/-c includes), pyproject.toml (PEP 621, dependency
+    groups, Poetry), uv.lock, pylock.toml. The stack is kept in the log (named after the
+    project directory); reading it again records what changed. Per dependency: the pinned
+    and latest versions, the djp package, whether the pin is yanked or has advisories, the
+    readiness verdict for the target Django, licence and failed health rules.
+    """
+    if list_:
+        _list(session, as_json)
+        return
+    if forget:
+        with session.open_catalog(fill=False) as catalog:
+            envelope = forget_stack(catalog, forget)
+        click.echo(
+            f"forgot stack {safe_text(forget)}: event {envelope.seq:,} (djp undo brings it back)"
+        )
+        return
+    if not files and not show:
+        raise click.UsageError("name the files to read (or --list, --show NAME, --forget NAME)")
+    with session.open_catalog(fill=False) as catalog:
+        if files:
+            try:
+                parsed = read_stack(list(files))
+            except StackFileError as exc:
+                raise CommandError(str(exc)) from None
+            key = stack_name(list(files), name)
+            envelope = record_stack(catalog, key, parsed, django)
+            if not as_json:
+                said = f"event {envelope.seq:,}" if envelope else "unchanged since the last reading"
+                click.echo(
+                    f"stack {safe_text(key)}: {len(parsed.dependencies)} dependencies from "
+                    f"{len(parsed.files)} file{'' if len(parsed.files) == 1 else 's'} ({said})",
+                    err=True,
+                )
+        else:
+            key = show
+        view = stack_view(catalog.tables(), key)
+        if view is None or view.forgotten:
+            raise CommandError(f"no stack {key!r} (djp stack --list shows them)")
+        now = datetime.now(UTC)
+        if not no_pypi:
+            report = asyncio.run(
+                refresh_stack(
+                    catalog,
+                    view,
+                    PypiConfig.from_environment(pypi_url),
+                    now,
+                    progress=pypi_progress_printer(),
+                )
+            )
+            clear_progress_line()
+            if report.unreachable:
+                click.echo(
+                    f"djp: PyPI unreachable, facts not refreshed: {report.unreachable}", err=True
+                )
+            for error in report.errors[:20]:
+                click.echo(f"djp: {safe_text(error)}", err=True)
+        version, why = target_django(view, django)
+        rows = stack_rows(catalog.tables(), view, dependency_targets(catalog, view), version, now)
+    if as_json:
+        echo_json(r.as_json() for r in rows)
+    else:
+        _print(view, rows, version, why)
+    if check:
+        problems = [p for r in rows for p in r.problems]
+        for problem in problems:
+            click.echo(f"{safe_text(view.name)}: {safe_text(problem)}", err=True)
+        ctx.exit(1 if problems else 0)
+
+
+def _list(session: Session, as_json: bool) -> None:
+    with session.open_catalog(fill=False) as catalog:
+        kept = stacks(catalog.tables())
+    if as_json:
+        echo_json(
+            {"name": v.name, "files": v.files, "django": v.django, "dependencies": len(v.deps)}
+            for v in kept
+        )
+        return
+    if not kept:
+        click.echo(
+            "no stacks yet: djp stack requirements.txt (or pyproject.toml, uv.lock) reads one"
+        )
+    for v in kept:
+        files = ", ".join(safe_text(f) for f in v.files)
+        click.echo(f"{safe_text(v.name):<24} {len(v.deps):>4} dependencies  {files}")
+
+
+COLUMNS = (
+    ("name", 28),
+    ("pinned", 12),
+    ("latest", 12),
+    ("djp", 24),
+    ("Django", 8),
+    ("licence", 14),
+)
+
+
+def _print(view: StackView, rows: list[StackRow], version: str, why: str) -> None:
+    click.echo(f"stack {safe_text(view.name)}: readiness for Django {version} ({safe_text(why)})")
+    click.echo(" ".join(fit(label, width) for label, width in COLUMNS) + " notes")
+    for r in rows:
+        cells = [
+            r.name,
+            r.pinned or "",
+            r.latest or "",
+            r.package or "",
+            r.django or ("—" if r.name == "django" else ""),
+            r.license or "",
+        ]
+        notes = list(r.problems)
+        if r.state not in ("ok",):
+            notes.append(r.state)
+        if r.health:
+            notes.append(", ".join(r.health))
+        line = " ".join(fit(safe_text(c), w) for c, (_, w) in zip(cells, COLUMNS, strict=True))
+        click.echo(line + " " + safe_text("; ".join(notes)))
+    with_problems = sum(1 for r in rows if r.problems)
+    click.echo(
+        f"{len(rows)} dependencies, {with_problems} with problems "
+        f"({sum(1 for r in rows if r.package)} in the djp catalogue)"
+    )

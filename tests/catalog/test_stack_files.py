@@ -1,0 +1,116 @@
+"""Reading a project's dependency files: requirements (includes, constraints, hashes, markers,
+continuations, -e/VCS/URL/path lines), PEP 621 pyproject with groups, Poetry, uv.lock,
+pylock.toml; malformed files are one line naming the file and the line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from catalog.stack_files import StackFileError, poetry_specifier, read_stack
+
+STACKS = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "stacks"
+
+
+def deps(path: Path) -> dict[str, tuple[str, str | None, str]]:
+    stack = read_stack([path])
+    return {n: (d.requirement, d.pinned, d.kind) for n, d in stack.dependencies.items()}
+
+
+def test_requirements_with_includes_constraints_hashes_and_markers():
+    got = deps(STACKS / "reqs" / "requirements.txt")
+    assert got["django"] == ("Django==1.10", "1.10", "pypi")  # continued over three lines
+    assert got["django-crispy-forms"] == ("django-crispy-forms==1.6.0", "1.6.0", "pypi")
+    assert got["djangorestframework"][1] == "3.4.4"  # a trailing comment dropped
+    assert got["django-redis"] == (
+        'django-redis==4.4.4 ; python_version >= "3.6"',
+        "4.4.4",
+        "pypi",
+    )
+    assert got["redis"] == ("redis>=2.10.0", None, "pypi")
+    assert got["psycopg2"][1] == "2.6.2"  # extras
+    assert got["requests"] == ("requests==2.11.0", "2.11.0", "pypi")  # from -r
+    assert got["whitenoise"] == ("whitenoise>=3.2", "3.2.1", "pypi")  # pinned by -c
+    assert got["django-local"][2] == "editable"
+    assert got["local-tool"][2] == "url" and got["bar"][2] == "path"
+    assert "pytest" not in got  # the index option is not a dependency
+    stack = read_stack([STACKS / "reqs" / "requirements.txt"])
+    assert stack.dependencies["django"].source.endswith("requirements.txt:6")
+    assert stack.dependencies["requests"].source.endswith("base.txt:1")
+
+
+def test_pep621_with_extras_and_dependency_groups():
+    got = deps(STACKS / "pep621" / "pyproject.toml")
+    assert got["django"] == ("Django>=4.2,<5.0", None, "pypi")
+    assert got["djangorestframework"][1] == "3.13.1"
+    assert got["django-redis"][1] == "5.2.0"  # an optional dependency
+    assert got["pytest"][0] == "pytest>=8" and got["ruff"][1] == "0.6.0"  # include-group
+
+
+def test_poetry_constraints_become_pep_440():
+    got = deps(STACKS / "poetry" / "pyproject.toml")
+    assert "python" not in got
+    assert got["django"] == ("django>=4.2,<5", None, "pypi")
+    assert got["djangorestframework"] == ("djangorestframework==3.13.1", "3.13.1", "pypi")
+    assert got["django-crispy-forms"][0] == "django-crispy-forms>=1.14.0,<1.15"
+    assert got["django-local"][2] == "vcs"
+    assert got["pytest"][0] == "pytest>=7.0,<8"  # a group
+    assert poetry_specifier("^0.2.3") == ">=0.2.3,<0.3"
+    assert poetry_specifier("~1") == ">=1,<2"
+    assert poetry_specifier(">=1.2,<2.0") == ">=1.2,<2.0"
+    assert poetry_specifier("*") == ""
+
+
+def test_uv_lock_locks_every_package_but_the_project():
+    got = deps(STACKS / "uvproj" / "uv.lock")
+    assert set(got) == {
+        "asgiref", "django", "django-crispy-forms", "djangorestframework", "pytz", "sqlparse"
+    }  # fmt: skip
+    assert got["django"] == ("django==4.2.11", "4.2.11", "pypi")
+    source = read_stack([STACKS / "uvproj" / "uv.lock"]).dependencies["sqlparse"].source
+    path, line = source.rsplit(":", 1)  # its own [[package]], not a dependency list's line
+    assert Path(path).read_text().splitlines()[int(line) - 1] == 'name = "sqlparse"'
+
+
+def test_pylock(tmp_path):
+    path = tmp_path / "pylock.toml"
+    path.write_text(
+        'lock-version = "1.0"\ncreated-by = "test"\n\n'
+        '[[packages]]\nname = "django"\nversion = "5.2.1"\n'
+        '[[packages.wheels]]\nurl = "https://files.example/django-5.2.1-py3-none-any.whl"\n'
+        'hashes = {sha256 = "' + "a" * 64 + '"}\n\n'
+        '[[packages]]\nname = "local"\n[packages.directory]\npath = "./local"\n'
+    )
+    got = deps(path)
+    assert got["django"] == ("django==5.2.1", "5.2.1", "pypi")
+    assert got["local"][2] == "path"
+
+
+@pytest.mark.parametrize(
+    "name, text, message",
+    [
+        ("requirements.txt", "django==1.2\ndjango>=>2\n", "requirements.txt:2: "),
+        ("requirements.txt", "-r missing.txt\n", "missing.txt: No such file"),
+        ("requirements.txt", "--frobnicate\n", "requirements.txt:1: unknown option --frobnicate"),
+        ("requirements.txt", "-r requirements.txt\n", "includes itself"),
+        ("pyproject.toml", "[project\ndependencies = []\n", "pyproject.toml:1: not valid TOML"),
+        ("pyproject.toml", '[project]\ndependencies = ["django>=>2"]\n', "pyproject.toml:2: "),
+        ("uv.lock", "version = 1\n", "no [[package]] tables"),
+        ("pylock.toml", 'lock-version = "9.0"\n', "not a valid pylock file"),
+        ("setup.cfg", "[metadata]\n", "not a dependency file djp reads"),
+    ],
+)
+def test_a_malformed_file_is_one_line_naming_file_and_line(tmp_path, name, text, message):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(StackFileError) as caught:
+        read_stack([path])
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_copy_elsewhere_reads_its_includes_relative_to_itself(tmp_path):
+    shutil.copytree(STACKS / "reqs", tmp_path / "project")
+    got = deps(tmp_path / "project" / "requirements.txt")
+    assert got["requests"][1] == "2.11.0" and got["whitenoise"][1] == "3.2.1"

@@ -1,0 +1,217 @@
+"""``djp stack`` over a loopback fake PyPI: per-dependency facts, --json, --check, the stack
+kept in the log (re-reading records what changed, --list, --forget and undo), no fresh
+request within a day, a dependency PyPI lacks, a malformed file recording nothing.
+
+The store holds the shipped snapshot with two packages pointed at the recorded PyPI projects
+(``djangorestframework``, ``django-crispy-forms``) so they match the stack's dependencies.
+Release documents are variants built from the recorded project documents (each says how).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from catalog.catalog import Catalog
+from catalog.sync import load_snapshot
+from eventstore import Edited, ReleaseObserved, Store
+from tests.support.builders import sync_records
+from tests.support.cli import run_djp
+from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
+
+STACKS = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "stacks"
+POINTED = {4404: "djangorestframework", 359: "django-crispy-forms"}
+
+
+@pytest.fixture
+def store(store_path):
+    with Catalog.open(store_path) as catalog:
+        load_snapshot(catalog)
+        records = [
+            msgspec.structs.replace(catalog.projection.entry("package", i).record, pypi_url=n)
+            for i, n in POINTED.items()
+        ]
+        sync_records(catalog, "package", records, complete=False)
+    return store_path
+
+
+def release(name: str, version: str, **info) -> dict:
+    """A variant: the recorded project document's info at ``version``, with ``info`` set."""
+    project = recorded(name)
+    document = {
+        "info": dict(project["info"], version=version, yanked=False, yanked_reason=None),
+        "urls": project["releases"][version],
+        "vulnerabilities": info.pop("vulnerabilities", []),
+    }
+    document["info"].update(info)
+    return document
+
+
+@pytest.fixture
+def pypi():
+    served = FakePypi(documents={n: recorded(n) for n in POINTED.values()})
+    # variants: DRF 3.4.4 yanked; crispy forms 1.6.0 with two advisories (one alias pair)
+    served.releases[("djangorestframework", "3.4.4")] = release(
+        "djangorestframework", "3.4.4", yanked=True, yanked_reason="security fix in 3.4.5"
+    )
+    served.releases[("django-crispy-forms", "1.6.0")] = release(
+        "django-crispy-forms",
+        "1.6.0",
+        vulnerabilities=[
+            {"id": "PYSEC-2099-7", "aliases": ["GHSA-xxxx"], "fixed_in": ["1.7.0"]},
+            {"id": "GHSA-xxxx", "aliases": ["PYSEC-2099-7"], "fixed_in": ["1.7.0"]},
+            {"id": "GHSA-yyyy", "aliases": [], "fixed_in": ["1.7.0"]},
+        ],
+    )
+    with FakePypiServer(served) as server:
+        yield server
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """The requirements set, copied into a project directory named ``mysite``."""
+    shutil.copytree(STACKS / "reqs", tmp_path / "mysite")
+    return tmp_path / "mysite"
+
+
+def stack(store, pypi, *args):
+    return run_djp("--store", store, "stack", *args, "--pypi-url", pypi.base_url)
+
+
+def test_each_dependency_with_pin_latest_package_yank_advisories_and_verdict(store, pypi, project):
+    code, out, err = stack(
+        store, pypi, str(project / "requirements.txt"), "--json", "--django", "4.1"
+    )
+    assert code == 0, err
+    rows = {r["name"]: r for r in map(json.loads, out.splitlines())}
+    drf = rows["djangorestframework"]
+    assert drf == drf | {
+        "requirement": "djangorestframework==3.4.4",
+        "pinned": "3.4.4",
+        "latest": "3.13.1",
+        "package": "django-address-model",  # the djp package with that PyPI name
+        "yanked": True,
+        "vulnerabilities": [],
+        "django": "no",  # declares 2.2-4.0 only
+        "license": "BSD",
+    }
+    crispy = rows["django-crispy-forms"]
+    assert crispy["vulnerabilities"] == ["PYSEC-2099-7", "GHSA-yyyy"] and crispy["yanked"] is False
+    assert crispy["package"] == "django-messages" and crispy["license"] == "MIT"
+    assert rows["requests"]["package"] is None  # not a Django package: fine
+    assert rows["requests"]["state"] == "missing"  # this fake PyPI lacks it: "not on PyPI"
+    assert rows["django-local"]["state"] == "not from PyPI"
+    assert rows["whitenoise"]["pinned"] == "3.2.1"  # from the constraints file
+    assert set(drf) >= {"name", "requirement", "pinned", "latest", "package", "yanked",
+                        "vulnerabilities", "django", "license"}  # fmt: skip
+    asked = {path for path, _ in pypi.pypi.requests}
+    assert "/pypi/djangorestframework/3.4.4/json" in asked
+    assert "/pypi/django-local/json" not in asked  # not from PyPI: not asked
+
+
+def test_check_exits_1_with_one_line_per_problem(store, pypi, project):
+    code, out, err = stack(
+        store, pypi, str(project / "requirements.txt"), "--check", "--django", "4.1"
+    )
+    assert code == 1
+    problems = err.splitlines()
+    assert "mysite: djangorestframework==3.4.4 is yanked (security fix in 3.4.5)" in problems
+    assert (
+        "mysite: django-crispy-forms==1.6.0 has 2 advisories: PYSEC-2099-7, GHSA-yyyy" in problems
+    )
+    assert any(
+        p.startswith("mysite: djangorestframework is not ready for Django 4.1") for p in problems
+    )
+    assert "stack mysite: readiness for Django 4.1 (--django)" in out
+    clean = project / "clean.txt"
+    clean.write_text("djangorestframework==3.13.1\n")
+    code, _, err = stack(store, pypi, str(clean), "--check", "--django", "4.0", "--name", "clean")
+    assert code == 0, err
+
+
+def test_the_target_django_comes_from_the_projects_own_pin(store, pypi, tmp_path):
+    shutil.copytree(STACKS / "uvproj", tmp_path / "uvsite")
+    code, out, _ = stack(store, pypi, str(tmp_path / "uvsite" / "uv.lock"))
+    assert "readiness for Django 4.2 (Django==4.2.11)" in out
+    assert code == 0
+
+
+def test_the_stack_is_kept_and_reading_again_records_only_what_changed(store, pypi, project):
+    path = project / "requirements.txt"
+    stack(store, pypi, str(path), "--django", "4.1")
+    requests_before = len(pypi.pypi.requests)
+    code, _, err = stack(store, pypi, str(path))  # again, unchanged, within the day
+    assert code == 0 and "unchanged since the last reading" in err
+    assert len(pypi.pypi.requests) == requests_before  # fresh facts: no request
+    path.write_text(
+        path.read_text().replace("djangorestframework==3.4.4", "djangorestframework==3.13.1")
+        + "django-extensions==1.7.1\n"
+    )
+    stack(store, pypi, str(path))
+    with Store.open(store) as opened:
+        edits = [e.event for e in opened.read_stream("stack:mysite") if isinstance(e.event, Edited)]
+        releases = [
+            e.event for e in opened.read_all(1, opened.last_seq)
+            if isinstance(e.event, ReleaseObserved)
+        ]  # fmt: skip
+    assert len(edits) == 2
+    assert set(edits[1].changes) == {"dep:djangorestframework", "dep:django-extensions"}
+    assert ("djangorestframework", "3.13.1") in {(r.name, r.version) for r in releases}
+    code, out, _ = run_djp("--store", store, "history", "stack:mysite")
+    assert "djangorestframework pinned 3.4.4 -> 3.13.1" in out
+    assert "added django-extensions (django-extensions==1.7.1)" in out
+    code, out, _ = run_djp("--store", store, "stack", "--list")
+    assert out.startswith("mysite") and "13 dependencies" in out
+
+
+def test_forget_is_an_edit_undo_brings_it_back(store, pypi, project):
+    stack(store, pypi, str(project / "requirements.txt"))
+    code, out, _ = run_djp("--store", store, "stack", "--forget", "mysite")
+    assert code == 0 and "djp undo brings it back" in out
+    assert "no stacks yet" in run_djp("--store", store, "stack", "--list")[1]
+    code, _, err = run_djp("--store", store, "stack", "--show", "mysite", "--no-pypi")
+    assert code == 1 and "no stack 'mysite'" in err
+    assert run_djp("--store", store, "undo")[0] == 0
+    assert run_djp("--store", store, "stack", "--list")[1].startswith("mysite")
+
+
+def test_a_malformed_file_records_nothing(store, pypi, project):
+    bad = project / "requirements.txt"
+    bad.write_text(bad.read_text() + "django-broken>=>2\n")
+    with Store.open(store) as opened:
+        before = opened.last_seq
+    code, _out, err = stack(store, pypi, str(bad))
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith("djp: ") and "requirements.txt:17: " in err
+    with Store.open(store) as opened:
+        assert opened.last_seq == before
+    assert pypi.pypi.requests == []
+
+
+def test_a_variant_advisory_appears_after_the_day_passes(store, pypi, project):
+    """Facts older than a day are asked again; a new advisory is recorded once."""
+    path = project / "requirements.txt"
+    stack(store, pypi, str(path))
+    variant = copy.deepcopy(pypi.pypi.releases[("djangorestframework", "3.4.4")])
+    variant["vulnerabilities"] = [{"id": "GHSA-zzzz", "fixed_in": ["3.4.5"]}]  # a variant
+    pypi.pypi.releases[("djangorestframework", "3.4.4")] = variant
+    with Catalog.open(store) as catalog:  # make every fetch look two days old
+        from catalog.pypi import CACHE_DB, CacheEntry
+
+        db = catalog.store.database(CACHE_DB)
+
+        def age(txn):
+            for key, raw in list(txn.cursor(db=db)):
+                entry = msgspec.msgpack.decode(raw, type=CacheEntry)
+                entry.fetched -= 2 * 86400
+                txn.put(key, msgspec.msgpack.encode(entry), db=db)
+
+        catalog.store.write(age)
+    _code, out, _ = stack(store, pypi, str(path), "--json")
+    drf = next(r for r in map(json.loads, out.splitlines()) if r["name"] == "djangorestframework")
+    assert drf["vulnerabilities"] == ["GHSA-zzzz"]

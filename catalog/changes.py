@@ -7,7 +7,7 @@ from datetime import datetime
 
 from catalog.catalog import Catalog
 from catalog.queries import QueryError
-from eventstore import PypiObserved, SyncFinished, SyncStarted
+from eventstore import SyncFinished, SyncStarted
 from projections.changes import Changes, changes_between
 
 
@@ -54,12 +54,12 @@ def what_changed(catalog: Catalog, older: str | None = None, newer: str | None =
     later = [r.started_seq for r in sync_runs(catalog) if r.started_seq > end.finished_seq]
     end_seq = later[0] - 1 if later else catalog.store.last_seq
 
-    def pypi_before(stream: str, seq: int) -> PypiObserved | None:
+    def pypi_before(stream: str, seq: int, test) -> object | None:
         found = None
         for envelope in catalog.stream(stream):
             if envelope.seq > seq:
                 break
-            if isinstance(envelope.event, PypiObserved):
+            if test(envelope.event):
                 found = envelope.event
         return found
 

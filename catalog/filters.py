@@ -13,9 +13,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from packaging.utils import canonicalize_name
+
 from catalog.api import pypi_name
 from catalog.errors import UserError
 from catalog.rows import Row, RowIndex
+from projections.stacks import stack_view
 
 IS_WORDS = (
     "edited",
@@ -42,6 +45,7 @@ QUALIFIERS = {
     "django": "django:5.2 — ready for Django 5.2 (django:5.2:no, django:5.2:unknown)",
     "py": "py:3.13 — ready for Python 3.13 (py:3.13:no, py:3.13:unknown)",
     "license": "license:MIT — PyPI licence (license:BSD matches BSD-3-Clause)",
+    "stack": "stack:NAME — a dependency of your stack NAME (djp stack)",
 }
 VERDICTS = ("yes", "no", "unknown")
 _FEATURE = re.compile(r"^\d+\.\d+$")
@@ -62,6 +66,7 @@ class Filter:
     django: list[tuple[str, str]] = field(default_factory=list)  # (feature version, verdict)
     python: list[tuple[str, str]] = field(default_factory=list)
     licenses: list[str] = field(default_factory=list)
+    stacks: list[str] = field(default_factory=list)
 
 
 def _readiness(name: str, value: str) -> tuple[str, str]:
@@ -96,6 +101,8 @@ def parse_filter(text: str) -> Filter:
             target.append(_readiness(name, value))
         elif name in ("license", "licence"):
             result.licenses.append(value.casefold())
+        elif name == "stack":
+            result.stacks.append(value)
         elif _QUALIFIER.match(name) and not value.startswith("/"):
             known = ", ".join(f"{q}:" for q in QUALIFIERS)
             raise FilterError(f"{name}: is not a filter qualifier; use {known}")
@@ -141,6 +148,14 @@ def django_word(row: Row, version: str) -> str:
     return row.pypi.django(version).verdict if row.pypi else "unknown"
 
 
+def stack_names(index: RowIndex, name: str) -> set[str]:
+    """The PyPI names of a stack's dependencies (``catalog.stack``)."""
+    view = stack_view(index.tables, name)
+    if view is None or view.forgotten:
+        raise FilterError(f"stack:{name}: no such stack (djp stack --list shows them)")
+    return set(view.deps)
+
+
 _LICENSE_WORDS = re.compile(r"[\s()]+")
 
 
@@ -178,6 +193,9 @@ def filter_rows(index: RowIndex, text: str) -> list[Row]:
         ]
     for wanted in f.licenses:
         rows = [r for r in rows if has_license(r, wanted)]
+    for name in f.stacks:
+        names = stack_names(index, name)
+        rows = [r for r in rows if canonicalize_name(pypi_name(r.view.record.pypi_url)) in names]
     for word in f.words:
         rows = [r for r in rows if word in r.haystack]
     return rows

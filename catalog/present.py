@@ -375,17 +375,41 @@ def stack_change_words(name: str, change: FieldChange) -> str:
 
 
 def changes_report(
-    changes: Changes, name: Callable[[int], str], limit: int = 100
+    changes: Changes,
+    name: Callable[[int], str],
+    limit: int = 100,
+    stacks: dict[str, set[str]] | None = None,
 ) -> tuple[str, list[tuple[str, list[str]]]]:
     """What changed between two syncs as (summary, [(section, lines)]), already made safe.
 
-    ``name(package_id)`` gives a package's display name."""
+    ``name(package_id)`` gives a package's display name. ``stacks`` (stack name -> the PyPI
+    names of its dependencies) puts what changed for each stack's packages first: a new
+    release, a yank, an advisory are what the user acts on."""
     summary = (
         f"events {changes.from_seq + 1:,} to {changes.to_seq:,}: {len(changes.new)} new, "
         f"{len(changes.vanished)} vanished, {len(changes.returned)} back, "
         f"{changes.changed} changed"
     )
     sections = []
+    for stack, names in sorted((stacks or {}).items()):
+        lines = [
+            f"{safe_text(c.name)}: {words}"
+            for c in changes.pypi
+            if c.name in names and (words := pypi_change_words(c.changes))
+        ]
+        for r in changes.releases:
+            if r.name in names:
+                words = []
+                if r.yanked is not None:
+                    words.append("yanked" if r.yanked else "no longer yanked")
+                if r.new_advisories:
+                    n = len(r.new_advisories)
+                    words.append(
+                        f"{n} new advisor{'y' if n == 1 else 'ies'}: {', '.join(r.new_advisories)}"
+                    )
+                lines.append(safe_text(f"{r.name}=={r.version} (pinned): {'; '.join(words)}"))
+        if lines:
+            sections.append((f"your stack {safe_text(stack)}", lines[:limit]))
     for label, ids in (
         ("new", changes.new),
         ("vanished", changes.vanished),
@@ -413,7 +437,7 @@ def changes_report(
                 ],
             )
         )
-    pypi = [(c.id, pypi_change_words(c.changes)) for c in changes.pypi]
+    pypi = [(c.id, pypi_change_words(c.changes)) for c in changes.pypi if c.id is not None]
     pypi = [(i, words) for i, words in pypi if words]
     if pypi or changes.pypi_first:
         lines = [f"{name(i)}: {words}" for i, words in pypi[:limit]]

@@ -39,55 +39,11 @@ from catalog.stack_files import Stack
 from catalog.validation import EditError, check_note
 from eventstore import Edited, Envelope, FieldChange, WriteTransaction
 from projections.fold import Tables, release_key
-from projections.targets import PREFIX, Target
+from projections.stacks import DEP, StackView, stack_view, stacks
+from projections.targets import Target
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-DEP = "dep:"
-
-
-@dataclass
-class StackView:
-    name: str
-    files: list[str] = field(default_factory=list)
-    django: str | None = None  # the target Django version, when one was given
-    forgotten: bool = False
-    deps: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> Dependency.as_dict
-
-    @property
-    def target(self) -> Target:
-        return Target.stack(self.name)
-
-
-def stack_view(tables: Tables, name: str) -> StackView | None:
-    """A stack as its edits in force leave it (None if it was never read)."""
-    entry = tables.local.get(Target.stack(name).raw)
-    if entry is None or not entry.edits:
-        return None
-    values: dict[str, Any] = {}
-    for edit in entry.edits:
-        values.update(edit.values)
-    view = StackView(
-        name,
-        files=list(values.get("files") or []),
-        django=values.get("django"),
-        forgotten=bool(values.get("forgotten")),
-    )
-    for key, value in values.items():
-        if key.startswith(DEP) and value is not None:
-            view.deps[key[len(DEP) :]] = value
-    return view
-
-
-def stacks(tables: Tables, *, forgotten: bool = False) -> list[StackView]:
-    """Every stack (the forgotten ones too, with ``forgotten``), by name."""
-    out = []
-    prefix = PREFIX["stack"]
-    for key in tables.local:
-        if key.startswith(prefix):
-            view = stack_view(tables, key[len(prefix) :].decode())
-            if view is not None and (forgotten or not view.forgotten):
-                out.append(view)
-    return sorted(out, key=lambda v: v.name.casefold())
+__all__ = ["StackView", "stack_view", "stacks"]  # the read side lives in projections.stacks
 
 
 def stack_name(paths: list[Path], name: str | None) -> str:
@@ -205,7 +161,8 @@ class StackRow:
     license: str | None = None
     health: list[str] = field(default_factory=list)  # failed rules
     state: str = "not fetched"  # ok, missing (not on PyPI), not fetched, not from PyPI
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # whole lines (djp stack --check)
+    notes: list[str] = field(default_factory=list)  # the same and more, in a few words
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -222,6 +179,9 @@ class StackRow:
             "source": self.source,
             "problems": self.problems,
         }
+
+
+STATE_WORDS = {"missing": "not on PyPI", "not fetched": "PyPI not asked yet"}
 
 
 def target_django(view: StackView, override: str | None = None) -> tuple[str, str]:
@@ -274,8 +234,9 @@ def stack_rows(
             last_commit = None
             if row.package_target is not None:
                 last_commit = tables.upstream[row.package_target.raw].record.last_updated
-            rules = health(last_commit, digest, now)
-            row.health = [FAILED[r.name] for r in rules if r.ok is False]
+            if digest.facts is not None:
+                rules = health(last_commit, digest, now)
+                row.health = [FAILED[r.name] for r in rules if r.ok is False]
         if row.pinned:
             release = tables.releases.get(release_key(name, row.pinned))
             if release is not None:
@@ -297,5 +258,13 @@ def stack_rows(
             )
         if row.django == "no":
             row.problems.append(f"{name} is not ready for Django {django}: {row.django_evidence}")
+            row.notes.append(f"not ready: {row.django_evidence}")
+        if row.yanked:
+            row.notes.append("pin yanked")
+        if row.vulnerabilities:
+            row.notes.append(f"pin has {', '.join(row.vulnerabilities)}")
+        if row.state != "ok":
+            row.notes.append(STATE_WORDS.get(row.state, row.state))
+        row.notes += row.health
     rows.sort(key=lambda r: (not r.problems, r.name))
     return rows

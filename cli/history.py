@@ -18,6 +18,7 @@ from catalog.present import (
 from catalog.text import local_time, safe_json, safe_text
 from cli.context import Session, as_of_option, echo_json, json_option, pass_session
 from eventstore import Envelope
+from projections.stacks import stacks
 
 
 @click.command()
@@ -75,7 +76,8 @@ def changes(session: Session, older: str | None, newer: str | None, as_json: boo
         view = queries.find_package(tables, str(ident))
         return safe_text(view.record.slug) if view else str(ident)
 
-    summary, sections = changes_report(found, name)
+    kept = {v.name: set(v.deps) for v in stacks(tables)}
+    summary, sections = changes_report(found, name, stacks=kept)
     click.echo(f"changes in {summary}")
     for section, lines in sections:
         click.echo(f"{section}:")

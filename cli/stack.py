@@ -173,11 +173,7 @@ def _print(view: StackView, rows: list[StackRow], version: str, why: str) -> Non
             r.django or ("—" if r.name == "django" else ""),
             r.license or "",
         ]
-        notes = list(r.problems)
-        if r.state not in ("ok",):
-            notes.append(r.state)
-        if r.health:
-            notes.append(", ".join(r.health))
+        notes = r.notes
         line = " ".join(fit(safe_text(c), w) for c, (_, w) in zip(cells, COLUMNS, strict=True))
         click.echo(line + " " + safe_text("; ".join(notes)))
     with_problems = sum(1 for r in rows if r.problems)

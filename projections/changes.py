@@ -13,6 +13,7 @@ from eventstore import (
     RecordChanged,
     RecordSeen,
     RecordVanished,
+    ReleaseObserved,
 )
 from projections.history import pypi_values
 from projections.targets import Target
@@ -35,8 +36,18 @@ class WatcherGain(msgspec.Struct):
 
 
 class PypiChange(msgspec.Struct):
-    id: int
+    id: int | None  # the catalogue package's, None for a stack's PyPI-only dependency
     changes: dict[str, FieldChange]  # pypi.latest, pypi.license... (projections.history)
+    name: str = ""  # the PyPI name
+
+
+class ReleaseChange(msgspec.Struct):
+    """What changed for a release a stack pins: yanked, advisories added."""
+
+    name: str
+    version: str
+    yanked: bool | None = None  # True: yanked now; False: no longer yanked; None: unchanged
+    new_advisories: list[str] = []
 
 
 class Changes(msgspec.Struct, kw_only=True):
@@ -50,10 +61,12 @@ class Changes(msgspec.Struct, kw_only=True):
     changed: int = 0  # packages with any upstream change
     pypi: list[PypiChange] = []  # what PyPI said changed, by package
     pypi_first: int = 0  # packages whose PyPI facts were recorded for the first time
+    releases: list[ReleaseChange] = []  # pinned releases of stacks
 
 
-#: The PyPI observation of a package (its stream key) at or before an event, if any.
-PypiBefore = Callable[[str, int], PypiObserved | None]
+#: The newest event of a stream matching a test, at or before an event, if any:
+#: ``before(stream, seq, test)``.
+PypiBefore = Callable[[str, int, Callable[[object], bool]], object | None]
 
 
 def changes_between(
@@ -68,6 +81,8 @@ def changes_between(
     new, returned, vanished = [], [], []
     pypi_first: dict[str, PypiObserved | None] = {}  # target -> what PyPI said before
     pypi_last: dict[str, PypiObserved] = {}
+    release_first: dict[tuple[str, str], object | None] = {}
+    release_last: dict[tuple[str, str], ReleaseObserved] = {}
     versions: dict[int, list] = {}
     watchers: dict[int, list] = {}
     changed: set[int] = set()
@@ -79,9 +94,24 @@ def changes_between(
             vanished.append(event.id)
         elif isinstance(event, PypiObserved):
             if event.target not in pypi_first:
-                before = pypi_before(event.target, from_seq) if pypi_before else None
+                before = (
+                    pypi_before(event.target, from_seq, lambda e: isinstance(e, PypiObserved))
+                    if pypi_before
+                    else None
+                )
                 pypi_first[event.target] = before
             pypi_last[event.target] = event
+        elif isinstance(event, ReleaseObserved):
+            key = (event.name, event.version)
+            if key not in release_first:
+
+                def same(e, key=key) -> bool:
+                    return isinstance(e, ReleaseObserved) and (e.name, e.version) == key
+
+                release_first[key] = (
+                    pypi_before(event.target, from_seq, same) if pypi_before else None
+                )
+            release_last[key] = event
         elif isinstance(event, RecordChanged) and event.resource == "package":
             changed.add(event.id)
             for name, bucket in (("pypi_version", versions), ("repo_watchers", watchers)):
@@ -107,10 +137,24 @@ def changes_between(
             if before_values.get(name) != after_values.get(name)
         }
         if diff:
-            pypi.append(PypiChange(Target.parse(target).id, diff))
-    pypi.sort(key=lambda c: c.id)
+            pypi.append(PypiChange(Target.parse(target).id, diff, after.name))
+    pypi.sort(key=lambda c: (c.id is None, c.id or 0, c.name))
+    releases = []
+    for key, after in sorted(release_last.items()):
+        before = release_first[key]
+        if before is None:
+            continue  # first facts of a release: nothing changed yet
+        old_ids = {a.id for a in before.vulnerabilities}
+        change = ReleaseChange(
+            *key,
+            yanked=after.yanked if after.yanked != before.yanked else None,
+            new_advisories=[a.id for a in after.vulnerabilities if a.id not in old_ids],
+        )
+        if change.yanked is not None or change.new_advisories:
+            releases.append(change)
     return Changes(
         pypi=pypi,
+        releases=releases,
         pypi_first=sum(1 for before in pypi_first.values() if before is None),
         from_seq=from_seq,
         to_seq=to_seq,

@@ -32,6 +32,7 @@ from tui.screens import (
     LogScreen,
     PackageScreen,
     ReadinessScreen,
+    StackScreen,
 )
 
 
@@ -52,6 +53,7 @@ class DjpApp(App):
         Binding("3", "section('changes')", "changes", id="app.changes"),
         Binding("4", "section('log')", "log", id="app.log"),
         Binding("5", "section('readiness')", "readiness", id="app.readiness"),
+        Binding("6", "section('stack')", "stack", id="app.stack"),
         Binding("S", "sync", "sync", id="app.sync"),
         Binding("u", "undo", "undo", id="app.undo"),
         Binding("ctrl+r", "redo", "redo", id="app.redo"),
@@ -142,6 +144,11 @@ class DjpApp(App):
     def open_package(self, target: Target) -> None:
         self.push_screen(PackageScreen(target))
 
+    def open_stack(self, name: str) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(StackScreen(name))
+
     def open_grid(self, target: Target) -> None:
         self.push_screen(GridScreen(target))
 
@@ -162,6 +169,7 @@ class DjpApp(App):
             "changes": ChangesScreen,
             "log": LogScreen,
             "readiness": ReadinessScreen,
+            "stack": StackScreen,
         }
         if name in sections:
             self.push_screen(sections[name]())
@@ -195,6 +203,12 @@ class DjpApp(App):
             "packages x Django releases: ready, not, unknown",
             partial(self.action_section, "readiness"),
         )
+        for kept in self.controller.stacks() if self.controller else []:
+            yield SystemCommand(
+                f"Stack: {kept.name}",
+                f"{len(kept.deps)} dependencies, problems first",
+                partial(self.open_stack, kept.name),
+            )
         current = self.controller.django_version if self.controller else ""
         for release in reversed(DJANGO_RELEASES):
             if release.version != current:

@@ -34,6 +34,16 @@ from catalog.pypi import (
 )
 from catalog.readiness import DJANGO_RELEASES, default_django
 from catalog.settings import Settings
+from catalog.stack import (
+    StackRow,
+    StackView,
+    dependency_targets,
+    refresh_stack,
+    stack_rows,
+    stack_view,
+    stacks,
+    target_django,
+)
 from catalog.sync import Clock, ProgressCallback, first_sync, sync_catalog
 from catalog.text import relative
 from eventstore import Envelope, StoreError
@@ -207,6 +217,33 @@ class Controller:
             self.poll()
         severity = "warning" if report.unreachable or report.errors else "information"
         self.notify(report.summary(len(wanted)), severity=severity, timeout=8)
+
+    # --- stacks --------------------------------------------------------------------------
+
+    def stacks(self) -> list[StackView]:
+        return stacks(self.browser.tables)
+
+    def stack_report(self, name: str) -> tuple[StackView, list[StackRow], str, str]:
+        """A stack, its rows (problems first), and its target Django with the reason."""
+        view = stack_view(self.browser.tables, name)
+        version, why = target_django(view)
+        targets = dependency_targets(self.catalog, view)
+        return view, stack_rows(self.browser.tables, view, targets, version, self.now), version, why
+
+    async def refresh_stack(self, name: str | None) -> None:
+        """Fetch the facts of a stack's dependencies older than a day (the stack screen)."""
+        view = stack_view(self.browser.tables, name) if name else None
+        if view is None or not self.browser.present:
+            return
+        try:
+            report = await refresh_stack(self.catalog, view, self.pypi_config, self.now)
+        except (StoreError, OSError) as exc:
+            self.notify(f"PyPI facts not saved: {exc}", severity="error")
+            return
+        if report.changed:
+            self.poll()
+        if report.unreachable:
+            self.notify(f"PyPI unreachable: {report.unreachable}", severity="warning")
 
     # --- time travel -----------------------------------------------------------------------
 

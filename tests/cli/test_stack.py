@@ -194,9 +194,15 @@ def test_a_malformed_file_records_nothing(store, pypi, project):
 
 
 def test_a_variant_advisory_appears_after_the_day_passes(store, pypi, project):
-    """Facts older than a day are asked again; a new advisory is recorded once."""
+    """Facts older than a day are asked again; a new advisory is recorded once, and the
+    changes report names it first, under the stack."""
     path = project / "requirements.txt"
     stack(store, pypi, str(path))
+    with Catalog.open(store) as catalog:  # a sync after the stack was read
+        record = catalog.projection.entry("package", 4404).record
+        sync_records(catalog, "package", [record], complete=False)
+    docs = pypi.pypi.documents
+    docs["djangorestframework"]["info"]["version"] = "3.15.0"  # a variant: a new release
     variant = copy.deepcopy(pypi.pypi.releases[("djangorestframework", "3.4.4")])
     variant["vulnerabilities"] = [{"id": "GHSA-zzzz", "fixed_in": ["3.4.5"]}]  # a variant
     pypi.pypi.releases[("djangorestframework", "3.4.4")] = variant
@@ -214,4 +220,9 @@ def test_a_variant_advisory_appears_after_the_day_passes(store, pypi, project):
         catalog.store.write(age)
     _code, out, _ = stack(store, pypi, str(path), "--json")
     drf = next(r for r in map(json.loads, out.splitlines()) if r["name"] == "djangorestframework")
-    assert drf["vulnerabilities"] == ["GHSA-zzzz"]
+    assert drf["vulnerabilities"] == ["GHSA-zzzz"] and drf["latest"] == "3.15.0"
+    _, out, _ = run_djp("--store", store, "changes")
+    lines = out.splitlines()
+    assert lines[1] == "your stack mysite:"  # before everything else
+    assert "  djangorestframework: new release 3.15.0" in lines
+    assert "  djangorestframework==3.4.4 (pinned): 1 new advisory: GHSA-zzzz" in lines

@@ -10,6 +10,7 @@ from tui.screens.history import HistoryScreen
 from tui.screens.log import LogScreen
 from tui.screens.package import PackageScreen
 from tui.screens.readiness import ReadinessScreen
+from tui.screens.stack import StackScreen
 
 __all__ = [
     "CatalogueScreen",
@@ -21,4 +22,5 @@ __all__ = [
     "LogScreen",
     "PackageScreen",
     "ReadinessScreen",
+    "StackScreen",
 ]

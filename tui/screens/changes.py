@@ -61,7 +61,8 @@ class ChangesScreen(DjpScreen):
             view = self.controller.package(Target.package(ident))
             return safe_text(view.record.slug) if view else str(ident)
 
-        summary, sections = changes_report(changes, name)
+        kept = {v.name: set(v.deps) for v in self.controller.stacks()}
+        summary, sections = changes_report(changes, name, stacks=kept)
         text = Text()
         run = runs[-1 - self.back]
         which = "the last sync" if self.back == 0 else f"the sync {self.back} before the last"

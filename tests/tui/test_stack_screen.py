@@ -1,0 +1,105 @@
+"""The stack screen (key 6) and the ``stack:NAME`` filter, over the loopback fake PyPI.
+
+The store holds the shipped snapshot with two packages pointed at the recorded PyPI projects
+(``djangorestframework``, ``django-crispy-forms``); the stack is the requirements fixture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from catalog.pypi import PypiConfig
+from catalog.stack import record_stack, refresh_stack, stack_view
+from catalog.stack_files import read_stack
+from tests.support.builders import sync_records
+from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
+from tests.support.tui import filled_store, make_app, notifications, screen_text
+from tui.screens import PackageScreen, StackScreen
+from tui.widgets import PackageTable
+
+SIZE = (160, 40)
+STACKS = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "stacks"
+POINTED = {4404: "djangorestframework", 359: "django-crispy-forms"}
+
+
+@pytest.fixture
+def pypi():
+    served = FakePypi(documents={n: recorded(n) for n in POINTED.values()})
+    with FakePypiServer(served) as server:
+        yield server
+
+
+@pytest.fixture
+def store(tmp_path, pypi):
+    shutil.copytree(STACKS / "reqs", tmp_path / "mysite")
+
+    def prepare(catalog):
+        records = [
+            msgspec.structs.replace(catalog.projection.entry("package", i).record, pypi_url=n)
+            for i, n in POINTED.items()
+        ]
+        sync_records(catalog, "package", records, complete=False)
+        parsed = read_stack([tmp_path / "mysite" / "requirements.txt"])
+        record_stack(catalog, "mysite", parsed, "4.1")
+        view = stack_view(catalog.tables(), "mysite")
+        config = PypiConfig(base_url=pypi.base_url)
+        asyncio.run(refresh_stack(catalog, view, config, datetime.now(UTC)))
+
+    return filled_store(tmp_path / "store", prepare)
+
+
+async def test_the_stack_screen_lists_problems_first_and_opens_packages(store, pypi):
+    app = make_app(store, pypi_url=pypi.base_url, now=datetime.now(UTC))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StackScreen)
+        text = screen_text(app)
+        assert "stack mysite" in text and "Django 4.1 (chosen for this stack)" in text
+        rows = app.screen.rows
+        assert rows[0].problems  # problems first
+        first_clean = next(i for i, r in enumerate(rows) if not r.problems)
+        assert all(r.problems for r in rows[:first_clean])
+        drf = next(i for i, r in enumerate(rows) if r.name == "djangorestframework")
+        assert "declares 2.2-4.0 only" in " ".join(rows[drf].problems)
+        assert "dependency" in text and "djp package" in text
+        assert "not ready: declares 2.2-4.0 only" in text and "not on PyPI" in text
+        for _ in range(drf):
+            await pilot.press("j")
+        await pilot.press("enter")
+        assert isinstance(app.screen, PackageScreen)
+        assert app.screen.target.key == "package:4404"
+        await pilot.press("escape")
+        requests = next(i for i, r in enumerate(app.screen.rows) if r.name == "requests")
+        app.screen.query_one("#stack-rows").cursor = requests
+        await pilot.press("enter")
+        assert "requests is not in the djp catalogue" in notifications(app)
+
+
+async def test_the_stack_filter_in_the_catalogue(store, pypi):
+    app = make_app(store, pypi_url=pypi.base_url, now=datetime.now(UTC))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"stack:mysite", "enter")
+        await pilot.pause()
+        rows = app.screen.query_one(PackageTable).rows
+        assert {r.view.record.id for r in rows} == {4404, 359}
+        await pilot.press("slash", *(["backspace"] * 12), *"stack:other", "enter")
+        await pilot.pause()
+        assert "stack:other: no such stack" in screen_text(app)
+
+
+async def test_without_a_stack_the_screen_says_how_to_read_one(tmp_path):
+    app = make_app(filled_store(tmp_path / "store"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        assert "No stacks yet. Read one from a terminal: djp stack requirements.txt" in (
+            screen_text(app)
+        )

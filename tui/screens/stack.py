@@ -1,0 +1,124 @@
+"""Your stack (key 6): a project's dependencies as ``djp stack`` read them, problems first,
+with the readiness verdict for the stack's target Django; Enter opens the djp package.
+``w`` picks another stack; facts older than a day are fetched again in the background."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from catalog.stack import StackRow
+from catalog.text import fit, safe_text
+from tui.modals import ChoiceModal
+from tui.screens.base import BACK, DjpScreen
+from tui.text import tone
+from tui.widgets import LineList
+
+COLUMNS = (("dependency", 28), ("pinned", 11), ("latest", 11), ("djp package", 24),
+           ("Django", 8), ("licence", 14))  # fmt: skip
+VERDICT_TONES = {"yes": "success", "no": "error"}
+
+
+class StackScreen(DjpScreen):
+    BINDINGS = [
+        BACK,
+        Binding("w", "choose_stack", "other stack", id="stack.choose"),
+    ]
+
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__()
+        self.stack_name = name
+        self.rows: list[StackRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        yield Static(id="stack-title")
+        yield Static(id="stack-header")
+        yield LineList(id="stack-rows")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#stack-rows").focus()
+        self.refresh_facts()
+
+    @work(exclusive=True, group="stack-pypi")
+    async def refresh_facts(self) -> None:
+        if self.stack_name or self.controller.stacks():
+            await self.controller.refresh_stack(self.current_name())
+
+    def current_name(self) -> str | None:
+        names = [s.name for s in self.controller.stacks()]
+        if self.stack_name not in names:
+            self.stack_name = names[0] if names else None
+        return self.stack_name
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        title = self.query_one("#stack-title", Static)
+        rows = self.query_one("#stack-rows", LineList)
+        name = self.current_name()
+        if name is None:
+            title.update(
+                Text("No stacks yet. Read one from a terminal: djp stack requirements.txt "
+                     "(or pyproject.toml, uv.lock, pylock.toml).")
+            )  # fmt: skip
+            self.rows = []
+            rows.set_lines([], 0)
+            return
+        view, rows_, version, why = self.controller.stack_report(name)
+        self.rows = rows_
+        problems = sum(1 for r in rows_ if r.problems)
+        head = Text()
+        head.append(f"stack {safe_text(name)}", style="bold")
+        head.append(
+            f"  {len(rows_)} dependencies, {problems} with problems · Django {version} "
+            f"({safe_text(why)}) · {', '.join(safe_text(f) for f in view.files)}",
+            style="dim",
+        )
+        title.update(head)
+        header = " ".join(fit(label, width) for label, width in COLUMNS) + " notes"
+        self.query_one("#stack-header", Static).update(Text(header, style="bold"))
+        lines = [self.line(r) for r in rows_]
+        rows.set_lines(lines, min(rows.cursor, max(0, len(lines) - 1)))
+
+    def line(self, r: StackRow) -> Text:
+        cells = [r.name, r.pinned or "", r.latest or "", r.package or "", "", r.license or ""]
+        text = Text()
+        for (_, width), cell in zip(COLUMNS, cells, strict=True):
+            if _ == "Django":
+                verdict = r.django or ("—" if r.name == "django" else "")
+                style = tone(self.app, VERDICT_TONES.get(verdict, ""))
+                text.append(fit(verdict, width) + " ", style=style)
+            else:
+                text.append(fit(safe_text(cell), width) + " ")
+        notes = r.notes
+        text.append(
+            safe_text("; ".join(notes)), style=tone(self.app, "error" if r.problems else "")
+        )
+        return text
+
+    @on(LineList.Selected, "#stack-rows")
+    def open_package(self, event: LineList.Selected) -> None:
+        row = self.rows[event.index] if event.index < len(self.rows) else None
+        if row is None:
+            return
+        if row.package_target is None:
+            self.notify(f"{row.name} is not in the djp catalogue", markup=False)
+            return
+        self.controller.open_package(row.package_target)
+
+    def action_choose_stack(self) -> None:
+        names = [s.name for s in self.controller.stacks()]
+        if not names:
+            return
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.stack_name = name
+                self.refresh_state()
+                self.refresh_facts()
+
+        self.app.push_screen(ChoiceModal("stack", names, self.stack_name or names[0]), chosen)

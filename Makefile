@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(PY) -m bench.tui
 	$(PY) -m bench.edits
 	$(PY) -m bench.pypi
+	$(PY) -m bench.stack
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

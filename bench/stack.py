@@ -1,0 +1,130 @@
+"""Stack benchmark: ``python -m bench.stack [--packages 300] [--delay 0.02]``.
+
+A GENERATED ``uv.lock`` of ``--packages`` packages (not real projects) is read as a stack
+against a loopback fake PyPI in a separate process (``bench.pypi``'s generated documents)
+that adds ``--delay`` seconds to every answer. The first reading fetches each project and
+each pinned release; reading it again within the day must make no request. The baseline in
+the same run is the same requests made bare (httpx, the same concurrency). The last line is
+one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bench.generated import generated_pypi_document
+from catalog.catalog import Catalog
+from catalog.pypi import PypiConfig
+from catalog.stack import dependency_targets, record_stack, refresh_stack, stack_rows, stack_view
+from catalog.stack_files import read_stack
+from catalog.sync import load_snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def generated_lock(packages: int) -> tuple[str, list[str]]:
+    """A GENERATED uv.lock pinning each generated package at one of its releases."""
+    rng = random.Random(6000)  # the same documents bench.pypi serves
+    lines = ["# GENERATED for benchmarking: not real packages", "version = 1", ""]
+    paths = []
+    for i in range(1, packages + 1):
+        document = generated_pypi_document(i, rng)
+        version = rng.choice(list(document["releases"]))
+        name = f"generated-package-{i}"
+        lines += [
+            "[[package]]", f'name = "{name}"', f'version = "{version}"',
+            'source = { registry = "https://pypi.org/simple" }', "",
+        ]  # fmt: skip
+        paths += [f"pypi/{name}/json", f"pypi/{name}/{version}/json"]
+    return "\n".join(lines), paths
+
+
+async def bare(base_url: str, paths: list[str], concurrency: int) -> float:
+    started = time.perf_counter()
+    semaphore = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(base_url=base_url) as client:
+
+        async def one(path: str) -> None:
+            async with semaphore:
+                (await client.get(path)).json()
+
+        await asyncio.gather(*(one(p) for p in paths))
+    return time.perf_counter() - started
+
+
+def read_once(catalog: Catalog, lock: Path, config: PypiConfig) -> tuple[float, int, int]:
+    """(seconds, requests, rows): read the lock, record it, refresh its facts, judge it."""
+    started = time.perf_counter()
+    record_stack(catalog, "bench", read_stack([lock]))
+    view = stack_view(catalog.tables(), "bench")
+    report = asyncio.run(refresh_stack(catalog, view, config, datetime.now(UTC)))
+    assert not report.errors, report.errors[:3]
+    tables = catalog.tables()
+    rows = stack_rows(tables, view, dependency_targets(catalog, view), "5.2", datetime.now(UTC))
+    return time.perf_counter() - started, report.requests, len(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--packages", type=int, default=300)
+    parser.add_argument("--delay", type=float, default=0.02)
+    args = parser.parse_args()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.pypi", "--serve", "--packages", str(args.packages),
+         "--delay", str(args.delay)],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        base_url = server.stdout.readline().strip()
+        print(
+            f"stack benchmark: a GENERATED uv.lock of {args.packages:,} packages against "
+            f"{base_url}, {args.delay * 1000:.0f} ms added to every answer"
+        )
+        text, paths = generated_lock(args.packages)
+        config = PypiConfig(base_url=base_url)
+        bare_s = asyncio.run(bare(base_url, paths, config.concurrency))
+        with tempfile.TemporaryDirectory(prefix="djp-bench-") as tmp:
+            lock = Path(tmp) / "uv.lock"
+            lock.write_text(text)
+            with Catalog.open(Path(tmp) / "store") as catalog:
+                load_snapshot(catalog)
+                first_s, requests, rows = read_once(catalog, lock, config)
+                again_s, again_requests, _ = read_once(catalog, lock, config)
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+    print(f"first reading  {requests:,} requests  {first_s:.2f} s  {rows} dependencies")
+    print(f"again (within the day)  {again_requests} requests  {again_s:.3f} s")
+    print(
+        f"bare requests + JSON decode of the same documents: {bare_s:.2f} s "
+        f"(first / bare = {first_s / bare_s:.2f})"
+    )
+    assert again_requests == 0
+    print(
+        json.dumps(
+            {
+                "bench": "stack",
+                "packages": args.packages,
+                "first_s": round(first_s, 3),
+                "again_s": round(again_s, 3),
+                "requests": requests,
+                "again_requests": again_requests,
+                "bare_s": round(bare_s, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -137,7 +137,23 @@ def facts_from_json(document: object, name: str) -> PypiFacts:
         yanked=bool(info.get("yanked")),
         yanked_reason=_text(info.get("yanked_reason"), 300),
         vulnerabilities=advisories(document.get("vulnerabilities")),
+        yanked_versions=_yanked_versions(releases),
     )
+
+
+def _yanked_versions(releases: dict) -> dict[str, str]:
+    """Releases whose every file is yanked -> the reason (the first 100 of them)."""
+    out: dict[str, str] = {}
+    for version, files in releases.items():
+        if (
+            isinstance(files, list)
+            and files
+            and all(isinstance(f, dict) and f.get("yanked") for f in files)
+        ):
+            out[str(version)[:100]] = _text(files[0].get("yanked_reason"), 300)
+            if len(out) >= 100:
+                break
+    return out
 
 
 # --- fetching ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from packaging.version import InvalidVersion, Version
 
 from catalog.catalog import Catalog
 from catalog.pypi import (
+    RELEASES_KEPT,
     PypiConfig,
     PypiReport,
     ask_pypi,
@@ -239,14 +240,21 @@ def stack_rows(
                 row.health = [FAILED[r.name] for r in rules if r.ok is False]
         if row.pinned:
             release = tables.releases.get(release_key(name, row.pinned))
-            if release is not None:
+            known = digest.facts if digest is not None else None
+            if known is not None and row.pinned in known.yanked_versions:
+                row.yanked, row.yanked_reason = True, known.yanked_versions[row.pinned]
+            if release is not None and release.observed.state == "ok":
                 observed = release.observed
-                if observed.state == "missing":
-                    if row.state == "ok":
-                        row.state = "pinned version not on PyPI"
-                else:
-                    row.yanked, row.yanked_reason = observed.yanked, observed.yanked_reason
-                    row.vulnerabilities = [a.id for a in observed.vulnerabilities]
+                row.yanked = observed.yanked or bool(row.yanked)
+                row.yanked_reason = observed.yanked_reason or row.yanked_reason
+                row.vulnerabilities = [a.id for a in observed.vulnerabilities]
+            elif release is not None and known is not None:
+                if row.pinned in known.releases or row.pinned in known.yanked_versions:
+                    # PyPI lists the release but its own page did not answer: say so
+                    row.notes.append("advisories of the pin unknown (no release page)")
+                    row.yanked = bool(row.yanked)
+                elif row.state == "ok" and len(known.releases) < RELEASES_KEPT:
+                    row.state = "pinned version not on PyPI"
         if row.yanked:
             reason = f" ({row.yanked_reason})" if row.yanked_reason else ""
             row.problems.append(f"{name}=={row.pinned} is yanked{reason}")

@@ -185,6 +185,7 @@ class PypiFacts(msgspec.Struct, kw_only=True):
     yanked: bool = False
     yanked_reason: str = ""
     vulnerabilities: list[Advisory] = []
+    yanked_versions: dict[str, str] = {}  # version -> reason, for releases whose files are all
 
 
 class PypiObserved(msgspec.Struct, kw_only=True, tag="PypiObserved"):

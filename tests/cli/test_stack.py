@@ -226,3 +226,22 @@ def test_a_variant_advisory_appears_after_the_day_passes(store, pypi, project):
     assert lines[1] == "your stack mysite:"  # before everything else
     assert "  djangorestframework: new release 3.15.0" in lines
     assert "  djangorestframework==3.4.4 (pinned): 1 new advisory: GHSA-zzzz" in lines
+
+
+def test_a_yank_is_known_from_the_project_when_the_release_page_fails(store, tmp_path):
+    document = recorded("djangorestframework")  # a variant: 3.4.4's files yanked
+    for f in document["releases"]["3.4.4"]:
+        f.update(yanked=True, yanked_reason="broken")
+    served = FakePypi(documents={"djangorestframework": document})
+    served.no_release_pages.add("djangorestframework")  # its release pages answer 404
+    path = tmp_path / "site" / "requirements.txt"
+    path.parent.mkdir()
+    path.write_text("djangorestframework==3.4.4\ndjangorestframework-unknown==1.0\n")
+    with FakePypiServer(served) as server:
+        code, out, _ = stack(store, server, str(path), "--json")
+    assert code == 0
+    rows = {r["name"]: r for r in map(json.loads, out.splitlines())}
+    drf = rows["djangorestframework"]
+    assert drf["yanked"] is True and drf["state"] == "ok"
+    assert drf["problems"][0] == "djangorestframework==3.4.4 is yanked (broken)"
+    assert rows["djangorestframework-unknown"]["state"] == "missing"

@@ -30,6 +30,7 @@ def recorded(name: str) -> dict:
 class FakePypi:
     documents: dict[str, dict] = field(default_factory=dict)  # normalized name -> document
     releases: dict[tuple[str, str], dict] = field(default_factory=dict)  # (name, version) ->
+    no_release_pages: set[str] = field(default_factory=set)  # names whose /VERSION/json 404
     faults: dict[str, list[str]] = field(default_factory=dict)  # name -> faults, in order
     requests: list[tuple[str, str]] = field(default_factory=list)  # (path, If-None-Match)
     delay: float = 0.0
@@ -80,7 +81,9 @@ class _Handler(QuietHandler):
         made from the project's (its info at that version, not yanked, no advisories), else
         404."""
         document = pypi.releases.get((name, version))
-        if document is None and name in pypi.documents:
+        if name in pypi.no_release_pages:
+            document = None
+        elif document is None and name in pypi.documents:
             project = pypi.documents[name]
             if version in (project.get("releases") or {}):
                 info = dict(project["info"], version=version, yanked=False, yanked_reason=None)

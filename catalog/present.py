@@ -445,6 +445,6 @@ def changes_report(
             lines.append(f"… and {len(pypi) - limit:,} more")
         if changes.pypi_first:
             n = changes.pypi_first
-            lines.append(f"first PyPI facts for {n:,} package{'' if n == 1 else 's'}")
+            lines.append(f"first PyPI facts for {n:,} project{'' if n == 1 else 's'}")
         sections.append(("PyPI", lines))
     return summary, sections

@@ -238,6 +238,7 @@ def stack_rows(
             if digest.facts is not None:
                 rules = health(last_commit, digest, now)
                 row.health = [FAILED[r.name] for r in rules if r.ok is False]
+        pin_unknown = False
         if row.pinned:
             release = tables.releases.get(release_key(name, row.pinned))
             known = digest.facts if digest is not None else None
@@ -251,8 +252,8 @@ def stack_rows(
             elif release is not None and known is not None:
                 if row.pinned in known.releases or row.pinned in known.yanked_versions:
                     # PyPI lists the release but its own page did not answer: say so
-                    row.notes.append("advisories of the pin unknown (no release page)")
                     row.yanked = bool(row.yanked)
+                    pin_unknown = True
                 elif row.state == "ok" and len(known.releases) < RELEASES_KEPT:
                     row.state = "pinned version not on PyPI"
         if row.yanked:
@@ -271,8 +272,10 @@ def stack_rows(
             row.notes.append("pin yanked")
         if row.vulnerabilities:
             row.notes.append(f"pin has {', '.join(row.vulnerabilities)}")
+        row.notes += row.health
         if row.state != "ok":
             row.notes.append(STATE_WORDS.get(row.state, row.state))
-        row.notes += row.health
+        if pin_unknown:
+            row.notes.append("advisories of the pin unknown (no release page)")
     rows.sort(key=lambda r: (not r.problems, r.name))
     return rows

@@ -44,17 +44,18 @@ def serve(packages: int, delay: float) -> None:
         sys.stdin.read()  # serve until the parent closes our stdin
 
 
-async def bare_fetch(base_url: str, names: list[str], concurrency: int) -> float:
-    """The same GETs a minimal client would make, as concurrent, JSON decoded."""
+async def bare_fetch(base_url: str, paths: list[str], concurrency: int) -> float:
+    """The same GETs a minimal client would make (``pypi/NAME/json``...), as concurrent,
+    JSON decoded."""
     started = time.perf_counter()
     semaphore = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(base_url=base_url) as client:
 
-        async def one(name: str) -> None:
+        async def one(path: str) -> None:
             async with semaphore:
-                (await client.get(f"pypi/{name}/json")).json()
+                (await client.get(path)).json()
 
-        await asyncio.gather(*(one(n) for n in names))
+        await asyncio.gather(*(one(p) for p in paths))
     return time.perf_counter() - started
 
 
@@ -88,7 +89,8 @@ def main() -> None:
             sync_generated(catalog, args.packages, 400)
             targets = pypi_targets(catalog)
             config = PypiConfig(base_url=base_url)
-            bare_s = asyncio.run(bare_fetch(base_url, list(targets.values()), config.concurrency))
+            paths = [f"pypi/{name}/json" for name in targets.values()]
+            bare_s = asyncio.run(bare_fetch(base_url, paths, config.concurrency))
             started = time.perf_counter()
             first = asyncio.run(fetch_pypi(catalog, targets, config))
             first_s = time.perf_counter() - started

@@ -21,9 +21,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
 from bench.generated import generated_pypi_document
+from bench.pypi import bare_fetch
 from catalog.catalog import Catalog
 from catalog.pypi import PypiConfig
 from catalog.stack import dependency_targets, record_stack, refresh_stack, stack_rows, stack_view
@@ -48,19 +47,6 @@ def generated_lock(packages: int) -> tuple[str, list[str]]:
         ]  # fmt: skip
         paths += [f"pypi/{name}/json", f"pypi/{name}/{version}/json"]
     return "\n".join(lines), paths
-
-
-async def bare(base_url: str, paths: list[str], concurrency: int) -> float:
-    started = time.perf_counter()
-    semaphore = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=base_url) as client:
-
-        async def one(path: str) -> None:
-            async with semaphore:
-                (await client.get(path)).json()
-
-        await asyncio.gather(*(one(p) for p in paths))
-    return time.perf_counter() - started
 
 
 def read_once(catalog: Catalog, lock: Path, config: PypiConfig) -> tuple[float, int, int]:
@@ -93,7 +79,7 @@ def main() -> None:
         )
         text, paths = generated_lock(args.packages)
         config = PypiConfig(base_url=base_url)
-        bare_s = asyncio.run(bare(base_url, paths, config.concurrency))
+        bare_s = asyncio.run(bare_fetch(base_url, paths, config.concurrency))
         with tempfile.TemporaryDirectory(prefix="djp-bench-") as tmp:
             lock = Path(tmp) / "uv.lock"
             lock.write_text(text)

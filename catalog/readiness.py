@@ -301,23 +301,20 @@ class Digest:
         return self.dev_status is not None and self.dev_status[0] == 7
 
     def django(self, x: str) -> Verdict:
-        verdict = self._django.get(x)
-        if verdict is None:
-            if self.facts is None:
-                verdict = Verdict("unknown", "not on PyPI")
-            else:
-                verdict = django_verdict(self.facts.classifiers, self.facts.requires_dist, x)
-            self._django[x] = verdict
-        return verdict
+        return self._verdict(self._django, x, django_verdict, "requires_dist")
 
     def python(self, y: str) -> Verdict:
-        verdict = self._python.get(y)
+        return self._verdict(self._python, y, python_verdict, "requires_python")
+
+    def _verdict(self, cache: dict[str, Verdict], version: str, rule, requirement: str) -> Verdict:
+        verdict = cache.get(version)
         if verdict is None:
             if self.facts is None:
                 verdict = Verdict("unknown", "not on PyPI")
             else:
-                verdict = python_verdict(self.facts.classifiers, self.facts.requires_python, y)
-            self._python[y] = verdict
+                facts = self.facts
+                verdict = rule(facts.classifiers, getattr(facts, requirement), version)
+            cache[version] = verdict
         return verdict
 
 

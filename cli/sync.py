@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import click
 
 from catalog import queries
-from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets, stale_targets
+from catalog.pypi import PypiConfig, PypiReport, fetch_pypi, pypi_targets, stale_targets
 from catalog.sync import load_snapshot, sync_catalog, sync_package
 from catalog.text import safe_json, safe_text
 from cli.context import (
@@ -70,15 +70,7 @@ def sync(
                 wanted = {t: n for t, n in wanted.items() if t == target}
             wanted = stale_targets(catalog, wanted, datetime.now(UTC))
             if wanted:
-                pypi = asyncio.run(
-                    fetch_pypi(
-                        catalog,
-                        wanted,
-                        PypiConfig.from_environment(pypi_url),
-                        progress=pypi_progress_printer(),
-                    )
-                )
-                clear_progress_line()
+                pypi = _fetch(catalog, wanted, pypi_url)
                 pypi_line = pypi.summary(len(wanted)), pypi.errors, bool(pypi.unreachable)
     if as_json:
         clear_progress_line()
@@ -111,15 +103,7 @@ def sync_pypi(
                     raise CommandError(f"no package {package!r} in the catalogue")
                 keep = {target} if not grid else keep & {target}
             wanted = {t: n for t, n in wanted.items() if t in keep}
-        report = asyncio.run(
-            fetch_pypi(
-                catalog,
-                wanted,
-                PypiConfig.from_environment(pypi_url),
-                progress=pypi_progress_printer(),
-            )
-        )
-        clear_progress_line()
+        report = _fetch(catalog, wanted, pypi_url)
     if as_json:
         click.echo(safe_json(dataclasses.asdict(report)))
     else:
@@ -127,3 +111,11 @@ def sync_pypi(
     for error in report.errors[:20]:
         click.echo(f"djp: {safe_text(error)}", err=True)
     return 1 if report.errors or report.unreachable else 0
+
+
+def _fetch(catalog, wanted: dict, pypi_url: str | None) -> PypiReport:
+    """PyPI facts of ``wanted``, with progress on a terminal."""
+    config = PypiConfig.from_environment(pypi_url)
+    report = asyncio.run(fetch_pypi(catalog, wanted, config, progress=pypi_progress_printer()))
+    clear_progress_line()
+    return report

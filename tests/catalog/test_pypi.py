@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 
-import msgspec
 import pytest
 
 from catalog.catalog import Catalog
@@ -19,7 +18,7 @@ from catalog.sync import load_snapshot
 from eventstore import FieldChange, PypiObserved
 from projections.history import history_by_full_diff
 from projections.targets import Target
-from tests.support.builders import sync_records
+from tests.support.builders import point_at_pypi
 from tests.support.cli import run_djp
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 
@@ -36,11 +35,7 @@ POINTED = {
 def catalog(store_path):
     with Catalog.open(store_path) as opened:
         load_snapshot(opened)
-        records = []
-        for ident, name in POINTED.items():
-            record = opened.projection.entry("package", ident).record
-            records.append(msgspec.structs.replace(record, pypi_url=name))
-        sync_records(opened, "package", records, complete=False)
+        point_at_pypi(opened, POINTED)
         yield opened
 
 

@@ -23,7 +23,7 @@ from catalog.readiness import Digest, health
 from catalog.rows import RowIndex, sort_rows
 from catalog.sync import load_snapshot
 from eventstore import PypiFacts, PypiObserved
-from tests.support.builders import sync_records
+from tests.support.builders import point_at_pypi, sync_records
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 
 # package id in the shipped snapshot -> the recorded PyPI project its pypi_url points at here
@@ -43,11 +43,7 @@ def catalog(store_path):
 
     with Catalog.open(store_path) as opened:
         load_snapshot(opened)
-        records = []
-        for ident, name in POINTED.items():
-            record = opened.projection.entry("package", ident).record
-            records.append(msgspec.structs.replace(record, pypi_url=name))
-        sync_records(opened, "package", records, complete=False)
+        point_at_pypi(opened, POINTED)
         yield opened
 
 

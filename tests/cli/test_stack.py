@@ -20,7 +20,7 @@ import pytest
 from catalog.catalog import Catalog
 from catalog.sync import load_snapshot
 from eventstore import Edited, ReleaseObserved, Store
-from tests.support.builders import sync_records
+from tests.support.builders import point_at_pypi, sync_records
 from tests.support.cli import run_djp
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 
@@ -32,11 +32,7 @@ POINTED = {4404: "djangorestframework", 359: "django-crispy-forms"}
 def store(store_path):
     with Catalog.open(store_path) as catalog:
         load_snapshot(catalog)
-        records = [
-            msgspec.structs.replace(catalog.projection.entry("package", i).record, pypi_url=n)
-            for i, n in POINTED.items()
-        ]
-        sync_records(catalog, "package", records, complete=False)
+        point_at_pypi(catalog, POINTED)
     return store_path
 
 

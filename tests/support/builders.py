@@ -22,3 +22,15 @@ def sync_records(
     if complete:
         run.mark_vanished(resource, {r.id for r in records})
     return run.finish("complete")
+
+
+def point_at_pypi(catalog: Catalog, pointed: dict[int, str]) -> None:
+    """Point packages of the catalogue (id -> name) at PyPI projects: their ``pypi_url``
+    changed by one sync, so tests can serve recorded PyPI responses for them."""
+    import msgspec
+
+    records = [
+        msgspec.structs.replace(catalog.projection.entry("package", ident).record, pypi_url=name)
+        for ident, name in pointed.items()
+    ]
+    sync_records(catalog, "package", records, complete=False)

@@ -11,11 +11,10 @@ import asyncio
 import copy
 from datetime import UTC, datetime, timedelta
 
-import msgspec
 import pytest
 
 from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
-from tests.support.builders import sync_records
+from tests.support.builders import point_at_pypi
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 from tests.support.tui import filled_store, make_app, notifications, screen_text
 from tui.screens import PackageScreen, ReadinessScreen
@@ -41,11 +40,7 @@ def pypi():
 @pytest.fixture
 def store(tmp_path, pypi):
     def prepare(catalog):
-        records = []
-        for ident, name in POINTED.items():
-            record = catalog.projection.entry("package", ident).record
-            records.append(msgspec.structs.replace(record, pypi_url=name))
-        sync_records(catalog, "package", records, complete=False)
+        point_at_pypi(catalog, POINTED)
         wanted = {t: n for t, n in pypi_targets(catalog).items() if t.id in POINTED}
         asyncio.run(fetch_pypi(catalog, wanted, PypiConfig(base_url=pypi.base_url)))
 

@@ -13,7 +13,7 @@ import pytest
 from catalog import edits
 from catalog.pypi import facts_from_json
 from eventstore import PypiObserved
-from tests.support.builders import sync_records
+from tests.support.builders import point_at_pypi, sync_records
 from tests.support.fakepypi import recorded
 from tests.support.tui import filled_store, make_app
 
@@ -134,11 +134,7 @@ def _pypi_facts(catalog) -> None:
         4321: "nango",
         422: "django-minify-html",
     }
-    records = []
-    for ident, name in pointed.items():
-        record = catalog.projection.entry("package", ident).record
-        records.append(msgspec.structs.replace(record, pypi_url=name))
-    sync_records(catalog, "package", records, complete=False)
+    point_at_pypi(catalog, pointed)
     for ident, name in pointed.items():
         observed = PypiObserved(
             target=f"package:{ident}",

@@ -11,13 +11,12 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-import msgspec
 import pytest
 
 from catalog.pypi import PypiConfig
 from catalog.stack import record_stack, refresh_stack, stack_view
 from catalog.stack_files import read_stack
-from tests.support.builders import sync_records
+from tests.support.builders import point_at_pypi
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 from tests.support.tui import filled_store, make_app, notifications, screen_text
 from tui.screens import PackageScreen, StackScreen
@@ -40,11 +39,7 @@ def store(tmp_path, pypi):
     shutil.copytree(STACKS / "reqs", tmp_path / "mysite")
 
     def prepare(catalog):
-        records = [
-            msgspec.structs.replace(catalog.projection.entry("package", i).record, pypi_url=n)
-            for i, n in POINTED.items()
-        ]
-        sync_records(catalog, "package", records, complete=False)
+        point_at_pypi(catalog, POINTED)
         parsed = read_stack([tmp_path / "mysite" / "requirements.txt"])
         record_stack(catalog, "mysite", parsed, "4.1")
         view = stack_view(catalog.tables(), "mysite")

@@ -6,6 +6,7 @@ the store's own API.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,11 +93,29 @@ class Catalog:
             fold(tables, envelope)
         return tables
 
+    def suggestion(self, resource: str, key: str) -> str:
+        """ "; did you mean X?" with the closest slugs the catalogue knows, for an error."""
+        prefix = f"{resource}:".encode()
+
+        def read(txn) -> list[str]:
+            slugs = self.projection.tables(txn).slugs
+            return [k[len(prefix) :].decode() for k in slugs.keys(prefix)]
+
+        slugs = self.store.read(read)
+        close = difflib.get_close_matches(str(key), slugs, n=3, cutoff=0.6)
+        if close:
+            return f"; did you mean {' or '.join(close)}?"
+        if not slugs:
+            return " (the store is empty: djp sync fetches the catalogue)"
+        return f" (djp packages --query {str(key)[:40]} searches titles and descriptions)"
+
     def package_view(self, key: str, as_of: int | None = None) -> PackageView:
         """One package by id or slug, now or right after event ``as_of``."""
         target = self.projection.lookup("package", key)
         if target is None:
-            raise LookupError(f"no package {key!r} in the catalogue (try djp sync)")
+            raise LookupError(
+                f"no package {key!r} in the catalogue{self.suggestion('package', key)}"
+            )
         tables = self.target_tables(target, as_of)
         view = package_view(tables.upstream.get(target.raw), tables.local.get(target.raw))
         if view is None:

@@ -60,7 +60,7 @@ class Column:
 COLUMNS = {
     c.key: c
     for c in (
-        Column("status", "", 3),
+        Column("status", "", 4),
         Column("id", "id", 6, right=True),
         Column("title", "title", 0),
         Column("category", "category", 10),

@@ -18,7 +18,7 @@ import click
 from catalog import VERSION
 from catalog.catalog import Catalog
 from catalog.errors import UserError
-from cli import browse, edits, history, readiness, stack, store, sync
+from cli import browse, compare, edits, history, readiness, stack, store, sync
 from cli.context import CommandError, Session, pass_session
 from eventstore import StoreError
 
@@ -112,6 +112,7 @@ for command in (
     store.rebuild,
     readiness.readiness,
     stack.stack,
+    compare.compare_command,
 ):
     djp.add_command(command)
 

@@ -41,6 +41,18 @@ class TxnTable(Generic[T]):
     def __contains__(self, key: bytes) -> bool:
         return self.txn.get(key, db=self.db) is not None
 
+    def __iter__(self) -> Iterator[bytes]:
+        return self.keys()
+
+    def keys(self, prefix: bytes = b"") -> Iterator[bytes]:
+        cursor = self.txn.cursor(db=self.db)
+        if not cursor.set_range(prefix):
+            return
+        for key in cursor.iternext(keys=True, values=False):
+            if not key.startswith(prefix):
+                return
+            yield key
+
     def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, T]]:
         cursor = self.txn.cursor(db=self.db)
         if not cursor.set_range(prefix):

@@ -26,6 +26,7 @@ from tui.palette import JumpProvider
 from tui.screens import (
     CatalogueScreen,
     ChangesScreen,
+    CompareScreen,
     GridScreen,
     GridsScreen,
     HistoryScreen,
@@ -45,7 +46,7 @@ class DjpApp(App):
     CSS_PATH = Path(__file__).with_name("djp.tcss")
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS = [
-        Binding("q", "quit", "quit", id="app.quit"),
+        Binding("q", "close", "quit", id="app.quit"),
         Binding("ctrl+q", "quit", "quit", show=False, id="app.quit_ctrl", priority=True),
         Binding("question_mark", "help", "help", id="app.help"),
         Binding("1", "section('packages')", "packages", show=False, id="app.packages"),
@@ -144,6 +145,9 @@ class DjpApp(App):
     def open_package(self, target: Target) -> None:
         self.push_screen(PackageScreen(target))
 
+    def open_compare(self, keys: list[str]) -> None:
+        self.push_screen(CompareScreen(keys))
+
     def open_stack(self, name: str) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
@@ -175,6 +179,14 @@ class DjpApp(App):
             self.push_screen(sections[name]())
         else:
             self.controller.announce()
+
+    def action_close(self) -> None:
+        """``q`` closes the screen in front, and quits only from the home screen (as tig and
+        less do); ``ctrl+q`` always quits."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.exit()
 
     def action_help(self) -> None:
         bindings = []

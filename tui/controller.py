@@ -22,6 +22,7 @@ from catalog.browse import Browser
 from catalog.catalog import Catalog
 from catalog.changes import SyncRun, sync_runs, what_changed
 from catalog.client import ClientConfig
+from catalog.compare import Comparison, compare
 from catalog.errors import UserError
 from catalog.history import target_history
 from catalog.pypi import (
@@ -60,6 +61,7 @@ class Navigator(Protocol):
     def open_grid(self, target: Target) -> None: ...
     def open_history(self, target: Target) -> None: ...
     def go_back(self) -> None: ...
+    def open_compare(self, keys: list[str]) -> None: ...
 
 
 Notify = Callable[..., None]
@@ -97,7 +99,8 @@ class Controller:
         self.browser.django_version = (
             remembered if remembered in known else default_django(self.now.date())
         )
-        self._sync_state: tuple = (-1, None, None)  # (last seq, last complete sync, failure)
+        self._sync_state: tuple = (-1, None, None, False)  # (seq, last complete, failure, sample)
+        self.marked: dict[str, None] = {}  # package keys marked for comparison, in order
 
     @property
     def now(self) -> datetime:
@@ -159,8 +162,10 @@ class Controller:
             runs = self.finished_syncs()
             complete = [r for r in runs if r.outcome == "complete"]
             latest_failed = runs[-1].outcome if runs and runs[-1].outcome != "complete" else None
-            self._sync_state = (last, complete[-1].recorded_at if complete else None, latest_failed)
-        _, when, latest_failed = self._sync_state
+            sample = bool(complete) and all(r.source.startswith("snapshot:") for r in complete)
+            when = complete[-1].recorded_at if complete else None
+            self._sync_state = (last, when, latest_failed, sample)
+        _, when, latest_failed, _ = self._sync_state
         text = relative(when, self.now) if when else "never"
         if latest_failed:
             text += f" (the latest {latest_failed})"
@@ -244,6 +249,44 @@ class Controller:
             self.poll()
         if report.unreachable:
             self.notify(f"PyPI unreachable: {report.unreachable}", severity="warning")
+
+    def snapshot_only(self) -> bool:
+        """Whether the catalogue is only the snapshot shipped with djp (no live sync yet)."""
+        self.last_sync_text()  # reads the sync stream when the log changed
+        return self._sync_state[3]
+
+    # --- marks and comparison -------------------------------------------------------------
+
+    def toggle_mark(self, key: str) -> None:
+        if key in self.marked:
+            del self.marked[key]
+        else:
+            self.marked[key] = None
+        self.announce()
+
+    def clear_marks(self) -> bool:
+        """Clear the marks; False when there were none."""
+        if not self.marked:
+            return False
+        count = len(self.marked)
+        self.marked.clear()
+        self.announce()
+        self.notify(f"cleared {count} mark{'' if count == 1 else 's'}")
+        return True
+
+    def comparison(self, keys: list[str]) -> Comparison:
+        rows = [
+            r for k in keys if (r := self.browser.rows.get(k) or self.browser.vanished_rows.get(k))
+        ]
+        return compare(rows, self.browser.category_names, self.now, self.django_version)
+
+    def open_compare(self, keys: list[str]) -> None:
+        if len(keys) < 2:
+            self.notify(
+                "mark two packages or more with space, then c compares them", severity="warning"
+            )
+            return
+        self.navigator.open_compare(keys)
 
     # --- time travel -----------------------------------------------------------------------
 

@@ -162,3 +162,11 @@ def test_package_pypi_section(snap_compare, pypi_app):
 
 def test_catalogue_at_80x24(snap_compare, pypi_app):
     assert snap_compare(pypi_app, press=["slash", *"django:4.0", "enter"], terminal_size=(80, 24))
+
+
+def test_compare(snap_compare, pypi_app):
+    assert snap_compare(
+        pypi_app,
+        press=["slash", *"django:4.0", "enter", "space", "space", "space", "c"],
+        terminal_size=(130, 40),
+    )

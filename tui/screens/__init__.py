@@ -4,6 +4,7 @@ checks it): going to another screen is the controller's ``open_*``."""
 from tui.screens.base import DjpScreen
 from tui.screens.catalogue import CatalogueScreen
 from tui.screens.changes import ChangesScreen
+from tui.screens.compare import CompareScreen
 from tui.screens.grid import GridScreen
 from tui.screens.grids import GridsScreen
 from tui.screens.history import HistoryScreen
@@ -15,6 +16,7 @@ from tui.screens.stack import StackScreen
 __all__ = [
     "CatalogueScreen",
     "ChangesScreen",
+    "CompareScreen",
     "DjpScreen",
     "GridScreen",
     "GridsScreen",

@@ -73,14 +73,29 @@ class DjpScreen(Screen):
                 widget.add_class("past")
         status = self.query("#status")
         if status:
-            packages, grids = browser.counts()
-            where = "present" if browser.present else "past"
-            text = (
-                f"{self.controller.store_label} · {browser.last_seq:,} events · "
-                f"{packages:,} packages · {grids:,} grids · last sync "
-                f"{self.controller.last_sync_text()} · ▸ {where} (seq {browser.seq:,})"
-            )
-            status.first(StatusLine).update(Text(text))
+            status.first(StatusLine).update(Text(self.status_text()))
+
+    def status_text(self) -> str:
+        """Present or past first (it must survive a narrow terminal), then what is marked,
+        then the store."""
+        controller = self.controller
+        browser = controller.browser
+        packages, grids = browser.counts()
+        where = "present" if browser.present else "PAST"
+        parts = [f"▸ {where} (seq {browser.seq:,})"]
+        if controller.marked:
+            n = len(controller.marked)
+            parts.append(f"{n} marked (c compares, ctrl+a clears)")
+        if controller.snapshot_only():
+            parts.append("offline sample of the catalogue: S syncs the live one")
+        parts += [
+            controller.store_label,
+            f"{browser.last_seq:,} events",
+            f"{packages:,} package{'' if packages == 1 else 's'}",
+            f"{grids:,} grid{'' if grids == 1 else 's'}",
+            f"last sync {controller.last_sync_text()}",
+        ]
+        return " · ".join(parts)
 
     # --- reads that can be slow -------------------------------------------------------------
 

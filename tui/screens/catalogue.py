@@ -15,7 +15,9 @@ from tui.widgets import DjpInput, PackageTable
 class CatalogueScreen(DjpScreen):
     BINDINGS = [
         Binding("slash", "focus_filter", "filter", id="catalogue.filter"),
-        Binding("escape", "escape", "present", show=False, id="catalogue.escape"),
+        Binding("escape", "escape", "clear", show=False, id="catalogue.escape"),
+        Binding("c", "compare", "compare", id="catalogue.compare"),
+        Binding("ctrl+a", "clear_marks", "clear marks", show=False, id="catalogue.clear_marks"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -30,6 +32,7 @@ class CatalogueScreen(DjpScreen):
             id="packages",
             now=lambda: self.controller.now,
             django=lambda: self.controller.django_version,
+            marked=lambda: self.controller.marked,
         )
         yield Footer()
 
@@ -97,8 +100,26 @@ class CatalogueScreen(DjpScreen):
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
+    @on(PackageTable.Marked)
+    def mark(self, message: PackageTable.Marked) -> None:
+        self.controller.toggle_mark(message.row.key)
+
+    def action_compare(self) -> None:
+        self.controller.open_compare(list(self.controller.marked))
+
+    def action_clear_marks(self) -> None:
+        self.controller.clear_marks()
+
     def action_escape(self) -> None:
+        """Escape undoes one thing at a time: the past, the filter line's focus, the filter,
+        then the marks."""
+        box = self.query_one("#filter", Input)
         if not self.controller.browser.present:
             self.controller.to_present()
-        elif self.query_one("#filter", Input).has_focus:
+        elif box.has_focus:
             self.query_one(PackageTable).focus()
+        elif box.value:
+            box.value = ""
+            self.apply_filter()
+        else:
+            self.controller.clear_marks()

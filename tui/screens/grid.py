@@ -23,6 +23,7 @@ class GridScreen(DjpScreen):
         Binding("a", "add", "add package", id="grid.add"),
         Binding("r", "remove", "remove package", id="grid.remove"),
         Binding("h", "history", "history", id="grid.history"),
+        Binding("c", "compare", "compare", id="grid.compare"),
     ]
 
     def __init__(self, target: Target) -> None:
@@ -32,7 +33,12 @@ class GridScreen(DjpScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield Static(id="grid-title")
-        yield PackageTable(id="grid-table", now=lambda: self.controller.now)
+        yield PackageTable(
+            id="grid-table",
+            now=lambda: self.controller.now,
+            django=lambda: self.controller.django_version,
+            marked=lambda: self.controller.marked,
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -80,6 +86,16 @@ class GridScreen(DjpScreen):
         row = self.query_one(PackageTable).current
         if self.controller.require_present() and row is not None:
             self.controller.change_grid(self.target, remove=[str(row.view.record.id)])
+
+    @on(PackageTable.Marked)
+    def mark(self, message: PackageTable.Marked) -> None:
+        self.controller.toggle_mark(message.row.key)
+
+    def action_compare(self) -> None:
+        """The marked packages of this grid, or all of it."""
+        rows = self.query_one(PackageTable).rows
+        keys = [r.key for r in rows if r.key in self.controller.marked]
+        self.controller.open_compare(keys if len(keys) >= 2 else [r.key for r in rows])
 
     def action_history(self) -> None:
         self.controller.open_history(self.target)

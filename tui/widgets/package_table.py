@@ -64,6 +64,7 @@ class PackageTable(CursorView):
         Binding("right", "column(1)", "column", show=False, id="table.column_right"),
         Binding("s", "sort", "sort", id="table.sort"),
         Binding("enter", "open", "open", id="table.open"),
+        Binding("space", "mark", "mark", id="table.mark"),
     ]
     COMPONENT_CLASSES = {
         "package-table--header",
@@ -73,6 +74,7 @@ class PackageTable(CursorView):
         "package-table--dim",
         "package-table--yes",
         "package-table--no",
+        "package-table--marked",
     }
     DEFAULT_CSS = """
     PackageTable { height: 1fr; overflow-x: hidden; }
@@ -84,9 +86,15 @@ class PackageTable(CursorView):
     PackageTable > .package-table--dim { color: $text-muted; }
     PackageTable > .package-table--yes { color: $text-success; }
     PackageTable > .package-table--no { color: $text-error; }
+    PackageTable > .package-table--marked { text-style: bold; color: $text-accent; }
     """
 
     class Opened(Message):
+        def __init__(self, row: Row) -> None:
+            super().__init__()
+            self.row = row
+
+    class Marked(Message):
         def __init__(self, row: Row) -> None:
             super().__init__()
             self.row = row
@@ -101,10 +109,12 @@ class PackageTable(CursorView):
         *,
         now: Callable[[], datetime] | None = None,
         django: Callable[[], str] | None = None,
+        marked: Callable[[], dict] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self._django = django
+        self._marked = marked
         self.rows: list[Row] = []
         self.sort_key = "title"
         self.descending = False
@@ -159,10 +169,15 @@ class PackageTable(CursorView):
         if index == self.cursor:
             base = base + self.get_component_rich_style("package-table--cursor")
         segments = []
+        marked = self._marked is not None and row.key in self._marked()
         for column, w in zip(columns, widths, strict=True):
             style = base
             text = cell_text(column, row, now, django)
-            if column.key == "status" and (row.view.overridden or row.view.conflicts):
+            if column.key == "status":
+                text = ("●" if marked else " ") + text
+            if marked and column.key in ("status", "title"):
+                style = base + self.get_component_rich_style("package-table--marked")
+            elif column.key == "status" and (row.view.overridden or row.view.conflicts):
                 style = base + self.get_component_rich_style("package-table--edited")
             elif column.key == "django" and text in VERDICT_STYLES:
                 style = base + self.get_component_rich_style(VERDICT_STYLES[text])
@@ -210,6 +225,11 @@ class PackageTable(CursorView):
             self.sort_key = key
             self.descending = key in DESCENDING_BY_DEFAULT
         self.post_message(self.SortChanged(self.sort_key, self.descending))
+
+    def action_mark(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Marked(self.current))
+            self.action_move(1)
 
     def action_open(self) -> None:
         if self.current is not None:

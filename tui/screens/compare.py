@@ -1,0 +1,107 @@
+"""Packages side by side (``c``): one column a package, one row an attribute, the best value
+of each row highlighted; ``s`` orders the packages best first by the row under the cursor,
+Enter opens the package of the column, ``y`` copies the table as Markdown, ``E`` writes it to
+a file. Columns scroll sideways when there are many."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from catalog.compare import Comparison, to_markdown
+from catalog.text import fit, safe_text
+from tui.screens.base import BACK, DjpScreen
+from tui.text import tone
+
+CELL = 30
+
+
+class CompareScreen(DjpScreen):
+    BINDINGS = [
+        BACK,
+        Binding("s", "sort", "best first by this row", id="compare.sort"),
+        Binding("y", "copy", "copy Markdown", id="compare.copy"),
+        Binding("E", "export", "export .md", id="compare.export"),
+    ]
+
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__()
+        self.keys = keys
+        self.sort_label: str | None = None
+        self.comparison: Comparison | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        yield Static(id="compare-title")
+        yield DataTable(id="compare", cursor_type="cell", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        comparison = self.controller.comparison(self.keys)
+        if self.sort_label:
+            comparison = comparison.sorted_by(self.sort_label)
+        self.comparison = comparison
+        table = self.query_one(DataTable)
+        row, column = table.cursor_coordinate
+        table.clear(columns=True)
+        table.add_column(Text("", style="bold"), key="attribute", width=22)
+        for slug in comparison.packages:
+            table.add_column(Text(fit(safe_text(slug), CELL), style="bold"), width=CELL)
+        best = f"bold {tone(self.app, 'success')}"
+        for attribute in comparison.attributes:
+            cells = [Text(attribute.label, style="dim")]
+            for i, text in enumerate(attribute.texts):
+                cells.append(Text(text or "—", style=best if i in attribute.best else ""))
+            table.add_row(*cells, height=1)
+        table.move_cursor(row=row, column=max(1, column), animate=False)
+        sorted_by = f" · best first by {self.sort_label}" if self.sort_label else ""
+        title = Text()
+        title.append(f"comparing {len(comparison.packages)} packages", style="bold")
+        title.append(
+            f"{sorted_by} · the best of each row in green · s sorts by the row · "
+            "enter opens · y copies Markdown · E exports",
+            style="dim",
+        )
+        self.query_one("#compare-title", Static).update(title)
+
+    @on(DataTable.CellSelected)
+    def open_package(self, event: DataTable.CellSelected) -> None:
+        column = event.coordinate.column - 1
+        if self.comparison and 0 <= column < len(self.comparison.rows):
+            self.controller.open_package(self.comparison.rows[column].view.target)
+
+    def action_sort(self) -> None:
+        if self.comparison is None:
+            return
+        row = self.query_one(DataTable).cursor_coordinate.row
+        self.sort_label = self.comparison.attributes[row].label
+        self.refresh_state()
+
+    def action_copy(self) -> None:
+        if self.comparison is not None:
+            self.app.copy_to_clipboard(to_markdown(self.comparison))
+            self.notify(
+                f"copied the comparison of {len(self.comparison.packages)} packages as Markdown",
+                markup=False,
+            )
+
+    def action_export(self) -> None:
+        if self.comparison is None:
+            return
+        path = Path.cwd() / f"djp-compare-{datetime.now():%Y%m%d-%H%M%S}.md"
+        try:
+            path.write_text(to_markdown(self.comparison) + "\n", encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"not written: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"wrote {path}", markup=False)

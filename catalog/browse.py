@@ -8,6 +8,7 @@ at a time). Filtering is ``catalog.filters``' language; rows and sorting are
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import msgspec
@@ -42,6 +43,34 @@ class Checkpoint:
         )
 
 
+def meaning(envelope) -> str:
+    """What an event means to someone watching the catalogue, in the words the app uses when
+    another process appends it."""
+    event = envelope.event
+    if isinstance(event, RecordSeen):
+        return "new" if not event.again else "back"
+    name = type(event).__name__
+    return {
+        "RecordChanged": "changed",
+        "RecordVanished": "vanished",
+        "Edited": "edits",
+        "Undone": "edits",
+        "Redone": "edits",
+        "PypiObserved": "PyPI facts",
+        "ReleaseObserved": "PyPI facts",
+    }.get(name, "sync")
+
+
+def describe_kinds(kinds: Counter) -> str:
+    """``3 new, 12 changed, 2 edits`` (syncs' own start and end are not counted)."""
+    order = ("new", "back", "changed", "vanished", "edits", "PyPI facts")
+    singular = {"edits": "edit"}
+    parts = [
+        f"{kinds[k]:,} {singular.get(k, k) if kinds[k] == 1 else k}" for k in order if kinds.get(k)
+    ]
+    return ", ".join(parts)
+
+
 class Browser(RowIndex):
     """Rows of the catalogue at the present or at any event of the log."""
 
@@ -51,6 +80,7 @@ class Browser(RowIndex):
         self.travelled: int | None = None  # the event the state is at, when in the past
         self.seq = catalog.store.last_seq
         self.django_version = ""  # the readiness column's, for sorting by it
+        self.last_kinds: Counter = Counter()  # what the last refresh folded, by meaning
         super().__init__(catalog.tables(), now or datetime.now(UTC))
 
     # --- moving through the log --------------------------------------------------------
@@ -81,8 +111,8 @@ class Browser(RowIndex):
         last = self.catalog.store.last_seq
         if last <= self.seq:
             return 0
-        count = self._fold_range(self.seq + 1, last)
-        return count
+        self.last_kinds = Counter()
+        return self._fold_range(self.seq + 1, last)
 
     def travel(self, seq: int) -> None:
         """Show the catalogue as it was right after event ``seq``."""
@@ -125,10 +155,12 @@ class Browser(RowIndex):
         touched: set[str] = set()
         structural = False
         count = 0
+        kinds = self.last_kinds = Counter()
         for envelope in self.catalog.store.read_all(first, last):
             fold(self.tables, envelope)
             stream = envelope.stream
             event = envelope.event
+            kinds[meaning(envelope)] += 1
             if stream.startswith(STREAM_PREFIX["package"]) and (
                 isinstance(event, RecordSeen) or "grids" in getattr(event, "changes", {})
             ):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from catalog.catalog import Catalog
 from catalog.queries import QueryError
+from catalog.text import safe_text
 from eventstore import SyncStarted
 from projections.history import HistoryItem, history
 from projections.targets import STREAM_PREFIX, Target
@@ -44,3 +45,41 @@ def target_history(
     target = find_history_target(catalog, key, grid=grid)
     envelopes = [e for e in catalog.stream(target) if as_of is None or e.seq <= as_of]
     return target, history(target, envelopes, sync_starts(catalog))
+
+
+def target_names(catalog: Catalog):
+    """``name(target)``: the slug of a package or grid target (``package:3324`` ->
+    ``django-x``), the name of a stack or PyPI project, else the target; looked up once."""
+    known: dict[str, str] = {}
+
+    def name(key: str) -> str:
+        if key not in known:
+            try:
+                target = Target.parse(key)
+            except ValueError:
+                return key
+            if target.kind in ("localgrid", "stack", "pypi"):
+                known[key] = (
+                    f"{target.kind} {target.ident}" if target.kind != "pypi" else target.ident
+                )
+            else:
+                entry = catalog.projection.entry(target.kind, int(target.ident))
+                known[key] = entry.record.slug if entry is not None else key
+        return known[key]
+
+    return name
+
+
+def act_summary(catalog: Catalog, envelope) -> str:
+    """What an edit, an undo or a redo did, naming the package and fields: "undid edit 219
+    of arecibo (title, notes)" — for toasts and the command line."""
+    from catalog.present import event_summary  # the presentation of one event
+
+    name = target_names(catalog)
+    event = envelope.event
+    edit_seq = getattr(event, "edit_seq", None)
+    if edit_seq is not None and not getattr(event, "changes", None):  # an undo
+        original = catalog.event(edit_seq)
+        fields = ", ".join(sorted(getattr(original.event, "changes", {}))) if original else ""
+        return safe_text(f"undid edit {edit_seq:,} of {name(event.target)} ({fields})")
+    return event_summary(event, name)

@@ -20,10 +20,12 @@ from catalog.text import local_time, relative, safe_text, sparkline, thousands, 
 from eventstore import (
     Edited,
     FieldChange,
+    PypiObserved,
     RecordChanged,
     RecordSeen,
     RecordVanished,
     Redone,
+    ReleaseObserved,
     SyncFinished,
     SyncStarted,
     Undone,
@@ -261,8 +263,23 @@ def sync_summary(report: SyncFinished) -> str:
     return safe_text(text)
 
 
-def event_summary(event: object) -> str:
-    """One line saying what an event did, for logs and timelines (already made safe)."""
+def _changed(changes: dict[str, FieldChange], limit: int = 3) -> str:
+    """``title "A" → "B"; tags [] → [x]``: a few fields' changes, the rest counted."""
+    parts = [
+        f"{name} {short_value(c.before, 30)} → {short_value(c.after, 30)}"
+        for name, c in sorted(changes.items())[:limit]
+    ]
+    if len(changes) > limit:
+        parts.append(
+            f"and {len(changes) - limit} more field{'s' if len(changes) - limit > 1 else ''}"
+        )
+    return "; ".join(parts)
+
+
+def event_summary(event: object, name: Callable[[str], str] | None = None) -> str:
+    """One line saying what an event did, for logs and timelines (already made safe);
+    ``name(target)`` gives the slug of ``package:3324`` (else the target is shown)."""
+    name = name or (lambda target: target)
     match event:
         case SyncStarted(source=source, kind=kind):
             text = f"{kind} sync from {source}"
@@ -272,17 +289,27 @@ def event_summary(event: object) -> str:
                 text += f"; {len(warnings)} warning{'s' if len(warnings) > 1 else ''}"
         case RecordSeen(resource=resource, record=record, again=again):
             verb = "seen again" if again else "first seen"
-            text = f"{resource} {record.id} {verb}: {record.slug}"
+            text = f"{resource} {record.slug} {verb} (id {record.id})"
         case RecordChanged(resource=resource, id=ident, changes=changes):
-            text = f"{resource} {ident} changed: {', '.join(sorted(changes))}"
+            text = f"{resource} {name(f'{resource}:{ident}')} changed upstream: {_changed(changes)}"
         case RecordVanished(resource=resource, id=ident):
-            text = f"{resource} {ident} vanished upstream"
+            text = f"{resource} {name(f'{resource}:{ident}')} vanished upstream"
         case Edited(target=target, changes=changes):
-            text = f"edited {', '.join(sorted(changes))} of {target}"
+            text = f"edited {name(target)}: {_changed(changes)}"
         case Undone(target=target, edit_seq=edit_seq):
-            text = f"undid edit {edit_seq} of {target}"
-        case Redone(target=target, edit_seq=edit_seq):
-            text = f"redid edit {edit_seq} of {target}"
+            text = f"undid edit {edit_seq:,} of {name(target)}"
+        case Redone(target=target, edit_seq=edit_seq, changes=changes):
+            text = f"redid edit {edit_seq:,} of {name(target)}: {_changed(changes)}"
+        case PypiObserved(target=target, state=state, facts=facts):
+            if state == "missing":
+                text = f"PyPI: {name(target)} is not on PyPI"
+            else:
+                text = f"PyPI facts of {name(target)}: latest {facts.latest if facts else '?'}"
+        case ReleaseObserved(target=target, version=version, state="missing"):
+            text = f"PyPI release {name(target)} {version}: PyPI has no page for it"
+        case ReleaseObserved(target=target, version=version, yanked=yanked, vulnerabilities=v):
+            state = "yanked" if yanked else "not yanked"
+            text = f"PyPI release {name(target)} {version}: {state}, {len(v)} advisories"
         case _:
             text = type(event).__name__
     return safe_text(text)

@@ -120,6 +120,11 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
     if as_json:
         echo_json(queries.grid_json(g) for g in rows)
         return
+    if not rows:
+        click.echo(
+            "no grids at this point (djp sync fetches them; djp grid-edit create makes one)",
+            err=True,
+        )
     for g in rows:
         ident = "local" if g.local else g.record.id
         click.echo(
@@ -165,5 +170,7 @@ def categories(session: Session, as_json: bool, as_of: int | None) -> None:
     if as_json:
         echo_json(queries.record_json(c) for c in rows)
         return
+    if not rows:
+        click.echo("no categories at this point (djp sync fetches them)", err=True)
     for c in rows:
         click.echo(f"{c.id:>3}  {fit(safe_text(c.slug), 12)} {safe_text(c.title)}")

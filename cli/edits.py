@@ -10,6 +10,7 @@ import click
 
 from catalog import edits
 from catalog.edit_files import export_edits, import_edits
+from catalog.history import act_summary
 from catalog.text import safe_text
 from cli.context import CommandError, Session, note_option, pass_session
 
@@ -39,8 +40,7 @@ def undo(session: Session, seq: int | None) -> None:
     """Undo the newest edit, or the edit at SEQ."""
     with session.open_catalog() as catalog:
         envelope = edits.undo(catalog, seq)
-    event = envelope.event
-    click.echo(f"{envelope.seq}  undid edit {event.edit_seq} of {safe_text(event.target)}")
+        click.echo(f"{envelope.seq}  {act_summary(catalog, envelope)}")
 
 
 @click.command()
@@ -49,8 +49,7 @@ def redo(session: Session) -> None:
     """Apply the most recently undone edit again."""
     with session.open_catalog() as catalog:
         envelope = edits.redo(catalog)
-    event = envelope.event
-    click.echo(f"{envelope.seq}  redid edit {event.edit_seq} of {safe_text(event.target)}")
+        click.echo(f"{envelope.seq}  {act_summary(catalog, envelope)}")
 
 
 # --- grids ----------------------------------------------------------------------------------
@@ -148,7 +147,12 @@ def import_edits_command(session: Session, file: Path) -> None:
     """Replay exported edits onto this store."""
     if not file.is_file():
         raise CommandError(f"{file} is not a file")
-    with session.open_catalog() as catalog:
+    with session.open_catalog(fill=False) as catalog:
+        if catalog.is_empty:  # every edit would be skipped: say so, and fetch nothing
+            raise CommandError(
+                "the store is empty: the edited packages are not here yet; djp sync first, "
+                "then import-edits"
+            )
         report = import_edits(catalog, file)
     click.echo(
         f"imported {report.imported:,}, already present {report.already:,}, "
@@ -156,3 +160,5 @@ def import_edits_command(session: Session, file: Path) -> None:
     )
     for line in report.skipped:
         click.echo(f"  skipped {safe_text(line)}")
+    if report.skipped and not (report.imported or report.already):
+        raise CommandError(f"nothing imported: all {len(report.skipped):,} edits were skipped")

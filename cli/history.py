@@ -6,8 +6,9 @@ import click
 import msgspec
 
 from catalog import queries
+from catalog.catalog import Catalog
 from catalog.changes import what_changed
-from catalog.history import target_history
+from catalog.history import target_history, target_names
 from catalog.present import (
     changes_report,
     event_summary,
@@ -107,6 +108,7 @@ def envelope_json(envelope: Envelope) -> dict:
 def log(session: Session, since: int | None, limit: int | None, as_json: bool) -> None:
     """Print the event log, newest last."""
     with session.open_existing() as store:
+        name = target_names(Catalog(store))
         last = store.last_seq
         if since is not None:
             start = since + 1
@@ -121,5 +123,5 @@ def log(session: Session, since: int | None, limit: int | None, as_json: bool) -
                 click.echo(
                     f"{envelope.seq:>8}  {local_time(envelope.recorded_at)}  "
                     f"{safe_text(envelope.stream):<16} v{envelope.version:<4} "
-                    f"{envelope.type:<14} {event_summary(envelope.event)}"
+                    f"{envelope.type:<14} {event_summary(envelope.event, name)}"
                 )

@@ -136,9 +136,9 @@ class DjpApp(App):
 
     def poll_store(self) -> None:
         """Notice events appended by another process (a `djp sync` elsewhere)."""
-        count = self.controller.poll()
-        if count:
-            self.notify(f"{count:,} new events in the store", markup=False)
+        news = self.controller.outside_activity()
+        if news:
+            self.notify(news, markup=False)
 
     # --- navigation (the controller's Navigator) ----------------------------------------
 

@@ -18,13 +18,13 @@ from typing import Any, Protocol
 from textual.signal import Signal
 
 from catalog import edits
-from catalog.browse import Browser
+from catalog.browse import Browser, describe_kinds
 from catalog.catalog import Catalog
 from catalog.changes import SyncRun, sync_runs, what_changed
 from catalog.client import ClientConfig
 from catalog.compare import Comparison, compare
 from catalog.errors import UserError
-from catalog.history import target_history
+from catalog.history import act_summary, target_history, target_names
 from catalog.pypi import (
     PypiConfig,
     PypiStatus,
@@ -100,7 +100,9 @@ class Controller:
             remembered if remembered in known else default_django(self.now.date())
         )
         self._sync_state: tuple = (-1, None, None, False)  # (seq, last complete, failure, sample)
-        self.marked: dict[str, None] = {}  # package keys marked for comparison, in order
+        self.marked: dict[str, None] = {}
+        self.syncing = False  # this app's sync is writing: what it appends is not news
+        self._names = target_names(catalog)  # package keys marked for comparison, in order
 
     @property
     def now(self) -> datetime:
@@ -170,6 +172,10 @@ class Controller:
         if latest_failed:
             text += f" (the latest {latest_failed})"
         return text
+
+    def target_name(self, key: str) -> str:
+        """The slug of ``package:3324`` (as the log and toasts say it)."""
+        return self._names(key)
 
     # --- PyPI ------------------------------------------------------------------------------
 
@@ -316,13 +322,24 @@ class Controller:
         return False
 
     def poll(self) -> int:
-        """Fold events another process appended; returns how many."""
+        """Fold events appended since the browser last looked; returns how many."""
         if not self.browser.present:
             return 0
         count = self.browser.refresh()
         if count:
             self.announce()
         return count
+
+    def outside_activity(self) -> str | None:
+        """Fold what another process appended and say what it means ("2 edits, 5 changed");
+        None when nothing came, or while this app's own sync is writing."""
+        if self.syncing:
+            return None
+        count = self.poll()
+        if not count:
+            return None
+        words = describe_kinds(self.browser.last_kinds)
+        return f"another process wrote to the store: {words}" if words else None
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -349,7 +366,8 @@ class Controller:
             return None
         self.browser.refresh()
         self.announce()
-        self.notify(done.format(envelope=envelope, event=envelope.event))
+        what = act_summary(self.catalog, envelope)
+        self.notify(done.format(envelope=envelope, event=envelope.event, what=what))
         return envelope
 
     def edit(
@@ -366,7 +384,7 @@ class Controller:
             return None
         return self._apply(
             lambda: edits.edit_package(self.catalog, target.ident, fields, note),
-            "saved as event {envelope.seq:,} (u undoes)",
+            "{what}: event {envelope.seq:,} (u undoes)",
             raise_refusal=raise_refusal,
         )
 
@@ -386,14 +404,14 @@ class Controller:
             return None
         return self._apply(
             lambda: edits.undo(self.catalog, seq),
-            "undid edit {event.edit_seq:,} (ctrl+r redoes)",
+            "{what} (ctrl+r redoes)",
             refused="undo refused",
         )
 
     def redo(self) -> Envelope | None:
         if not self.require_present():
             return None
-        return self._apply(lambda: edits.redo(self.catalog), "redid edit {event.edit_seq:,}")
+        return self._apply(lambda: edits.redo(self.catalog), "{what}")
 
     # --- sync ------------------------------------------------------------------------------
 
@@ -408,6 +426,7 @@ class Controller:
         how it went. Cancelling keeps the whole pages already written."""
         if not self.browser.present:
             self.to_present()
+        self.syncing = True
         try:
             if first:
                 report = await first_sync(
@@ -422,9 +441,11 @@ class Controller:
                     self.catalog, self.client_config, progress=progress, clock=self.clock
                 )
         except asyncio.CancelledError:
+            self.syncing = False
             self.poll()
             raise
         except (StoreError, OSError) as exc:  # a full disk, a store gone bad: say so, go on
+            self.syncing = False
             self.notify(f"sync stopped: {exc}", severity="error", timeout=10)
             self.poll()
             return
@@ -444,5 +465,8 @@ class Controller:
                 self.notify(f"sync: {warning}", severity="warning", timeout=10)
         else:
             self.notify(f"sync {report.outcome}: {report.error}", severity="error", timeout=10)
-        if not report.source.startswith("snapshot:"):
-            await self._sync_pypi(pypi_progress)
+        try:
+            if not report.source.startswith("snapshot:"):
+                await self._sync_pypi(pypi_progress)
+        finally:
+            self.syncing = False

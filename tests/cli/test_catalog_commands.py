@@ -95,7 +95,12 @@ def test_show_text_and_unknown(synced):
     code, out, _ = run_djp("--store", synced, "show", "django-address-model")
     assert code == 0 and "django-address-model" in out and "watchers" in out
     code, _, err = run_djp("--store", synced, "show", "nope")
-    assert code == 1 and err == "djp: no package 'nope' in the catalogue (try djp sync)\n"
+    assert code == 1 and err == (
+        "djp: no package 'nope' in the catalogue "
+        "(djp packages --query nope searches titles and descriptions)\n"
+    )
+    code, _, err = run_djp("--store", synced, "show", "django-mesages")  # a typo
+    assert code == 1 and "did you mean django-messages" in err
 
 
 def test_grids_grid_and_categories(synced):

@@ -82,3 +82,37 @@ def test_the_app_exits_non_zero_when_it_crashes(store):
         os.close(leader)
     assert code == 1, output[-500:]
     assert b"boom" in output
+
+
+def test_import_edits_on_an_empty_store_fetches_nothing_and_fails(snapshot_store, tmp_path):
+    exported = tmp_path / "edits.jsonl"
+    run_djp("--store", snapshot_store, "edit", "arecibo", "notes=mine")
+    assert run_djp("--store", snapshot_store, "export-edits", str(exported))[0] == 0
+    code, out, err = run_djp("--store", tmp_path / "empty", "import-edits", str(exported))
+    assert code == 1 and out == ""
+    assert err == (
+        "djp: the store is empty: the edited packages are not here yet; djp sync first, "
+        "then import-edits\n"
+    )  # one line, and no "fetching the catalogue"
+
+
+def test_every_edit_skipped_is_a_failure(snapshot_store, tmp_path):
+    import json
+
+    exported = tmp_path / "edits.jsonl"
+    run_djp("--store", snapshot_store, "edit", "arecibo", "notes=mine")
+    run_djp("--store", snapshot_store, "export-edits", str(exported))
+    row = json.loads(exported.read_text().splitlines()[-1])
+    row["target"], row["target_slug"] = "package:999999", "not-here"
+    row["id"] = "00000000-0000-4000-8000-000000000001"  # an edit this store never saw
+    exported.write_text(json.dumps(row) + "\n")
+    code, out, err = run_djp("--store", snapshot_store, "import-edits", str(exported))
+    assert code == 1 and "skipped 1" in out and "nothing imported" in err
+
+
+def test_empty_lists_say_so(snapshot_store):
+    # as of event 1 (the snapshot's sync had only started) there are no grids or categories
+    code, out, err = run_djp("--store", snapshot_store, "grids", "--as-of", "1")
+    assert code == 0 and out == "" and err.startswith("no grids at this point")
+    code, out, err = run_djp("--store", snapshot_store, "categories", "--as-of", "1")
+    assert code == 0 and out == "" and err.startswith("no categories at this point")

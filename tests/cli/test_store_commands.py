@@ -34,7 +34,7 @@ def test_log_text_newest_last(filled):
     lines = out.splitlines()
     assert code == 0 and len(lines) == 6
     assert lines[0].split()[0] == "1" and "full sync from https://x.invalid/api/v4/" in lines[0]
-    assert lines[-1].split()[0] == "6" and "package 5 first seen: pkg-5" in lines[-1]
+    assert lines[-1].split()[0] == "6" and "package pkg-5 first seen (id 5)" in lines[-1]
 
 
 def test_log_json_since_and_limit(filled):
@@ -106,3 +106,17 @@ def test_remote_text_cannot_reach_the_terminal(store_path):
     _, out, _ = run_djp("--store", store_path, "log")
     assert "\x1b" not in out and "\x07" not in out
     assert "evil\\x1b[2J\\x1b]0;pwned\\x07" in out
+
+
+def test_the_log_says_what_each_edit_did_to_which_package(snapshot_store):
+    from tests.support.cli import run_djp as djp
+
+    edit = djp("--store", snapshot_store, "edit", "arecibo", "title=Arecibo X", "notes=hi")[1]
+    seq = int(edit.split()[0])
+    code, out, _ = djp("--store", snapshot_store, "undo")
+    assert (
+        code == 0 and out.split(None, 1)[1].strip() == f"undid edit {seq} of arecibo (notes, title)"
+    )
+    lines = djp("--store", snapshot_store, "log", "--limit", "2")[1].splitlines()
+    assert lines[0].endswith("edited arecibo: notes  → hi; title arecibo → Arecibo X")
+    assert lines[1].endswith(f"undid edit {seq} of arecibo")

@@ -61,6 +61,7 @@ class Fault:
     times: int = 1
     retry_after: str = "1"
     delay: float = 2.0
+    latency: float = 0.0  # seconds added to every answer
     record: dict | None = None  # for "insert"
     after: int = 0  # matching requests to let through before the fault starts
     location: str = ""  # for "redirect"
@@ -105,6 +106,8 @@ class _Handler(QuietHandler):
         api = self.server.state
         split = urlsplit(self.path)
         api.requests.append(self.path)
+        if api.latency:
+            time.sleep(api.latency)
         fault = api.take_fault(split.path)
         if fault is not None and self._fault(fault):
             return

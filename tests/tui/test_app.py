@@ -183,12 +183,15 @@ async def test_sync_with_the_loopback_server(tmp_path):
     path = filled_store(tmp_path / "store")
     with FakeApiServer(FakeApi.recorded()) as server:
         server.api.data["packages"][4404]["repo_watchers"] = 4242
-        app = make_app(path, base_url=server.base_url)
+        server.api.latency = 0.1  # slow enough for the store poll to run during the sync
+        app = make_app(path, base_url=server.base_url, poll_seconds=0.02)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("S")
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.controller.package(Target.package(4404)).record.repo_watchers == 4242
+            # the app's own sync is not news from another process
+            assert not any("another process" in m for m in notifications(app))
             assert any(
                 "sync complete: 0 new, 1 changed, 0 vanished" in m for m in notifications(app)
             )
@@ -248,7 +251,7 @@ async def test_another_process_appending_is_noticed(store):
             if app.controller.package(Target.package(359)).status == "using":
                 break
         assert app.controller.package(Target.package(359)).status == "using"
-        assert any("new events in the store" in m for m in notifications(app))
+        assert "another process wrote to the store: 1 edit" in notifications(app)
 
 
 async def test_grids_grid_membership_and_changes(store):
@@ -413,3 +416,34 @@ async def test_a_long_history_loads_in_a_worker_and_the_app_stays_usable(tmp_pat
         assert len(screen.items) == QUICK_READ_EVENTS + 101  # first seen, then the changes
         assert not screen.query_one("#timeline").loading
         assert screen.items[-1].changes["repo_watchers"].after == 15 + QUICK_READ_EVENTS + 99
+
+
+async def test_what_the_apps_own_sync_writes_is_not_outside_activity(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE):
+        controller = app.controller
+        controller.syncing = True  # as during the app's own sync
+        edits.edit_package(controller.catalog, "arecibo", {"notes": "written meanwhile"})
+        assert controller.outside_activity() is None
+        controller.syncing = False
+        edits.edit_package(controller.catalog, "arecibo", {"notes": "by another process"})
+        edits.edit_package(controller.catalog, "nece", {"status": "using"})
+        assert controller.outside_activity() == "another process wrote to the store: 3 edits"
+
+
+async def test_changes_open_on_the_last_sync_that_completed(tmp_path):
+    from catalog.sync import SyncSession
+
+    def prepare(catalog: Catalog) -> None:
+        record = catalog.projection.entry("package", 4404).record
+        sync_records(
+            catalog, "package", [msgspec.structs.replace(record, pypi_version="2.0")],
+            complete=False,
+        )  # fmt: skip
+        SyncSession(catalog, "test:", "full", clock=lambda: 0.0).finish("failed", "offline")
+
+    app = make_app(filled_store(tmp_path / "store", prepare))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        text = str(app.screen.query_one("#changes").content)
+        assert "the sync 1 before the last" in text and "1.0.4 → 2.0" in text

@@ -26,7 +26,7 @@ class ChangesScreen(DjpScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.back = 0  # 0: the last finished sync; 1: the one before it; ...
+        self.back: int | None = None  # 0: the last finished sync; 1: the one before...
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -37,6 +37,9 @@ class ChangesScreen(DjpScreen):
     def refresh_state(self) -> None:
         super().refresh_state()
         runs = self.controller.finished_syncs()
+        if self.back is None:  # open on the last sync that completed, not a failed one
+            complete = [i for i, r in enumerate(runs) if r.outcome == "complete"]
+            self.back = len(runs) - 1 - complete[-1] if complete else 0
         self.back = max(0, min(self.back, len(runs) - 1))
         newer = runs[-1 - self.back].sync_id if runs else None
         before = runs[-2 - self.back].finished_seq if len(runs) > self.back + 1 else 0
@@ -79,5 +82,5 @@ class ChangesScreen(DjpScreen):
         out.update(text)
 
     def action_sync(self, delta: int) -> None:
-        self.back = max(0, self.back + delta)
+        self.back = max(0, (self.back or 0) + delta)
         self.refresh_state()

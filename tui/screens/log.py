@@ -40,12 +40,14 @@ class LogScreen(DjpScreen):
         first = max(1, last - self.LIMIT + 1)
         cursor = (browser.seq if not browser.present else last) - first
 
+        name = self.controller.target_name
+
         def load() -> list[Text]:
             lines = []
             for envelope in self.controller.events(first, last):
                 line = Text(f"{envelope.seq:>8}  {local_time(envelope.recorded_at)}  ")
                 line.append(f"{envelope.type:<14}", style="bold")
-                line.append(" " + event_summary(envelope.event))
+                line.append(" " + event_summary(envelope.event, name))
                 lines.append(line)
             return lines
 

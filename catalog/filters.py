@@ -111,6 +111,15 @@ def parse_filter(text: str) -> Filter:
     return result
 
 
+def plain_words(text: str) -> list[str]:
+    """The plain words of a filter (what the app highlights in titles); [] if it is not
+    understood."""
+    try:
+        return parse_filter(text).words
+    except FilterError:
+        return []
+
+
 def has_flag(row: Row, flag: str, now: datetime) -> bool:
     v = row.view
     d = row.pypi

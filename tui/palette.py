@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
@@ -57,6 +57,4 @@ class JumpProvider(Provider):
                     help="open",
                 )
 
-    async def discover(self) -> Hits:
-        for text, target in self._targets()[:20]:
-            yield DiscoveryHit(Content(text), partial(self._open, target), text=text, help="open")
+    # no discover(): the palette opens on commands; packages and grids come as you type

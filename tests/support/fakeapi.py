@@ -61,7 +61,6 @@ class Fault:
     times: int = 1
     retry_after: str = "1"
     delay: float = 2.0
-    latency: float = 0.0  # seconds added to every answer
     record: dict | None = None  # for "insert"
     after: int = 0  # matching requests to let through before the fault starts
     location: str = ""  # for "redirect"
@@ -78,6 +77,7 @@ class FakeApi:
     raw_records: dict[str, dict[int, bytes]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # resource -> claimed count
     lock: threading.Lock = field(default_factory=threading.Lock)
+    latency: float = 0.0  # seconds added to every answer
 
     @classmethod
     def recorded(cls) -> FakeApi:

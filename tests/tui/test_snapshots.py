@@ -170,3 +170,9 @@ def test_compare(snap_compare, pypi_app):
         press=["slash", *"django:4.0", "enter", "space", "space", "space", "c"],
         terminal_size=(130, 40),
     )
+
+
+def test_details_pane(snap_compare, pypi_app):
+    assert snap_compare(
+        pypi_app, press=["D", "slash", *"django", "enter", "j"], terminal_size=(130, 34)
+    )

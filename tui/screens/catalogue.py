@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
-from catalog.filters import FilterError
+from catalog.filters import FilterError, plain_words
 from tui.screens.base import DjpScreen
-from tui.widgets import DjpInput, PackageTable
+from tui.widgets import DetailsPane, DjpInput, PackageTable
 
 
 class CatalogueScreen(DjpScreen):
@@ -18,6 +18,7 @@ class CatalogueScreen(DjpScreen):
         Binding("escape", "escape", "clear", show=False, id="catalogue.escape"),
         Binding("c", "compare", "compare", id="catalogue.compare"),
         Binding("ctrl+a", "clear_marks", "clear marks", show=False, id="catalogue.clear_marks"),
+        Binding("D", "toggle_details", "details", id="catalogue.details"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -28,18 +29,21 @@ class CatalogueScreen(DjpScreen):
             id="filter",
         )
         yield Static(id="filter-error", markup=False)
+        yield Static(id="matches", markup=False)
         yield PackageTable(
             id="packages",
             now=lambda: self.controller.now,
             django=lambda: self.controller.django_version,
             marked=lambda: self.controller.marked,
         )
+        yield DetailsPane(id="details")
         yield Footer()
 
     _judge_timer = None
 
     def on_mount(self) -> None:
         self.query_one("#filter-error", Static).display = False
+        self.query_one(DetailsPane).display = bool(self.controller.settings.get("details", False))
         self.query_one(PackageTable).focus()
 
     def refresh_state(self) -> None:
@@ -71,7 +75,13 @@ class CatalogueScreen(DjpScreen):
             table.empty_text = "No packages yet — press S to sync."
         else:
             table.empty_text = "No package matches the filter."
+        table.highlight = plain_words(text)
         table.set_rows(rows, keep)
+        matches = self.query_one("#matches", Static)
+        matches.display = bool(text.strip())
+        total = len(browser.rows)
+        matches.update(f"{len(rows):,} of {total:,} package{'' if total == 1 else 's'} match")
+        self.show_details()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self) -> None:
@@ -99,6 +109,19 @@ class CatalogueScreen(DjpScreen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+
+    @on(PackageTable.Highlighted)
+    def show_details(self) -> None:
+        pane = self.query_one(DetailsPane)
+        if pane.display:
+            table = self.query_one(PackageTable)
+            pane.show(table.current, self.controller.now, self.controller.django_version)
+
+    def action_toggle_details(self) -> None:
+        pane = self.query_one(DetailsPane)
+        pane.display = not pane.display
+        self.controller.settings.set("details", pane.display)
+        self.show_details()
 
     @on(PackageTable.Marked)
     def mark(self, message: PackageTable.Marked) -> None:

@@ -31,7 +31,7 @@ class PackageScreen(DjpScreen):
         BACK,
         Binding("e", "edit", "edit", id="package.edit"),
         Binding("x", "status", "status", id="package.status"),
-        Binding("t", "tags", "tags", id="package.tags"),
+        Binding("number_sign", "tags", "tags", id="package.tags"),  # t is time travel
         Binding("n", "notes", "notes", id="package.notes"),
         Binding("h", "history", "history", id="package.history"),
         Binding("o", "link('repo')", "repo", id="package.open_repo"),

@@ -2,6 +2,7 @@
 
 from tui.widgets.chrome import Banner, StatusLine
 from tui.widgets.cursor import CursorView
+from tui.widgets.details import DetailsPane
 from tui.widgets.inputs import DjpInput, DjpTextArea
 from tui.widgets.line_list import LineList
 from tui.widgets.options import DjpOptionList
@@ -11,6 +12,7 @@ from tui.widgets.readiness_table import ReadinessTable
 __all__ = [
     "Banner",
     "CursorView",
+    "DetailsPane",
     "DjpInput",
     "DjpOptionList",
     "DjpTextArea",

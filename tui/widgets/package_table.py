@@ -75,6 +75,7 @@ class PackageTable(CursorView):
         "package-table--yes",
         "package-table--no",
         "package-table--marked",
+        "package-table--match",
     }
     DEFAULT_CSS = """
     PackageTable { height: 1fr; overflow-x: hidden; }
@@ -87,12 +88,16 @@ class PackageTable(CursorView):
     PackageTable > .package-table--yes { color: $text-success; }
     PackageTable > .package-table--no { color: $text-error; }
     PackageTable > .package-table--marked { text-style: bold; color: $text-accent; }
+    PackageTable > .package-table--match { text-style: bold underline; }
     """
 
     class Opened(Message):
         def __init__(self, row: Row) -> None:
             super().__init__()
             self.row = row
+
+    class Highlighted(Message):
+        """The cursor moved to another row."""
 
     class Marked(Message):
         def __init__(self, row: Row) -> None:
@@ -115,6 +120,7 @@ class PackageTable(CursorView):
         super().__init__(**kwargs)
         self._django = django
         self._marked = marked
+        self.highlight: list[str] = []  # the filter's plain words, shown in titles
         self.rows: list[Row] = []
         self.sort_key = "title"
         self.descending = False
@@ -181,9 +187,35 @@ class PackageTable(CursorView):
                 style = base + self.get_component_rich_style("package-table--edited")
             elif column.key == "django" and text in VERDICT_STYLES:
                 style = base + self.get_component_rich_style(VERDICT_STYLES[text])
-            segments.append(Segment(fit(text, w, column.right), style))
+            fitted = fit(text, w, column.right)
+            if column.key == "title" and self.highlight:
+                segments += self._highlighted(fitted, style)
+            else:
+                segments.append(Segment(fitted, style))
             segments.append(Segment(" ", base))
         return Strip(segments, width).crop(0, width).extend_cell_length(width, base)
+
+    def _highlighted(self, text: str, style) -> list[Segment]:
+        """``text`` with the filter's words in the match style (casefolded, not markup)."""
+        folded = text.casefold()
+        marks = [False] * len(text)
+        if len(folded) == len(text):  # casefolding kept the length: positions line up
+            for word in self.highlight:
+                start = folded.find(word)
+                while word and start >= 0:
+                    for i in range(start, start + len(word)):
+                        marks[i] = True
+                    start = folded.find(word, start + len(word))
+        match = style + self.get_component_rich_style("package-table--match")
+        out: list[Segment] = []
+        i = 0
+        while i < len(text):
+            j = i
+            while j < len(text) and marks[j] == marks[i]:
+                j += 1
+            out.append(Segment(text[i:j], match if marks[i] else style))
+            i = j
+        return out
 
     def _header(self, columns: list[Column], widths: list[int], width: int, django: str) -> Strip:
         header = self.get_component_rich_style("package-table--header")
@@ -225,6 +257,9 @@ class PackageTable(CursorView):
             self.sort_key = key
             self.descending = key in DESCENDING_BY_DEFAULT
         self.post_message(self.SortChanged(self.sort_key, self.descending))
+
+    def cursor_moved(self, cursor: int) -> None:
+        self.post_message(self.Highlighted())
 
     def action_mark(self) -> None:
         if self.current is not None:

@@ -106,7 +106,8 @@ SPARKS = "▁▂▃▄▅▆▇█"
 
 
 def sparkline(values: list[int]) -> str:
-    """Block characters scaled to the largest value; zero is the lowest block."""
+    """Block characters scaled to the largest value; zero is the lowest block and any
+    commit at least the second, so a quiet week and a slow one differ."""
     if not values:
         return ""
     top = max(values)
@@ -119,6 +120,8 @@ def weekly(values: list[int], width: int) -> str:
     """Weekly counts folded into ``width`` cells (two weeks a cell for 52 into 26)."""
     if not values:
         return ""
+    if not any(values):  # not a row of the lowest bars, which read as a little activity
+        return "no commits"
     size = max(1, -(-len(values) // width))
     buckets = [sum(values[i : i + size]) for i in range(0, len(values), size)]
     return sparkline(buckets)

@@ -447,3 +447,21 @@ async def test_changes_open_on_the_last_sync_that_completed(tmp_path):
         await pilot.press("3")
         text = str(app.screen.query_one("#changes").content)
         assert "the sync 1 before the last" in text and "1.0.4 → 2.0" in text
+
+
+async def test_a_link_is_copied_to_the_clipboard(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.controller.open_package(Target.package(359))  # django-messages: repo and docs
+        await pilot.pause()
+        await pilot.press("y", "j", "enter")  # the second link: docs
+        await pilot.pause()
+        docs = app.controller.package(Target.package(359)).record.documentation_url
+        assert app.clipboard == docs and f"copied {docs}" in notifications(app)
+
+
+def test_no_activity_does_not_look_like_low_activity():
+    from catalog.text import weekly
+
+    assert weekly([0] * 52, 26) == "no commits"
+    assert weekly([0] * 51 + [1], 26) == "▁" * 25 + "█"

@@ -37,6 +37,7 @@ class PackageScreen(DjpScreen):
         Binding("o", "link('repo')", "repo", id="package.open_repo"),
         Binding("d", "link('docs')", "docs", id="package.open_docs"),
         Binding("p", "link('pypi')", "PyPI", id="package.open_pypi"),
+        Binding("y", "copy_link", "copy a link", id="package.copy_link"),
     ]
 
     def __init__(self, target: Target) -> None:
@@ -161,16 +162,36 @@ class PackageScreen(DjpScreen):
     def action_history(self) -> None:
         self.controller.open_history(self.target)
 
-    def action_link(self, which: str) -> None:
+    def _links(self) -> dict[str, str]:
         view = self._view()
         if view is None:
-            return
+            return {}
         p = view.record
-        url = {
-            "repo": p.repo_url,
-            "docs": p.documentation_url,
-            "pypi": f"https://pypi.org/project/{name}/" if (name := pypi_name(p.pypi_url)) else "",
-        }[which]
+        name = pypi_name(p.pypi_url)
+        return {
+            "repo": p.repo_url or "",
+            "docs": p.documentation_url or "",
+            "pypi": f"https://pypi.org/project/{name}/" if name else "",
+        }
+
+    def action_copy_link(self) -> None:
+        """Copy the repo, docs or PyPI address to the clipboard (OSC 52, as Textual does)."""
+        links = {k: v for k, v in self._links().items() if v.startswith(("http://", "https://"))}
+        if not links:
+            self.notify("this package has no link to copy", severity="warning", markup=False)
+            return
+
+        def chosen(which: str | None) -> None:
+            if which:
+                self.app.copy_to_clipboard(links[which])
+                self.notify(f"copied {links[which]}", markup=False)
+
+        self.app.push_screen(ChoiceModal("copy which link", list(links), "repo"), chosen)
+
+    def action_link(self, which: str) -> None:
+        url = self._links().get(which, "")
+        if not self._links():
+            return
         if url and url.startswith(("http://", "https://")):
             self.app.open_url(url)
             self.notify(f"opening {url}", markup=False)

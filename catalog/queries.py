@@ -118,6 +118,18 @@ def record_json(record: Record) -> dict[str, Any]:
     return data
 
 
+def site_times(value: Any) -> Any:
+    """``value`` with every datetime inside written as ``record_json`` writes them (ISO 8601
+    with the site's offset), so all of djp's JSON has one form of date."""
+    if isinstance(value, datetime):
+        return value.astimezone(SITE_ZONE).isoformat()
+    if isinstance(value, dict):
+        return {k: site_times(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [site_times(v) for v in value]
+    return value
+
+
 def package_json(view: PackageView) -> dict[str, Any]:
     """The API's fields (with local edits applied), plus what is local about it."""
     data = record_json(view.record)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 import msgspec
 
@@ -35,8 +37,11 @@ def history(session: Session, target: str, grid: bool, as_of: int | None, as_jso
     """
     with session.open_catalog() as catalog:
         found, items = target_history(catalog, target, grid=grid, as_of=as_of)
-    if as_json:
-        echo_json(msgspec.to_builtins(item) for item in items)
+    if as_json:  # datetimes as show --json writes them
+        echo_json(
+            queries.site_times(msgspec.to_builtins(item, builtin_types=(datetime,)))
+            for item in items
+        )
         return
     click.echo(f"history of {safe_text(found.key)}: {len(items)} events")
     for item in items:

@@ -166,8 +166,10 @@ async def test_time_travel_and_return(store):
         assert isinstance(app.screen, LogScreen)
         await pilot.press("up", "enter")  # the event before the edit
         assert not app.controller.browser.present and app.controller.browser.seq == seq - 1
-        assert "viewing the past — as of event" in str(app.screen.query_one("#banner").render())
+        banner = str(app.screen.query_one("#banner").render())
+        assert banner.startswith(f"the past — event {seq - 1:,} (")
         assert app.controller.package(target).notes == ""
+
         await pilot.press("right_square_bracket")
         assert app.controller.browser.present and app.controller.package(target).notes == "later"
         await pilot.press("left_square_bracket", "left_square_bracket")
@@ -465,3 +467,15 @@ def test_no_activity_does_not_look_like_low_activity():
 
     assert weekly([0] * 52, 26) == "no commits"
     assert weekly([0] * 51 + [1], 26) == "▁" * 25 + "█"
+
+
+async def test_the_banner_says_what_the_event_did(store):
+    app = make_app(store)
+    async with app.run_test(size=(200, 40)) as pilot:
+        first = app.controller.edit(Target.package(359), {"notes": "first"}).seq
+        app.controller.edit(Target.package(359), {"notes": "second"})
+        app.controller.travel(first)
+        await pilot.pause()
+        banner = str(app.screen.query_one("#banner").render())
+        assert banner.startswith(f"the past — event {first:,} (")
+        assert "edited django-messages: notes  → first" in banner

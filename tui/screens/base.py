@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
+from catalog.present import event_summary
 from catalog.text import local_time
 from tui.controller import Controller
 from tui.widgets import Banner, StatusLine
@@ -64,10 +65,15 @@ class DjpScreen(Screen):
             else:
                 envelope = self.controller.event(browser.seq)
                 when = local_time(envelope.recorded_at) if envelope else ""
+                what = (
+                    event_summary(envelope.event, self.controller.target_name) if envelope else ""
+                )
                 widget.update(
                     Text(
-                        f"viewing the past — as of event {browser.seq:,} ({when}) · "
-                        "[ ] step · esc back to present"
+                        f"the past — event {browser.seq:,} ({when}): {what} · "
+                        "[ ] step · esc back to present",
+                        no_wrap=True,
+                        overflow="ellipsis",
                     )
                 )
                 widget.add_class("past")

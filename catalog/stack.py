@@ -115,10 +115,14 @@ def forget_stack(catalog: Catalog, name: str) -> Envelope:
 # --- PyPI facts of a stack's dependencies ---------------------------------------------------
 
 
-def dependency_targets(catalog: Catalog, view: StackView) -> dict[str, Target]:
+def dependency_targets(
+    catalog: Catalog, view: StackView, by_name: dict[str, Target] | None = None
+) -> dict[str, Target]:
     """Each dependency from PyPI -> the catalogue package with that PyPI name, else
-    ``pypi:NAME``."""
-    by_name = {name: target for target, name in pypi_targets(catalog).items()}
+    ``pypi:NAME``. ``by_name`` (PyPI name -> package) saves a scan of the catalogue when
+    the caller holds it already (the app's rows)."""
+    if by_name is None:
+        by_name = {name: target for target, name in pypi_targets(catalog).items()}
     return {
         name: by_name.get(name) or Target.pypi(name)
         for name, dep in view.deps.items()
@@ -127,10 +131,17 @@ def dependency_targets(catalog: Catalog, view: StackView) -> dict[str, Target]:
 
 
 async def refresh_stack(
-    catalog: Catalog, view: StackView, config: PypiConfig, now: datetime, *, progress=None
+    catalog: Catalog,
+    view: StackView,
+    config: PypiConfig,
+    now: datetime,
+    *,
+    progress=None,
+    targets: dict[str, Target] | None = None,
 ) -> PypiReport:
-    """Fetch the facts of the stack's projects and pinned releases older than a day."""
-    targets = dependency_targets(catalog, view)
+    """Fetch the facts of the stack's projects and pinned releases older than a day
+    (``targets``: ``dependency_targets``, when the caller has them)."""
+    targets = targets if targets is not None else dependency_targets(catalog, view)
     asks = [project_ask(t, n) for n, t in targets.items()]
     for name, target in targets.items():
         pinned = view.deps[name].get("pinned")

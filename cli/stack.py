@@ -103,6 +103,7 @@ def stack(
         if view is None or view.forgotten:
             raise CommandError(f"no stack {key!r} (djp stack --list shows them)")
         now = datetime.now(UTC)
+        targets = dependency_targets(catalog, view)  # one scan of the catalogue
         if not no_pypi:
             report = asyncio.run(
                 refresh_stack(
@@ -111,6 +112,7 @@ def stack(
                     PypiConfig.from_environment(pypi_url),
                     now,
                     progress=pypi_progress_printer(),
+                    targets=targets,
                 )
             )
             clear_progress_line()
@@ -121,7 +123,7 @@ def stack(
             for error in report.errors[:20]:
                 click.echo(f"djp: {safe_text(error)}", err=True)
         version, why = target_django(view, django)
-        rows = stack_rows(catalog.tables(), view, dependency_targets(catalog, view), version, now)
+        rows = stack_rows(catalog.tables(), view, targets, version, now)
     if as_json:
         echo_json(r.as_json() for r in rows)
     else:

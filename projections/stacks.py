@@ -9,6 +9,7 @@ from typing import Any
 
 from projections.fold import Tables
 from projections.targets import PREFIX, Target
+from projections.view import view_values
 
 DEP = "dep:"
 
@@ -28,12 +29,9 @@ class StackView:
 
 def stack_view(tables: Tables, name: str) -> StackView | None:
     """A stack as its edits in force leave it (None if it was never read)."""
-    entry = tables.local.get(Target.stack(name).raw)
-    if entry is None or not entry.edits:
+    values = view_values(tables, Target.stack(name))  # its edits in force, field by field
+    if not values:
         return None
-    values: dict[str, Any] = {}
-    for edit in entry.edits:
-        values.update(edit.values)
     view = StackView(
         name,
         files=list(values.get("files") or []),

@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from packaging.utils import canonicalize_name
 from textual.signal import Signal
 
 from catalog import edits
+from catalog.api import pypi_name
 from catalog.browse import Browser, describe_kinds
 from catalog.catalog import Catalog
 from catalog.changes import SyncRun, sync_runs, what_changed
@@ -100,9 +102,10 @@ class Controller:
             remembered if remembered in known else default_django(self.now.date())
         )
         self._sync_state: tuple = (-1, None, None, False)  # (seq, last complete, failure, sample)
-        self.marked: dict[str, None] = {}
+        self.marked: dict[str, None] = {}  # package keys marked for comparison, in order
         self.syncing = False  # this app's sync is writing: what it appends is not news
-        self._names = target_names(catalog)  # package keys marked for comparison, in order
+        self._names = target_names(catalog)
+        self._pypi_index: tuple[int, dict[str, Target]] = (-1, {})  # browser seq, name -> pkg
 
     @property
     def now(self) -> datetime:
@@ -238,16 +241,31 @@ class Controller:
         """A stack, its rows (problems first), and its target Django with the reason."""
         view = stack_view(self.browser.tables, name)
         version, why = target_django(view)
-        targets = dependency_targets(self.catalog, view)
+        targets = dependency_targets(self.catalog, view, self._pypi_names())
         return view, stack_rows(self.browser.tables, view, targets, version, self.now), version, why
+
+    def _pypi_names(self) -> dict[str, Target]:
+        """PyPI name -> package, from the rows in hand (no scan of the store), kept until
+        the browser moves."""
+        if self._pypi_index[0] != self.browser.seq:
+            index = {}
+            for row in self.browser.rows.values():
+                name = pypi_name(row.view.record.pypi_url)
+                if name:
+                    index[canonicalize_name(name)] = row.view.target
+            self._pypi_index = (self.browser.seq, index)
+        return self._pypi_index[1]
 
     async def refresh_stack(self, name: str | None) -> None:
         """Fetch the facts of a stack's dependencies older than a day (the stack screen)."""
         view = stack_view(self.browser.tables, name) if name else None
         if view is None or not self.browser.present:
             return
+        targets = dependency_targets(self.catalog, view, self._pypi_names())
         try:
-            report = await refresh_stack(self.catalog, view, self.pypi_config, self.now)
+            report = await refresh_stack(
+                self.catalog, view, self.pypi_config, self.now, targets=targets
+            )
         except (StoreError, OSError) as exc:
             self.notify(f"PyPI facts not saved: {exc}", severity="error")
             return

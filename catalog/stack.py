@@ -22,8 +22,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from catalog.api import pypi_name
 from catalog.catalog import Catalog
 from catalog.pypi import (
     RELEASES_KEPT,
@@ -113,6 +115,16 @@ def forget_stack(catalog: Catalog, name: str) -> Envelope:
 
 
 # --- PyPI facts of a stack's dependencies ---------------------------------------------------
+
+
+def pypi_index(rows) -> dict[str, Target]:
+    """Normalized PyPI name -> package, from rows already in memory (``catalog.rows``)."""
+    index = {}
+    for row in rows:
+        name = pypi_name(row.view.record.pypi_url)
+        if name:
+            index[canonicalize_name(name)] = row.view.target
+    return index
 
 
 def dependency_targets(

@@ -11,13 +11,8 @@ from catalog import queries
 from catalog.catalog import Catalog
 from catalog.changes import what_changed
 from catalog.history import target_history, target_names
-from catalog.present import (
-    changes_report,
-    event_summary,
-    history_kind,
-    short_value,
-    stack_change_words,
-)
+from catalog.present import event_summary, history_kind, short_value
+from catalog.report import changes_report, stack_change_words
 from catalog.text import local_time, safe_json, safe_text
 from cli.context import Session, as_of_option, echo_json, json_option, pass_session
 from eventstore import Envelope

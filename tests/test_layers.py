@@ -52,7 +52,14 @@ FORBIDDEN_AT_RUNTIME = {
     "tui": {"cli"},
 }
 #: The presentation both UIs share: no network, no UI library.
-PRESENTATION = ["catalog.present", "catalog.text", "catalog.rows", "catalog.filters"]
+PRESENTATION = [
+    "catalog.present",
+    "catalog.report",
+    "catalog.compare",
+    "catalog.text",
+    "catalog.rows",
+    "catalog.filters",
+]
 
 
 def test_the_architecture_document_exists():

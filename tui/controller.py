@@ -15,11 +15,9 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from packaging.utils import canonicalize_name
 from textual.signal import Signal
 
 from catalog import edits
-from catalog.api import pypi_name
 from catalog.browse import Browser, describe_kinds
 from catalog.catalog import Catalog
 from catalog.changes import SyncRun, sync_runs, what_changed
@@ -41,6 +39,7 @@ from catalog.stack import (
     StackRow,
     StackView,
     dependency_targets,
+    pypi_index,
     refresh_stack,
     stack_rows,
     stack_view,
@@ -248,12 +247,7 @@ class Controller:
         """PyPI name -> package, from the rows in hand (no scan of the store), kept until
         the browser moves."""
         if self._pypi_index[0] != self.browser.seq:
-            index = {}
-            for row in self.browser.rows.values():
-                name = pypi_name(row.view.record.pypi_url)
-                if name:
-                    index[canonicalize_name(name)] = row.view.target
-            self._pypi_index = (self.browser.seq, index)
+            self._pypi_index = (self.browser.seq, pypi_index(self.browser.rows.values()))
         return self._pypi_index[1]
 
     async def refresh_stack(self, name: str | None) -> None:

@@ -17,9 +17,10 @@ import pytest
 from catalog.browse import Browser
 from catalog.changes import what_changed
 from catalog.filters import FilterError, filter_rows
-from catalog.present import COLUMNS, cell_text, changes_report, pypi_change_words
+from catalog.present import COLUMNS, cell_text
 from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets, stale_targets
 from catalog.readiness import Digest, health
+from catalog.report import changes_report, pypi_change_words
 from catalog.rows import RowIndex, sort_rows
 from catalog.sync import load_snapshot
 from eventstore import PypiFacts, PypiObserved

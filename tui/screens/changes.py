@@ -10,7 +10,7 @@ from textual.widgets import Footer, Static
 
 from catalog.changes import SyncRun
 from catalog.errors import UserError
-from catalog.present import changes_report
+from catalog.report import changes_report
 from catalog.text import local_time, safe_text
 from projections.changes import Changes
 from projections.targets import Target

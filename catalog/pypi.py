@@ -25,15 +25,15 @@ from catalog.api import pypi_name
 from catalog.catalog import Catalog
 from catalog.http import BoundedHttp, FetchError, HttpLimits, UnreachableError
 from catalog.present import pypi_details
+from catalog.pypi_facts import advisories, clip_text, facts_from_json
 from catalog.readiness import Digest, digest_of, pypi_summary
-from eventstore import Advisory, PypiFacts, PypiObserved, ReleaseObserved, WriteTransaction
+from eventstore import PypiObserved, ReleaseObserved, WriteTransaction
 from projections.fold import Tables, release_key
 from projections.targets import Target
 from projections.view import PackageView
 
 DEFAULT_PYPI_URL = "https://pypi.org/"
 USER_AGENT = f"djp/{VERSION} (Django Packages terminal client; python-httpx)"
-RELEASES_KEPT = 500
 FRESH_FOR = timedelta(days=1)  # a plain sync and opening a package refetch older data
 CACHE_DB = "pypi.cache"  # target -> the last ETag and when it was fetched (not state: a cache)
 
@@ -64,96 +64,6 @@ class CacheEntry(msgspec.Struct, kw_only=True):
 
 _cache_decoder = msgspec.msgpack.Decoder(CacheEntry)
 _json = msgspec.json.Decoder()
-
-
-# --- facts from a response ------------------------------------------------------------------
-
-
-def _uploaded(files: object) -> datetime | None:
-    """The earliest upload time of a release's files."""
-    times = []
-    if isinstance(files, list):
-        for f in files:
-            text = f.get("upload_time_iso_8601") if isinstance(f, dict) else None
-            if isinstance(text, str):
-                try:
-                    times.append(datetime.fromisoformat(text.replace("Z", "+00:00")))
-                except ValueError:
-                    continue
-    return min(times) if times else None
-
-
-def _text(value: object, limit: int = 500) -> str:
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def _strings(value: object, limit: int = 500) -> list[str]:
-    return [v[:500] for v in value[:limit] if isinstance(v, str)] if isinstance(value, list) else []
-
-
-def advisories(vulnerabilities: object) -> list[Advisory]:
-    """Advisories of a release: withdrawn ones dropped, one per alias group."""
-    out: list[Advisory] = []
-    seen: set[str] = set()
-    for item in vulnerabilities if isinstance(vulnerabilities, list) else []:
-        if not isinstance(item, dict) or item.get("withdrawn") or not item.get("id"):
-            continue
-        ids = {str(item["id"]), *(_strings(item.get("aliases")))}
-        if ids & seen:
-            continue
-        seen |= ids
-        out.append(
-            Advisory(
-                id=str(item["id"])[:100],
-                aliases=sorted(ids - {str(item["id"])})[:20],
-                fixed_in=_strings(item.get("fixed_in"), 50),
-                summary=_text(item.get("summary") or item.get("details"), 300),
-            )
-        )
-    return out
-
-
-def facts_from_json(document: object, name: str) -> PypiFacts:
-    """The facts djp records from a ``/pypi/NAME/json`` document (raises ``ValueError`` when
-    it is not one)."""
-    if not isinstance(document, dict) or not isinstance(document.get("info"), dict):
-        raise ValueError("not a PyPI project document (no info)")
-    info = document["info"]
-    releases = document.get("releases") if isinstance(document.get("releases"), dict) else {}
-    dated = {v[:100]: t for v, files in releases.items() if (t := _uploaded(files))}
-    newest = sorted(dated.items(), key=lambda kv: kv[1])[-RELEASES_KEPT:]
-    license_text = info.get("license") if isinstance(info.get("license"), str) else ""
-    return PypiFacts(
-        name=name,
-        latest=_text(info.get("version"), 100),
-        released=_uploaded(document.get("urls")),
-        releases=dict(newest),
-        license_expression=_text(info.get("license_expression"), 200),
-        license=license_text[:200],
-        license_is_long=len(license_text) > 200 or "\n" in license_text.strip(),
-        classifiers=_strings(info.get("classifiers"), 1000),
-        requires_dist=_strings(info.get("requires_dist"), 1000),
-        requires_python=_text(info.get("requires_python"), 200),
-        yanked=bool(info.get("yanked")),
-        yanked_reason=_text(info.get("yanked_reason"), 300),
-        vulnerabilities=advisories(document.get("vulnerabilities")),
-        yanked_versions=_yanked_versions(releases),
-    )
-
-
-def _yanked_versions(releases: dict) -> dict[str, str]:
-    """Releases whose every file is yanked -> the reason (the first 100 of them)."""
-    out: dict[str, str] = {}
-    for version, files in releases.items():
-        if (
-            isinstance(files, list)
-            and files
-            and all(isinstance(f, dict) and f.get("yanked") for f in files)
-        ):
-            out[str(version)[:100]] = _text(files[0].get("yanked_reason"), 300)
-            if len(out) >= 100:
-                break
-    return out
 
 
 # --- fetching ---------------------------------------------------------------------------------
@@ -232,7 +142,7 @@ def release_ask(target: Target, name: str, version: str) -> Ask:
             version=version,
             state="ok",
             yanked=bool(info.get("yanked")),
-            yanked_reason=_text(info.get("yanked_reason"), 300),
+            yanked_reason=clip_text(info.get("yanked_reason"), 300),
             vulnerabilities=advisories(document.get("vulnerabilities")),
         )
 

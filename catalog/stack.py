@@ -28,7 +28,6 @@ from packaging.version import InvalidVersion, Version
 from catalog.api import pypi_name
 from catalog.catalog import Catalog
 from catalog.pypi import (
-    RELEASES_KEPT,
     PypiConfig,
     PypiReport,
     ask_pypi,
@@ -37,6 +36,7 @@ from catalog.pypi import (
     release_ask,
     stale,
 )
+from catalog.pypi_facts import RELEASES_KEPT
 from catalog.readiness import DJANGO_RELEASES, FAILED, Digest, default_django, digest_of, health
 from catalog.stack_files import Stack
 from catalog.validation import EditError, check_note

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from catalog import edits
-from catalog.pypi import facts_from_json
+from catalog.pypi_facts import facts_from_json
 from eventstore import PypiObserved
 from tests.support.builders import point_at_pypi, sync_records
 from tests.support.fakepypi import recorded

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import msgspec
 
 from catalog.catalog import Catalog
-from catalog.filters import filter_rows
-from catalog.rows import Row, RowIndex, sort_rows
+from catalog.filters import select
+from catalog.rows import Row, RowIndex
 from eventstore import RecordSeen, decode_for_fold
 from projections.fold import TABLE_TYPES, Tables, fold
 from projections.targets import STREAM_PREFIX
@@ -180,4 +180,4 @@ class Browser(RowIndex):
 
     def filter(self, text: str, sort: str = "title", descending: bool = False) -> list[Row]:
         """The rows ``text`` selects (``catalog.filters``), sorted."""
-        return sort_rows(filter_rows(self, text), sort, descending, self.django_version)
+        return select(self, text, sort, descending, self.django_version)

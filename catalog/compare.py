@@ -242,22 +242,24 @@ def to_text(comparison: Comparison, width: int = 24) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _md(text: str) -> str:
+def md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def to_markdown(comparison: Comparison) -> str:
     """A Markdown table (GitHub's), best values in bold."""
-    head = "| | " + " | ".join(_md(safe_text(p)) for p in comparison.packages) + " |"
+    head = "| | " + " | ".join(md_cell(safe_text(p)) for p in comparison.packages) + " |"
     rule = "|---|" + "---|" * len(comparison.packages)
     lines = [head, rule]
     for a in comparison.attributes:
-        texts = [f"**{_md(t)}**" if i in a.best and t else _md(t) for i, t in enumerate(a.texts)]
+        texts = [
+            f"**{md_cell(t)}**" if i in a.best and t else md_cell(t) for i, t in enumerate(a.texts)
+        ]
         lines.append(f"| {a.label} | " + " | ".join(texts) + " |")
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
+def csv_cell(text: str) -> str:
     """A CSV cell a spreadsheet will not run: remote text starting like a formula is quoted."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -265,9 +267,9 @@ def _cell(text: str) -> str:
 def to_csv(comparison: Comparison) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["attribute", *map(_cell, comparison.packages)])
+    writer.writerow(["attribute", *map(csv_cell, comparison.packages)])
     for a in comparison.attributes:
-        writer.writerow([a.label, *map(_cell, a.texts)])
+        writer.writerow([a.label, *map(csv_cell, a.texts)])
     return out.getvalue().rstrip("\n")
 
 

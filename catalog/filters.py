@@ -1,6 +1,8 @@
 """The filter language the app's ``/`` box and ``djp packages --query`` both speak.
 
-Plain words must all appear in a package's title, slug, description, participants or tags.
+Plain words must all appear in a package's title, slug, description, participants or tags;
+``title:X``, ``description:X`` and ``participant:X`` look in one field only; a leading ``-``
+leaves out what a word or qualifier matches (``-admin``, ``-is:rejected``).
 Qualifiers narrow further: ``grid:SLUG`` (or id), ``cat:NAME`` (or id), ``tag:X``,
 ``is:FLAG``, and what PyPI says: ``django:5.2`` (ready: yes), ``django:5.2:no`` (or
 ``:unknown``), ``py:3.13`` (likewise) and ``license:MIT``. A word that looks like a qualifier
@@ -10,6 +12,7 @@ but names none is refused, with one line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,7 +20,7 @@ from packaging.utils import canonicalize_name
 
 from catalog.api import pypi_name
 from catalog.errors import UserError
-from catalog.rows import Row, RowIndex
+from catalog.rows import Row, RowIndex, sort_rows
 from projections.stacks import stack_view
 
 IS_WORDS = (
@@ -46,6 +49,8 @@ QUALIFIERS = {
     "py": "py:3.13 — ready for Python 3.13 (py:3.13:no, py:3.13:unknown)",
     "license": "license:MIT — PyPI licence (license:BSD matches BSD-3-Clause)",
     "stack": "stack:NAME — a dependency of your stack NAME (djp stack)",
+    "title": "title:X — X in the title (description:X, participant:X likewise)",
+    "-": "-word or -QUALIFIER:X — leave out what matches (-is:rejected)",
 }
 VERDICTS = ("yes", "no", "unknown")
 _FEATURE = re.compile(r"^\d+\.\d+$")
@@ -56,17 +61,38 @@ class FilterError(UserError):
     """A filter the user typed that cannot be understood; one line."""
 
 
+#: Qualifiers that look for text in one field of a package (``title:admin``).
+FIELDS = {
+    "title": lambda r: r.view.record.title.casefold(),
+    "description": lambda r: r.view.record.repo_description.casefold(),
+    "participant": lambda r: " ".join(r.view.record.participants).casefold(),
+}
+FIELD_ALIASES = {"desc": "description", "by": "participant", "participants": "participant"}
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One term of a filter: a plain word, or a qualifier and its value; ``negated`` when
+    written with a leading ``-`` (``-word``, ``-is:rejected``)."""
+
+    name: str  # "word", or a qualifier: grid cat tag is django py license stack title ...
+    value: object
+    negated: bool = False
+
+
 @dataclass
 class Filter:
-    words: list[str] = field(default_factory=list)
-    grid: str | None = None
-    category: str | None = None
-    tags: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    django: list[tuple[str, str]] = field(default_factory=list)  # (feature version, verdict)
-    python: list[tuple[str, str]] = field(default_factory=list)
-    licenses: list[str] = field(default_factory=list)
-    stacks: list[str] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)
+
+    @property
+    def words(self) -> list[str]:
+        """The text the user looks for (plain words and field values, not negated): what
+        the app highlights and what relevance is judged by."""
+        return [
+            str(c.value)
+            for c in self.clauses
+            if not c.negated and (c.name == "word" or c.name in FIELDS)
+        ]
 
 
 def _readiness(name: str, value: str) -> tuple[str, str]:
@@ -80,39 +106,47 @@ def _readiness(name: str, value: str) -> tuple[str, str]:
     return version, verdict
 
 
+def _clause(token: str, negated: bool) -> Clause:
+    name, sep, value = token.partition(":")
+    name = FIELD_ALIASES.get(name, name)
+    if not sep or not value:
+        return Clause("word", token.casefold(), negated)
+    if name == "grid":
+        return Clause("grid", value.casefold(), negated)
+    if name in ("cat", "category"):
+        return Clause("cat", value.casefold(), negated)
+    if name == "tag":
+        return Clause("tag", value.casefold(), negated)
+    if name == "is":
+        if value not in IS_WORDS:
+            raise FilterError(f"is:{value} is not a filter; try is:{', is:'.join(IS_WORDS)}")
+        return Clause("is", value, negated)
+    if name in ("django", "py"):
+        return Clause(name, _readiness(name, value), negated)
+    if name in ("license", "licence"):
+        return Clause("license", value.casefold(), negated)
+    if name == "stack":
+        return Clause("stack", value, negated)
+    if name in FIELDS:
+        return Clause(name, value.casefold(), negated)
+    if _QUALIFIER.match(name) and not value.startswith("/"):
+        known = ", ".join(f"{q}:" for q in QUALIFIERS if q != "-")
+        raise FilterError(f"{name}: is not a filter qualifier; use {known}")
+    return Clause("word", token.casefold(), negated)
+
+
 def parse_filter(text: str) -> Filter:
+    """``text`` as clauses, all of which a row must satisfy. A leading ``-`` negates a
+    word or a qualifier; a lone ``-`` is a word."""
     result = Filter()
     for token in text.split():
-        name, sep, value = token.partition(":")
-        if not sep or not value:
-            result.words.append(token.casefold())
-        elif name == "grid":
-            result.grid = value.casefold()
-        elif name in ("cat", "category"):
-            result.category = value.casefold()
-        elif name == "tag":
-            result.tags.append(value.casefold())
-        elif name == "is":
-            if value not in IS_WORDS:
-                raise FilterError(f"is:{value} is not a filter; try is:{', is:'.join(IS_WORDS)}")
-            result.flags.append(value)
-        elif name in ("django", "py"):
-            target = result.django if name == "django" else result.python
-            target.append(_readiness(name, value))
-        elif name in ("license", "licence"):
-            result.licenses.append(value.casefold())
-        elif name == "stack":
-            result.stacks.append(value)
-        elif _QUALIFIER.match(name) and not value.startswith("/"):
-            known = ", ".join(f"{q}:" for q in QUALIFIERS)
-            raise FilterError(f"{name}: is not a filter qualifier; use {known}")
-        else:
-            result.words.append(token.casefold())
+        negated = token.startswith("-") and len(token) > 1
+        result.clauses.append(_clause(token[1:] if negated else token, negated))
     return result
 
 
 def plain_words(text: str) -> list[str]:
-    """The plain words of a filter (what the app highlights in titles); [] if it is not
+    """The words a filter looks for (what the app highlights in titles); [] if it is not
     understood."""
     try:
         return parse_filter(text).words
@@ -178,33 +212,81 @@ def has_license(row: Row, wanted: str) -> bool:
     return False
 
 
+def _test(index: RowIndex, clause: Clause) -> Callable[[Row], bool]:
+    """What a row must satisfy for ``clause`` (before its negation)."""
+    value = clause.value
+    match clause.name:
+        case "word":
+            return lambda r: value in r.haystack
+        case "grid":
+            return lambda r: value in r.grids
+        case "cat":
+            return lambda r: r.category.casefold() == value or str(r.view.record.category) == value
+        case "tag":
+            return lambda r: value in (t.casefold() for t in r.view.tags)
+        case "is":
+            return lambda r: has_flag(r, value, index.now)
+        case "django":
+            version, verdict = value
+            return lambda r: django_word(r, version) == verdict
+        case "py":
+            version, verdict = value
+            return lambda r: (r.pypi.python(version).verdict if r.pypi else "unknown") == verdict
+        case "license":
+            return lambda r: has_license(r, value)
+        case "stack":
+            names = stack_names(index, value)
+            return lambda r: canonicalize_name(pypi_name(r.view.record.pypi_url)) in names
+    text_of = FIELDS[clause.name]
+    return lambda r: value in text_of(r)
+
+
 def filter_rows(index: RowIndex, text: str) -> list[Row]:
     """The rows of ``index`` that ``text`` selects, in no particular order."""
     f = parse_filter(text)
-    rows = list(index.vanished_rows.values() if "vanished" in f.flags else index.rows.values())
-    if f.grid is not None:
-        rows = [r for r in rows if f.grid in r.grids]
-    if f.category is not None:
-        rows = [
-            r
-            for r in rows
-            if r.category.casefold() == f.category or str(r.view.record.category) == f.category
-        ]
-    for tag in f.tags:
-        rows = [r for r in rows if tag in (t.casefold() for t in r.view.tags)]
-    for flag in f.flags:
-        rows = [r for r in rows if has_flag(r, flag, index.now)]
-    for version, verdict in f.django:
-        rows = [r for r in rows if django_word(r, version) == verdict]
-    for version, verdict in f.python:
-        rows = [
-            r for r in rows if (r.pypi.python(version).verdict if r.pypi else "unknown") == verdict
-        ]
-    for wanted in f.licenses:
-        rows = [r for r in rows if has_license(r, wanted)]
-    for name in f.stacks:
-        names = stack_names(index, name)
-        rows = [r for r in rows if canonicalize_name(pypi_name(r.view.record.pypi_url)) in names]
-    for word in f.words:
-        rows = [r for r in rows if word in r.haystack]
+    vanished = any(c.name == "is" and c.value == "vanished" and not c.negated for c in f.clauses)
+    rows = list(index.vanished_rows.values() if vanished else index.rows.values())
+    for clause in f.clauses:
+        test = _test(index, clause)
+        rows = [r for r in rows if test(r) != clause.negated]
     return rows
+
+
+_TOKENS = re.compile(r"[^\w]+|_")
+
+
+def relevance(row: Row, words: list[str]) -> int:
+    """How well ``row`` answers the words typed: a title or slug that is the word counts
+    most, then one of their words that is it (``rest`` in django-rest-framework), one that
+    starts with it (``restrictor``), any other place in them, then the description; the rest
+    (participants, tags) least."""
+    p = row.view.record
+    title, slug = p.title.casefold(), p.slug.casefold()
+    tokens = set(_TOKENS.split(title)) | set(_TOKENS.split(slug))
+    score = 0
+    for word in words:
+        if word in (title, slug):
+            score += 100
+        elif word in tokens:
+            score += 60
+        elif any(t.startswith(word) for t in tokens):
+            score += 30
+        elif word in title or word in slug:
+            score += 20
+        elif word in p.repo_description.casefold():
+            score += 5
+        else:
+            score += 1
+    return score
+
+
+def select(
+    index: RowIndex, text: str, sort: str = "title", descending: bool = False, django: str = ""
+) -> list[Row]:
+    """The rows ``text`` selects, sorted by ``sort`` (``"relevance"``: to the words typed;
+    by title when there are none)."""
+    rows = filter_rows(index, text)
+    words = parse_filter(text).words
+    if sort == "relevance" and not words:
+        sort, descending = "title", False
+    return sort_rows(rows, sort, descending, django, relevance=lambda r: relevance(r, words))

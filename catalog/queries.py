@@ -13,8 +13,8 @@ import msgspec
 
 from catalog.api import SITE_ZONE
 from catalog.errors import UserError
-from catalog.filters import filter_rows
-from catalog.rows import Row, RowIndex, parse_sort, sort_rows
+from catalog.filters import select
+from catalog.rows import Row, RowIndex, parse_sort
 from eventstore import Category, Record
 from projections.fold import Tables
 from projections.targets import PREFIX
@@ -101,7 +101,7 @@ def packages(
             raise QueryError(f"no category {category!r}; djp categories lists them")
         terms.append(f"cat:{cat if cat is not None else category}")
     index = RowIndex(tables, now or datetime.now(UTC))
-    return sort_rows(filter_rows(index, " ".join(terms)), name, descending)
+    return select(index, " ".join(terms), name, descending)
 
 
 # --- JSON -------------------------------------------------------------------------------

@@ -170,8 +170,8 @@ def parse_sort(text: str) -> tuple[str, bool]:
     descending = text.startswith("-")
     name = text.removeprefix("-")
     name = SORT_ALIASES.get(name, name)
-    if name not in SORTS:
-        raise SortError(f"cannot sort by {name!r}; choose one of {', '.join(SORTS)}")
+    if name not in SORTS and name != "relevance":
+        raise SortError(f"cannot sort by {name!r}; choose one of {', '.join(SORTS)}, relevance")
     return name, descending
 
 
@@ -181,10 +181,19 @@ VERDICT_ORDER = {"no": 1, "unknown": 2, "yes": 3}
 
 
 def sort_rows(
-    rows: list[Row], sort: str = "title", descending: bool = False, django: str = ""
+    rows: list[Row],
+    sort: str = "title",
+    descending: bool = False,
+    django: str = "",
+    relevance: Callable[[Row], int] | None = None,
 ) -> list[Row]:
-    """Sorted by a column of ``SORTS``, or by readiness for Django ``django`` (sort
-    ``"django"``: yes, unknown, no when descending)."""
+    """Sorted by a column of ``SORTS``, by readiness for Django ``django`` (sort
+    ``"django"``: yes, unknown, no when descending), or by ``relevance`` to the words typed
+    (sort ``"relevance"``: best first, then most watched, whatever ``descending`` says)."""
+    if sort == "relevance" and relevance is not None:
+        return sorted(
+            rows, key=lambda r: (-relevance(r), -r.view.record.repo_watchers, r.view.record.id)
+        )
     if sort == "django" and django:
 
         def key(r: Row):

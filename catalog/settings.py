@@ -4,11 +4,14 @@ is not a fact about the catalogue, and changing it is not an edit to undo)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import msgspec
 
 from catalog.catalog import Catalog
+from catalog.errors import UserError
+from catalog.readiness import DJANGO_RELEASES, default_django
 from eventstore import StoreError
 
 SETTINGS_DB = "settings"
@@ -37,3 +40,37 @@ class Settings:
         except StoreError:
             return False
         return True
+
+    # --- what is kept ----------------------------------------------------------------------
+
+    def django(self, today: date) -> str:
+        """The Django release readiness is judged for: the one chosen in the app, else the
+        newest supported LTS."""
+        remembered = self.get("django")
+        known = {r.version for r in DJANGO_RELEASES}
+        return remembered if remembered in known else default_django(today)
+
+    def saved_filters(self) -> dict[str, str]:
+        """Filters saved under a name (the palette's "Filter: NAME", ``--saved NAME``)."""
+        saved = self.get("saved_filters", {})
+        return {str(k): str(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
+
+    def save_filter(self, name: str, text: str) -> bool:
+        name = " ".join(name.split())
+        if not name:
+            raise UserError("a saved filter needs a name")
+        return self.set("saved_filters", self.saved_filters() | {name: text})
+
+    def forget_filter(self, name: str) -> bool:
+        saved = self.saved_filters()
+        if name not in saved:
+            raise UserError(f"no saved filter {name!r}")
+        del saved[name]
+        return self.set("saved_filters", saved)
+
+    def saved_filter(self, name: str) -> str:
+        saved = self.saved_filters()
+        if name not in saved:
+            known = ", ".join(sorted(saved)) or "none yet (--save NAME keeps one)"
+            raise UserError(f"no saved filter {name!r}; saved: {known}")
+        return saved[name]

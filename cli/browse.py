@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 
 import click
 
-from catalog import queries
+from catalog import export, queries
 from catalog.catalog import Catalog
 from catalog.present import COLUMNS, cell_text, grid_count, package_details
 from catalog.pypi import pypi_details_of, pypi_of
 from catalog.rows import Row
+from catalog.settings import Settings
 from catalog.text import fit, safe_text
 from cli.context import CommandError, Session, as_of_option, echo_json, json_option, pass_session
 from projections.fold import Tables
@@ -47,27 +48,76 @@ def print_rows(rows: list[Row], columns: list[str]) -> None:
         click.echo(" ".join(cells).rstrip())
 
 
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", *export.FORMATS]),
+    default="text",
+    help="text (columns), or the app's export: markdown, csv, json (one array).",
+)
+django_option = click.option(
+    "--django",
+    metavar="X.Y",
+    help="Django release the exported readiness column judges (default: the app's choice).",
+)
+
+
+def print_export(catalog: Catalog, rows: list[Row], fmt: str, django: str | None) -> None:
+    version = django or Settings(catalog).django(datetime.now(UTC).date())
+    click.echo(export.render(rows, fmt, version))
+
+
 @click.command()
-@click.option("--query", "-q", metavar="Q", help="The app's filter: words and grid: cat: tag: is:.")
+@click.option(
+    "--query", "-q", metavar="Q", help="The app's filter: words, -word, grid: cat: tag: is: ..."
+)
+@click.option("--saved", metavar="NAME", help="A filter saved in the app (or with --save).")
+@click.option("--save", metavar="NAME", help="Keep --query under NAME, for the app and --saved.")
 @click.option("--grid", metavar="SLUG_OR_ID", help="Only packages in this grid.")
 @click.option("--category", metavar="ID_OR_NAME", help="Only packages in this category.")
-@click.option("--sort", default="title", metavar="FIELD", help=SORT_HELP)
+@click.option(
+    "--sort", metavar="FIELD", help=SORT_HELP + " (default: relevance to --query, else title)"
+)
+@format_option
+@django_option
 @json_option
 @as_of_option
 @pass_session
 def packages(
     session: Session,
     query: str | None,
+    saved: str | None,
+    save: str | None,
     grid: str | None,
     category: str | None,
-    sort: str,
+    sort: str | None,
+    fmt: str,
+    django: str | None,
     as_json: bool,
     as_of: int | None,
 ) -> None:
-    """List packages."""
+    """List packages; export them with --format."""
     with session.open_catalog() as catalog:
+        settings = Settings(catalog)
+        if saved is not None:
+            query = " ".join(filter(None, [settings.saved_filter(saved), query]))
         tables = tables_at(catalog, as_of)
-        rows = queries.packages(tables, query=query, grid=grid, category=category, sort=sort)
+        rows = queries.packages(
+            tables,
+            query=query,
+            grid=grid,
+            category=category,
+            sort=sort or ("relevance" if query else "title"),
+        )
+        if save is not None:
+            if not query:
+                raise CommandError("--save needs a --query to keep")
+            if not settings.save_filter(save, query):
+                raise CommandError("the store is read-only: the filter was not saved")
+            click.echo(f"saved the filter {query!r} as {save!r}", err=True)
+        if fmt != "text":
+            print_export(catalog, rows, fmt, django)
+            return
     if as_json:
         echo_json(queries.package_json(r.view) for r in rows)
         return
@@ -136,17 +186,30 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
 @click.command()
 @click.argument("grid_key", metavar="X")
 @click.option("--sort", default="-watchers", metavar="FIELD", help=SORT_HELP)
+@format_option
+@django_option
 @json_option
 @as_of_option
 @pass_session
-def grid(session: Session, grid_key: str, sort: str, as_json: bool, as_of: int | None) -> None:
-    """One grid and all its packages, by id or slug."""
+def grid(
+    session: Session,
+    grid_key: str,
+    sort: str,
+    fmt: str,
+    django: str | None,
+    as_json: bool,
+    as_of: int | None,
+) -> None:
+    """One grid and all its packages, by id or slug; export them with --format."""
     with session.open_catalog() as catalog:
         tables = tables_at(catalog, as_of)
         view = queries.get_grid(tables, grid_key)
         rows = queries.packages(
             tables, grid=view.target.key if view.local else str(view.record.id), sort=sort
         )
+        if fmt != "text":
+            print_export(catalog, rows, fmt, django)
+            return
     if as_json:
         echo_json([queries.grid_json(view)])
         return

@@ -13,6 +13,7 @@ import platformdirs
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.signal import Signal
+from textual.widgets import Input
 
 from catalog.catalog import Catalog
 from catalog.client import ClientConfig
@@ -21,7 +22,7 @@ from catalog.readiness import DJANGO_RELEASES
 from catalog.sync import Clock
 from projections.targets import Target
 from tui.controller import Controller
-from tui.modals import HelpModal, SyncModal
+from tui.modals import HelpModal, SyncModal, TextModal
 from tui.palette import JumpProvider
 from tui.screens import (
     CatalogueScreen,
@@ -206,6 +207,12 @@ class DjpApp(App):
             "Time travel", "pick an event in the log", partial(self.action_section, "log")
         )
         yield SystemCommand("Back to the present", "leave time travel", self.action_present)
+        if hasattr(screen, "action_export"):
+            yield SystemCommand(
+                "Export",
+                "what this screen lists, to Markdown, CSV or JSON (E)",
+                screen.action_export,
+            )
         yield SystemCommand("Grids", "all grids", partial(self.action_section, "grids"))
         yield SystemCommand(
             "Changes", "what the last sync changed", partial(self.action_section, "changes")
@@ -221,6 +228,7 @@ class DjpApp(App):
                 f"{len(kept.deps)} dependencies, problems first",
                 partial(self.open_stack, kept.name),
             )
+        yield from self._filter_commands(screen)
         current = self.controller.django_version if self.controller else ""
         for release in reversed(DJANGO_RELEASES):
             if release.version != current:
@@ -229,6 +237,33 @@ class DjpApp(App):
                     f"the readiness column and screen (now Django {current})",
                     partial(self.controller.set_django_version, release.version),
                 )
+
+    def _filter_commands(self, screen):
+        """Saved filters: save the one typed, apply one, forget one."""
+        if self.controller is None:
+            return
+        home = self.screen_stack[1] if len(self.screen_stack) > 1 else None
+        typed = home.query_one("#filter", Input).value.strip() if home else ""
+        if typed and screen is home:
+            yield SystemCommand(
+                "Save this filter", f"keep {typed!r} under a name", partial(self.save_filter, typed)
+            )
+        for name, text in sorted(self.controller.settings.saved_filters().items()):
+            yield SystemCommand(f"Filter: {name}", text, partial(self.use_filter, text))
+            yield SystemCommand(
+                f"Forget filter: {name}", text, partial(self.controller.forget_filter, name)
+            )
+
+    def save_filter(self, text: str) -> None:
+        self.push_screen(
+            TextModal("name of this filter", ""),
+            lambda name: name is not None and self.controller.save_filter(name, text),
+        )
+
+    def use_filter(self, text: str) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.screen_stack[1].use_filter(text)
 
     # --- keys that act on the catalogue ---------------------------------------------------
 

@@ -33,7 +33,6 @@ from catalog.pypi import (
     pypi_targets,
     stale_targets,
 )
-from catalog.readiness import DJANGO_RELEASES, default_django
 from catalog.settings import Settings
 from catalog.stack import (
     StackRow,
@@ -95,11 +94,7 @@ class Controller:
         self.probe_seconds = probe_seconds
         self.clock = clock
         self.browser = Browser(catalog, self.now)
-        remembered = self.settings.get("django")
-        known = {r.version for r in DJANGO_RELEASES}
-        self.browser.django_version = (
-            remembered if remembered in known else default_django(self.now.date())
-        )
+        self.browser.django_version = self.settings.django(self.now.date())
         self._sync_state: tuple = (-1, None, None, False)  # (seq, last complete, failure, sample)
         self.marked: dict[str, None] = {}  # package keys marked for comparison, in order
         self.syncing = False  # this app's sync is writing: what it appends is not news
@@ -178,6 +173,27 @@ class Controller:
     def target_name(self, key: str) -> str:
         """The slug of ``package:3324`` (as the log and toasts say it)."""
         return self._names(key)
+
+    # --- saved filters ---------------------------------------------------------------------
+
+    def save_filter(self, name: str, text: str) -> None:
+        try:
+            kept = self.settings.save_filter(name, text)
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if kept:
+            self.notify(f"saved filter {' '.join(name.split())!r}: the palette applies it")
+        else:
+            self.notify("the store is read-only: the filter was not saved", severity="error")
+
+    def forget_filter(self, name: str) -> None:
+        try:
+            self.settings.forget_filter(name)
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"forgot the saved filter {name!r}")
 
     # --- PyPI ------------------------------------------------------------------------------
 

@@ -71,12 +71,15 @@ async def test_qualifiers_and_sorting(store):
         await pilot.press(*["backspace"] * 19, *"is:stale")
         assert 0 < len(table(app).rows) < 75 and all(r.stale for r in table(app).rows)
         await pilot.press(*["backspace"] * 8, "enter")
-        await pilot.press("right", "right", "right", "right", "s")  # the watchers column
+        # the first start opens most watched first
         watchers = [r.view.record.repo_watchers for r in table(app).rows]
         assert watchers == sorted(watchers, reverse=True)
-        await pilot.press("s")
+        await pilot.press("right", "right", "right", "right", "s")  # the watchers column
         watchers = [r.view.record.repo_watchers for r in table(app).rows]
         assert watchers == sorted(watchers)
+        await pilot.press("s")
+        watchers = [r.view.record.repo_watchers for r in table(app).rows]
+        assert watchers == sorted(watchers, reverse=True)
         await pilot.press("G")
         assert table(app).cursor == 74
         await pilot.press("g", "j", "j", "k")

@@ -57,7 +57,7 @@ class HelpModal(ModalScreen[None]):
         qualifiers.add_column("qualifier", style="bold")
         qualifiers.add_column("selects")
         for name, text in QUALIFIERS.items():
-            qualifiers.add_row(Text(f"{name}:"), Text(text))
+            qualifiers.add_row(Text(name if name == "-" else f"{name}:"), Text(text))
         with VerticalScroll():
             yield Static(table)
             yield Static(markers)

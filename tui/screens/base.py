@@ -6,7 +6,10 @@ view redraws at once; one hidden under another screen redraws when it comes back
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -17,9 +20,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
+from catalog.export import FORMATS as EXPORT_FORMATS
+from catalog.export import SUFFIX
 from catalog.present import event_summary
 from catalog.text import local_time
 from tui.controller import Controller
+from tui.modals import ChoiceModal, TextModal
 from tui.widgets import Banner, StatusLine
 
 #: Reads of up to this many events take under ~10 ms here and run at once; larger ones run in
@@ -134,3 +140,35 @@ class DjpScreen(Screen):
         if widget is not None:
             widget.loading = False
         show(result)
+
+    # --- export ----------------------------------------------------------------------------
+
+    def export(self, what: str, render: Callable[[str], str], formats=EXPORT_FORMATS) -> None:
+        """Ask for a format and a file name, then write ``render(format)`` there (an existing
+        file is never overwritten)."""
+
+        def to_file(fmt: str | None) -> None:
+            if fmt is None:
+                return
+            name = re.sub(r"[^A-Za-z0-9_-]+", "-", what).strip("-") or "export"
+            default = Path.cwd() / f"djp-{name}-{datetime.now():%Y%m%d-%H%M%S}{SUFFIX[fmt]}"
+            self.app.push_screen(
+                TextModal(f"write {fmt} to", str(default)), lambda path: write(fmt, path)
+            )
+
+        def write(fmt: str, value: str | None) -> None:
+            if not value or not value.strip():
+                return
+            path = Path(value.strip()).expanduser()
+            try:
+                with path.open("x", encoding="utf-8") as out:
+                    out.write(render(fmt) + "\n")
+            except FileExistsError:
+                self.notify(f"not written: {path} exists", severity="error", markup=False)
+                return
+            except OSError as exc:
+                self.notify(f"not written: {exc}", severity="error", markup=False)
+                return
+            self.notify(f"wrote {path}", markup=False)
+
+        self.app.push_screen(ChoiceModal("export as", formats, formats[0]), to_file)

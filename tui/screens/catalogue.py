@@ -7,7 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
+from catalog import export
 from catalog.filters import FilterError, plain_words
+from catalog.rows import SORTS
 from tui.screens.base import DjpScreen
 from tui.widgets import DetailsPane, DjpInput, PackageTable
 
@@ -19,12 +21,13 @@ class CatalogueScreen(DjpScreen):
         Binding("c", "compare", "compare", id="catalogue.compare"),
         Binding("ctrl+a", "clear_marks", "clear marks", show=False, id="catalogue.clear_marks"),
         Binding("D", "toggle_details", "details", id="catalogue.details"),
+        Binding("E", "export", "export", id="catalogue.export"),
     ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield DjpInput(
-            placeholder="/ filter: words, grid:SLUG cat:NAME tag:X is:edited django:5.2 "
+            placeholder="/ filter: words, -word, title:X, grid:SLUG cat:NAME is:edited django:5.2 "
             "license:MIT (? lists all)",
             id="filter",
         )
@@ -44,6 +47,32 @@ class CatalogueScreen(DjpScreen):
     def on_mount(self) -> None:
         self.query_one("#filter-error", Static).display = False
         self.query_one(DetailsPane).display = bool(self.controller.settings.get("details", False))
+        table = self.query_one(PackageTable)
+        table.focus()
+        # the last sort and filter come back; the first time, the most watched come first
+        kept = self.controller.settings.get("catalogue")
+        kept = kept if isinstance(kept, dict) else {}
+        sort = kept.get("sort")
+        if sort in SORTS or sort == "django":
+            table.sort_key, table.descending = sort, bool(kept.get("descending"))
+        else:
+            table.sort_key, table.descending = "watchers", True
+        if isinstance(kept.get("filter"), str) and kept["filter"]:
+            self.query_one("#filter", Input).value = kept["filter"]
+
+    # a sort chosen while words are typed wins over relevance until the words are cleared
+    _sorted_in_query = False
+
+    def remember(self, text: str) -> None:
+        table = self.query_one(PackageTable)
+        kept = {"filter": text, "sort": table.sort_key, "descending": table.descending}
+        if self.controller.settings.get("catalogue") != kept:
+            self.controller.settings.set("catalogue", kept)
+
+    def use_filter(self, text: str) -> None:
+        """Show what ``text`` selects (a saved filter chosen in the palette)."""
+        self.query_one("#filter", Input).value = text
+        self.apply_filter(text)
         self.query_one(PackageTable).focus()
 
     def refresh_state(self) -> None:
@@ -61,8 +90,13 @@ class CatalogueScreen(DjpScreen):
         error = self.query_one("#filter-error", Static)
         if text is None:
             text = self.query_one("#filter", Input).value
+        words = plain_words(text)
+        if not words:
+            self._sorted_in_query = False
+        table.by_relevance = bool(words) and not self._sorted_in_query
+        sort = "relevance" if table.by_relevance else table.sort_key
         try:
-            rows = browser.filter(text, table.sort_key, table.descending)
+            rows = browser.filter(text, sort, table.descending)
         except FilterError as exc:
             table.empty_text = "The filter is not understood (see above)."
             table.set_rows([])
@@ -70,17 +104,22 @@ class CatalogueScreen(DjpScreen):
             error.display = judge
             return
         error.display = False
+        if judge:
+            self.remember(text)
         keep = table.current.key if table.current else None
         if not browser.rows:
             table.empty_text = "No packages yet — press S to sync."
         else:
             table.empty_text = "No package matches the filter."
-        table.highlight = plain_words(text)
+        table.highlight = words
         table.set_rows(rows, keep)
         matches = self.query_one("#matches", Static)
         matches.display = bool(text.strip())
         total = len(browser.rows)
-        matches.update(f"{len(rows):,} of {total:,} package{'' if total == 1 else 's'} match")
+        line = f"{len(rows):,} of {total:,} package{'' if total == 1 else 's'} match"
+        if table.by_relevance:
+            line += " · best match first (s sorts by the column)"
+        matches.update(line)
         self.show_details()
 
     @on(Input.Changed, "#filter")
@@ -101,6 +140,8 @@ class CatalogueScreen(DjpScreen):
 
     @on(PackageTable.SortChanged)
     def sort_changed(self) -> None:
+        if plain_words(self.query_one("#filter", Input).value):
+            self._sorted_in_query = True
         self.apply_filter()
 
     @on(PackageTable.Opened)
@@ -146,3 +187,9 @@ class CatalogueScreen(DjpScreen):
             self.apply_filter()
         else:
             self.controller.clear_marks()
+
+    def action_export(self) -> None:
+        """The packages in view (filtered, in their order) to Markdown, CSV or JSON."""
+        rows = list(self.query_one(PackageTable).rows)
+        django = self.controller.django_version
+        self.export("packages", lambda fmt: export.render(rows, fmt, django))

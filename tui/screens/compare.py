@@ -5,16 +5,13 @@ a file. Columns scroll sideways when there are many."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from catalog.compare import Comparison, to_markdown
+from catalog.compare import RENDERERS, Comparison, to_markdown
 from catalog.text import fit, safe_text
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
@@ -27,7 +24,7 @@ class CompareScreen(DjpScreen):
         BACK,
         Binding("s", "sort", "best first by this row", id="compare.sort"),
         Binding("y", "copy", "copy Markdown", id="compare.copy"),
-        Binding("E", "export", "export .md", id="compare.export"),
+        Binding("E", "export", "export", id="compare.export"),
     ]
 
     def __init__(self, keys: list[str]) -> None:
@@ -96,12 +93,10 @@ class CompareScreen(DjpScreen):
             )
 
     def action_export(self) -> None:
-        if self.comparison is None:
-            return
-        path = Path.cwd() / f"djp-compare-{datetime.now():%Y%m%d-%H%M%S}.md"
-        try:
-            path.write_text(to_markdown(self.comparison) + "\n", encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"not written: {exc}", severity="error", markup=False)
-            return
-        self.notify(f"wrote {path}", markup=False)
+        comparison = self.comparison
+        if comparison is not None:
+            self.export(
+                "compare",
+                lambda fmt: RENDERERS[fmt](comparison),
+                ("markdown", "csv", "json", "text"),
+            )

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
+from catalog import export
 from catalog.present import grid_count
 from catalog.rows import sort_rows
 from catalog.text import safe_text
@@ -24,6 +25,7 @@ class GridScreen(DjpScreen):
         Binding("r", "remove", "remove package", id="grid.remove"),
         Binding("h", "history", "history", id="grid.history"),
         Binding("c", "compare", "compare", id="grid.compare"),
+        Binding("E", "export", "export", id="grid.export"),
     ]
 
     def __init__(self, target: Target) -> None:
@@ -99,3 +101,11 @@ class GridScreen(DjpScreen):
 
     def action_history(self) -> None:
         self.controller.open_history(self.target)
+
+    def action_export(self) -> None:
+        """This grid's packages, in the table's order, to Markdown, CSV or JSON."""
+        grid = self.controller.grid(self.target)
+        rows = list(self.query_one(PackageTable).rows)
+        django = self.controller.django_version
+        name = f"grid-{grid.record.slug}" if grid else "grid"
+        self.export(name, lambda fmt: export.render(rows, fmt, django))

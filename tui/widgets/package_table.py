@@ -124,6 +124,7 @@ class PackageTable(CursorView):
         self.rows: list[Row] = []
         self.sort_key = "title"
         self.descending = False
+        self.by_relevance = False  # rows are in order of relevance to the filter's words
         self.column_index = 1
         self._now = now
         self.empty_text = "No packages."
@@ -224,7 +225,7 @@ class PackageTable(CursorView):
         segments = []
         for column, w in zip(columns, widths, strict=True):
             label = column_label(column, django)
-            if column.key == self.sort_key and column.key != "status":
+            if column.key == self.sort_key and column.key != "status" and not self.by_relevance:
                 arrow = " ▼" if self.descending else " ▲"
                 label = fit(label, w - 2).rstrip() + arrow  # the arrow is never cut off
             style = active if column.key == current and self.has_focus else header
@@ -251,7 +252,7 @@ class PackageTable(CursorView):
 
     def action_sort(self) -> None:
         key = TABLE_COLUMNS[self.column_index].key
-        if key == self.sort_key:
+        if key == self.sort_key and not self.by_relevance:
             self.descending = not self.descending
         else:
             self.sort_key = key

@@ -1,0 +1,116 @@
+"""The catalogue's search in the app: relevance while words are typed, the last sort and
+filter restored on the next start, saved filters in the palette, and export (E)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.tui import filled_store, make_app, notifications
+from tui.modals import ChoiceModal, TextModal
+from tui.screens import GridScreen
+from tui.widgets import PackageTable
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return filled_store(tmp_path / "store")
+
+
+def slugs(app) -> list[str]:
+    return [r.view.record.slug for r in app.screen.query_one(PackageTable).rows]
+
+
+async def test_typed_words_order_by_relevance_until_a_column_is_chosen(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"rest")
+        assert slugs(app)[:2] == [
+            "django-rest-framework-last-modified",
+            "django-admin-ip-restrictor",
+        ]
+        assert "best match first" in str(app.screen.query_one("#matches").render())
+        await pilot.press("enter", "s")  # the title column: the user's order wins
+        assert slugs(app) == sorted(slugs(app), key=str.casefold)
+        assert "best match first" not in str(app.screen.query_one("#matches").render())
+        await pilot.press("slash", *["backspace"] * 4, "enter")
+        table = app.screen.query_one(PackageTable)
+        assert not table.by_relevance and table.sort_key == "title"
+
+
+async def test_the_last_sort_and_filter_come_back(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"is:stale", "enter", "right", "right", "right", "right", "s")
+        kept = slugs(app)
+    again = make_app(store)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = again.screen.query_one(PackageTable)
+        assert again.screen.query_one("#filter").value == "is:stale"
+        assert (table.sort_key, table.descending) == ("watchers", False)
+        assert slugs(again) == kept
+
+
+async def test_a_saved_filter_is_applied_from_the_palette(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"admin -locking", "enter")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Save this filter" in titles
+        app.save_filter("admin -locking")
+        await pilot.pause()
+        assert isinstance(app.screen, TextModal)
+        await pilot.press(*"my admin", "enter")
+        assert "saved filter 'my admin': the palette applies it" in notifications(app)
+        await pilot.press("escape", "escape", "2")  # clear the filter, go to the grids
+        command = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Filter: my admin"
+        )
+        command.callback()
+        await pilot.pause()
+        assert app.screen.query_one("#filter").value == "admin -locking"
+        assert slugs(app) == ["django-admin-ip-restrictor"]
+        forget = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Forget filter: my admin"
+        )
+        forget.callback()
+        assert not any(c.title.startswith("Filter:") for c in app.get_system_commands(app.screen))
+
+
+async def test_export_writes_the_rows_in_view_and_never_overwrites(store, tmp_path):
+    target = tmp_path / "out.json"
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"admin", "enter", "E")
+        assert isinstance(app.screen, ChoiceModal)
+        await pilot.press("j", "j", "enter")  # markdown, csv, json
+        assert isinstance(app.screen, TextModal)
+        assert app.screen.query_one("#value").value.endswith(".json")
+        app.screen.query_one("#value").value = str(target)
+        await pilot.press("enter")
+        data = json.loads(target.read_text())
+        assert [d["slug"] for d in data] == slugs(app)
+        assert f"wrote {target}" in notifications(app)
+        await pilot.press("E", "enter")  # markdown, to the same file: refused
+        app.screen.query_one("#value").value = str(target)
+        await pilot.press("enter")
+        assert f"not written: {target} exists" in notifications(app)
+        assert json.loads(target.read_text()) == data
+
+
+async def test_a_grid_exports_its_packages(store, tmp_path):
+    target = tmp_path / "grid.md"
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "enter")
+        assert isinstance(app.screen, GridScreen)
+        rows = slugs(app)
+        await pilot.press("E", "enter")
+        app.screen.query_one("#value").value = str(target)
+        await pilot.press("enter")
+        lines = target.read_text().splitlines()
+        assert len(lines) == len(rows) + 2

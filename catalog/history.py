@@ -28,6 +28,7 @@ def find_history_target(catalog: Catalog, key: str | Target, *, grid: bool = Fal
         if catalog.store.stream_version(key):
             return Target.parse(key)
         raise QueryError(f"no stack {key.removeprefix(STREAM_PREFIX['stack'])!r}")
+    grid = grid or key.startswith((STREAM_PREFIX["localgrid"], STREAM_PREFIX["grid"]))
     resource = "grid" if grid else "package"
     target = catalog.lookup(resource, key)
     if target is None and grid:
@@ -59,9 +60,11 @@ def target_names(catalog: Catalog):
             except ValueError:
                 return key
             if target.kind in ("localgrid", "stack", "pypi"):
-                known[key] = (
-                    f"{target.kind} {target.ident}" if target.kind != "pypi" else target.ident
-                )
+                known[key] = {
+                    "localgrid": f"your grid {target.ident}",
+                    "stack": f"stack {target.ident}",
+                    "pypi": target.ident,
+                }[target.kind]
             else:
                 entry = catalog.projection.entry(target.kind, int(target.ident))
                 known[key] = entry.record.slug if entry is not None else key

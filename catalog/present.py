@@ -262,11 +262,50 @@ def sync_summary(report: SyncFinished) -> str:
     return safe_text(text)
 
 
-def _changed(changes: dict[str, FieldChange], limit: int = 3) -> str:
-    """``title "A" → "B"; tags [] → [x]``: a few fields' changes, the rest counted."""
+#: Fields that hold package ids: a grid's members, and the members you added or removed.
+MEMBER_FIELDS = frozenset({"packages", "added", "removed"})
+
+
+def package_names(ids: list[int], name: Callable[[str], str], limit: int = 5) -> str:
+    """``django-a, django-b and 3 more``: packages by slug (an id not fetched yet as such)."""
+
+    def one(ident: int) -> str:
+        key = f"package:{ident}"
+        found = name(key)
+        return f"package {ident} (not fetched)" if found == key else found
+
+    shown = ", ".join(one(i) for i in ids[:limit])
+    more = len(ids) - limit
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
+def member_words(
+    field: str, change: FieldChange, name: Callable[[str], str], limit: int = 5
+) -> str:
+    """A change of a grid's members in words: ``added django-a; removed django-b`` (a package
+    leaving the list of those you removed is back in the grid)."""
+    before, after = set(change.before or []), set(change.after or [])
+    gained, lost = sorted(after - before), sorted(before - after)
+    if field == "removed":
+        gained, lost = lost, gained
+    parts = []
+    if gained:
+        parts.append("added " + package_names(gained, name, limit))
+    if lost:
+        parts.append("removed " + package_names(lost, name, limit))
+    return "; ".join(parts) or "no change"
+
+
+def _changed(
+    changes: dict[str, FieldChange], limit: int = 3, name: Callable[[str], str] | None = None
+) -> str:
+    """``title "A" → "B"; tags [] → [x]``: a few fields' changes, the rest counted; a grid's
+    members by name when ``name`` is given."""
     parts = [
-        f"{name} {short_value(c.before, 30)} → {short_value(c.after, 30)}"
-        for name, c in sorted(changes.items())[:limit]
+        member_words(field, c, name, 3)
+        if name is not None and field in MEMBER_FIELDS
+        else f"{field} {short_value(c.before, 30)} → {short_value(c.after, 30)}"
+        for field, c in sorted(changes.items())[:limit]
     ]
     if len(changes) > limit:
         parts.append(
@@ -290,15 +329,23 @@ def event_summary(event: object, name: Callable[[str], str] | None = None) -> st
             verb = "seen again" if again else "first seen"
             text = f"{resource} {record.slug} {verb} (id {record.id})"
         case RecordChanged(resource=resource, id=ident, changes=changes):
-            text = f"{resource} {name(f'{resource}:{ident}')} changed upstream: {_changed(changes)}"
+            what = _changed(changes, name=name if resource == "grid" else None)
+            text = f"{resource} {name(f'{resource}:{ident}')} changed upstream: {what}"
         case RecordVanished(resource=resource, id=ident):
             text = f"{resource} {name(f'{resource}:{ident}')} vanished upstream"
+        case Edited(target=target, changes=changes) if "exists" in changes:
+            verb = "created" if changes["exists"].after else "deleted"
+            title = changes["title"].after if "title" in changes else None
+            text = f"{verb} {name(target)}" + (f" ({title})" if title else "")
         case Edited(target=target, changes=changes):
-            text = f"edited {name(target)}: {_changed(changes)}"
+            grid = target.startswith(("grid:", "localgrid:"))
+            text = f"edited {name(target)}: {_changed(changes, name=name if grid else None)}"
         case Undone(target=target, edit_seq=edit_seq):
             text = f"undid edit {edit_seq:,} of {name(target)}"
         case Redone(target=target, edit_seq=edit_seq, changes=changes):
-            text = f"redid edit {edit_seq:,} of {name(target)}: {_changed(changes)}"
+            grid = target.startswith(("grid:", "localgrid:"))
+            what = _changed(changes, name=name if grid else None)
+            text = f"redid edit {edit_seq:,} of {name(target)}: {what}"
         case PypiObserved(target=target, state=state, facts=facts):
             if state == "missing":
                 text = f"PyPI: {name(target)} is not on PyPI"

@@ -14,11 +14,18 @@ import msgspec
 from catalog.api import SITE_ZONE
 from catalog.errors import UserError
 from catalog.filters import select
-from catalog.rows import Row, RowIndex, parse_sort
+from catalog.rows import Row, RowIndex, parse_sort, unfetched_grids
 from eventstore import Category, Record
 from projections.fold import Tables
 from projections.targets import PREFIX
-from projections.view import GridView, PackageView, find_target, grid_views, view_of
+from projections.view import (
+    GridView,
+    PackageView,
+    find_target,
+    grid_views,
+    packages_naming_grids,
+    view_of,
+)
 
 
 class QueryError(UserError):
@@ -41,7 +48,12 @@ def find_grid(tables: Tables, key: str | int) -> GridView | None:
 
 
 def get_grid(tables: Tables, key: str | int) -> GridView:
+    """A grid by id or slug; by id also one not fetched yet that packages name."""
     view = find_grid(tables, key)
+    if view is None and str(key).strip().isdigit():
+        gid = int(str(key).strip())
+        named = packages_naming_grids(tables)
+        view = next(iter(unfetched_grids([], {gid: named[gid]} if gid in named else {})), None)
     if view is None:
         raise QueryError(f"no grid {str(key)!r} in the catalogue (try djp grids)")
     return view

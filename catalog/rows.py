@@ -14,6 +14,7 @@ from typing import Any
 
 from catalog.errors import UserError
 from catalog.readiness import Digest, digest_of
+from eventstore import Grid
 from projections.fold import Tables
 from projections.targets import PREFIX
 from projections.view import (
@@ -69,6 +70,7 @@ class RowIndex:
         self.grids = sorted(grid_views(self.tables), key=lambda g: g.record.title.casefold())
         # packages that name a grid, indexed once (not once per grid)
         self.named_in = packages_naming_grids(self.tables)
+        self.grids += unfetched_grids(self.grids, self.named_in)
         self.memberships: dict[int, set[str]] = {}
         for grid in self.grids:
             names = {grid.record.slug.casefold()}
@@ -120,8 +122,36 @@ class RowIndex:
         ids = self.grid_member_ids(grid)
         return [r for r in self.rows.values() if r.view.record.id in ids]
 
+    def grid_counts(self, grid: GridView) -> tuple[int, int]:
+        """(packages a grid's screen shows, members of its list not in the catalogue)."""
+        shown = {i for i in self.grid_member_ids(grid) if f"package:{i}" in self.rows}
+        return len(shown), len(set(grid.record.packages) - shown)
+
     def counts(self) -> tuple[int, int]:
-        return len(self.rows), len(self.grids)
+        """Packages, and grids fetched (or yours)."""
+        return len(self.rows), sum(1 for g in self.grids if not g.unfetched)
+
+
+def unfetched_grids(grids: list[GridView], named_in: dict[int, set[int]]) -> list[GridView]:
+    """Grids that packages of the catalogue name but whose record was never fetched (the
+    shipped sample has 75 packages and one grid record; the packages name 50 other grids):
+    listed by id after the others, so what packages say about them can be browsed."""
+    known = {g.record.id for g in grids if not g.local}
+    return [
+        GridView(
+            key=f"grid:{gid}",
+            record=Grid(
+                id=gid,
+                title=f"Grid {gid}",
+                slug=str(gid),
+                description="Not fetched yet: only its packages in this catalogue, which name it, "
+                "are known (djp sync fetches the grid).",
+            ),
+            unfetched=True,
+        )
+        for gid in sorted(named_in)
+        if gid not in known
+    ]
 
 
 # --- sorting: the one table ---------------------------------------------------------------

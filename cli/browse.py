@@ -14,12 +14,11 @@ from catalog import export, queries
 from catalog.catalog import Catalog
 from catalog.present import COLUMNS, cell_text, grid_count, package_details
 from catalog.pypi import pypi_details_of, pypi_of
-from catalog.rows import Row
+from catalog.rows import Row, RowIndex
 from catalog.settings import Settings
 from catalog.text import fit, safe_text
 from cli.context import CommandError, Session, as_of_option, echo_json, json_option, pass_session
 from projections.fold import Tables
-from projections.view import grid_members, packages_naming_grids
 
 #: What ``djp packages`` prints: the app's columns (less the activity graph), with the id.
 LIST_COLUMNS = ["status", "id", "title", "category", "version", "watchers", "forks", "last_commit"]
@@ -165,8 +164,9 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
     with session.open_catalog() as catalog:
         tables = tables_at(catalog, as_of)
         rows = queries.grids(tables)
-        named = packages_naming_grids(tables)  # once, not once per grid
-        sizes = {g.key: len(grid_members(tables, g, named)) for g in rows}
+        index = RowIndex(tables, datetime.now(UTC))
+        sizes = {g.key: index.grid_counts(g) for g in rows}
+        unfetched = len(index.grids) - len(rows)
     if as_json:
         echo_json(queries.grid_json(g) for g in rows)
         return
@@ -177,9 +177,17 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
         )
     for g in rows:
         ident = "local" if g.local else g.record.id
+        shown, missing = sizes[g.key]
         click.echo(
-            f"{ident:>5}  {fit(safe_text(g.record.slug), 28)} {sizes[g.key]:>4} packages  "
+            f"{ident:>5}  {fit(safe_text(g.record.slug), 28)} {shown:>4} packages  "
             f"{fit(safe_text(g.record.title), 40).rstrip()}"
+            + (f"  ({missing:,} not fetched yet)" if missing else "")
+        )
+    if unfetched:
+        click.echo(
+            f"{unfetched:,} more grid{'s' if unfetched > 1 else ''} named by packages but not"
+            " fetched yet (djp grid ID lists its packages)",
+            err=True,
         )
 
 
@@ -213,8 +221,11 @@ def grid(
     if as_json:
         echo_json([queries.grid_json(view)])
         return
-    where = "your grid" if view.local else f"grid {view.record.id}"
-    click.echo(f"{safe_text(view.record.title)} ({safe_text(view.record.slug)}, {where})")
+    if view.unfetched:
+        click.echo(f"{safe_text(view.record.title)} (not fetched yet)")
+    else:
+        where = "your grid" if view.local else f"grid {view.record.id}"
+        click.echo(f"{safe_text(view.record.title)} ({safe_text(view.record.slug)}, {where})")
     if view.record.description:
         click.echo(safe_text(view.record.description))
     print_rows(rows, ["status", "id", "title", "watchers", "last_commit"])

@@ -11,7 +11,7 @@ from catalog import queries
 from catalog.catalog import Catalog
 from catalog.changes import what_changed
 from catalog.history import target_history, target_names
-from catalog.present import event_summary, history_kind, short_value
+from catalog.present import MEMBER_FIELDS, event_summary, history_kind, member_words, short_value
 from catalog.report import changes_report, stack_change_words
 from catalog.text import local_time, safe_json, safe_text
 from cli.context import Session, as_of_option, echo_json, json_option, pass_session
@@ -32,6 +32,12 @@ def history(session: Session, target: str, grid: bool, as_of: int | None, as_jso
     """
     with session.open_catalog() as catalog:
         found, items = target_history(catalog, target, grid=grid, as_of=as_of)
+        names = target_names(catalog)
+        for item in items:  # look the names up while the store is open
+            for field, change in item.changes.items():
+                if field in MEMBER_FIELDS:
+                    for ident in (*(change.before or ()), *(change.after or ())):
+                        names(f"package:{ident}")
     if as_json:  # datetimes as show --json writes them
         echo_json(
             queries.site_times(msgspec.to_builtins(item, builtin_types=(datetime,)))
@@ -47,6 +53,9 @@ def history(session: Session, target: str, grid: bool, as_of: int | None, as_jso
         if item.kind == "first seen":
             continue
         for name, change in sorted(item.changes.items()):
+            if found.kind in ("grid", "localgrid") and name in MEMBER_FIELDS:
+                click.echo(f"{'':>10}{name}: {member_words(name, change, names, limit=50)}")
+                continue
             if found.kind == "stack":
                 if words := stack_change_words(name, change):
                     click.echo(f"{'':>10}{words}")

@@ -49,6 +49,7 @@ class GridView(TargetView, kw_only=True):
     record: Grid
     local: bool = False  # a grid the user created, not one from upstream
     vanished: bool = False
+    unfetched: bool = False  # only known because packages name it (no grid record yet)
     notes: str = ""
     overridden: dict[str, int] = {}
     conflicts: list[str] = []

@@ -417,6 +417,7 @@ class Controller:
         )
 
     def change_grid(self, target: Target, add=(), remove=()) -> Envelope | None:
+        """Add packages to a grid or remove them; the toast names them and how to undo."""
         if not self.require_present():
             return None
         key = target.key if target.kind == "localgrid" else target.ident
@@ -424,7 +425,44 @@ class Controller:
             lambda: edits.change_grid_members(
                 self.catalog, key, add=list(add), remove=list(remove)
             ),
-            "saved as event {envelope.seq:,} (u undoes)",
+            "{what}: event {envelope.seq:,} (u undoes)",
+        )
+
+    def create_grid(self, fields: Mapping[str, str]) -> Envelope | None:
+        """A grid of your own; a refusal is raised for the form (``EditError.field``)."""
+        if not self.require_present():
+            return None
+        return self._apply(
+            lambda: edits.create_local_grid(
+                self.catalog,
+                fields.get("slug", "").strip(),
+                fields.get("title", ""),
+                fields.get("description", ""),
+            ),
+            "{what}: event {envelope.seq:,} (u undoes)",
+            raise_refusal=True,
+        )
+
+    def edit_grid(self, target: Target, fields: Mapping[str, str]) -> Envelope | None:
+        """Rename, describe or annotate a grid; a refusal is raised for the form."""
+        if not self.require_present():
+            return None
+        key = target.key if target.kind == "localgrid" else target.ident
+        return self._apply(
+            lambda: edits.edit_grid(self.catalog, key, fields),
+            "{what}: event {envelope.seq:,} (u undoes)",
+            raise_refusal=True,
+        )
+
+    def delete_grid(self, target: Target) -> Envelope | None:
+        """Delete a grid of your own (undoable); an upstream grid is refused in a toast."""
+        if not self.require_present():
+            return None
+        key = target.key if target.kind == "localgrid" else target.ident
+        return self._apply(
+            lambda: edits.delete_local_grid(self.catalog, key),
+            "{what}: event {envelope.seq:,} (u brings it back)",
+            refused="not deleted",
         )
 
     def undo(self, seq: int | None = None) -> Envelope | None:

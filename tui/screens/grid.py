@@ -13,9 +13,10 @@ from catalog.present import grid_count
 from catalog.rows import sort_rows
 from catalog.text import safe_text
 from projections.targets import Target
-from tui.modals import TextModal
+from tui.modals import PickModal, grid_form
 from tui.screens.base import BACK, DjpScreen
-from tui.widgets import PackageTable
+from tui.text import tone
+from tui.widgets import DetailsPane, PackageTable
 
 
 class GridScreen(DjpScreen):
@@ -23,8 +24,11 @@ class GridScreen(DjpScreen):
         BACK,
         Binding("a", "add", "add package", id="grid.add"),
         Binding("r", "remove", "remove package", id="grid.remove"),
+        Binding("e", "edit", "edit grid", id="grid.edit"),
+        Binding("delete", "delete", "delete grid", show=False, id="grid.delete"),
         Binding("h", "history", "history", id="grid.history"),
         Binding("c", "compare", "compare", id="grid.compare"),
+        Binding("D", "toggle_details", "details", id="grid.details"),
         Binding("E", "export", "export", id="grid.export"),
     ]
 
@@ -41,9 +45,11 @@ class GridScreen(DjpScreen):
             django=lambda: self.controller.django_version,
             marked=lambda: self.controller.marked,
         )
+        yield DetailsPane(id="details")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(DetailsPane).display = bool(self.controller.settings.get("details", False))
         self.query_one(PackageTable).focus()
 
     def refresh_state(self) -> None:
@@ -57,15 +63,27 @@ class GridScreen(DjpScreen):
             table.set_rows([])
             return
         rows = sort_rows(browser.grid_rows(grid), table.sort_key, table.descending)
-        missing = len(set(grid.record.packages) - {r.view.record.id for r in rows})
+        _, missing = browser.grid_counts(grid)
         head = Text()
         head.append(safe_text(grid.record.title), style="bold")
         head.append(f"  {grid_count(len(rows), missing)}", style="dim")
+        if grid.local:
+            head.append("  your grid", style=tone(self.app, "success"))
         if grid.record.description:
             head.append("\n" + safe_text(grid.record.description, single_line=False))
+        if grid.notes:
+            head.append("\nnotes  ", style="dim")
+            head.append(safe_text(grid.notes, single_line=False))
         title.update(head)
-        table.empty_text = "No packages in this grid — press a to add one."
+        if missing and not rows:
+            table.empty_text = (
+                f"None of this grid's {missing:,} packages is in the catalogue yet"
+                " (S syncs them); a adds one that is."
+            )
+        else:
+            table.empty_text = "No packages in this grid — press a to add one."
         table.set_rows(rows, table.current.key if table.current else None)
+        self.show_details()
 
     @on(PackageTable.SortChanged)
     def resort(self) -> None:
@@ -76,18 +94,52 @@ class GridScreen(DjpScreen):
         self.controller.open_package(message.row.view.target)
 
     def action_add(self) -> None:
-        if self.controller.require_present():
-            self.app.push_screen(
-                TextModal("add package (slug or id)", ""),
-                lambda value: (
-                    value and self.controller.change_grid(self.target, add=[value.strip()])
-                ),
-            )
+        """Pick a package by a few letters of its name."""
+        grid = self.controller.grid(self.target)
+        if not self.controller.require_present() or grid is None:
+            return
+        members = self.controller.browser.grid_member_ids(grid)
+        choices = [
+            (f"{safe_text(r.view.record.title)}  ({safe_text(r.view.record.slug)})", r.key)
+            for r in sort_rows(list(self.controller.browser.rows.values()), "watchers", True)
+            if r.view.record.id not in members
+        ]
+
+        def add(key: str | None) -> None:
+            if key:
+                self.controller.change_grid(self.target, add=[Target.parse(key).ident])
+
+        title = f"add to {safe_text(grid.record.title)}"
+        self.app.push_screen(PickModal(title, choices, "no package matches"), add)
 
     def action_remove(self) -> None:
         row = self.query_one(PackageTable).current
         if self.controller.require_present() and row is not None:
             self.controller.change_grid(self.target, remove=[str(row.view.record.id)])
+
+    def action_edit(self) -> None:
+        grid = self.controller.grid(self.target)
+        if self.controller.require_present() and grid is not None:
+            self.app.push_screen(grid_form(self.controller, grid))
+
+    def action_delete(self) -> None:
+        grid = self.controller.grid(self.target)
+        present = self.controller.require_present()
+        if present and grid is not None and self.controller.delete_grid(self.target):
+            self.controller.back()
+
+    @on(PackageTable.Highlighted)
+    def show_details(self) -> None:
+        pane = self.query_one(DetailsPane)
+        if pane.display:
+            table = self.query_one(PackageTable)
+            pane.show(table.current, self.controller.now, self.controller.django_version)
+
+    def action_toggle_details(self) -> None:
+        pane = self.query_one(DetailsPane)
+        pane.display = not pane.display
+        self.controller.settings.set("details", pane.display)
+        self.show_details()
 
     @on(PackageTable.Marked)
     def mark(self, message: PackageTable.Marked) -> None:

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
 from catalog.errors import UserError
-from catalog.present import short_value
+from catalog.present import MEMBER_FIELDS, member_words, short_value
 from catalog.text import local_time, safe_text, sparkline
 from projections.history import HistoryItem, series
 from projections.targets import Target
@@ -94,8 +94,13 @@ class HistoryScreen(DjpScreen):
         if item.note:
             body.append("note ", style="dim")
             body.append(safe_text(item.note, single_line=False) + "\n")
+        grid = self.target.kind in ("grid", "localgrid")
         for name, change in sorted(item.changes.items()):
             body.append(f"{name}\n", style="bold")
+            if grid and name in MEMBER_FIELDS:
+                words = member_words(name, change, self.controller.target_name, limit=50)
+                body.append(f"  {words}\n")
+                continue
             if item.kind != "first seen":
                 before = short_value(change.before, 400)
                 body.append(f"  - {before}\n", style=tone(self.app, "error"))

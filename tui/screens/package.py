@@ -17,7 +17,7 @@ from catalog.present import package_details, pypi_details
 from catalog.text import safe_text
 from projections.targets import Target
 from projections.view import STATUSES, PackageView
-from tui.modals import ChoiceModal, EditModal, TextModal
+from tui.modals import ChoiceModal, EditModal, PickModal, TextModal
 from tui.screens.base import BACK, DjpScreen
 from tui.text import literal, tone
 from tui.widgets import DjpOptionList
@@ -34,6 +34,7 @@ class PackageScreen(DjpScreen):
         Binding("number_sign", "tags", "tags", id="package.tags"),  # t is time travel
         Binding("n", "notes", "notes", id="package.notes"),
         Binding("h", "history", "history", id="package.history"),
+        Binding("a", "add_to_grid", "add to grid", id="package.add_to_grid"),
         Binding("o", "link('repo')", "repo", id="package.open_repo"),
         Binding("d", "link('docs')", "docs", id="package.open_docs"),
         Binding("p", "link('pypi')", "PyPI", id="package.open_pypi"),
@@ -73,7 +74,10 @@ class PackageScreen(DjpScreen):
         grids.clear_options()
         for grid in browser.grids:
             if view.record.id in browser.grid_member_ids(grid):
-                grids.add_option(Option(literal(grid.record.title), id=grid.key))
+                label = literal(grid.record.title)
+                if grid.unfetched:
+                    label.append(" (not fetched yet)", style="dim")
+                grids.add_option(Option(label, id=grid.key))
         grids.display = grids.option_count > 0
         label = "grids (enter opens)" if grids.option_count else "grids: none fetched yet"
         self.query_one("#grids-label", Label).update(label)
@@ -161,6 +165,29 @@ class PackageScreen(DjpScreen):
 
     def action_history(self) -> None:
         self.controller.open_history(self.target)
+
+    def action_add_to_grid(self) -> None:
+        """Pick a grid by a few letters of its title; the package joins it (u undoes)."""
+        view = self._view()
+        if not (self.controller.require_present() and view):
+            return
+        browser = self.controller.browser
+        choices = [
+            (
+                f"{safe_text(g.record.title)}  ({'yours' if g.local else g.record.slug})",
+                g.key,
+            )
+            for g in browser.grids
+            if not g.unfetched and view.record.id not in browser.grid_member_ids(g)
+        ]
+
+        def add(key: str | None) -> None:
+            if key:
+                self.controller.change_grid(Target.parse(key), add=[str(view.record.id)])
+
+        empty = "no grid left to add it to (n on the grids screen, 2, makes one)"
+        title = f"add {safe_text(view.record.slug)} to a grid"
+        self.app.push_screen(PickModal(title, choices, empty), add)
 
     def _links(self) -> dict[str, str]:
         view = self._view()

@@ -31,6 +31,10 @@ class UnreachableError(FetchError):
     """Every attempt failed before an answer came (no connection, or timed out)."""
 
 
+#: Attempts at a host that has not answered once before it is called unreachable.
+UNREACHED_ATTEMPTS = 2
+
+
 @dataclass
 class HttpLimits:
     connect_timeout: float = 5.0
@@ -92,6 +96,7 @@ class BoundedHttp:
         self.limits = limits
         self.requests = 0
         self.bytes = 0
+        self.reached = False  # the host answered once: later failures are worth retrying
         self._sleep = sleep
         self._http = httpx.AsyncClient(
             base_url=base_url,
@@ -142,7 +147,7 @@ class BoundedHttp:
                     f"connection failed ({type(exc).__name__}: {safe_text(exc) or 'no detail'})"
                 )
             else:
-                answered = True
+                answered = self.reached = True
                 if reply.status != 429 and reply.status < 500:
                     return reply
                 reason = reply.describe()
@@ -151,7 +156,10 @@ class BoundedHttp:
                 wait = min(cfg.max_backoff_seconds, cfg.backoff_seconds * 2 ** (attempt - 1))
                 wait *= random.uniform(0.5, 1.0)  # jitter: many clients do not retry in step
             spent = max(time.monotonic() - started, waited)
-            if attempt == max_attempts or spent + wait > cfg.max_retry_seconds:
+            # a host that never answered (no network, a wrong address) is given up on after
+            # UNREACHED_ATTEMPTS, not after the backoff of every attempt
+            never = not self.reached and attempt >= UNREACHED_ATTEMPTS
+            if attempt == max_attempts or never or spent + wait > cfg.max_retry_seconds:
                 error = FetchError if answered else UnreachableError
                 plural = "attempt" if attempt == 1 else "attempts"
                 raise error(f"{url} failed after {attempt} {plural}: {reason}")

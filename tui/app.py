@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import platformdirs
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.signal import Signal
@@ -36,6 +37,7 @@ from tui.screens import (
     ReadinessScreen,
     StackScreen,
 )
+from tui.screens.base import DjpScreen
 
 
 def default_config_path() -> Path:
@@ -200,7 +202,14 @@ class DjpApp(App):
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Sync", "fetch the catalogue from the API", self.action_sync)
+        if self.controller is not None and self.controller.sync_status is not None:
+            yield SystemCommand(
+                "Cancel sync", "stop the sync; pages fetched are kept", self.cancel_sync
+            )
+        else:
+            yield SystemCommand(
+                "Sync", "fetch the catalogue from the API (in the background)", self.action_sync
+            )
         yield SystemCommand("Undo", "undo the newest edit", self.action_undo)
         yield SystemCommand("Redo", "apply the most recently undone edit again", self.action_redo)
         yield SystemCommand(
@@ -280,7 +289,49 @@ class DjpApp(App):
         self.controller.redo()
 
     def action_sync(self) -> None:
-        self.push_screen(SyncModal(self.controller))
+        """S syncs in the background (progress in the status line); S again cancels."""
+        if self.controller.sync_status is not None:
+            self.cancel_sync()
+            return
+        self.controller.sync_status = "sync: connecting"
+        self.status_changed()
+        self.background_sync()
+
+    @work(exclusive=True, group="sync")
+    async def background_sync(self) -> None:
+        controller = self.controller
+
+        def progress(p) -> None:
+            controller.sync_status = f"sync: {p.describe()}"
+            self.status_changed()
+
+        def pypi_progress(done: int, total: int) -> None:
+            controller.sync_status = f"sync: PyPI facts {done:,} of {total:,}"
+            self.status_changed()
+
+        try:
+            await controller.sync(progress, pypi_progress=pypi_progress)
+        finally:
+            controller.sync_status = None
+            self.status_changed()
+
+    def cancel_sync(self) -> None:
+        self.workers.cancel_group(self, "sync")
+        self.controller.sync_status = None
+        self.status_changed()
+        self.notify(
+            "sync cancelled; whole pages already fetched are kept", severity="warning", markup=False
+        )
+
+    def status_changed(self) -> None:
+        """Redraw the status line of the screen in front (a sync's progress), nothing else."""
+        screen = self.screen if isinstance(self.screen, DjpScreen) else None
+        if screen is None and len(self.screen_stack) > 1:
+            screen = next(
+                (s for s in reversed(self.screen_stack) if isinstance(s, DjpScreen)), None
+            )
+        if screen is not None:
+            screen.refresh_status()
 
 
 def _abbreviate(path: Path) -> str:

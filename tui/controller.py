@@ -98,6 +98,7 @@ class Controller:
         self._sync_state: tuple = (-1, None, None, False)  # (seq, last complete, failure, sample)
         self.marked: dict[str, None] = {}  # package keys marked for comparison, in order
         self.syncing = False  # this app's sync is writing: what it appends is not news
+        self.sync_status: str | None = None  # a background sync's progress, for the status line
         self._names = target_names(catalog)
         self._pypi_index: tuple[int, dict[str, Target]] = (-1, {})  # browser seq, name -> pkg
 

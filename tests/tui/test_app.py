@@ -202,6 +202,17 @@ async def test_sync_with_the_loopback_server(tmp_path):
             )
 
 
+async def test_a_sync_without_network_fails_fast_in_one_line(store):
+    app = make_app(store, base_url="http://127.0.0.1:9/api/v4/")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("S")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [failure] = [m for m in notifications(app) if m.startswith("sync failed")]
+        assert "failed after 2 attempts: connection failed" in failure
+        assert "\n" not in failure
+
+
 async def test_first_start_without_network_loads_the_snapshot(tmp_path):
     app = make_app(tmp_path / "empty", base_url="http://127.0.0.1:9/api/v4/", probe_seconds=0.5)
     async with app.run_test(size=SIZE) as pilot:
@@ -323,22 +334,29 @@ def test_edits_module_is_used_not_reimplemented():
     assert "edit_package" in inspect.getsource(tui.controller) and edits.edit_package
 
 
-async def test_sync_can_be_cancelled_and_keeps_whole_pages(tmp_path):
-
+async def test_sync_runs_in_the_background_and_s_cancels_it(tmp_path):
     path = filled_store(tmp_path / "store")
     with FakeApiServer(FakeApi.recorded()) as server:
         server.api.faults.append(Fault("slow", path="/api/v4/packages/", delay=3.0))
         app = make_app(path, base_url=server.base_url)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("S")
-            assert isinstance(app.screen, SyncModal)
+            assert not isinstance(app.screen, SyncModal)  # no dialog: the app stays usable
             while not any(r.startswith("/api/v4/packages/") for r in server.api.requests):
                 await pilot.pause(0.05)
+            status = str(app.screen.query_one("#status").render())
+            assert "sync: " in status and "(S cancels)" in status
+            await pilot.press("enter")  # browsing while it runs
+            assert isinstance(app.screen, PackageScreen)
+            assert "(S cancels)" in str(app.screen.query_one("#status").render())
             await pilot.press("escape")
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+            assert "Cancel sync" in titles and "Sync" not in titles
+            await pilot.press("S")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert not isinstance(app.screen, SyncModal)
             assert any("sync cancelled" in m for m in notifications(app))
+            assert "(S cancels)" not in str(app.screen.query_one("#status").render())
     last = events(path)[-1]
     assert last.type == "SyncFinished" and last.event.error == "interrupted"
     with Store.open(path) as store:

@@ -83,6 +83,9 @@ class DjpScreen(Screen):
                     )
                 )
                 widget.add_class("past")
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
         status = self.query("#status")
         if status:
             status.first(StatusLine).update(Text(self.status_text()))
@@ -95,6 +98,8 @@ class DjpScreen(Screen):
         packages, grids = browser.counts()
         where = "present" if browser.present else "PAST"
         parts = [f"▸ {where} (seq {browser.seq:,})"]
+        if controller.sync_status is not None:
+            parts.append(f"{controller.sync_status} (S cancels)")
         if controller.marked:
             n = len(controller.marked)
             parts.append(f"{n} marked (c compares, ctrl+a clears)")

@@ -27,7 +27,7 @@ from catalog.http import BoundedHttp, FetchError, HttpLimits, UnreachableError
 from catalog.present import pypi_details
 from catalog.pypi_facts import advisories, clip_text, facts_from_json
 from catalog.readiness import Digest, digest_of, pypi_summary
-from eventstore import PypiObserved, ReleaseObserved, WriteTransaction
+from eventstore import PypiObserved, ReleaseObserved, StoreError, WriteTransaction
 from projections.fold import Tables, release_key
 from projections.targets import Target
 from projections.view import PackageView
@@ -166,7 +166,10 @@ RELEASE_PREFIX = b"release:"
 def stale(catalog: Catalog, keys, now: datetime, within: timedelta = FRESH_FOR) -> set[bytes]:
     """Those cache ``keys`` last fetched ``within`` ago or more (or never, or whose last
     fetch failed)."""
-    db = catalog.store.database(CACHE_DB)
+    try:
+        db = catalog.store.database(CACHE_DB)
+    except StoreError:  # a read-only store that never fetched from PyPI: all of them
+        return set(keys)
     horizon = (now - within).timestamp()
 
     def read(txn) -> set[bytes]:
@@ -191,7 +194,10 @@ def stale_targets(
 
 
 def cache_entry(catalog: Catalog, target: Target | bytes) -> CacheEntry:
-    db = catalog.store.database(CACHE_DB)
+    try:
+        db = catalog.store.database(CACHE_DB)
+    except StoreError:  # a read-only store that never fetched from PyPI
+        return CacheEntry()
     key = target if isinstance(target, bytes) else target.raw
     raw = catalog.store.read(lambda txn: txn.get(key, db=db))
     return _cache_decoder.decode(raw) if raw is not None else CacheEntry()

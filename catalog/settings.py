@@ -22,7 +22,10 @@ class Settings:
         self.catalog = catalog
 
     def get(self, name: str, default: Any = None) -> Any:
-        db = self.catalog.store.database(SETTINGS_DB)
+        try:
+            db = self.catalog.store.database(SETTINGS_DB)
+        except StoreError:  # a read-only store that never had settings
+            return default
         raw = self.catalog.store.read(lambda txn: txn.get(name.encode(), db=db))
         if raw is None:
             return default
@@ -33,9 +36,9 @@ class Settings:
 
     def set(self, name: str, value: Any) -> bool:
         """Remember ``value``; False when the store cannot be written (read-only)."""
-        db = self.catalog.store.database(SETTINGS_DB)
         encoded = msgspec.json.encode(value)
         try:
+            db = self.catalog.store.database(SETTINGS_DB)
             self.catalog.store.write(lambda txn: txn.put(name.encode(), encoded, db=db))
         except StoreError:
             return False

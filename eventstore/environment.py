@@ -108,8 +108,8 @@ def _prepare_directory_unchecked(path: Path) -> None:
             raise NotAStoreError(
                 f"{path} holds other files and no store; choose an empty or new directory"
             )
-        if "data.mdb" in entries and not os.access(path / "data.mdb", os.R_OK | os.W_OK):
-            raise NotAStoreError(f"{path}/data.mdb cannot be read and written by this user")
+        if "data.mdb" in entries and not os.access(path / "data.mdb", os.R_OK):
+            raise NotAStoreError(f"{path}/data.mdb cannot be read by this user")
         return
     try:
         path.mkdir(mode=0o700, parents=True)
@@ -118,10 +118,23 @@ def _prepare_directory_unchecked(path: Path) -> None:
     os.chmod(path, 0o700)
 
 
-def check_or_init_meta(env: lmdb.Environment, path: Path) -> None:
+def writable(path: Path) -> bool:
+    """Whether this user can write the store at ``path`` (a store it can only read is opened
+    read-only: browsed, never changed)."""
+    data = path / "data.mdb"
+    if not data.exists():
+        return True
+    lock = path / "lock.mdb"
+    can_lock = os.access(lock, os.W_OK) if lock.exists() else os.access(path, os.W_OK)
+    return os.access(data, os.W_OK) and can_lock
+
+
+def check_or_init_meta(env: lmdb.Environment, path: Path, read_only: bool = False) -> None:
     try:
         meta = env.open_db(b"meta", create=False)
     except lmdb.NotFoundError:
+        if read_only:
+            raise NotAStoreError(f"{path} is not a djp store (and cannot be written)") from None
         if env.stat()["entries"]:
             raise NotAStoreError(f"{path} is an LMDB environment but not a djp store") from None
         meta = env.open_db(b"meta")
@@ -140,6 +153,6 @@ def check_or_init_meta(env: lmdb.Environment, path: Path) -> None:
             f"{path} was written by a newer djp (format {fmt_v}, schema {schema_v}; this djp "
             f"reads up to format {FORMAT_VERSION}, schema {SCHEMA_VERSION}); upgrade djp"
         )
-    if schema_v < SCHEMA_VERSION:
+    if schema_v < SCHEMA_VERSION and not read_only:
         with env.begin(write=True) as txn:
             txn.put(b"schema", pack_u64(SCHEMA_VERSION), db=meta)

@@ -23,6 +23,10 @@ class StoreWriteError(StoreError):
     """A write failed (a full disk, an I/O error); the transaction left no trace."""
 
 
+class StoreReadOnlyError(StoreWriteError):
+    """The store was opened read-only (this user cannot write it): nothing can be written."""
+
+
 class StoreValueError(StoreError):
     """A key or value this store cannot hold (an LMDB size limit); nothing was written."""
 

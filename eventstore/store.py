@@ -40,11 +40,13 @@ from eventstore.environment import (
     lmdb_reason,
     prepare_directory,
     reserve_lock_file,
+    writable,
 )
 from eventstore.errors import (
     NotAStoreError,
     StoreCorruptError,
     StoreError,
+    StoreReadOnlyError,
     StoreValueError,
     StoreWriteError,
     WrongExpectedVersionError,
@@ -77,8 +79,9 @@ class Store(AppendOne):
         self._clock = clock
         self._dbs: dict[bytes, Any] = {}
         self._listeners: list[Callable[[lmdb.Transaction, list[Envelope]], None]] = []
+        read_only = env.flags().get("readonly", False)
         for name in (b"log", b"streams", b"heads", b"ids", b"meta"):
-            self._dbs[name] = env.open_db(name)
+            self._dbs[name] = env.open_db(name, create=not read_only)
         self._log = self._dbs[b"log"]
         self._streams = self._dbs[b"streams"]
         self._heads = self._dbs[b"heads"]
@@ -97,17 +100,30 @@ class Store(AppendOne):
         path = Path(path)
         prepare_directory(path)
         check_data_file(path)
-        reserve_lock_file(path)
+        read_only = not writable(path)
+        if not read_only:
+            reserve_lock_file(path)
         try:
+            # read-only: no lock either (LMDB's lock file must be writable); fine for a store
+            # nobody writes, which is what a store this user cannot write is to it
             env = lmdb.open(
-                str(path), map_size=map_size, max_dbs=32, mode=0o600, subdir=True, lock=True
+                str(path),
+                map_size=map_size,
+                max_dbs=32,
+                mode=0o600,
+                subdir=True,
+                lock=not read_only,
+                readonly=read_only,
             )
         except lmdb.Error as exc:
             raise NotAStoreError(f"{path} is not a readable djp store: {lmdb_reason(exc)}") from exc
         try:
-            env.reader_check()
-            check_or_init_meta(env, path)
-            return cls(path, env, clock)
+            if not read_only:
+                env.reader_check()
+            check_or_init_meta(env, path, read_only)
+            store = cls(path, env, clock)
+            store.read_only = read_only
+            return store
         except BaseException:
             env.close()
             raise
@@ -219,8 +235,14 @@ class Store(AppendOne):
             results.append(seqs)
         return results
 
+    read_only = False  # opened by a user who can only read it: every write is refused
+
     def _write(self, body: Callable[[lmdb.Transaction], Any]) -> Any:
         """Run ``body`` in a write transaction, growing the map and retrying when it is full."""
+        if self.read_only:
+            raise StoreReadOnlyError(
+                f"the store at {self.path} is read-only for this user: nothing was changed"
+            )
         while True:
             try:
                 with self._env.begin(write=True) as txn:
@@ -265,7 +287,12 @@ class Store(AppendOne):
         if key not in self._dbs:
             if key in (b"log", b"streams", b"heads", b"ids", b"meta"):
                 raise StoreError(f"database {name!r} belongs to the event log")
-            self._dbs[key] = self._env.open_db(key)
+            try:
+                self._dbs[key] = self._env.open_db(key, create=not self.read_only)
+            except lmdb.NotFoundError:  # read-only, and never written
+                raise StoreReadOnlyError(
+                    f"the store at {self.path} is read-only and has no {name} yet"
+                ) from None
         return self._dbs[key]
 
     # --- reading ---------------------------------------------------------------------------

@@ -13,7 +13,14 @@ from typing import Any
 
 import lmdb
 
-from eventstore import Envelope, Store, decode_for_fold, pack_u64, unpack_u64
+from eventstore import (
+    Envelope,
+    Store,
+    StoreReadOnlyError,
+    decode_for_fold,
+    pack_u64,
+    unpack_u64,
+)
 from projections.fold import TABLE_TYPES, Tables, UpstreamEntry, fold
 from projections.tables import TxnTable
 from projections.targets import Target, raw_key
@@ -60,6 +67,17 @@ class CatalogProjection:
     def catch_up(self) -> int:
         """Fold the events the tables have not seen yet; returns how many. Tables folded by
         another version of the fold are refolded from the whole log."""
+        if self.store.read_only:
+            current = self.stored_version() == PROJECTION_VERSION
+            if not current or self.store.read(
+                lambda txn: self.store.last_seq_in(txn) > self.checkpoint(txn)
+            ):
+                raise StoreReadOnlyError(
+                    f"the store at {self.store.path} is read-only for this user and its views "
+                    "were made by another djp or are behind its log; open it once as a user "
+                    "who can write it"
+                )
+            return 0
         if self.stored_version() != PROJECTION_VERSION:
             return self.rebuild() if self.store.last_seq else self._mark_version()
 

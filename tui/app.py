@@ -293,6 +293,11 @@ class DjpApp(App):
         if self.controller.sync_status is not None:
             self.cancel_sync()
             return
+        if self.controller.read_only:
+            self.notify(
+                "the store is read-only for this user: it cannot be synced", severity="warning"
+            )
+            return
         self.controller.sync_status = "sync: connecting"
         self.status_changed()
         self.background_sync()

@@ -224,6 +224,7 @@ class Controller:
             or status.name is None
             or status.fresh(self.now)
             or not self.browser.present
+            or self.read_only
         ):
             return
         try:
@@ -270,7 +271,7 @@ class Controller:
     async def refresh_stack(self, name: str | None) -> None:
         """Fetch the facts of a stack's dependencies older than a day (the stack screen)."""
         view = stack_view(self.browser.tables, name) if name else None
-        if view is None or not self.browser.present:
+        if view is None or not self.browser.present or self.read_only:
             return
         targets = dependency_targets(self.catalog, view, self._pypi_names())
         try:
@@ -341,7 +342,16 @@ class Controller:
             self.announce()
             self.notify("back to the present")
 
+    @property
+    def read_only(self) -> bool:
+        """The store was opened by a user who can only read it: browse, never change."""
+        return self.catalog.store.read_only
+
     def require_present(self) -> bool:
+        """True when an edit can be made: at the present, in a store this user can write."""
+        if self.read_only:
+            self.notify("the store is read-only for this user: browsing only", severity="warning")
+            return False
         if self.browser.present:
             return True
         self.notify(

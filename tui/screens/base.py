@@ -98,6 +98,8 @@ class DjpScreen(Screen):
         packages, grids = browser.counts()
         where = "present" if browser.present else "PAST"
         parts = [f"▸ {where} (seq {browser.seq:,})"]
+        if controller.read_only:
+            parts.append("read-only")
         if controller.sync_status is not None:
             parts.append(f"{controller.sync_status} (S cancels)")
         if controller.marked:

@@ -78,13 +78,34 @@ def stack_change_words(name: str, change: FieldChange) -> str:
     return f"{safe_text(name)}: {short_value(before)} -> {short_value(after)}"
 
 
+class Line(str):
+    """A line of a report; ``package`` is the id of the package it is about (the app opens
+    it), if one."""
+
+    package: int | None = None
+
+
+def line(text: str, package: int | None = None) -> Line:
+    out = Line(text)
+    out.package = package
+    return out
+
+
+def _cut(lines: list[Line], total: int, limit: int | None) -> list[Line]:
+    """``lines`` cut at ``limit``, saying how many were left out."""
+    if limit is None or total <= limit:
+        return lines
+    return [*lines[:limit], line(f"… and {total - limit:,} more (djp changes --all lists them)")]
+
+
 def changes_report(
     changes: Changes,
     name: Callable[[int], str],
-    limit: int = 100,
+    limit: int | None = 100,
     stacks: dict[str, set[str]] | None = None,
-) -> tuple[str, list[tuple[str, list[str]]]]:
-    """What changed between two syncs as (summary, [(section, lines)]), already made safe.
+) -> tuple[str, list[tuple[str, list[Line]]]]:
+    """What changed between two syncs as (summary, [(section, lines)]), already made safe;
+    each section cut at ``limit`` lines (None: all) with "… and N more".
 
     ``name(package_id)`` gives a package's display name. ``stacks`` (stack name -> the PyPI
     names of its dependencies) puts what changed for each stack's packages first: a new
@@ -97,7 +118,7 @@ def changes_report(
     sections = []
     for stack, names in sorted((stacks or {}).items()):
         lines = [
-            f"{safe_text(c.name)}: {words}"
+            line(f"{safe_text(c.name)}: {words}", c.id)
             for c in changes.pypi
             if c.name in names and (words := pypi_change_words(c.changes))
         ]
@@ -111,32 +132,29 @@ def changes_report(
                     words.append(
                         f"{n} new advisor{'y' if n == 1 else 'ies'}: {', '.join(r.new_advisories)}"
                     )
-                lines.append(safe_text(f"{r.name}=={r.version} (pinned): {'; '.join(words)}"))
+                lines.append(line(safe_text(f"{r.name}=={r.version} (pinned): {'; '.join(words)}")))
         if lines:
-            sections.append((f"your stack {safe_text(stack)}", lines[:limit]))
+            sections.append((f"your stack {safe_text(stack)}", _cut(lines, len(lines), limit)))
     for label, ids in (
         ("new", changes.new),
         ("vanished", changes.vanished),
         ("back", changes.returned),
     ):
         if ids:
-            sections.append((label, [", ".join(name(i) for i in ids[:limit])]))
+            shown = ids if limit is None else ids[:limit]
+            sections.append((label, _cut([line(name(i), i) for i in shown], len(ids), limit)))
     if changes.versions:
-        sections.append(
-            (
-                "versions",
-                [
-                    f"{name(v.id)}: {safe_text(v.before)} → {safe_text(v.after)}"
-                    for v in changes.versions[:limit]
-                ],
-            )
-        )
+        shown = changes.versions if limit is None else changes.versions[:limit]
+        lines = [
+            line(f"{name(v.id)}: {safe_text(v.before)} → {safe_text(v.after)}", v.id) for v in shown
+        ]
+        sections.append(("versions", _cut(lines, len(changes.versions), limit)))
     if changes.watchers:
         sections.append(
             (
                 "largest watcher gains",
                 [
-                    f"{name(w.id)}: {w.before:,} → {w.after:,} ({w.gain:+,})"
+                    line(f"{name(w.id)}: {w.before:,} → {w.after:,} ({w.gain:+,})", w.id)
                     for w in changes.watchers
                 ],
             )
@@ -144,11 +162,10 @@ def changes_report(
     pypi = [(c.id, pypi_change_words(c.changes)) for c in changes.pypi if c.id is not None]
     pypi = [(i, words) for i, words in pypi if words]
     if pypi or changes.pypi_first:
-        lines = [f"{name(i)}: {words}" for i, words in pypi[:limit]]
-        if len(pypi) > limit:
-            lines.append(f"… and {len(pypi) - limit:,} more")
+        shown = pypi if limit is None else pypi[:limit]
+        lines = _cut([line(f"{name(i)}: {words}", i) for i, words in shown], len(pypi), limit)
         if changes.pypi_first:
             n = changes.pypi_first
-            lines.append(f"first PyPI facts for {n:,} project{'' if n == 1 else 's'}")
+            lines.append(line(f"first PyPI facts for {n:,} project{'' if n == 1 else 's'}"))
         sections.append(("PyPI", lines))
     return summary, sections

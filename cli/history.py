@@ -68,9 +68,12 @@ def history(session: Session, target: str, grid: bool, as_of: int | None, as_jso
 @click.command()
 @click.option("--from", "older", metavar="SYNC", help="Sync id prefix (default: the one before).")
 @click.option("--to", "newer", metavar="SYNC", help="Sync id prefix (default: the last).")
+@click.option("--all", "show_all", is_flag=True, help="Every line (else 100 a section).")
 @json_option
 @pass_session
-def changes(session: Session, older: str | None, newer: str | None, as_json: bool) -> None:
+def changes(
+    session: Session, older: str | None, newer: str | None, show_all: bool, as_json: bool
+) -> None:
     """What changed upstream between two syncs.
 
     By default, between the last two.
@@ -87,7 +90,7 @@ def changes(session: Session, older: str | None, newer: str | None, as_json: boo
         return safe_text(view.record.slug) if view else str(ident)
 
     kept = {v.name: set(v.deps) for v in stacks(tables)}
-    summary, sections = changes_report(found, name, stacks=kept)
+    summary, sections = changes_report(found, name, None if show_all else 100, stacks=kept)
     click.echo(f"changes in {summary}")
     for section, lines in sections:
         click.echo(f"{section}:")
@@ -134,3 +137,9 @@ def log(session: Session, since: int | None, limit: int | None, as_json: bool) -
                     f"{safe_text(envelope.stream):<16} v{envelope.version:<4} "
                     f"{envelope.type:<14} {event_summary(envelope.event, name)}"
                 )
+    if not as_json:  # what --limit left out, said where it does not mix with the events
+        earlier = start - 1 - (since or 0)
+        if earlier > 0:
+            click.echo(f"… and {earlier:,} earlier events (--limit cut them)", err=True)
+        if end < last:
+            click.echo(f"… and {last - end:,} later events (--limit cut them)", err=True)

@@ -118,3 +118,17 @@ def test_json_export_keeps_numbers_and_dates(hostile):
     first = data[0]
     assert first["watchers"] == 554 and first["title"] == "=HYPERLINK(1) | pipes"
     assert first["last_commit"].startswith("20") and first["django_4.2"] == "unknown"
+
+
+def test_a_long_changes_section_says_how_many_were_left_out():
+    from catalog.report import changes_report
+    from projections.changes import Changes
+
+    changes = Changes(from_seq=0, to_seq=500, new=list(range(1, 251)))
+    _, [(section, lines)] = changes_report(changes, str, limit=100)
+    assert section == "new" and len(lines) == 101
+    assert lines[0] == "1" and lines[0].package == 1
+    assert lines[-1] == "… and 150 more (djp changes --all lists them)"
+    assert lines[-1].package is None
+    _, [(_, every)] = changes_report(changes, str, limit=None)
+    assert len(every) == 250

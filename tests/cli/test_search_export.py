@@ -74,3 +74,13 @@ def test_grid_export(filled):
     code, out, _ = run_djp("--store", filled, "grid", "pick", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["slug"] for r in rows] == ["django-messages", "arecibo"]  # -watchers
+
+
+def test_log_and_changes_say_what_they_left_out(filled):
+    code, out, err = run_djp("--store", filled, "log", "--limit", "2")
+    assert code == 0 and len(out.splitlines()) == 2
+    assert err == "… and 77 earlier events (--limit cut them)\n"
+    _, out, err = run_djp("--store", filled, "log", "--since", "3", "--limit", "2")
+    assert err == "… and 74 later events (--limit cut them)\n"
+    _, out, _ = run_djp("--store", filled, "changes", "--all")
+    assert "new:" in out and "django-messages" in out

@@ -34,6 +34,13 @@ from tui.widgets import PackageTable
 SIZE = (140, 40)
 
 
+def changes_text(app) -> str:
+    """The changes screen's heading and every line of its list."""
+    screen = app.screen
+    lines = screen.query_one("#changes").lines
+    return "\n".join([str(screen.query_one("#changes-title").content), *map(str, lines)])
+
+
 @pytest.fixture
 def store(tmp_path):
     return filled_store(tmp_path / "store")
@@ -390,13 +397,19 @@ async def test_changes_of_any_sync(tmp_path):
     app = make_app(filled_store(tmp_path / "store", prepare))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
-        text = str(app.screen.query_one("#changes").content)
+        text = changes_text(app)
         assert "What the last sync changed" in text and "1.0.4 → 2.0" in text
         await pilot.press("less_than_sign")
-        text = str(app.screen.query_one("#changes").content)
+        text = changes_text(app)
         assert "the sync 1 before the last" in text and "75 new" in text
+        # every new package is a line of its own (none cut), and enter opens it
+        assert "new (75)" in text
+        assert len(app.screen.query_one("#changes").lines) == 76
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, PackageScreen)
+        await pilot.press("escape")
         await pilot.press("greater_than_sign")
-        assert "What the last sync changed" in str(app.screen.query_one("#changes").content)
+        assert "What the last sync changed" in changes_text(app)
 
 
 def test_stepping_back_uses_checkpoints_and_matches_a_fresh_fold(store, monkeypatch):
@@ -468,7 +481,7 @@ async def test_changes_open_on_the_last_sync_that_completed(tmp_path):
     app = make_app(filled_store(tmp_path / "store", prepare))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
-        text = str(app.screen.query_one("#changes").content)
+        text = changes_text(app)
         assert "the sync 1 before the last" in text and "1.0.4 → 2.0" in text
 
 

@@ -175,3 +175,32 @@ async def test_grid_history_names_packages(store):
     assert "packages: added django-messages" in out and "packages: added arecibo" in out
     _, log, _ = run_djp("--store", store, "log")
     assert "edited your grid named: added arecibo" in log
+
+
+async def test_the_log_pages_through_every_event_lazily(store, monkeypatch):
+    from catalog import edits
+    from tui.screens import LogScreen
+
+    with Catalog.open(store) as catalog:  # 600 edits: 679 events, 68 pages of 10
+        for i in range(600):
+            edits.edit_package(catalog, "django-messages", {"notes": f"note {i}"})
+
+    monkeypatch.setattr(LogScreen, "PAGE", 10)
+    read = []
+    real = LogScreen._read_page
+    monkeypatch.setattr(
+        LogScreen, "_read_page", lambda self, page: read.append(page) or real(self, page)
+    )
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        events = app.screen.query_one("#events")
+        assert len(events.lines) == 679  # every event, not the newest N
+        assert len(set(read)) <= 8  # only pages that came into view were read
+        assert "edited django-messages: notes" in str(events.lines[events.cursor])
+        await pilot.press("g")
+        await pilot.pause()
+        assert str(events.lines[0]).split()[0] == "1"
+        await pilot.press("j", "j", "enter")
+        assert app.controller.browser.seq == 3

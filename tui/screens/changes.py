@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from catalog.changes import SyncRun
@@ -15,6 +15,7 @@ from catalog.text import local_time, safe_text
 from projections.changes import Changes
 from projections.targets import Target
 from tui.screens.base import BACK, DjpScreen
+from tui.widgets import LineList
 
 
 class ChangesScreen(DjpScreen):
@@ -30,9 +31,12 @@ class ChangesScreen(DjpScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
-        with VerticalScroll():
-            yield Static(id="changes")
+        yield Static(id="changes-title")
+        yield LineList(id="changes")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#changes").focus()
 
     def refresh_state(self) -> None:
         super().refresh_state()
@@ -51,13 +55,16 @@ class ChangesScreen(DjpScreen):
             except UserError as exc:
                 return exc
 
-        out = self.query_one("#changes", Static)
+        out = self.query_one("#changes", LineList)
         self.read(size, load, lambda changes: self.show(changes, runs), out)
 
     def show(self, changes: Changes | UserError, runs: list[SyncRun]) -> None:
-        out = self.query_one("#changes", Static)
+        title = self.query_one("#changes-title", Static)
+        out = self.query_one("#changes", LineList)
         if isinstance(changes, UserError):
-            out.update(Text(str(changes)))
+            title.update(Text(str(changes)))
+            out.set_lines([])
+            self.packages = []
             return
 
         def name(ident: int) -> str:
@@ -65,21 +72,38 @@ class ChangesScreen(DjpScreen):
             return safe_text(view.record.slug) if view else str(ident)
 
         kept = {v.name: set(v.deps) for v in self.controller.stacks()}
-        summary, sections = changes_report(changes, name, stacks=kept)
-        text = Text()
+        # every line (the list draws only what is in view); enter opens a line's package
+        summary, sections = changes_report(changes, name, None, stacks=kept)
         run = runs[-1 - self.back]
         which = "the last sync" if self.back == 0 else f"the sync {self.back} before the last"
-        text.append(
+        head = Text()
+        head.append(
             f"What {which} changed ({safe_text(run.source)}, "
-            f"{local_time(run.recorded_at)}, {run.outcome})  < older · > newer\n",
+            f"{local_time(run.recorded_at)}, {run.outcome})  < older · > newer · "
+            "enter opens a package\n",
             style="bold",
         )
-        text.append(summary + "\n")
-        for section, lines in sections:
-            text.append(f"\n{section}\n", style="bold")
-            for line in lines:
-                text.append(f"  {line}\n")
-        out.update(text)
+        head.append(summary)
+        title.update(head)
+        lines: list[Text] = []
+        self.packages: list[int | None] = []
+        for section, rows in sections:
+            lines.append(Text(f"{section} ({len(rows):,})", style="bold"))
+            self.packages.append(None)
+            for row in rows:
+                lines.append(Text(f"  {row}", style="" if row.package else "dim"))
+                self.packages.append(row.package)
+        if not lines:
+            lines.append(Text("Nothing changed.", style="dim"))
+            self.packages.append(None)
+        out.set_lines(lines, 1 if len(lines) > 1 else 0)
+
+    @on(LineList.Selected, "#changes")
+    def open_line(self, message: LineList.Selected) -> None:
+        packages = getattr(self, "packages", [])
+        ident = packages[message.index] if message.index < len(packages) else None
+        if ident is not None:
+            self.controller.open_package(Target.package(ident))
 
     def action_sync(self, delta: int) -> None:
         self.back = max(0, (self.back or 0) + delta)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,15 +17,21 @@ from tui.widgets import LineList
 
 
 class LogScreen(DjpScreen):
+    """Every event of the log, newest last. Lines are made a page at a time as they come
+    into view, so the log opens at once whatever its length."""
+
     BINDINGS = [
         BACK,
         Binding("t", "travel", "travel here", id="log.travel"),
     ]
-    LIMIT = 2000
+    PAGE = 200  # events read and summarised together
+    PAGES_KEPT = 64
 
     def __init__(self) -> None:
         super().__init__()
-        self.first = 1  # the sequence of the first line shown
+        self.first = 1  # the sequence of the first line
+        self._pages: OrderedDict[int, list[Text]] = OrderedDict()
+        self._last = 0
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -37,25 +45,35 @@ class LogScreen(DjpScreen):
         super().refresh_state()
         browser = self.controller.browser
         last = browser.last_seq
-        first = max(1, last - self.LIMIT + 1)
-        cursor = (browser.seq if not browser.present else last) - first
+        if last != self._last:
+            self._pages.clear()  # names of targets may have changed with the new events
+            self._last = last
+        cursor = (browser.seq if not browser.present else last) - self.first
+        self.query_one("#events", LineList).set_source(last, self.line, cursor)
 
+    def line(self, index: int) -> Text:
+        page, offset = divmod(index, self.PAGE)
+        lines = self._pages.get(page)
+        if lines is None:
+            lines = self._read_page(page)
+            self._pages[page] = lines
+            if len(self._pages) > self.PAGES_KEPT:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page)
+        return lines[offset] if offset < len(lines) else Text("")
+
+    def _read_page(self, page: int) -> list[Text]:
+        first = self.first + page * self.PAGE
+        last = min(self._last, first + self.PAGE - 1)
         name = self.controller.target_name
-
-        def load() -> list[Text]:
-            lines = []
-            for envelope in self.controller.events(first, last):
-                line = Text(f"{envelope.seq:>8}  {local_time(envelope.recorded_at)}  ")
-                line.append(f"{envelope.type:<14}", style="bold")
-                line.append(" " + event_summary(envelope.event, name))
-                lines.append(line)
-            return lines
-
-        def show(lines: list[Text]) -> None:
-            self.first = first
-            self.query_one("#events", LineList).set_lines(lines, cursor)
-
-        self.read(last - first + 1, load, show, self.query_one("#events"))
+        lines = []
+        for envelope in self.controller.events(first, last):
+            line = Text(f"{envelope.seq:>8}  {local_time(envelope.recorded_at)}  ")
+            line.append(f"{envelope.type:<14}", style="bold")
+            line.append(" " + event_summary(envelope.event, name))
+            lines.append(line)
+        return lines
 
     @on(LineList.Selected, "#events")
     def selected(self, event: LineList.Selected) -> None:

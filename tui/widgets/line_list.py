@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
@@ -9,6 +11,25 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tui.widgets.cursor import CursorView
+
+
+class LazyLines(Sequence[Text]):
+    """A sequence of ``count`` lines, each made by ``line_at(index)`` when first asked for."""
+
+    def __init__(self, count: int, line_at: Callable[[int], Text]) -> None:
+        self.count_, self.line_at = count, line_at
+
+    def __len__(self) -> int:
+        return self.count_
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.count_))]
+        if index < 0:
+            index += self.count_
+        if not 0 <= index < self.count_:
+            raise IndexError(index)
+        return self.line_at(index)
 
 
 class LineList(CursorView):
@@ -34,12 +55,19 @@ class LineList(CursorView):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.lines: list[Text] = []
+        self.lines: Sequence[Text] = []
 
     def count(self) -> int:
         return len(self.lines)
 
-    def set_lines(self, lines: list[Text], cursor: int | None = None) -> None:
+    def set_source(
+        self, count: int, line_at: Callable[[int], Text], cursor: int | None = None
+    ) -> None:
+        """``count`` lines made by ``line_at(index)`` when drawn (a log of a million events
+        opens at once: only the lines in view are ever made)."""
+        self.set_lines(LazyLines(count, line_at), cursor)
+
+    def set_lines(self, lines: Sequence[Text], cursor: int | None = None) -> None:
         self.lines = lines
         self.sync_size()
         if cursor is None:

@@ -201,7 +201,7 @@ def undo(catalog: Catalog, seq: int | None = None) -> Envelope:
         entry = tables.local.get(target.encode()) or LocalEntry()
         [mine] = [e for e in entry.edits if e.seq == edit_seq]
         for later in entry.edits:
-            shared = sorted(set(later.values) & set(mine.values))
+            shared = sorted({*later.values, *later.reverts} & {*mine.values, *mine.reverts})
             if later.seq > edit_seq and shared:
                 raise EditError(
                     f"edit {edit_seq} cannot be undone: edit {later.seq} changed "
@@ -228,8 +228,52 @@ def redo(catalog: Catalog) -> Envelope:
             name: FieldChange(before=current.get(name), after=change.after)
             for name, change in original.event.changes.items()
         }
-        event = Redone(target=target, edit_seq=edit_seq, changes=changes, edit_id=str(original.id))
+        event = Redone(
+            target=target,
+            edit_seq=edit_seq,
+            changes=changes,
+            edit_id=str(original.id),
+            revert=list(getattr(original.event, "revert", [])),
+        )
         return tx.append_event(target, event)
+
+    return catalog.store.transaction(body)
+
+
+def resolve_conflict(
+    catalog: Catalog, key: str, field: str, *, keep_mine: bool, note: str | None = None
+) -> Envelope:
+    """Settle a conflict (upstream changed a field since you edited it): keep your value (a
+    new edit of it, newer than upstream's change) or take upstream's (your override of the
+    field is dropped; later syncs show upstream's values). Either is one undoable event."""
+    note = check_note(note)
+
+    def body(tx: WriteTransaction) -> Envelope:
+        tables = _tables(catalog, tx)
+        view = _package_target(tables, key)
+        if field not in view.conflicts:
+            known = ", ".join(view.conflicts) or "none"
+            raise EditError(
+                f"{field!r} of {view.record.slug!r} is not in conflict (conflicts: {known})",
+                field=field,
+            )
+        mine = view.flat()[field]
+        up = tables.upstream[view.key.encode()].record
+        theirs = getattr(up, field)
+        if keep_mine:
+            event = Edited(
+                target=view.key,
+                changes={field: FieldChange(before=theirs, after=mine)},
+                note=note or "kept mine over upstream's change",
+            )
+        else:
+            event = Edited(
+                target=view.key,
+                changes={field: FieldChange(before=mine, after=theirs)},
+                note=note or "took upstream's value",
+                revert=[field],
+            )
+        return tx.append_event(view.key, event)
 
     return catalog.store.transaction(body)
 

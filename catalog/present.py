@@ -163,11 +163,12 @@ def package_details(
         rows.append(Detail("upstream", "vanished from the API", "error"))
     if view.overridden:
         rows.append(Detail("edited", ", ".join(sorted(view.overridden)), "warning"))
-    if view.conflicts:
+    for name in view.conflicts:  # yours is what the rows above show; upstream's new value:
+        theirs = short_value(view.theirs.get(name), 60)
         rows.append(
             Detail(
-                "conflicts",
-                ", ".join(view.conflicts) + " — upstream changed this since you edited it",
+                "conflict",
+                f"{name}: upstream now {theirs} — yours kept until you choose (C)",
                 "error",
             )
         )

@@ -148,6 +148,7 @@ def package_json(view: PackageView) -> dict[str, Any]:
     data["local"] = {"notes": view.notes, "tags": view.tags, "status": view.status}
     data["overridden"] = sorted(view.overridden)
     data["conflicts"] = view.conflicts
+    data["theirs"] = site_times(msgspec.to_builtins(view.theirs, builtin_types=(datetime,)))
     data["vanished"] = view.vanished
     return data
 

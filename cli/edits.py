@@ -52,6 +52,29 @@ def redo(session: Session) -> None:
         click.echo(f"{envelope.seq}  {act_summary(catalog, envelope)}")
 
 
+@click.command()
+@click.argument("package", metavar="PKG")
+@click.argument("field", metavar="FIELD")
+@click.option("--mine", "keep_mine", flag_value=True, default=None, help="Keep your value.")
+@click.option("--theirs", "keep_mine", flag_value=False, help="Take upstream's value.")
+@note_option
+@pass_session
+def resolve(
+    session: Session, package: str, field: str, keep_mine: bool | None, note: str | None
+) -> None:
+    """Settle a conflict: upstream changed FIELD since you edited it.
+
+    --mine keeps your value; --theirs drops your edit of the field so upstream's value (and
+    its later changes) show. Either is one event that undo takes back. djp show lists the
+    conflicts with upstream's new value.
+    """
+    if keep_mine is None:
+        raise CommandError("say --mine (keep your value) or --theirs (take upstream's)")
+    with session.open_catalog() as catalog:
+        envelope = edits.resolve_conflict(catalog, package, field, keep_mine=keep_mine, note=note)
+        click.echo(f"{envelope.seq}  {act_summary(catalog, envelope)}")
+
+
 # --- grids ----------------------------------------------------------------------------------
 
 

@@ -101,6 +101,7 @@ for command in (
     edits.edit,
     edits.undo,
     edits.redo,
+    edits.resolve,
     edits.grid_edit,
     edits.export_edits_command,
     edits.import_edits_command,

@@ -217,12 +217,16 @@ class ReleaseObserved(msgspec.Struct, kw_only=True, tag="ReleaseObserved"):
 class Edited(msgspec.Struct, kw_only=True, tag="Edited"):
     """A user's edit of one target (``package:3324``, ``grid:222``, ``localgrid:mine``).
 
-    ``changes`` holds, per field, the value shown before and the value set.
+    ``changes`` holds, per field, the value shown before and the value set. A field named in
+    ``revert`` is no longer yours: its override is dropped and upstream's value shows again,
+    now and after later syncs (``after`` records upstream's value at the time). Events
+    written before ``revert`` existed decode with none.
     """
 
     target: str
     changes: dict[str, FieldChange]
     note: str | None = None
+    revert: list[str] = []
 
 
 class Undone(msgspec.Struct, kw_only=True, tag="Undone"):
@@ -240,6 +244,7 @@ class Redone(msgspec.Struct, kw_only=True, tag="Redone"):
     edit_seq: int
     changes: dict[str, FieldChange]
     edit_id: str = ""
+    revert: list[str] = []  # as the redone edit's
 
 
 Event = (

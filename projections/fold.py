@@ -47,10 +47,12 @@ class UpstreamEntry(msgspec.Struct, kw_only=True):
 
 
 class ActiveEdit(msgspec.Struct, kw_only=True):
-    """An edit (or redo) in force: the values it set."""
+    """An edit (or redo) in force: the values it set, and the fields it gave back to
+    upstream (``Edited.revert``)."""
 
     seq: int
     values: dict[str, Any]
+    reverts: list[str] = []
 
 
 class LocalEntry(msgspec.Struct, kw_only=True):
@@ -59,6 +61,8 @@ class LocalEntry(msgspec.Struct, kw_only=True):
     def value(self, name: str) -> tuple[Any, int] | None:
         """(value, sequence of the edit that set it) for an overridden field."""
         for edit in reversed(self.edits):
+            if name in edit.reverts:
+                return None
             if name in edit.values:
                 return edit.values[name], edit.seq
         return None
@@ -174,8 +178,9 @@ def fold_local(
         log.active = [a for a in log.active if a[0] != event.edit_seq]
         log.redo.append((event.edit_seq, event.target))
     else:
-        values = {name: change.after for name, change in event.changes.items()}
-        entry.edits.append(ActiveEdit(seq=seq, values=values))
+        reverts = list(event.revert)
+        values = {n: change.after for n, change in event.changes.items() if n not in reverts}
+        entry.edits.append(ActiveEdit(seq=seq, values=values, reverts=reverts))
         log.active.append((seq, event.target))
         if isinstance(event, Redone):
             log.redo = [r for r in log.redo if r[0] != event.edit_seq]

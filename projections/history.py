@@ -114,7 +114,7 @@ def _touched(tables: Tables, raw: bytes, event) -> list[str] | None:
     if isinstance(event, Undone):
         local = tables.local.get(raw)
         edit = next((e for e in local.edits if e.seq == event.edit_seq), None) if local else None
-        return list(edit.values) if edit is not None else []
+        return [*edit.values, *edit.reverts] if edit is not None else []
     return None
 
 

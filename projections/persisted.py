@@ -30,7 +30,7 @@ CHECKPOINTS = "proj.checkpoints"
 NAME = b"catalog"
 #: Bumped when the fold's tables change meaning; a store folded by another version is
 #: refolded from the log when opened. 2: renamed slugs are indexed. 3: PyPI facts.
-PROJECTION_VERSION = 4
+PROJECTION_VERSION = 5
 VERSION_KEY = b"catalog.version"
 TABLES = TABLE_TYPES
 

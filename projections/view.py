@@ -32,6 +32,7 @@ class TargetView(msgspec.Struct, kw_only=True):
 class PackageView(TargetView, kw_only=True):
     record: Package
     vanished: bool = False
+    theirs: dict[str, Any] = {}  # upstream's value of each conflicting field
     notes: str = ""
     tags: list[str] = []
     status: str = "none"
@@ -95,6 +96,8 @@ def _overrides(local: LocalEntry | None) -> dict[str, tuple[Any, int]]:
     out: dict[str, tuple[Any, int]] = {}
     if local is not None:
         for edit in local.edits:
+            for name in edit.reverts:  # given back to upstream
+                out.pop(name, None)
             for name, value in edit.values.items():
                 out[name] = (value, edit.seq)
     return out
@@ -113,12 +116,14 @@ def package_view(up: UpstreamEntry | None, local: LocalEntry | None) -> PackageV
     record_fields = {n: v for n, (v, _) in overrides.items() if n in _PACKAGE_FIELDS}
     record = msgspec.structs.replace(up.record, **record_fields) if record_fields else up.record
     values = {n: overrides[n][0] if n in overrides else d for n, d in LOCAL_PACKAGE_FIELDS.items()}
+    conflicts = _conflicts(up, overrides)
     return PackageView(
         key=key_of("package", up.record.id),
         record=record,
         vanished=up.vanished,
         overridden={n: seq for n, (_, seq) in overrides.items()},
-        conflicts=_conflicts(up, overrides),
+        conflicts=conflicts,
+        theirs={n: getattr(up.record, n) for n in conflicts if n in _PACKAGE_FIELDS},
         **values,
     )
 

@@ -427,6 +427,15 @@ class Controller:
             raise_refusal=raise_refusal,
         )
 
+    def resolve(self, target: Target, field: str, keep_mine: bool) -> Envelope | None:
+        """Keep mine or take theirs for one conflicting field (undoable)."""
+        if not self.require_present():
+            return None
+        return self._apply(
+            lambda: edits.resolve_conflict(self.catalog, target.ident, field, keep_mine=keep_mine),
+            "{what}: event {envelope.seq:,} (u undoes)",
+        )
+
     def change_grid(self, target: Target, add=(), remove=()) -> Envelope | None:
         """Add packages to a grid or remove them; the toast names them and how to undo."""
         if not self.require_present():

@@ -16,8 +16,8 @@ from tui.widgets import DjpOptionList
 class ChoiceModal(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "cancel", id="choice.cancel")]
 
-    def __init__(self, title: str, choices, current: str) -> None:
-        super().__init__()
+    def __init__(self, title: str, choices, current: str, *, wide: bool = False) -> None:
+        super().__init__(classes="wide" if wide else None)
         self.title_text, self.choices, self.current = title, list(choices), current
 
     def compose(self) -> ComposeResult:

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from catalog.api import pypi_name
-from catalog.present import package_details, pypi_details
+from catalog.present import package_details, pypi_details, short_value
 from catalog.text import safe_text
 from projections.targets import Target
 from projections.view import STATUSES, PackageView
@@ -35,6 +35,7 @@ class PackageScreen(DjpScreen):
         Binding("n", "notes", "notes", id="package.notes"),
         Binding("h", "history", "history", id="package.history"),
         Binding("a", "add_to_grid", "add to grid", id="package.add_to_grid"),
+        Binding("C", "resolve", "resolve conflict", id="package.resolve"),
         Binding("o", "link('repo')", "repo", id="package.open_repo"),
         Binding("d", "link('docs')", "docs", id="package.open_docs"),
         Binding("p", "link('pypi')", "PyPI", id="package.open_pypi"),
@@ -165,6 +166,30 @@ class PackageScreen(DjpScreen):
 
     def action_history(self) -> None:
         self.controller.open_history(self.target)
+
+    def action_resolve(self) -> None:
+        """For each field upstream changed since you edited it: keep mine or take theirs."""
+        view = self._view()
+        if not (self.controller.require_present() and view):
+            return
+        if not view.conflicts:
+            self.notify("no conflict: upstream has not changed what you edited", markup=False)
+            return
+        choices = {}
+        for name in view.conflicts:
+            mine = short_value(view.flat()[name], 40)
+            theirs = short_value(view.theirs.get(name), 40)
+            choices[f"{name}: keep mine {mine}"] = (name, True)
+            choices[f"{name}: take theirs {theirs}"] = (name, False)
+
+        def chosen(label: str | None) -> None:
+            if label is not None:
+                name, keep = choices[label]
+                self.controller.resolve(self.target, name, keep)
+
+        first = next(iter(choices))
+        modal = ChoiceModal("resolve the conflict", list(choices), first, wide=True)
+        self.app.push_screen(modal, chosen)
 
     def action_add_to_grid(self) -> None:
         """Pick a grid by a few letters of its title; the package joins it (u undoes)."""

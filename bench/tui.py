@@ -7,6 +7,9 @@ changes and edits). Then the app is driven headless:
 - launch: from creating the app to the catalogue table holding every package;
 - filter: each keystroke of typed queries, from the key press to the table redrawn
   (median and p95);
+- details: the details pane's text for the row under the cursor (p95 of 50 moves), and a
+  cursor move with the pane shown against one without it;
+- compare: 20 packages side by side, from the call to the table drawn;
 - history: opening the history screen of the package with 1,000 events.
 
 Baseline in the same run: filling Textual's built-in DataTable with the same 6,000 rows, the
@@ -35,7 +38,7 @@ from catalog.present import cell_text
 from eventstore import FieldChange, RecordChanged
 from projections.targets import Target
 from tui.app import DjpApp
-from tui.screens import CatalogueScreen, HistoryScreen
+from tui.screens import CatalogueScreen, CompareScreen, HistoryScreen
 from tui.widgets import PackageTable
 from tui.widgets.package_table import TABLE_COLUMNS
 
@@ -103,6 +106,36 @@ async def drive(path: Path, now: datetime) -> dict:
             noops.append((time.perf_counter() - t) * 1e3)
         screen.query_one("#filter").value = ""
         await pilot.pause()
+        # the details pane: our part (the pane's text for the row under the cursor), and a
+        # cursor move with the pane shown through Pilot next to one without it
+        table.focus()
+        moves_plain = []
+        for _ in range(20):
+            t = time.perf_counter()
+            await pilot.press("down")
+            moves_plain.append((time.perf_counter() - t) * 1e3)
+        await pilot.press("D")
+        details, moves = [], []
+        for _ in range(50):
+            t = time.perf_counter()
+            await pilot.press("down")
+            moves.append((time.perf_counter() - t) * 1e3)
+            t = time.perf_counter()
+            screen.show_details()
+            details.append((time.perf_counter() - t) * 1e3)
+        await pilot.press("D")
+        # a comparison of 20 packages: from the key to the filled table on screen
+        keys = [r.key for r in table.rows[:20]]
+        t = time.perf_counter()
+        app.controller.open_compare(keys)
+        while not (isinstance(app.screen, CompareScreen) and app.screen.comparison is not None):
+            await asyncio.sleep(0.001)
+        await pilot.pause()
+        compare_ms = (time.perf_counter() - t) * 1e3
+        t = time.perf_counter()
+        app.controller.comparison(keys)
+        compare_build_ms = (time.perf_counter() - t) * 1e3
+        await pilot.press("escape")
         t = time.perf_counter()
         history = HistoryScreen(Target.package(1))
         await app.push_screen(history)  # compose, mount, and the first refresh
@@ -125,6 +158,11 @@ async def drive(path: Path, now: datetime) -> dict:
         "history_open_ms": open_ms,
         "press_p50_ms": statistics.median(presses),
         "noop_p50_ms": statistics.median(noops),
+        "details_ms": sorted(details)[int(len(details) * 0.95)],
+        "details_move_p50_ms": statistics.median(moves),
+        "plain_move_p50_ms": statistics.median(moves_plain),
+        "compare_ms": compare_ms,
+        "compare_build_ms": compare_build_ms,
     }
 
 
@@ -177,6 +215,17 @@ def main() -> None:
         f"pushing the screen and its first draw {result['history_open_ms']:.0f} ms"
     )
     print(
+        f"details   pane text for the row under the cursor p95 {result['details_ms']:.1f} ms "
+        f"(target < 100 ms); a cursor move with the pane p50 "
+        f"{result['details_move_p50_ms']:.1f} ms vs {result['plain_move_p50_ms']:.1f} ms "
+        "without it"
+    )
+    print(
+        f"compare   20 packages: {result['compare_ms']:.0f} ms from the key to the table on "
+        f"screen (target < 100 ms), of which building the comparison "
+        f"{result['compare_build_ms']:.1f} ms"
+    )
+    print(
         f"baseline  DataTable filled with the same rows: {baseline:.2f} s "
         f"(launch / baseline = {result['launch_s'] / baseline:.2f})"
     )
@@ -192,6 +241,11 @@ def main() -> None:
                 "history_open_ms": round(result["history_open_ms"], 1),
                 "pilot_press_p50_ms": round(result["press_p50_ms"], 1),
                 "pilot_noop_p50_ms": round(result["noop_p50_ms"], 1),
+                "details_ms": round(result["details_ms"], 2),
+                "details_move_p50_ms": round(result["details_move_p50_ms"], 1),
+                "plain_move_p50_ms": round(result["plain_move_p50_ms"], 1),
+                "compare_ms": round(result["compare_ms"], 1),
+                "compare_build_ms": round(result["compare_build_ms"], 1),
                 "datatable_fill_s": round(baseline, 3),
             }
         )

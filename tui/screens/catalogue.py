@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from catalog import export
 from catalog.filters import FilterError, plain_words
 from catalog.rows import SORTS
 from tui.screens.base import DjpScreen
-from tui.widgets import DetailsPane, DjpInput, PackageTable
+from tui.widgets import DetailsPane, DjpInput, KeyFooter, PackageTable
 
 
 class CatalogueScreen(DjpScreen):
@@ -40,7 +40,7 @@ class CatalogueScreen(DjpScreen):
             marked=lambda: self.controller.marked,
         )
         yield DetailsPane(id="details")
-        yield Footer()
+        yield KeyFooter()
 
     _judge_timer = None
 

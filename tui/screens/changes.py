@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from catalog.changes import SyncRun
 from catalog.errors import UserError
@@ -15,7 +15,7 @@ from catalog.text import local_time, safe_text
 from projections.changes import Changes
 from projections.targets import Target
 from tui.screens.base import BACK, DjpScreen
-from tui.widgets import LineList
+from tui.widgets import KeyFooter, LineList
 
 
 class ChangesScreen(DjpScreen):
@@ -33,7 +33,7 @@ class ChangesScreen(DjpScreen):
         yield from self.compose_chrome()
         yield Static(id="changes-title")
         yield LineList(id="changes")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#changes").focus()

@@ -9,12 +9,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from catalog.compare import RENDERERS, Comparison, to_markdown
 from catalog.text import fit, safe_text
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
+from tui.widgets import KeyFooter
 
 CELL = 30
 
@@ -37,7 +38,7 @@ class CompareScreen(DjpScreen):
         yield from self.compose_chrome()
         yield Static(id="compare-title")
         yield DataTable(id="compare", cursor_type="cell", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from catalog import export
 from catalog.present import grid_count
@@ -16,7 +16,7 @@ from projections.targets import Target
 from tui.modals import PickModal, grid_form
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
-from tui.widgets import DetailsPane, PackageTable
+from tui.widgets import DetailsPane, KeyFooter, PackageTable
 
 
 class GridScreen(DjpScreen):
@@ -46,7 +46,7 @@ class GridScreen(DjpScreen):
             marked=lambda: self.controller.marked,
         )
         yield DetailsPane(id="details")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DetailsPane).display = bool(self.controller.settings.get("details", False))

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, OptionList
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from catalog.present import grid_count
@@ -15,7 +15,7 @@ from projections.targets import Target
 from tui.modals import GridFormModal, grid_form
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
-from tui.widgets import DjpInput, DjpOptionList
+from tui.widgets import DjpInput, DjpOptionList, KeyFooter
 
 
 class GridsScreen(DjpScreen):
@@ -31,7 +31,7 @@ class GridsScreen(DjpScreen):
         yield from self.compose_chrome()
         yield DjpInput(placeholder="/ filter grids", id="grid-filter")
         yield DjpOptionList(id="grid-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#grid-list").focus()

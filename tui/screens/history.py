@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from catalog.errors import UserError
 from catalog.present import MEMBER_FIELDS, member_words, short_value
@@ -17,7 +17,7 @@ from projections.history import HistoryItem, series
 from projections.targets import Target
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
-from tui.widgets import LineList
+from tui.widgets import KeyFooter, LineList
 
 
 class HistoryScreen(DjpScreen):
@@ -40,7 +40,7 @@ class HistoryScreen(DjpScreen):
             with VerticalScroll(id="diff"):
                 yield Static(id="diff-text")
         yield Static(id="plot")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#timeline").focus()

@@ -8,12 +8,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer
 
 from catalog.present import event_summary
 from catalog.text import local_time
 from tui.screens.base import BACK, DjpScreen
-from tui.widgets import LineList
+from tui.widgets import KeyFooter, LineList
 
 
 class LogScreen(DjpScreen):
@@ -36,7 +35,7 @@ class LogScreen(DjpScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield LineList(id="events")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#events").focus()

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from catalog.api import pypi_name
@@ -20,7 +20,7 @@ from projections.view import STATUSES, PackageView
 from tui.modals import ChoiceModal, EditModal, PickModal, TextModal
 from tui.screens.base import BACK, DjpScreen
 from tui.text import literal, tone
-from tui.widgets import DjpOptionList
+from tui.widgets import DjpOptionList, KeyFooter
 
 #: Rows of the shared details that this screen shows elsewhere (the title, the grid list).
 SHOWN_ELSEWHERE = {"title", "id", "grids", "edited", "upstream"}
@@ -52,7 +52,7 @@ class PackageScreen(DjpScreen):
             yield Static(id="details")
             yield Label("grids (enter opens)", id="grids-label")
             yield DjpOptionList(id="grids")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_pypi()

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from catalog.filters import FilterError
 from catalog.present import VERDICT_CELLS
@@ -16,7 +16,7 @@ from catalog.readiness import DJANGO_RELEASES
 from catalog.text import safe_text
 from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
-from tui.widgets import DjpInput
+from tui.widgets import DjpInput, KeyFooter
 from tui.widgets.readiness_table import ReadinessTable
 
 
@@ -41,7 +41,7 @@ class ReadinessScreen(DjpScreen):
         yield Static(id="readiness-summary", markup=False)
         yield ReadinessTable(id="readiness", django=lambda: self.controller.django_version)
         yield Static(id="readiness-evidence", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(ReadinessTable).focus()

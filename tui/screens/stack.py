@@ -8,14 +8,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from catalog.stack import StackRow
 from catalog.text import fit, safe_text
 from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
-from tui.widgets import LineList
+from tui.widgets import KeyFooter, LineList
 
 COLUMNS = (("dependency", 28), ("pinned", 11), ("latest", 11), ("djp package", 24),
            ("Django", 8), ("licence", 14))  # fmt: skip
@@ -38,7 +38,7 @@ class StackScreen(DjpScreen):
         yield Static(id="stack-title")
         yield Static(id="stack-header")
         yield LineList(id="stack-rows")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#stack-rows").focus()

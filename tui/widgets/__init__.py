@@ -1,6 +1,6 @@
 """Reusable widgets: the lazily drawn lists and table, the chrome, inputs."""
 
-from tui.widgets.chrome import Banner, StatusLine
+from tui.widgets.chrome import Banner, KeyFooter, StatusLine
 from tui.widgets.cursor import CursorView
 from tui.widgets.details import DetailsPane
 from tui.widgets.inputs import DjpInput, DjpTextArea
@@ -16,6 +16,7 @@ __all__ = [
     "DjpInput",
     "DjpOptionList",
     "DjpTextArea",
+    "KeyFooter",
     "LineList",
     "PackageTable",
     "ReadinessTable",

@@ -3,11 +3,9 @@ comparison by a row (s), opening a column's package, clearing marks, and q/escap
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-
 from tests.support.tui import filled_store, make_app, notifications, screen_text
 from tui.screens import CatalogueScreen, CompareScreen, PackageScreen
-from tui.widgets import PackageTable
+from tui.widgets import CompareGrid, PackageTable
 
 SIZE = (160, 44)
 
@@ -30,9 +28,9 @@ async def test_mark_compare_sort_open_and_clear(tmp_path):
         assert isinstance(app.screen, CompareScreen)
         text = screen_text(app)
         assert "comparing 2 packages" in text and "watchers" in text and "Django 5.2" in text
-        grid = app.screen.query_one(DataTable)
+        grid = app.screen.query_one(CompareGrid)
         labels = [a.label for a in app.screen.comparison.attributes]
-        grid.move_cursor(row=labels.index("watchers"), column=1)
+        grid.cursor = labels.index("watchers")
         await pilot.press("s")
         comparison = app.screen.comparison
         watchers = next(a for a in comparison.attributes if a.label == "watchers").values
@@ -85,3 +83,22 @@ async def test_a_grid_compares_all_its_packages(tmp_path):
         await pilot.press("c")
         assert isinstance(app.screen, CompareScreen)
         assert sorted(app.screen.comparison.packages) == ["arecibo", "django-messages", "nece"]
+
+
+async def test_many_columns_scroll_sideways_with_the_cursor(tmp_path):
+    app = make_app(filled_store(tmp_path / "store"))
+    async with app.run_test(size=SIZE) as pilot:
+        keys = [r.key for r in table(app).rows[:10]]
+        app.controller.open_compare(keys)
+        await pilot.pause()
+        grid = app.screen.query_one(CompareGrid)
+        assert grid.visible() == 4  # 160 columns: the labels and four packages
+        assert "0 more · 6 more →" in grid.render_line(0).text
+        await pilot.press("right", "right", "right", "right", "right")
+        assert (grid.column, grid.first) == (5, 2)
+        header = grid.render_line(0).text
+        assert "← 2 more · 4 more →" in header
+        assert app.screen.comparison.packages[5] in header
+        await pilot.press("enter")
+        assert isinstance(app.screen, PackageScreen)
+        assert app.screen.target.key == keys[5]

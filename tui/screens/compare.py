@@ -9,13 +9,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from catalog.compare import RENDERERS, Comparison, to_markdown
-from catalog.text import fit, safe_text
 from tui.screens.base import BACK, DjpScreen
-from tui.text import tone
-from tui.widgets import KeyFooter
+from tui.widgets import CompareGrid, KeyFooter
 
 CELL = 30
 
@@ -37,11 +35,11 @@ class CompareScreen(DjpScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield Static(id="compare-title")
-        yield DataTable(id="compare", cursor_type="cell", zebra_stripes=True)
+        yield CompareGrid(id="compare")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(CompareGrid).focus()
 
     def refresh_state(self) -> None:
         super().refresh_state()
@@ -49,19 +47,7 @@ class CompareScreen(DjpScreen):
         if self.sort_label:
             comparison = comparison.sorted_by(self.sort_label)
         self.comparison = comparison
-        table = self.query_one(DataTable)
-        row, column = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column(Text("", style="bold"), key="attribute", width=22)
-        for slug in comparison.packages:
-            table.add_column(Text(fit(safe_text(slug), CELL), style="bold"), width=CELL)
-        best = f"bold {tone(self.app, 'success')}"
-        for attribute in comparison.attributes:
-            cells = [Text(attribute.label, style="dim")]
-            for i, text in enumerate(attribute.texts):
-                cells.append(Text(text or "—", style=best if i in attribute.best else ""))
-            table.add_row(*cells, height=1)
-        table.move_cursor(row=row, column=max(1, column), animate=False)
+        self.query_one(CompareGrid).show(comparison)
         sorted_by = f" · best first by {self.sort_label}" if self.sort_label else ""
         title = Text()
         title.append(f"comparing {len(comparison.packages)} packages", style="bold")
@@ -72,16 +58,15 @@ class CompareScreen(DjpScreen):
         )
         self.query_one("#compare-title", Static).update(title)
 
-    @on(DataTable.CellSelected)
-    def open_package(self, event: DataTable.CellSelected) -> None:
-        column = event.coordinate.column - 1
-        if self.comparison and 0 <= column < len(self.comparison.rows):
-            self.controller.open_package(self.comparison.rows[column].view.target)
+    @on(CompareGrid.Opened)
+    def open_package(self, event: CompareGrid.Opened) -> None:
+        if self.comparison and 0 <= event.index < len(self.comparison.rows):
+            self.controller.open_package(self.comparison.rows[event.index].view.target)
 
     def action_sort(self) -> None:
         if self.comparison is None:
             return
-        row = self.query_one(DataTable).cursor_coordinate.row
+        row = self.query_one(CompareGrid).cursor
         self.sort_label = self.comparison.attributes[row].label
         self.refresh_state()
 

@@ -1,6 +1,7 @@
 """Reusable widgets: the lazily drawn lists and table, the chrome, inputs."""
 
 from tui.widgets.chrome import Banner, KeyFooter, StatusLine
+from tui.widgets.compare_grid import CompareGrid
 from tui.widgets.cursor import CursorView
 from tui.widgets.details import DetailsPane
 from tui.widgets.inputs import DjpInput, DjpTextArea
@@ -11,6 +12,7 @@ from tui.widgets.readiness_table import ReadinessTable
 
 __all__ = [
     "Banner",
+    "CompareGrid",
     "CursorView",
     "DetailsPane",
     "DjpInput",

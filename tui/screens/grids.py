@@ -54,7 +54,7 @@ class GridsScreen(DjpScreen):
                 line.append("  (yours)", style=tone(self.app, "success"))
             if grid.unfetched:
                 line.append("  (not fetched yet)", style=tone(self.app, "warning"))
-            if g.description:
+            if g.description and not grid.unfetched:
                 line.append("\n  " + safe_text(g.description)[:200], style="dim")
             options.add_option(Option(line, id=grid.key))
         if not options.option_count:

@@ -71,6 +71,7 @@ class PackageScreen(DjpScreen):
             details.update(Text("This package was not in the catalogue at this point."))
             return
         details.update(self.details(view))
+        self.refresh_bindings()  # C comes and goes with the conflicts
         grids = self.query_one("#grids", OptionList)
         grids.clear_options()
         for grid in browser.grids:
@@ -166,6 +167,13 @@ class PackageScreen(DjpScreen):
 
     def action_history(self) -> None:
         self.controller.open_history(self.target)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``C`` is offered (and in the footer) only while the package has a conflict."""
+        if action == "resolve":
+            view = self._view()
+            return bool(view and view.conflicts)
+        return True
 
     def action_resolve(self) -> None:
         """For each field upstream changed since you edited it: keep mine or take theirs."""

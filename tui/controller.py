@@ -98,6 +98,7 @@ class Controller:
         self._sync_state: tuple = (-1, None, None, False)  # (seq, last complete, failure, sample)
         self.marked: dict[str, None] = {}  # package keys marked for comparison, in order
         self.syncing = False  # this app's sync is writing: what it appends is not news
+        self._traveled: tuple[int, set[str]] = (-1, set())
         self.sync_status: str | None = None  # a background sync's progress, for the status line
         self._names = target_names(catalog)
         self._pypi_index: tuple[int, dict[str, Target]] = (-1, {})  # browser seq, name -> pkg
@@ -137,6 +138,19 @@ class Controller:
 
     def event(self, seq: int) -> Envelope | None:
         return self.catalog.event(seq)
+
+    def traveled_keys(self) -> set[str]:
+        """While in the past: the package the event in view changed (its row is
+        highlighted); none at the present or for an event of no package."""
+        browser = self.browser
+        if browser.present:
+            return set()
+        if self._traveled[0] != browser.seq:
+            envelope = self.event(browser.seq)
+            stream = envelope.stream if envelope else ""
+            keys = {stream} if stream.startswith("package:") else set()
+            self._traveled = (browser.seq, keys)
+        return self._traveled[1]
 
     def events(self, first: int, last: int) -> Iterator[Envelope]:
         return self.catalog.events(first, last)

@@ -38,6 +38,7 @@ class CatalogueScreen(DjpScreen):
             now=lambda: self.controller.now,
             django=lambda: self.controller.django_version,
             marked=lambda: self.controller.marked,
+            traveled=lambda: self.controller.traveled_keys(),
         )
         yield DetailsPane(id="details")
         yield KeyFooter()

@@ -44,6 +44,7 @@ class GridScreen(DjpScreen):
             now=lambda: self.controller.now,
             django=lambda: self.controller.django_version,
             marked=lambda: self.controller.marked,
+            traveled=lambda: self.controller.traveled_keys(),
         )
         yield DetailsPane(id="details")
         yield KeyFooter()

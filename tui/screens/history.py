@@ -69,7 +69,7 @@ class HistoryScreen(DjpScreen):
         previous = timeline.cursor if timeline.lines else None
         lines = []
         for item in items:
-            line = Text(f"{local_time(item.recorded_at)}  ")
+            line = Text(f"{item.seq:>8}  {local_time(item.recorded_at)}  ")
             kind = item.kind + (f" of {item.edit_seq}" if item.edit_seq else "")
             line.append(kind, style="bold" if item.undoable else "")
             if item.undone:

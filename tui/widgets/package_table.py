@@ -76,6 +76,7 @@ class PackageTable(CursorView):
         "package-table--no",
         "package-table--marked",
         "package-table--match",
+        "package-table--traveled",
     }
     DEFAULT_CSS = """
     PackageTable { height: 1fr; overflow-x: hidden; }
@@ -89,6 +90,7 @@ class PackageTable(CursorView):
     PackageTable > .package-table--no { color: $text-error; }
     PackageTable > .package-table--marked { text-style: bold; color: $text-accent; }
     PackageTable > .package-table--match { text-style: bold underline; }
+    PackageTable > .package-table--traveled { background: $warning 35%; }
     """
 
     class Opened(Message):
@@ -115,9 +117,11 @@ class PackageTable(CursorView):
         now: Callable[[], datetime] | None = None,
         django: Callable[[], str] | None = None,
         marked: Callable[[], dict] | None = None,
+        traveled: Callable[[], set[str]] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
+        self._traveled = traveled  # keys of the rows the event in view (time travel) changed
         self._django = django
         self._marked = marked
         self.highlight: list[str] = []  # the filter's plain words, shown in titles
@@ -173,6 +177,8 @@ class PackageTable(CursorView):
         row = self.rows[index]
         now = self._now() if self._now else None
         base = self.rich_style
+        if self._traveled is not None and row.key in self._traveled():
+            base = base + self.get_component_rich_style("package-table--traveled")
         if index == self.cursor:
             base = base + self.get_component_rich_style("package-table--cursor")
         segments = []

@@ -5,23 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from catalog.text import safe_text
-from catalog.validation import EditError
 from projections.view import STATUSES, PackageView
+from tui.modals.form import FormModal
 from tui.widgets import DjpInput, DjpTextArea
 
 #: ``save(fields, note)``: True when saved; raises ``EditError`` when refused.
 Save = Callable[[dict, str | None], bool]
 
 
-class EditModal(ModalScreen[None]):
+class EditModal(FormModal):
     BINDINGS = [
         Binding("escape", "cancel", "cancel", id="edit.cancel"),
         Binding("ctrl+s", "save", "save", id="edit.save"),
@@ -89,23 +87,5 @@ class EditModal(ModalScreen[None]):
             fields["notes"] = notes
         return fields
 
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        for error in self.query(".error"):
-            error.update("")
-        fields = self.changed_fields()
-        if not fields:
-            self.query_one("#e-form", Static).update("Nothing changed; esc closes.")
-            return
-        note = self.query_one("#f-note", Input).value or None
-        try:
-            self.save(fields, note)
-        except EditError as exc:
-            where = f"#e-{exc.field}" if exc.field and self.query(f"#e-{exc.field}") else "#e-form"
-            self.query_one(where, Static).update(Text(str(exc)))
-            return
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def submit(self, fields: dict) -> None:
+        self.save(fields, self.query_one("#f-note", Input).value or None)

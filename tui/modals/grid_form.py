@@ -11,11 +11,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from catalog.text import safe_text
-from catalog.validation import EditError
+from tui.modals.form import FormModal
 from tui.widgets import DjpInput, DjpTextArea
 
 #: ``save(changed fields)``: raises ``EditError`` when refused.
@@ -27,7 +26,7 @@ def slug_of(title: str) -> str:
     return re.sub(r"[^a-z0-9_]+", "-", title.casefold()).strip("-")[:50]
 
 
-class GridFormModal(ModalScreen[None]):
+class GridFormModal(FormModal):
     BINDINGS = [
         Binding("escape", "cancel", "cancel", id="grid_form.cancel"),
         Binding("ctrl+s", "save", "save", id="grid_form.save"),
@@ -93,26 +92,12 @@ class GridFormModal(ModalScreen[None]):
         shown = {k: safe_text(v, single_line=k == "title") for k, v in self.values.items()}
         return {k: v for k, v in fields.items() if self.creating or v != shown.get(k, "")}
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        for error in self.query(".error"):
-            error.update("")
-        fields = self.changed_fields()
-        if not fields:
-            self.query_one("#e-form", Static).update("Nothing changed; esc closes.")
-            return
-        try:
-            self.save(fields)
-        except EditError as exc:
-            where = f"#e-{exc.field}" if exc.field and self.query(f"#e-{exc.field}") else "#e-form"
-            self.query_one(where, Static).update(Text(str(exc)))
-            return
-        self.dismiss(None)
+    def submit(self, fields: dict) -> None:
+        self.save(fields)
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        self.action_save()
 
 
 def grid_form(controller, grid) -> GridFormModal:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -26,7 +26,7 @@ from catalog.present import event_summary
 from catalog.text import local_time
 from tui.controller import Controller
 from tui.modals import ChoiceModal, TextModal
-from tui.widgets import Banner, StatusLine
+from tui.widgets import Banner, DetailsPane, PackageTable, StatusLine
 
 #: Reads of up to this many events take under ~10 ms here and run at once; larger ones run in
 #: a thread worker while the screen shows a loading indicator (bench/tui.py measures both).
@@ -179,3 +179,30 @@ class DjpScreen(Screen):
             self.notify(f"wrote {path}", markup=False)
 
         self.app.push_screen(ChoiceModal("export as", formats, formats[0]), to_file)
+
+
+class PackageListScreen(DjpScreen):
+    """A screen of a ``PackageTable`` and its ``DetailsPane`` (the catalogue, a grid): Enter
+    opens a package, space marks it, ``D`` shows the pane (remembered across screens and
+    runs)."""
+
+    @on(PackageTable.Opened)
+    def open_package(self, message: PackageTable.Opened) -> None:
+        self.controller.open_package(message.row.view.target)
+
+    @on(PackageTable.Marked)
+    def mark(self, message: PackageTable.Marked) -> None:
+        self.controller.toggle_mark(message.row.key)
+
+    @on(PackageTable.Highlighted)
+    def show_details(self) -> None:
+        pane = self.query_one(DetailsPane)
+        if pane.display:
+            table = self.query_one(PackageTable)
+            pane.show(table.current, self.controller.now, self.controller.django_version)
+
+    def action_toggle_details(self) -> None:
+        pane = self.query_one(DetailsPane)
+        pane.display = not pane.display
+        self.controller.settings.set("details", pane.display)
+        self.show_details()

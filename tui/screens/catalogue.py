@@ -10,11 +10,11 @@ from textual.widgets import Input, Static
 from catalog import export
 from catalog.filters import FilterError, plain_words
 from catalog.rows import SORTS
-from tui.screens.base import DjpScreen
+from tui.screens.base import PackageListScreen
 from tui.widgets import DetailsPane, DjpInput, KeyFooter, PackageTable
 
 
-class CatalogueScreen(DjpScreen):
+class CatalogueScreen(PackageListScreen):
     BINDINGS = [
         Binding("slash", "focus_filter", "filter", id="catalogue.filter"),
         Binding("escape", "escape", "clear", show=False, id="catalogue.escape"),
@@ -145,29 +145,8 @@ class CatalogueScreen(DjpScreen):
             self._sorted_in_query = True
         self.apply_filter()
 
-    @on(PackageTable.Opened)
-    def open_package(self, message: PackageTable.Opened) -> None:
-        self.controller.open_package(message.row.view.target)
-
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
-
-    @on(PackageTable.Highlighted)
-    def show_details(self) -> None:
-        pane = self.query_one(DetailsPane)
-        if pane.display:
-            table = self.query_one(PackageTable)
-            pane.show(table.current, self.controller.now, self.controller.django_version)
-
-    def action_toggle_details(self) -> None:
-        pane = self.query_one(DetailsPane)
-        pane.display = not pane.display
-        self.controller.settings.set("details", pane.display)
-        self.show_details()
-
-    @on(PackageTable.Marked)
-    def mark(self, message: PackageTable.Marked) -> None:
-        self.controller.toggle_mark(message.row.key)
 
     def action_compare(self) -> None:
         self.controller.open_compare(list(self.controller.marked))

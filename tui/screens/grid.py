@@ -14,12 +14,12 @@ from catalog.rows import sort_rows
 from catalog.text import safe_text
 from projections.targets import Target
 from tui.modals import PickModal, grid_form
-from tui.screens.base import BACK, DjpScreen
+from tui.screens.base import BACK, PackageListScreen
 from tui.text import tone
 from tui.widgets import DetailsPane, KeyFooter, PackageTable
 
 
-class GridScreen(DjpScreen):
+class GridScreen(PackageListScreen):
     BINDINGS = [
         BACK,
         Binding("a", "add", "add package", id="grid.add"),
@@ -90,10 +90,6 @@ class GridScreen(DjpScreen):
     def resort(self) -> None:
         self.refresh_state()
 
-    @on(PackageTable.Opened)
-    def open_package(self, message: PackageTable.Opened) -> None:
-        self.controller.open_package(message.row.view.target)
-
     def action_add(self) -> None:
         """Pick a package by a few letters of its name."""
         grid = self.controller.grid(self.target)
@@ -128,23 +124,6 @@ class GridScreen(DjpScreen):
         present = self.controller.require_present()
         if present and grid is not None and self.controller.delete_grid(self.target):
             self.controller.back()
-
-    @on(PackageTable.Highlighted)
-    def show_details(self) -> None:
-        pane = self.query_one(DetailsPane)
-        if pane.display:
-            table = self.query_one(PackageTable)
-            pane.show(table.current, self.controller.now, self.controller.django_version)
-
-    def action_toggle_details(self) -> None:
-        pane = self.query_one(DetailsPane)
-        pane.display = not pane.display
-        self.controller.settings.set("details", pane.display)
-        self.show_details()
-
-    @on(PackageTable.Marked)
-    def mark(self, message: PackageTable.Marked) -> None:
-        self.controller.toggle_mark(message.row.key)
 
     def action_compare(self) -> None:
         """The marked packages of this grid, or all of it."""

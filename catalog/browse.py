@@ -16,6 +16,7 @@ import msgspec
 from catalog.catalog import Catalog
 from catalog.filters import select
 from catalog.rows import Row, RowIndex
+from catalog.travel import apply, overlaid, touched, unapply
 from eventstore import RecordSeen, decode_for_fold
 from projections.fold import TABLE_TYPES, Tables, fold
 from projections.targets import STREAM_PREFIX
@@ -99,7 +100,16 @@ class Browser(RowIndex):
         return self.catalog.store.last_seq
 
     def load_present(self) -> None:
+        """Back to the present: the state kept when the past was entered, with whatever was
+        appended since folded in (else the projection, read again)."""
+        saved = self._saved
+        self._saved = None
         self.travelled = None
+        if saved is not None:
+            for name, value in saved.items():
+                setattr(self, name, value)
+            self.refresh()
+            return
         self.seq = self.catalog.store.last_seq
         self.tables = self.catalog.tables()
         self.rebuild_rows()
@@ -114,13 +124,21 @@ class Browser(RowIndex):
         self.last_kinds = Counter()
         return self._fold_range(self.seq + 1, last)
 
+    #: A jump of up to this many events is made step by step (each un-applies or folds one
+    #: event); a longer one starts from the nearest checkpoint.
+    STEPS_AT_MOST = 200
+
     def travel(self, seq: int) -> None:
         """Show the catalogue as it was right after event ``seq``."""
         last = self.catalog.store.last_seq
         seq = max(1, min(seq, last))
-        if self.travelled is not None and seq > self.seq:
+        if abs(seq - self.seq) <= self.STEPS_AT_MOST:
+            self._leave_present(overlay=True)
+            self._walk(seq - self.seq)
+        elif self.travelled is not None and seq > self.seq:
             self._fold_range(self.seq + 1, seq)  # forward: fold just the next events
         else:
+            self._leave_present(overlay=False)
             self.tables = self._tables_at(seq)
             self.seq = seq
             self.rebuild_rows()
@@ -129,7 +147,7 @@ class Browser(RowIndex):
     def _tables_at(self, seq: int) -> Tables:
         """The tables right after event ``seq``: from the nearest checkpoint at or before it,
         folding only the rest. Checkpoints (encoded tables every ``CHECKPOINT_EVERY`` events)
-        are made on the way, so stepping back through a long log stays quick."""
+        are made on the way, so a far jump through a long log stays bounded."""
         start = max((c for c in self._checkpoints if c <= seq), default=0)
         tables = self._checkpoints[start].restore() if start else Tables()
         position = start
@@ -144,12 +162,71 @@ class Browser(RowIndex):
         return tables
 
     def step(self, delta: int) -> None:
-        start = self.seq if self.travelled is not None else self.catalog.store.last_seq
-        target = start + delta
-        if target >= self.catalog.store.last_seq:
+        """``delta`` events back (negative) or forward; forward onto the newest event is
+        the present again."""
+        last = self.catalog.store.last_seq
+        if delta > 0 and (self.present or self.seq + delta >= last):
             self.load_present()
+            return
+        self._leave_present(overlay=True)
+        self._walk(delta)
+        self.travelled = self.seq
+
+    def _walk(self, delta: int) -> None:
+        """One event at a time: each step un-applies (back) or folds (forward) a single
+        event and updates only the rows it touched."""
+        while delta < 0 and self.seq > 1:
+            envelope = self.catalog.event(self.seq)
+            unapply(self.tables, self.catalog.store, envelope)
+            self.seq -= 1
+            self._rows_after(envelope)
+            delta += 1
+        while delta > 0 and self.seq < self.catalog.store.last_seq:
+            envelope = self.catalog.event(self.seq + 1)
+            apply(self.tables, envelope)
+            self.seq += 1
+            self._rows_after(envelope)
+            delta -= 1
+
+    # --- leaving the present and keeping it ------------------------------------------------
+
+    _saved: dict | None = None
+
+    def _leave_present(self, overlay: bool) -> None:
+        """Keep the present's state (to come back to at once) and, with ``overlay``, start
+        the past as the present under a copy-on-write overlay."""
+        if not self.present:
+            return
+        self._saved = {
+            "tables": self.tables,
+            "seq": self.seq,
+            "rows": self.rows,
+            "vanished_rows": self.vanished_rows,
+            "grids": self.grids,
+            "named_in": self.named_in,
+            "memberships": self.memberships,
+            "category_names": self.category_names,
+        }
+        if overlay:
+            self.tables = overlaid(self.tables)
+            self.rows, self.vanished_rows = dict(self.rows), dict(self.vanished_rows)
+            self.grids = list(self.grids)
+            self.named_in = {g: set(ids) for g, ids in self.named_in.items()}
+            self.memberships = {p: set(names) for p, names in self.memberships.items()}
+            self.category_names = dict(self.category_names)
+
+    def _rows_after(self, envelope) -> None:
+        """The rows an event stepped over changes: its package's, or (a grid, a category)
+        all of them."""
+        stream = envelope.stream
+        if not touched(envelope.event):
+            return
+        if stream.startswith(STREAM_PREFIX["package"]):
+            self.refresh_package(stream)
+        elif stream.startswith(("pypi:", "stack:")):
+            return  # no row of the catalogue
         else:
-            self.travel(target)
+            self.rebuild_rows()
 
     def _fold_range(self, first: int, last: int) -> int:
         touched: set[str] = set()

@@ -83,6 +83,35 @@ class RowIndex:
             if key.startswith(PREFIX["package"]):
                 self.update_row(key.decode())
 
+    def refresh_package(self, key: str) -> None:
+        """One package changed (a step through the log): the grids it names, its grid
+        memberships and its row, without rebuilding every row."""
+        pid = int(key.split(":", 1)[1])
+        entry = self.tables.upstream.get(key.encode())
+        named = set(entry.record.grids) if entry is not None and not entry.vanished else set()
+        known = {g.record.id for g in self.grids if not g.local}
+        if named - known:  # it names a grid nobody named before: the list of grids changes
+            self.rebuild_rows()
+            return
+        for gid, ids in self.named_in.items():
+            if gid in named:
+                ids.add(pid)
+            else:
+                ids.discard(pid)
+        for gid in named - self.named_in.keys():
+            self.named_in[gid] = {pid}
+        names: set[str] = set()
+        for grid in self.grids:
+            if pid in self.grid_member_ids(grid):
+                names.add(grid.record.slug.casefold())
+                if not grid.local:
+                    names.add(str(grid.record.id))
+        if names:
+            self.memberships[pid] = names
+        else:
+            self.memberships.pop(pid, None)
+        self.update_row(key)
+
     def grid_member_ids(self, grid: GridView) -> set[int]:
         return grid_members(self.tables, grid, self.named_in)
 

@@ -369,15 +369,20 @@ class Store(AppendOne):
             raw = txn.get(event_id.bytes, db=self._ids)
         return unpack_u64(raw) if raw is not None else None
 
-    def read_stream(self, stream: str, from_version: int = 1) -> list[Envelope]:
-        """The stream's envelopes from ``from_version`` on, oldest first."""
+    def read_stream(
+        self, stream: str, from_version: int = 1, to_version: int | None = None
+    ) -> list[Envelope]:
+        """The stream's envelopes from ``from_version`` (to ``to_version``), oldest first."""
         prefix = check_stream_name(stream) + b"\x00"
         out = []
         with self._env.begin(buffers=True) as txn:
             cursor = txn.cursor(db=self._streams)
             if cursor.set_range(prefix + pack_u64(max(from_version, 1))):
+                last = None if to_version is None else prefix + pack_u64(to_version)
                 for key, seq_key in cursor:
                     if bytes(key[: len(prefix)]) != prefix:
+                        break
+                    if last is not None and bytes(key) > last:
                         break
                     out.append(decode_envelope(txn.get(bytes(seq_key), db=self._log)))
         return out

@@ -415,17 +415,56 @@ async def test_changes_of_any_sync(tmp_path):
 def test_stepping_back_uses_checkpoints_and_matches_a_fresh_fold(store, monkeypatch):
 
     monkeypatch.setattr(browse, "CHECKPOINT_EVERY", 7)
+    monkeypatch.setattr(Browser, "STEPS_AT_MOST", 3)
     with Catalog.open(store) as catalog:
         for i in range(12):
             edits.edit_package(catalog, "django-messages", {"notes": f"note {i}"})
         browser = Browser(catalog)
         last = catalog.store.last_seq
-        browser.travel(last - 1)
-        assert set(browser.checkpoints) == {c for c in range(7, last, 7)}
-        for _ in range(15):  # step back one event at a time, across several checkpoints
+        browser.travel(last - 10)  # a far jump: folded from checkpoints made on the way
+        assert set(browser.checkpoints) == {c for c in range(7, last - 10, 7)}
+        for _ in range(15):  # then step back one event at a time
             browser.step(-1)
             want = {v.key: v.flat() for v in package_views(catalog.tables(as_of=browser.seq))}
             assert {r.key: r.view.flat() for r in browser.rows.values()} == want
+
+
+def test_steps_un_apply_single_events_and_match_a_fresh_fold(store):
+    """From the present back through edits, an undo, a rename, a vanish and the first sync,
+    then forward again: after every step the tables (the edit log aside: nothing is edited
+    in the past) and the rows are what a fold of the log up to there gives."""
+    with Catalog.open(store) as catalog:
+        edits.edit_package(catalog, "django-messages", {"notes": "one", "title": "Msgs"})
+        edits.edit_package(catalog, "django-messages", {"notes": "two"})
+        edits.undo(catalog)
+        record = catalog.projection.entry("package", 4404).record
+        sync_records(
+            catalog,
+            "package",
+            [msgspec.structs.replace(record, slug="renamed-address", repo_watchers=99)],
+            complete=False,
+        )
+        present = catalog.tables()
+        browser = Browser(catalog)
+        last = catalog.store.last_seq
+
+        def check() -> None:
+            fresh = catalog.tables(as_of=browser.seq)
+            for name in ("upstream", "local", "slugs", "pypi", "releases"):
+                assert dict(getattr(browser.tables, name)) == dict(getattr(fresh, name)), name
+            want = {v.key: v.flat() for v in package_views(fresh)}
+            assert {r.key: r.view.flat() for r in browser.rows.values()} == want
+
+        for _ in range(last - 1):  # all the way back to the first event
+            browser.step(-1)
+            check()
+        assert browser.seq == 1
+        for _ in range(last - 3):
+            browser.step(1)
+            check()
+        browser.step(5)  # onto the newest event: the present again, as it was kept
+        assert browser.present and browser.seq == last
+        assert dict(browser.tables.upstream) == dict(present.upstream)
 
 
 async def test_a_long_history_loads_in_a_worker_and_the_app_stays_usable(tmp_path):

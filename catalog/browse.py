@@ -128,6 +128,27 @@ class Browser(RowIndex):
     #: event); a longer one starts from the nearest checkpoint.
     STEPS_AT_MOST = 200
 
+    def fold_cost(self, seq: int) -> int:
+        """How many events going to ``seq`` folds (what decides whether to do it at once or
+        in the background with progress)."""
+        seq = max(1, min(seq, self.catalog.store.last_seq))
+        if abs(seq - self.seq) <= self.STEPS_AT_MOST:
+            return abs(seq - self.seq)
+        if self.travelled is not None and seq > self.seq:
+            return seq - self.seq
+        return seq - max((c for c in self._checkpoints if c <= seq), default=0)
+
+    def tables_at(self, seq: int, progress=None) -> Tables:
+        """The tables right after event ``seq``, folded apart from what is shown (safe in a
+        worker thread); ``progress(done, total)`` as it goes."""
+        return self._tables_at(max(1, min(seq, self.catalog.store.last_seq)), progress)
+
+    def adopt(self, tables: Tables, seq: int) -> None:
+        """Show ``tables`` (from ``tables_at``) as the state after event ``seq``."""
+        self._leave_present(overlay=False)
+        self.tables, self.seq, self.travelled = tables, seq, seq
+        self.rebuild_rows()
+
     def travel(self, seq: int) -> None:
         """Show the catalogue as it was right after event ``seq``."""
         last = self.catalog.store.last_seq
@@ -144,7 +165,7 @@ class Browser(RowIndex):
             self.rebuild_rows()
         self.travelled = seq
 
-    def _tables_at(self, seq: int) -> Tables:
+    def _tables_at(self, seq: int, progress=None) -> Tables:
         """The tables right after event ``seq``: from the nearest checkpoint at or before it,
         folding only the rest. Checkpoints (encoded tables every ``CHECKPOINT_EVERY`` events)
         are made on the way, so a far jump through a long log stays bounded."""
@@ -153,9 +174,13 @@ class Browser(RowIndex):
         position = start
         while position < seq:
             stop = min(seq, (position // CHECKPOINT_EVERY + 1) * CHECKPOINT_EVERY)
+            done = position
             for chunk in self.catalog.store.read_raw(position + 1, stop):
                 for raw in chunk:
                     fold(tables, decode_for_fold(raw))
+                done += len(chunk)
+                if progress is not None:
+                    progress(done - start, seq - start)
             position = stop
             if position % CHECKPOINT_EVERY == 0 and position not in self._checkpoints:
                 self._checkpoints[position] = Checkpoint.of(tables)

@@ -276,8 +276,44 @@ class DjpApp(App):
 
     # --- keys that act on the catalogue ---------------------------------------------------
 
+    _steps = 0  # presses of [ and ] not taken yet
+
     def action_step(self, delta: int) -> None:
-        self.controller.step(delta)
+        """Presses queued while a step is drawn add up: one move, one redraw."""
+        if not self._steps:
+            self.call_later(self._take_steps)
+        self._steps += delta
+
+    def _take_steps(self) -> None:
+        delta, self._steps = self._steps, 0
+        if delta:
+            self.controller.step(delta)
+
+    def travel_in_background(self, seq: int) -> None:
+        """A far jump: folded in a thread, progress in the status line, the app usable."""
+        self.controller.travel_status = f"travelling to event {seq:,}"
+        self.status_changed()
+        self._travel(seq)
+
+    @work(thread=True, exclusive=True, group="travel")
+    def _travel(self, seq: int) -> None:
+        controller = self.controller
+
+        def progress(done: int, total: int) -> None:
+            text = f"travelling to event {seq:,}: {done * 100 // max(total, 1)}%"
+            self.call_from_thread(self._travel_progress, text)
+
+        tables = controller.browser.tables_at(seq, progress)
+        self.call_from_thread(self._travel_done, tables, seq)
+
+    def _travel_progress(self, text: str) -> None:
+        self.controller.travel_status = text
+        self.status_changed()
+
+    def _travel_done(self, tables, seq: int) -> None:
+        self.controller.travel_status = None
+        self.controller.browser.adopt(tables, seq)
+        self.controller.announce()
 
     def action_present(self) -> None:
         self.controller.to_present()

@@ -62,6 +62,7 @@ class Navigator(Protocol):
     def open_history(self, target: Target) -> None: ...
     def go_back(self) -> None: ...
     def open_compare(self, keys: list[str]) -> None: ...
+    def travel_in_background(self, seq: int) -> None: ...
 
 
 Notify = Callable[..., None]
@@ -99,7 +100,8 @@ class Controller:
         self.marked: dict[str, None] = {}  # package keys marked for comparison, in order
         self.syncing = False  # this app's sync is writing: what it appends is not news
         self._traveled: tuple[int, set[str]] = (-1, set())
-        self.sync_status: str | None = None  # a background sync's progress, for the status line
+        self.sync_status: str | None = None  # a background sync's progress (status line)
+        self.travel_status: str | None = None  # a far jump folding in the background
         self._names = target_names(catalog)
         self._pypi_index: tuple[int, dict[str, Target]] = (-1, {})  # browser seq, name -> pkg
 
@@ -340,7 +342,13 @@ class Controller:
 
     # --- time travel -----------------------------------------------------------------------
 
+    #: A jump that folds more events than this runs in a worker with progress.
+    FOLD_AT_ONCE = 20_000
+
     def travel(self, seq: int) -> None:
+        if self.browser.fold_cost(seq) > self.FOLD_AT_ONCE:
+            self.navigator.travel_in_background(seq)
+            return
         self.browser.travel(seq)
         self.announce()
 

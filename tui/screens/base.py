@@ -102,6 +102,8 @@ class DjpScreen(Screen):
             parts.append("read-only")
         if controller.sync_status is not None:
             parts.append(f"{controller.sync_status} (S cancels)")
+        if controller.travel_status is not None:
+            parts.append(controller.travel_status)
         if controller.marked:
             n = len(controller.marked)
             parts.append(f"{n} marked (c compares, ctrl+a clears)")

@@ -33,6 +33,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from bench.generated import sync_generated
+from bench.year import LOOPS, build_year, bytes_per_event, drive_year
 from catalog import edits
 from catalog.browse import Browser
 from catalog.catalog import Catalog
@@ -215,6 +216,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=int, default=6000)
     parser.add_argument("--grids", type=int, default=400)
+    parser.add_argument("--events", type=int, default=1_000_000, help="the year's log (0: none)")
     args = parser.parse_args()
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory(prefix="djp-bench-") as tmp:
@@ -222,6 +224,15 @@ def main() -> None:
         build_store(path, args.packages, args.grids)
         result = asyncio.run(drive(path, now))
         baseline = asyncio.run(datatable_baseline(path, now))
+        year: dict = {}
+        if args.events:
+            year_path = Path(tmp) / "year"
+            t = time.perf_counter()
+            events = build_year(year_path, args.packages, args.grids, args.events)
+            built = time.perf_counter() - t
+            year = asyncio.run(drive_year(year_path, now))
+            year.update(events=events, built_s=built, bytes_per_event=bytes_per_event(
+                year_path, events))  # fmt: skip
     print(f"tui benchmark: GENERATED catalogue of {result['rows']:,} packages, headless")
     print(f"launch    {result['launch_s']:.2f} s to an interactive catalogue (target < 1 s)")
     print(
@@ -253,6 +264,29 @@ def main() -> None:
         f"baseline  DataTable filled with the same rows: {baseline:.2f} s "
         f"(launch / baseline = {result['launch_s'] / baseline:.2f})"
     )
+    if year:
+        print(
+            f"year      GENERATED log of {year['events']:,} events (built in "
+            f"{year['built_s']:.0f} s), {year['bytes_per_event']:.0f} bytes an event on disk"
+        )
+        print(
+            f"step      [ or ] at {year['events']:,} events: our part p95 {year['step_ms']:.1f} ms"
+            f" (p50 {year['step_p50_ms']:.1f}; target < 50 ms); through Pilot p50 "
+            f"{year['step_press_p50_ms']:.0f} ms (a key that does nothing: "
+            f"{result['noop_p50_ms']:.0f} ms)"
+        )
+        print(f"present   from 25 events back: {year['present_ms']:.1f} ms (target < 50 ms)")
+        print(
+            f"screens   p95 {year['screen_p95_ms']:.0f} ms over every switch (target < 100 ms); "
+            f"a bare Textual screen {year['bare_screen_ms']:.0f} ms (ratio "
+            f"{year['screen_p95_ms'] / year['bare_screen_ms']:.2f}); log {year['log_open_ms']:.0f}"
+            f" ms; each (median): {year['screens_ms']}"
+        )
+        print(
+            f"memory    resident {year['rss_launch_mb']:.0f} MB after launch, "
+            f"{year['rss_mb']:.0f} MB after {LOOPS} rounds of browsing every screen, stepping, "
+            "filtering and travelling"
+        )
     print(
         json.dumps(
             {
@@ -272,6 +306,7 @@ def main() -> None:
                 "compare_build_ms": round(result["compare_build_ms"], 1),
                 "bare_screen_ms": round(result["bare_screen_ms"], 1),
                 "datatable_fill_s": round(baseline, 3),
+                **{k: round(v, 2) if isinstance(v, float) else v for k, v in year.items()},
             }
         )
     )

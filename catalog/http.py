@@ -11,8 +11,10 @@ honouring ``Retry-After``, bounded in attempts and in total time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import re
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -29,6 +31,13 @@ class FetchError(Exception):
 
 class UnreachableError(FetchError):
     """Every attempt failed before an answer came (no connection, or timed out)."""
+
+
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """httpx's default context (certifi's roots), made once: making it takes ~50 ms, which
+    every new client (opening a package refreshes its PyPI facts) would pay on the UI's loop."""
+    return httpx.create_ssl_context()
 
 
 #: Attempts at a host that has not answered once before it is called unreachable.
@@ -100,6 +109,7 @@ class BoundedHttp:
         self._sleep = sleep
         self._http = httpx.AsyncClient(
             base_url=base_url,
+            verify=ssl_context(),
             headers=headers,
             timeout=httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout),
             transport=transport,

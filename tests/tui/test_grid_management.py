@@ -45,8 +45,7 @@ async def test_create_edit_and_delete_a_grid(store):
         assert isinstance(app.screen, GridsScreen)
         assert last(app).startswith("created your grid my-api-picks (My API picks!): event ")
         assert last(app).endswith("(u undoes)")
-        options = app.screen.query_one("#grid-list")
-        assert options.get_option_at_index(options.highlighted).id == "localgrid:my-api-picks"
+        assert app.screen.highlighted_key == "localgrid:my-api-picks"
         # the same slug again is refused beside the slug, the form stays
         await pilot.press("n", *"My API picks", "ctrl+s")
         assert isinstance(app.screen, GridFormModal)

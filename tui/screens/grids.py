@@ -6,8 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import Input
 
 from catalog.present import grid_count
 from catalog.text import safe_text
@@ -15,7 +14,7 @@ from projections.targets import Target
 from tui.modals import GridFormModal, grid_form
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
-from tui.widgets import DjpInput, DjpOptionList, KeyFooter
+from tui.widgets import DjpInput, KeyFooter, LineList
 
 
 class GridsScreen(DjpScreen):
@@ -30,19 +29,23 @@ class GridsScreen(DjpScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield DjpInput(placeholder="/ filter grids", id="grid-filter")
-        yield DjpOptionList(id="grid-list")
+        yield LineList(id="grid-list")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#grid-list").focus()
 
+    keys: list[str | None] = []  # the grid of each line
+
     def refresh_state(self) -> None:
+        """One line a grid, drawn lazily (an ``OptionList`` of 400 grids, measured, took
+        ~300 ms to open)."""
         super().refresh_state()
         needle = self.query_one("#grid-filter", Input).value.casefold()
-        options = self.query_one("#grid-list", OptionList)
-        keep = options.highlighted
-        options.clear_options()
+        listing = self.query_one("#grid-list", LineList)
+        keep = self.highlighted_key
         browser = self.controller.browser
+        lines, keys = [], []
         for grid in browser.grids:
             g = grid.record
             if needle and needle not in f"{g.title} {g.slug} {g.description}".casefold():
@@ -54,15 +57,19 @@ class GridsScreen(DjpScreen):
                 line.append("  (yours)", style=tone(self.app, "success"))
             if grid.unfetched:
                 line.append("  (not fetched yet)", style=tone(self.app, "warning"))
-            if g.description and not grid.unfetched:
-                line.append("\n  " + safe_text(g.description)[:200], style="dim")
-            options.add_option(Option(line, id=grid.key))
-        if not options.option_count:
-            options.add_option(
-                Option(Text("No grids — press S to sync.", style="dim"), disabled=True)
-            )
-        else:
-            options.highlighted = min(keep or 0, options.option_count - 1)
+            elif g.description:
+                line.append("  " + safe_text(g.description)[:200], style="dim")
+            lines.append(line)
+            keys.append(grid.key)
+        if not lines:
+            lines, keys = [Text("No grids — press S to sync.", style="dim")], [None]
+        self.keys = keys
+        listing.set_lines(lines, keys.index(keep) if keep in keys else 0)
+
+    @property
+    def highlighted_key(self) -> str | None:
+        listing = self.query_one("#grid-list", LineList)
+        return self.keys[listing.cursor] if 0 <= listing.cursor < len(self.keys) else None
 
     @on(Input.Changed, "#grid-filter")
     def filter_changed(self) -> None:
@@ -72,20 +79,18 @@ class GridsScreen(DjpScreen):
     def filter_done(self) -> None:
         self.query_one("#grid-list").focus()
 
-    @on(OptionList.OptionSelected, "#grid-list")
-    def open_grid(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.controller.open_grid(Target.parse(event.option.id))
+    @on(LineList.Selected, "#grid-list")
+    def open_grid(self, event: LineList.Selected) -> None:
+        key = self.keys[event.index] if event.index < len(self.keys) else None
+        if key:
+            self.controller.open_grid(Target.parse(key))
 
     def action_focus_filter(self) -> None:
         self.query_one("#grid-filter", Input).focus()
 
     def _highlighted(self):
-        options = self.query_one("#grid-list", OptionList)
-        if options.highlighted is None:
-            return None
-        option = options.get_option_at_index(options.highlighted)
-        return self.controller.grid(Target.parse(option.id)) if option.id else None
+        key = self.highlighted_key
+        return self.controller.grid(Target.parse(key)) if key else None
 
     def action_new(self) -> None:
         """A grid of your own: title, slug (made from the title) and description."""
@@ -105,13 +110,8 @@ class GridsScreen(DjpScreen):
         self.app.push_screen(GridFormModal("new grid", {}, save, creating=True), done)
 
     def select(self, key: str) -> None:
-        options = self.query_one("#grid-list", OptionList)
-        index = next(
-            (i for i in range(options.option_count) if options.get_option_at_index(i).id == key),
-            None,
-        )
-        if index is not None:
-            options.highlighted = index
+        if key in self.keys:
+            self.query_one("#grid-list", LineList).cursor = self.keys.index(key)
 
     def action_edit(self) -> None:
         grid = self._highlighted()

@@ -1,0 +1,209 @@
+"""A year of history for the TUI benchmark (``python -m bench.tui`` runs it after the rest).
+
+A GENERATED catalogue of 6,000 packages and 400 grids (not real packages) is synced, then
+GENERATED upstream changes and local edits (one in a hundred) are appended until the log holds
+``events`` events (default 1,000,000: a year of daily syncs), a sync's start and end every
+6,000. The app is then driven headless:
+
+- step: ``[`` and ``]`` one event each (25 back, 25 forward), each from the key to the
+  catalogue redrawn: our part (the browser's step, the screen's refresh, drawing the lines in
+  view), p50 and p95, and the same presses through Pilot;
+- present: from 25 events back to the present, the same way;
+- screens: every screen switch (grids, changes, log, readiness, stack, a package, its history,
+  a comparison) pushed and drawn through Pilot, next to a bare Textual screen pushed the same
+  way (the floor of any screen switch on this machine);
+- memory: the resident set after launch and after a browsing loop (the screens above, steps,
+  filters, time travel: ``LOOPS`` rounds), and the store's bytes per event on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import time
+from datetime import datetime
+from pathlib import Path
+
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from bench.generated import sync_generated
+from catalog.catalog import Catalog
+from eventstore import Append, Edited, FieldChange, RecordChanged, SyncFinished, SyncStarted
+from eventstore.events import SyncCounts
+from projections.targets import Target
+from tui.app import DjpApp
+from tui.screens import CatalogueScreen, LogScreen
+from tui.widgets import PackageTable
+
+BATCH = 5000
+LOOPS = 15
+
+
+def build_year(path: Path, packages: int, grids: int, events: int) -> int:
+    """The GENERATED store: a catalogue, then changes until ``events`` events."""
+    rng = random.Random(2026)
+    with Catalog.open(path) as catalog:
+        sync_generated(catalog, packages, grids)
+        store = catalog.store
+        watchers = {i: 0 for i in range(1, packages + 1)}
+        batch: list[Append] = []
+        n = store.last_seq
+        step = 0
+        sync = "generated-0"
+        while n < events:
+            step += 1
+            if step % 6000 == 0:
+                batch.append(Append("sync", [SyncFinished(
+                    sync_id=sync, source="generated:", outcome="complete",
+                    counts=SyncCounts(), duration_s=1.0,
+                )]))  # fmt: skip
+                sync = f"generated-{step}"
+                batch.append(Append("sync", [SyncStarted(sync_id=sync, source="generated:")]))
+                n += 2
+            ident = rng.randint(1, packages)
+            if rng.random() < 0.01:
+                event = Edited(
+                    target=f"package:{ident}",
+                    changes={"notes": FieldChange(before=None, after=f"note {step}")},
+                )
+            else:
+                w = watchers[ident]
+                watchers[ident] = w + 1
+                event = RecordChanged(
+                    resource="package",
+                    id=ident,
+                    sync_id=sync,
+                    changes={"repo_watchers": FieldChange(before=w, after=w + 1)},
+                )
+            batch.append(Append(f"package:{ident}", [event]))
+            n += 1
+            if len(batch) >= BATCH:
+                store.append_batch(batch)
+                batch = []
+        if batch:
+            store.append_batch(batch)
+        return store.last_seq
+
+
+class BareScreen(Screen):
+    """A screen as small as Textual makes them: a line of text and the footer."""
+
+    BINDINGS = [Binding("x", "noop", "a key")]
+
+    def compose(self):
+        yield Static("a bare screen")
+        yield Footer()
+
+
+def rss_mb() -> float:
+    """The process's resident set now, in MB (Linux)."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * 4096 / 2**20
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+async def drive_year(path: Path, now: datetime) -> dict:
+    app = DjpApp(
+        path, now=now, poll_seconds=0, cursor_blink=False, config_path=path.parent / "none.toml"
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        while not (
+            isinstance(app.screen, CatalogueScreen)
+            and len(app.screen.query_one(PackageTable).rows) > 0
+        ):
+            await asyncio.sleep(0.005)
+        await pilot.pause()
+        rss_launch = rss_mb()
+        controller = app.controller
+        screen = app.screen
+        table = screen.query_one(PackageTable)
+
+        def draw() -> None:
+            for y in range(table.size.height):
+                table.render_line(y)
+
+        ours, pressed = [], []
+        for delta in [-1] * 25 + [1] * 25:
+            t = time.perf_counter()
+            controller.step(delta)
+            draw()
+            ours.append((time.perf_counter() - t) * 1e3)
+        key = {-1: "left_square_bracket", 1: "right_square_bracket"}
+        for delta in [-1] * 10 + [1] * 10:
+            t = time.perf_counter()
+            await pilot.press(key[delta])
+            pressed.append((time.perf_counter() - t) * 1e3)
+        await pilot.press("escape")
+        for _ in range(25):
+            controller.step(-1)
+        t = time.perf_counter()
+        controller.to_present()
+        draw()
+        present_ms = (time.perf_counter() - t) * 1e3
+        await pilot.pause()
+
+        async def switch(open_screen) -> float:
+            t = time.perf_counter()
+            open_screen()
+            await pilot.pause()
+            spent = (time.perf_counter() - t) * 1e3
+            while len(app.screen_stack) > 2:
+                app.pop_screen()
+            await pilot.pause()
+            return spent
+
+        first = table.rows[0].view.target
+        keys = [r.key for r in table.rows[:20]]
+        switches = {
+            "grids": lambda: app.action_section("grids"),
+            "changes": lambda: app.action_section("changes"),
+            "log": lambda: app.push_screen(LogScreen()),
+            "readiness": lambda: app.action_section("readiness"),
+            "stack": lambda: app.action_section("stack"),
+            "package": lambda: controller.open_package(first),
+            "history": lambda: controller.open_history(Target.package(1)),
+            "compare": lambda: controller.open_compare(keys),
+        }
+        times: dict[str, list[float]] = {name: [] for name in switches}
+        bare: list[float] = []
+        for _ in range(3):
+            for name, open_screen in switches.items():
+                times[name].append(await switch(open_screen))
+            bare.append(await switch(lambda: app.push_screen(BareScreen())))
+        # a browsing loop: screens, steps, filters, a jump into the past and back
+        for i in range(LOOPS):
+            for open_screen in switches.values():
+                await switch(open_screen)
+            screen.apply_filter(f"generated-package-{i}")
+            screen.apply_filter("")
+            controller.step(-5)
+            controller.step(5)
+            controller.travel(controller.browser.last_seq - 150)
+            controller.to_present()
+        await app.workers.wait_for_complete()
+        rss_after = rss_mb()
+    every = [v for values in times.values() for v in values]
+    return {
+        "step_ms": p95(ours),
+        "step_p50_ms": statistics.median(ours),
+        "step_press_p50_ms": statistics.median(pressed),
+        "present_ms": present_ms,
+        "log_open_ms": statistics.median(times["log"]),
+        "screen_p95_ms": p95(every),
+        "screens_ms": {name: round(statistics.median(v), 1) for name, v in times.items()},
+        "bare_screen_ms": statistics.median(bare),
+        "rss_launch_mb": rss_launch,
+        "rss_mb": rss_after,
+    }
+
+
+def bytes_per_event(path: Path, events: int) -> float:
+    return (path / "data.mdb").stat().st_size / max(events, 1)

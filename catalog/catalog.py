@@ -13,7 +13,7 @@ from pathlib import Path
 
 from eventstore import Envelope, Store
 from projections.fold import Tables, fold
-from projections.persisted import CatalogProjection
+from projections.persisted import CatalogProjection, Progress
 from projections.targets import Target
 from projections.view import PackageView, package_view
 
@@ -21,16 +21,20 @@ from projections.view import PackageView, package_view
 class Catalog:
     """An event store plus the projections maintained on every append."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, progress: Progress | None = None) -> None:
         self.store = store
         self.projection = CatalogProjection(store)
-        self.projection.catch_up()
+        self.projection.catch_up(progress)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], **kwargs) -> Catalog:
+    def open(
+        cls, path: str | os.PathLike[str], progress: Progress | None = None, **kwargs
+    ) -> Catalog:
+        """The store at ``path``, its projection caught up (``progress(done, total)`` while
+        a long catch-up folds)."""
         store = Store.open(Path(path), **kwargs)
         try:
-            return cls(store)
+            return cls(store, progress)
         except BaseException:
             store.close()
             raise

@@ -60,7 +60,7 @@ class Session:
     def open_catalog(self, *, fill: bool = True, base_url: str | None = None) -> Catalog:
         """The catalogue at the store path; an empty one is filled first (live, else the
         snapshot) unless ``fill`` is off."""
-        catalog = Catalog.open(self.store_path)
+        catalog = Catalog.open(self.store_path, progress=fold_progress_printer("catching up"))
         if fill and catalog.is_empty:
             click.echo("djp: the store is empty; fetching the catalogue…", err=True)
             report = asyncio.run(
@@ -118,6 +118,20 @@ def progress_printer() -> ProgressCallback | None:
 
     def show(p: SyncProgress) -> None:
         sys.stderr.write(f"\r{p.describe()}\x1b[K")
+        sys.stderr.flush()
+
+    return show
+
+
+def fold_progress_printer(what: str):
+    """``catching up: 450,000 of 1,000,000 events`` on a terminal during a long fold (and
+    the line cleared when it ends); None elsewhere."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\r\x1b[K" if done >= total else ""
+        sys.stderr.write(f"\r{what}: {done:,} of {total:,} events\x1b[K{end}")
         sys.stderr.flush()
 
     return show

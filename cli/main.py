@@ -19,7 +19,7 @@ from catalog import VERSION
 from catalog.catalog import Catalog
 from catalog.errors import UserError
 from cli import browse, compare, edits, history, readiness, stack, store, sync
-from cli.context import CommandError, Session, pass_session
+from cli.context import CommandError, Session, fold_progress_printer, pass_session
 from eventstore import StoreError
 
 
@@ -81,7 +81,8 @@ def run_app(ctx: click.Context, session: Session) -> None:
     from tui.app import DjpApp
 
     path = session.store_path
-    catalog = Catalog.open(path)  # a store that cannot be opened is a one-line error here
+    # a store that cannot be opened is a one-line error here; a long catch-up shows progress
+    catalog = Catalog.open(path, progress=fold_progress_printer("catching up"))
     try:
         app = DjpApp(path, catalog=catalog, base_url=os.environ.get("DJP_API_URL"))
         app.run()

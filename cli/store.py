@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.context import Session, pass_session
+from cli.context import Session, fold_progress_printer, pass_session
 from projections.persisted import CatalogProjection
 
 
@@ -19,7 +19,8 @@ def verify(ctx: click.Context, session: Session) -> None:
     with session.open_existing() as store:
         report = store.verify()
         if report.ok:
-            report.problems.extend(CatalogProjection(store).differences())
+            progress = fold_progress_printer("verifying the projections")
+            report.problems.extend(CatalogProjection(store).differences(progress))
     if report.ok:
         click.echo(
             f"ok: {report.events:,} events in {report.streams:,} streams; sequences gap-free, "
@@ -52,6 +53,6 @@ def rebuild(session: Session) -> None:
     """Drop the projections and refold the whole log."""
     with session.open_catalog(fill=False) as catalog:
         started = time.perf_counter()
-        events = catalog.projection.rebuild()
+        events = catalog.projection.rebuild(fold_progress_printer("rebuilding"))
         elapsed = time.perf_counter() - started
     click.echo(f"rebuilt the projections from {events:,} events in {elapsed:.2f}s")

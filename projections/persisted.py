@@ -9,6 +9,7 @@ checkpoint behind the log (events appended by code that did not project) catches
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from typing import Any
 
 import lmdb
@@ -22,7 +23,7 @@ from eventstore import (
     unpack_u64,
 )
 from projections.fold import TABLE_TYPES, Tables, UpstreamEntry, fold
-from projections.tables import TxnTable
+from projections.tables import TxnTable, WriteBack
 from projections.targets import Target, raw_key
 from projections.view import check_views, find_target
 
@@ -31,6 +32,9 @@ NAME = b"catalog"
 #: Bumped when the fold's tables change meaning; a store folded by another version is
 #: refolded from the log when opened. 2: renamed slugs are indexed. 3: PyPI facts.
 PROJECTION_VERSION = 5
+#: ``progress(done, total)`` of a long fold (a terminal shows it).
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 50_000
 VERSION_KEY = b"catalog.version"
 TABLES = TABLE_TYPES
 
@@ -64,9 +68,10 @@ class CatalogProjection:
                 fold(tables, envelope)
         txn.put(NAME, pack_u64(envelopes[-1].seq), db=self.checkpoints)
 
-    def catch_up(self) -> int:
+    def catch_up(self, progress: Progress | None = None) -> int:
         """Fold the events the tables have not seen yet; returns how many. Tables folded by
-        another version of the fold are refolded from the whole log."""
+        another version of the fold are refolded from the whole log. ``progress(done,
+        total)`` is called as it goes."""
         if self.store.read_only:
             current = self.stored_version() == PROJECTION_VERSION
             if not current or self.store.read(
@@ -79,23 +84,40 @@ class CatalogProjection:
                 )
             return 0
         if self.stored_version() != PROJECTION_VERSION:
-            return self.rebuild() if self.store.last_seq else self._mark_version()
+            return self.rebuild(progress) if self.store.last_seq else self._mark_version()
 
         def run(txn: lmdb.Transaction) -> int:
             done = self.checkpoint(txn)
             last = self.store.last_seq_in(txn)
             if done >= last:
                 return 0
-            tables = self.tables(txn)
-            for envelope in self.store.iter_log(txn, done + 1, last):
-                fold(tables, envelope)
+            cached = {
+                name: WriteBack(TxnTable(txn, self.dbs[name], TABLES[name])) for name in TABLES
+            }
+            tables = Tables(**cached)
+            was_enabled = gc.isenabled()
+            gc.disable()  # see fresh_fold
+            try:
+                for n, raw in enumerate(self.store.iter_raw(txn, done + 1, last), 1):
+                    fold(tables, decode_for_fold(raw))
+                    if progress is not None and n % PROGRESS_EVERY == 0:
+                        progress(n, last - done)
+            finally:
+                if was_enabled:
+                    gc.enable()
+            for table in cached.values():
+                table.flush()
             txn.put(NAME, pack_u64(last), db=self.checkpoints)
+            if progress is not None:
+                progress(last - done, last - done)
             return last - done
 
         behind = self.store.read(lambda txn: self.store.last_seq_in(txn) - self.checkpoint(txn))
         return self.store.write(run) if behind > 0 else 0
 
-    def fresh_fold(self, to_seq: int | None = None) -> tuple[Tables, int]:
+    def fresh_fold(
+        self, to_seq: int | None = None, progress: Progress | None = None
+    ) -> tuple[Tables, int]:
         """The tables folded in memory from the log, up to ``to_seq``."""
         tables = Tables()
         last = 0
@@ -104,19 +126,22 @@ class CatalogProjection:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
+            total = to_seq or self.store.last_seq
             for chunk in self.store.read_raw(1, to_seq):
                 for raw in chunk:
                     envelope = decode_for_fold(raw)
                     fold(tables, envelope)
                 last = envelope.seq
+                if progress is not None:
+                    progress(last, total)
         finally:
             if was_enabled:
                 gc.enable()
         return tables, last
 
-    def rebuild(self) -> int:
+    def rebuild(self, progress: Progress | None = None) -> int:
         """Drop the tables and refold the whole log; returns the number of events folded."""
-        tables, last = self.fresh_fold()
+        tables, last = self.fresh_fold(progress=progress)
 
         def run(txn: lmdb.Transaction) -> None:
             stored = self.tables(txn)
@@ -137,21 +162,23 @@ class CatalogProjection:
         )
         return 0
 
-    def differences(self) -> list[str]:
+    def differences(self, progress: Progress | None = None) -> list[str]:
         """Where the persisted tables differ from a fresh fold of the log (for verify).
 
         Everything is read in one read transaction: one consistent snapshot, so another
         process appending meanwhile cannot make the store look damaged."""
-        return self.store.read(self._differences)
+        return self.store.read(lambda txn: self._differences(txn, progress))
 
-    def _differences(self, txn: lmdb.Transaction) -> list[str]:
+    def _differences(self, txn: lmdb.Transaction, progress: Progress | None = None) -> list[str]:
         fresh = Tables()
         last = self.store.last_seq_in(txn)
         was_enabled = gc.isenabled()
         gc.disable()  # see fresh_fold
         try:
-            for raw in self.store.iter_raw(txn, 1, last):
+            for n, raw in enumerate(self.store.iter_raw(txn, 1, last), 1):
                 fold(fresh, decode_for_fold(raw))
+                if progress is not None and (n % PROGRESS_EVERY == 0 or n == last):
+                    progress(n, last)
         finally:
             if was_enabled:
                 gc.enable()

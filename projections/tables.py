@@ -61,3 +61,39 @@ class TxnTable(Generic[T]):
             if not key.startswith(prefix):
                 return
             yield key, self._decode(raw)
+
+
+class WriteBack(Generic[T]):
+    """A ``TxnTable`` read through and written back once: folding many events into the same
+    entries (a catch-up of a year of syncs) costs one LMDB read and one write per entry, not
+    a read, a decode, an encode and a write per event."""
+
+    def __init__(self, table: TxnTable[T]) -> None:
+        self.table = table
+        self.cache: dict[bytes, T | None] = {}
+        self.dirty: set[bytes] = set()
+
+    def get(self, key: bytes, default: T | None = None) -> T | None:
+        if key in self.cache:
+            value = self.cache[key]
+        else:
+            value = self.cache[key] = self.table.get(key)
+        return default if value is None else value
+
+    def __getitem__(self, key: bytes) -> T:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: bytes, value: T) -> None:
+        self.cache[key] = value
+        self.dirty.add(key)
+
+    def __contains__(self, key: bytes) -> bool:
+        return self.get(key) is not None
+
+    def flush(self) -> None:
+        for key in sorted(self.dirty):
+            self.table[key] = self.cache[key]
+        self.dirty.clear()

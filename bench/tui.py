@@ -283,9 +283,10 @@ def main() -> None:
             f" ms; each (median): {year['screens_ms']}"
         )
         print(
-            f"memory    resident {year['rss_launch_mb']:.0f} MB after launch, "
+            f"memory    resident, private: {year['rss_launch_mb']:.0f} MB after launch, "
             f"{year['rss_mb']:.0f} MB after {LOOPS} rounds of browsing every screen, stepping, "
-            "filtering and travelling"
+            f"filtering and travelling; the log's mapped pages besides: "
+            f"{year['rss_launch_file_mb']:.0f} -> {year['rss_file_mb']:.0f} MB"
         )
     print(
         json.dumps(

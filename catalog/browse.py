@@ -17,8 +17,8 @@ from catalog.catalog import Catalog
 from catalog.filters import select
 from catalog.rows import Row, RowIndex
 from catalog.travel import apply, overlaid, touched, unapply
-from eventstore import RecordSeen, decode_for_fold
-from projections.fold import TABLE_TYPES, Tables, fold
+from eventstore import RecordSeen
+from projections.fold import TABLE_TYPES, Tables, fold, fold_many
 from projections.targets import STREAM_PREFIX
 
 CHECKPOINT_EVERY = 50_000
@@ -176,8 +176,7 @@ class Browser(RowIndex):
             stop = min(seq, (position // CHECKPOINT_EVERY + 1) * CHECKPOINT_EVERY)
             done = position
             for chunk in self.catalog.store.read_raw(position + 1, stop):
-                for raw in chunk:
-                    fold(tables, decode_for_fold(raw))
+                fold_many(tables, chunk)
                 done += len(chunk)
                 if progress is not None:
                     progress(done - start, seq - start)

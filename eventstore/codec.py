@@ -43,12 +43,12 @@ class FoldEnvelope(msgspec.Struct):
     event: Event
 
 
-_fold_decoder = msgspec.msgpack.Decoder(FoldEnvelope)
+fold_decoder = msgspec.msgpack.Decoder(FoldEnvelope)  # bulk folds call it directly
 
 
 def decode_for_fold(raw: bytes | memoryview) -> FoldEnvelope | Envelope:
     try:
-        envelope = _fold_decoder.decode(raw)
+        envelope = fold_decoder.decode(raw)
     except msgspec.ValidationError:
         return upcast(raw)
     return envelope if envelope.schema == SCHEMA_VERSION else upcast(raw)

@@ -22,7 +22,7 @@ from eventstore import (
     pack_u64,
     unpack_u64,
 )
-from projections.fold import TABLE_TYPES, Tables, UpstreamEntry, fold
+from projections.fold import TABLE_TYPES, Tables, UpstreamEntry, fold, fold_many
 from projections.tables import TxnTable, WriteBack
 from projections.targets import Target, raw_key
 from projections.view import check_views, find_target
@@ -128,10 +128,7 @@ class CatalogProjection:
         try:
             total = to_seq or self.store.last_seq
             for chunk in self.store.read_raw(1, to_seq):
-                for raw in chunk:
-                    envelope = decode_for_fold(raw)
-                    fold(tables, envelope)
-                last = envelope.seq
+                last = fold_many(tables, chunk)
                 if progress is not None:
                     progress(last, total)
         finally:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.widgets import Footer, Static
+from rich.text import Text
+from textual.widget import Widget
+from textual.widgets import Static
 
 
 class Banner(Static):
@@ -22,37 +24,61 @@ class StatusLine(Static):
     """
 
 
-class KeyFooter(Footer):
-    """Textual's footer, redrawn once per change of the keys it shows. Textual's own
-    recomposes on every bindings signal (a screen push sends several: activation, each focus
-    change), each time building a widget per key: measured, ~100 ms of a screen switch at
-    6,000 packages. Here the signals of one refresh are coalesced, and nothing is rebuilt
-    when the keys shown are the same."""
+class KeyFooter(Widget):
+    """The keys of the screen in front, on one line at the bottom, as Textual's footer shows
+    them. One widget drawing one line: Textual's ``Footer`` builds a widget per key and
+    rebuilds them on every bindings signal (a screen push sends several): measured, ~100 ms
+    of every screen switch at 6,000 packages. Keys are not clickable here; djp is driven by
+    the keyboard, and ``?`` lists every key."""
 
-    _pending = False
-    _shown: tuple | None = None
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom; height: 1; background: $footer-background; color: $footer-foreground;
+    }
+    KeyFooter > .key-footer--key {
+        color: $footer-key-foreground; background: $footer-key-background; text-style: bold;
+    }
+    KeyFooter > .key-footer--description {
+        color: $footer-description-foreground; background: $footer-description-background;
+    }
+    KeyFooter > .key-footer--disabled { color: $text-disabled; }
+    """
+    COMPONENT_CLASSES = {
+        "key-footer--key",
+        "key-footer--description",
+        "key-footer--disabled",
+    }
 
-    def bindings_changed(self, screen) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen and not self._pending:
-            self._pending = True
-            self.call_after_refresh(self._recompose_if_changed)
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
-    def _keys_shown(self) -> tuple:
-        return tuple(
-            (key, b.binding.action, b.binding.description, b.enabled, b.tooltip)
-            for key, b in self.screen.active_bindings.items()
-            if b.binding.show
-        )
+    def _bindings_changed(self, screen) -> None:
+        if screen is self.screen:
+            self.refresh()
 
-    def compose(self):
-        if self._bindings_ready:
-            self._shown = self._keys_shown()
-        yield from super().compose()
-
-    async def _recompose_if_changed(self) -> None:
-        self._pending = False
-        if self.is_attached and self._keys_shown() != self._shown:
-            await self.recompose()
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-footer--key")
+        description = self.get_component_rich_style("key-footer--description")
+        disabled = self.get_component_rich_style("key-footer--disabled")
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        seen: set[str] = set()
+        palette = None
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if binding.key == self.app.COMMAND_PALETTE_BINDING:
+                palette = binding
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            line.append(f" {self.app.get_key_display(binding)} ", style=key_style)
+            line.append(
+                f"{binding.description} ", style=description if active.enabled else disabled
+            )
+        if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
+            tail = Text(" ", end="")
+            tail.append(f"{self.app.get_key_display(palette)} ", style=key_style)
+            tail.append("palette ", style=description)
+            room = self.size.width - tail.cell_len
+            line.truncate(max(0, room), overflow="ellipsis", pad=True)
+            line.append_text(tail)
+        return line

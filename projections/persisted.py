@@ -9,6 +9,7 @@ checkpoint behind the log (events appended by code that did not project) catches
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -172,10 +173,11 @@ class CatalogProjection:
         was_enabled = gc.isenabled()
         gc.disable()  # see fresh_fold
         try:
-            for n, raw in enumerate(self.store.iter_raw(txn, 1, last), 1):
-                fold(fresh, decode_for_fold(raw))
-                if progress is not None and (n % PROGRESS_EVERY == 0 or n == last):
-                    progress(n, last)
+            raws = self.store.iter_raw(txn, 1, last)
+            while chunk := list(itertools.islice(raws, PROGRESS_EVERY)):
+                done = fold_many(fresh, chunk)
+                if progress is not None:
+                    progress(done, last)
         finally:
             if was_enabled:
                 gc.enable()

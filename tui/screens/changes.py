@@ -67,9 +67,12 @@ class ChangesScreen(DjpScreen):
             self.packages = []
             return
 
-        def name(ident: int) -> str:
-            view = self.controller.package(Target.package(ident))
-            return safe_text(view.record.slug) if view else str(ident)
+        browser = self.controller.browser
+
+        def name(ident: int) -> str:  # from the rows in hand: no view is built per line
+            key = f"package:{ident}"
+            row = browser.rows.get(key) or browser.vanished_rows.get(key)
+            return safe_text(row.view.record.slug) if row else str(ident)
 
         kept = {v.name: set(v.deps) for v in self.controller.stacks()}
         # every line (the list draws only what is in view); enter opens a line's package
@@ -85,18 +88,18 @@ class ChangesScreen(DjpScreen):
         )
         head.append(summary)
         title.update(head)
-        lines: list[Text] = []
+        texts: list[tuple[str, str]] = []  # made into Text as they come into view
         self.packages: list[int | None] = []
         for section, rows in sections:
-            lines.append(Text(f"{section} ({len(rows):,})", style="bold"))
+            texts.append((f"{section} ({len(rows):,})", "bold"))
             self.packages.append(None)
             for row in rows:
-                lines.append(Text(f"  {row}", style="" if row.package else "dim"))
+                texts.append((f"  {row}", "" if row.package else "dim"))
                 self.packages.append(row.package)
-        if not lines:
-            lines.append(Text("Nothing changed.", style="dim"))
+        if not texts:
+            texts.append(("Nothing changed.", "dim"))
             self.packages.append(None)
-        out.set_lines(lines, 1 if len(lines) > 1 else 0)
+        out.set_source(len(texts), lambda i: Text(*texts[i]), 1 if len(texts) > 1 else 0)
 
     @on(LineList.Selected, "#changes")
     def open_line(self, message: LineList.Selected) -> None:

@@ -74,8 +74,10 @@ class PackageScreen(DjpScreen):
         self.refresh_bindings()  # C comes and goes with the conflicts
         grids = self.query_one("#grids", OptionList)
         grids.clear_options()
+        names = browser.memberships.get(view.record.id, set())  # its grids, indexed once
         for grid in browser.grids:
-            if view.record.id in browser.grid_member_ids(grid):
+            name = grid.record.slug.casefold() if grid.local else str(grid.record.id)
+            if name in names:
                 label = literal(grid.record.title)
                 if grid.unfetched:
                     label.append(" (not fetched yet)", style="dim")

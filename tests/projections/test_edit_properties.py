@@ -141,3 +141,43 @@ def test_projections_time_travel_undo_and_redo(steps):
                         assert catalog.package_view(ident, seq).flat() == flat
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    steps=st.lists(step, min_size=1, max_size=12),
+    walk=st.lists(st.sampled_from([-3, -1, -1, 1, 2]), min_size=1, max_size=25),
+)
+def test_stepping_through_the_log_equals_a_fresh_fold(steps, walk):
+    """From the present, any walk of steps back and forth (each un-applying or folding single
+    events) leaves the tables and rows a fold of the log up to there gives; back at the
+    present, the present is what it was."""
+    from catalog.browse import Browser
+
+    path = tempfile.mkdtemp(prefix="djp-walk-")
+    try:
+        with Catalog.open(path) as catalog:
+            for s in steps:
+                run_step(catalog, s)
+            # a renamed package, so slugs are stepped over too
+            record = catalog.projection.entry("package", 1)
+            if record is not None:
+                renamed = Package(id=1, title="renamed", slug="pkg-renamed", category=1, grids=[10])
+                sync_records(catalog, "package", [renamed], complete=False)
+            last = catalog.store.last_seq
+            if not last:
+                return
+            browser = Browser(catalog)
+            present = {k: r.view.flat() for k, r in browser.rows.items()}
+            for delta in walk:
+                browser.step(delta)
+                fresh = catalog.tables(as_of=browser.seq)
+                for name in ("upstream", "local", "slugs", "pypi"):
+                    assert dict(getattr(browser.tables, name)) == dict(getattr(fresh, name))
+                want = {v.key: v.flat() for v in package_views(fresh)}
+                assert {r.key: r.view.flat() for r in browser.rows.values()} == want
+            browser.step(last)
+            assert browser.present and browser.seq == last
+            assert {k: r.view.flat() for k, r in browser.rows.items()} == present
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

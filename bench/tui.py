@@ -33,15 +33,21 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from bench.generated import sync_generated
-from bench.year import LOOPS, build_year, bytes_per_event, drive_year
+from bench.year import (
+    LOOPS,
+    build_year,
+    bytes_per_event,
+    catalogue_shown,
+    drive_year,
+    headless_app,
+)
 from catalog import edits
 from catalog.browse import Browser
 from catalog.catalog import Catalog
 from catalog.present import cell_text
 from eventstore import FieldChange, RecordChanged
 from projections.targets import Target
-from tui.app import DjpApp
-from tui.screens import CatalogueScreen, CompareScreen, HistoryScreen
+from tui.screens import CompareScreen, HistoryScreen
 from tui.widgets import PackageTable
 from tui.widgets.package_table import TABLE_COLUMNS
 
@@ -76,15 +82,9 @@ def build_store(path: Path, packages: int, grids: int) -> None:
 
 async def drive(path: Path, now: datetime) -> dict:
     started = time.perf_counter()
-    app = DjpApp(
-        path, now=now, poll_seconds=0, cursor_blink=False, config_path=path.parent / "none.toml"
-    )
+    app = headless_app(path, now)
     async with app.run_test(size=(160, 50)) as pilot:
-        while not (
-            isinstance(app.screen, CatalogueScreen)
-            and len(app.screen.query_one(PackageTable).rows) > 0
-        ):
-            await asyncio.sleep(0.005)
+        await catalogue_shown(app)
         launch = time.perf_counter() - started
         screen = app.screen
         table = screen.query_one(PackageTable)

@@ -17,7 +17,23 @@ import msgspec
 T = TypeVar("T")
 
 
-class TxnTable(Generic[T]):
+class _Lookups(Generic[T]):
+    """``[key]`` and ``in`` from ``get``."""
+
+    def get(self, key: bytes, default: T | None = None) -> T | None:
+        raise NotImplementedError
+
+    def __getitem__(self, key: bytes) -> T:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: bytes) -> bool:
+        return self.get(key) is not None
+
+
+class TxnTable(_Lookups[T]):
     """A dict-like view of one LMDB database inside a transaction; values are msgspec Structs."""
 
     def __init__(self, txn: lmdb.Transaction, db: Any, type_: type[T]) -> None:
@@ -28,12 +44,6 @@ class TxnTable(Generic[T]):
     def get(self, key: bytes, default: T | None = None) -> T | None:
         raw = self.txn.get(key, db=self.db)
         return self._decode(raw) if raw is not None else default
-
-    def __getitem__(self, key: bytes) -> T:
-        value = self.get(key)
-        if value is None:
-            raise KeyError(key)
-        return value
 
     def __setitem__(self, key: bytes, value: T) -> None:
         self.txn.put(key, self._encode(value), db=self.db)
@@ -63,7 +73,7 @@ class TxnTable(Generic[T]):
             yield key, self._decode(raw)
 
 
-class WriteBack(Generic[T]):
+class WriteBack(_Lookups[T]):
     """A ``TxnTable`` read through and written back once: folding many events into the same
     entries (a catch-up of a year of syncs) costs one LMDB read and one write per entry, not
     a read, a decode, an encode and a write per event."""
@@ -80,18 +90,9 @@ class WriteBack(Generic[T]):
             value = self.cache[key] = self.table.get(key)
         return default if value is None else value
 
-    def __getitem__(self, key: bytes) -> T:
-        value = self.get(key)
-        if value is None:
-            raise KeyError(key)
-        return value
-
     def __setitem__(self, key: bytes, value: T) -> None:
         self.cache[key] = value
         self.dirty.add(key)
-
-    def __contains__(self, key: bytes) -> bool:
-        return self.get(key) is not None
 
     def flush(self) -> None:
         for key in sorted(self.dirty):

@@ -196,7 +196,7 @@ async def test_the_log_pages_through_every_event_lazily(store, monkeypatch):
         await pilot.pause()
         events = app.screen.query_one("#events")
         assert len(events.lines) == 679  # every event, not the newest N
-        assert len(set(read)) <= 8  # only pages that came into view were read
+        assert set(read) <= {64, 65, 66, 67}  # only the pages in view: none from the top
         assert "edited django-messages: notes" in str(events.lines[events.cursor])
         await pilot.press("g")
         await pilot.pause()

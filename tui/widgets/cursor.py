@@ -30,9 +30,14 @@ class CursorView(ScrollView, can_focus=True):
         # width 0: lines are cut to the view, so there is never a horizontal scrollbar
         self.virtual_size = Size(0, self.count() + self.HEADER_LINES)
 
+    placed = False  # laid out and scrolled to the cursor at least once
+
     def on_resize(self) -> None:
         self.sync_size()
         self.scroll_cursor_into_view()
+        if not self.placed:
+            self.placed = True
+            self.refresh()
 
     def scroll_cursor_into_view(self) -> None:
         visible = max(1, self.size.height - self.HEADER_LINES)

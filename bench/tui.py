@@ -34,7 +34,6 @@ from textual.widgets import DataTable, Footer, Static
 
 from bench.generated import sync_generated
 from bench.year import (
-    LOOPS,
     build_year,
     bytes_per_event,
     catalogue_shown,
@@ -217,6 +216,9 @@ def main() -> None:
     parser.add_argument("--packages", type=int, default=6000)
     parser.add_argument("--grids", type=int, default=400)
     parser.add_argument("--events", type=int, default=1_000_000, help="the year's log (0: none)")
+    parser.add_argument(
+        "--browse-minutes", type=float, default=0, help="run the browsing loop this long"
+    )
     args = parser.parse_args()
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory(prefix="djp-bench-") as tmp:
@@ -230,7 +232,7 @@ def main() -> None:
             t = time.perf_counter()
             events = build_year(year_path, args.packages, args.grids, args.events)
             built = time.perf_counter() - t
-            year = asyncio.run(drive_year(year_path, now))
+            year = asyncio.run(drive_year(year_path, now, args.browse_minutes))
             year.update(events=events, built_s=built, bytes_per_event=bytes_per_event(
                 year_path, events))  # fmt: skip
     print(f"tui benchmark: GENERATED catalogue of {result['rows']:,} packages, headless")
@@ -284,7 +286,8 @@ def main() -> None:
         )
         print(
             f"memory    resident, private: {year['rss_launch_mb']:.0f} MB after launch, "
-            f"{year['rss_mb']:.0f} MB after {LOOPS} rounds of browsing every screen, stepping, "
+            f"{year['rss_mb']:.0f} MB after {year['rounds']} rounds "
+            f"({year['loop_minutes']:.0f} min) of browsing every screen, stepping, "
             f"filtering and travelling; the log's mapped pages besides: "
             f"{year['rss_launch_file_mb']:.0f} -> {year['rss_file_mb']:.0f} MB"
         )

@@ -130,7 +130,8 @@ async def catalogue_shown(app: DjpApp) -> None:
         await asyncio.sleep(0.005)
 
 
-async def drive_year(path: Path, now: datetime) -> dict:
+async def drive_year(path: Path, now: datetime, minutes: float = 0) -> dict:
+    """The figures above; the browsing loop runs ``LOOPS`` rounds, or ``minutes`` long."""
     app = headless_app(path, now)
     async with app.run_test(size=(160, 50)) as pilot:
         await catalogue_shown(app)
@@ -193,7 +194,12 @@ async def drive_year(path: Path, now: datetime) -> dict:
                 times[name].append(await switch(open_screen))
             bare.append(await switch(lambda: app.push_screen(BareScreen())))
         # a browsing loop: screens, steps, filters, a jump into the past and back
-        for i in range(LOOPS):
+        loop_started = time.perf_counter()
+        rounds = 0
+        samples = [(0.0, rss_mb()[0])]
+        while rounds < LOOPS if not minutes else time.perf_counter() - loop_started < minutes * 60:
+            i = rounds
+            rounds += 1
             for open_screen in switches.values():
                 await switch(open_screen)
             screen.apply_filter(f"generated-package-{i}")
@@ -202,6 +208,8 @@ async def drive_year(path: Path, now: datetime) -> dict:
             controller.step(5)
             controller.travel(controller.browser.last_seq - 150)
             controller.to_present()
+            if rounds % 10 == 0:
+                samples.append(((time.perf_counter() - loop_started) / 60, rss_mb()[0]))
         await app.workers.wait_for_complete()
         rss_after = rss_mb()
     every = [v for values in times.values() for v in values]
@@ -214,6 +222,9 @@ async def drive_year(path: Path, now: datetime) -> dict:
         "screen_p95_ms": p95(every),
         "screens_ms": {name: round(statistics.median(v), 1) for name, v in times.items()},
         "bare_screen_ms": statistics.median(bare),
+        "rounds": rounds,
+        "loop_minutes": (time.perf_counter() - loop_started) / 60,
+        "rss_samples": [(round(m, 1), round(r)) for m, r in samples],
         "rss_launch_mb": rss_launch[0],
         "rss_launch_file_mb": rss_launch[1],
         "rss_mb": rss_after[0],

@@ -114,3 +114,18 @@ async def test_a_grid_exports_its_packages(store, tmp_path):
         await pilot.press("enter")
         lines = target.read_text().splitlines()
         assert len(lines) == len(rows) + 2
+
+
+async def test_a_comparison_exports_in_any_of_its_forms(store, tmp_path):
+    target = tmp_path / "compare.csv"
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "c", "E")
+        assert isinstance(app.screen, ChoiceModal)
+        assert app.screen.choices == ["markdown", "csv", "json", "text"]
+        await pilot.press("j", "enter")
+        assert app.screen.query_one("#value").value.endswith(".csv")
+        app.screen.query_one("#value").value = str(target)
+        await pilot.press("enter")
+        header = target.read_text().splitlines()[0]
+        assert header.startswith("attribute,") and header.count(",") == 2

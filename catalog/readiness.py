@@ -119,18 +119,25 @@ def _requirement(requires_dist: Iterable[str], name: str) -> SpecifierSet | None
 def excludes(specifier: SpecifierSet, feature: str) -> bool:
     """Whether no release of a feature series (X.0 ... X.n) satisfies the specifier.
 
-    The series is probed at its first and a far release, and at each version the specifier
-    names inside the series and the patch after it: between those points the answer of every
+    The series is probed at its first and a far release, and around each version the specifier
+    names inside the series (``4``, ``4.0`` and ``4.0.0`` are the series' start): the patch
+    before, the patch itself and the patch after. Between those points the answer of every
     clause is constant, so they decide it exactly (and cheaply)."""
+    series = tuple(int(p) for p in feature.split("."))
     candidates = {f"{feature}.0", f"{feature}.9999"}
-    prefix = feature + "."
     for spec in specifier:
-        version = spec.version.rstrip(".*")
-        if version == feature or version.startswith(prefix):
-            candidates.add(version)
-            parts = version.split(".")
-            if len(parts) >= 3 and parts[2].isdigit():
-                candidates.add(f"{parts[0]}.{parts[1]}.{int(parts[2]) + 1}")
+        try:
+            release = Version(spec.version.rstrip(".*")).release
+        except InvalidVersion:
+            continue
+        padded = release + (0,) * (3 - len(release))
+        if padded[:2] != series:
+            continue
+        for patch in (padded[2] - 1, padded[2], padded[2] + 1):
+            if patch >= 0:
+                candidates.add(f"{feature}.{patch}")
+        if len(release) > 3:
+            candidates.add(".".join(map(str, release)))
     return not any(specifier.contains(v, prereleases=True) for v in candidates)
 
 

@@ -13,6 +13,7 @@ import platformdirs
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 from textual.signal import Signal
 from textual.widgets import Input
 
@@ -233,7 +234,7 @@ class DjpApp(App):
         )
         for kept in self.controller.stacks() if self.controller else []:
             yield SystemCommand(
-                f"Stack: {kept.name}",
+                f"Stack: {escape(kept.name)}",
                 f"{len(kept.deps)} dependencies, problems first",
                 partial(self.open_stack, kept.name),
             )
@@ -255,12 +256,19 @@ class DjpApp(App):
         typed = home.query_one("#filter", Input).value.strip() if home else ""
         if typed and screen is home:
             yield SystemCommand(
-                "Save this filter", f"keep {typed!r} under a name", partial(self.save_filter, typed)
+                "Save this filter",
+                escape(f"keep {typed!r} under a name"),
+                partial(self.save_filter, typed),
             )
         for name, text in sorted(self.controller.settings.saved_filters().items()):
-            yield SystemCommand(f"Filter: {name}", text, partial(self.use_filter, text))
+            # the palette reads titles and help as markup: typed text is escaped
             yield SystemCommand(
-                f"Forget filter: {name}", text, partial(self.controller.forget_filter, name)
+                f"Filter: {escape(name)}", escape(text), partial(self.use_filter, text)
+            )
+            yield SystemCommand(
+                f"Forget filter: {escape(name)}",
+                escape(text),
+                partial(self.controller.forget_filter, name),
             )
 
     def save_filter(self, text: str) -> None:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.support.tui import filled_store, make_app, notifications
+from tests.support.tui import filled_store, make_app, notifications, screen_text
 from tui.modals import ChoiceModal, TextModal
 from tui.screens import GridScreen
 from tui.widgets import PackageTable
@@ -129,3 +129,13 @@ async def test_a_comparison_exports_in_any_of_its_forms(store, tmp_path):
         await pilot.press("enter")
         header = target.read_text().splitlines()[0]
         assert header.startswith("attribute,") and header.count(",") == 2
+
+
+async def test_a_saved_filter_named_like_markup_is_shown_as_typed(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.controller.save_filter("[bold]mine[/bold]", "admin [red]")
+        await pilot.press("ctrl+p", *"mine")
+        await pilot.pause(0.3)
+        assert "[bold]mine[/bold]" in screen_text(app)
+        assert "admin [red]" in screen_text(app)

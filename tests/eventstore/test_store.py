@@ -217,7 +217,16 @@ def test_foreign_lmdb_environment_is_not_a_store(tmp_path):
         Store.open(tmp_path / "other")
 
 
-def test_unreadable_store_is_refused(store_path, tmp_path_factory):
+def test_unreadable_store_is_refused(store_path):
+    cleanups: list = []
+    try:
+        _unreadable_store_is_refused(store_path, cleanups)
+    finally:
+        for cleanup in cleanups:
+            cleanup()
+
+
+def _unreadable_store_is_refused(store_path, cleanups):
     with Store.open(store_path) as store:
         store.append("s", [started()])
     code = (
@@ -233,6 +242,7 @@ def test_unreadable_store_is_refused(store_path, tmp_path_factory):
         # the child runs as another user: give it a copy of eventstore it can read, in case
         # the checkout sits in a private directory
         readable = Path(tempfile.mkdtemp(prefix="djp-readable-"))
+        cleanups.append(lambda: shutil.rmtree(readable, ignore_errors=True))
         shutil.copytree(Path(eventstore.__file__).parent, readable / "eventstore")
         for path in (readable, *readable.rglob("*")):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)

@@ -18,7 +18,7 @@ from catalog.filters import select
 from catalog.rows import Row, RowIndex
 from catalog.travel import apply, overlaid, touched, unapply
 from eventstore import RecordSeen
-from projections.fold import TABLE_TYPES, Tables, fold, fold_many
+from projections.fold import TABLE_TYPES, Tables, fold
 from projections.targets import STREAM_PREFIX
 
 CHECKPOINT_EVERY = 50_000
@@ -174,12 +174,11 @@ class Browser(RowIndex):
         position = start
         while position < seq:
             stop = min(seq, (position // CHECKPOINT_EVERY + 1) * CHECKPOINT_EVERY)
-            done = position
-            for chunk in self.catalog.store.read_raw(position + 1, stop):
-                fold_many(tables, chunk)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done - start, seq - start)
+            step = None
+            if progress is not None:
+                base = position - start
+                step = lambda done, _, base=base: progress(base + done, seq - start)  # noqa: E731
+            self.catalog.projection.fold_into(tables, position + 1, stop, step)
             position = stop
             if position % CHECKPOINT_EVERY == 0 and position not in self._checkpoints:
                 self._checkpoints[position] = Checkpoint.of(tables)

@@ -17,10 +17,7 @@ from projections.persisted import CatalogProjection
 def verify(ctx: click.Context, session: Session) -> None:
     """Check the store's log, indexes and projections."""
     with session.open_existing() as store:
-        report = store.verify()
-        if report.ok:
-            progress = fold_progress_printer("verifying the projections")
-            report.problems.extend(CatalogProjection(store).differences(progress))
+        report = CatalogProjection(store).verify(fold_progress_printer("verifying"))
     if report.ok:
         click.echo(
             f"ok: {report.events:,} events in {report.streams:,} streams; sequences gap-free, "

@@ -43,7 +43,7 @@ class FoldEnvelope(msgspec.Struct):
     event: Event
 
 
-fold_decoder = msgspec.msgpack.Decoder(FoldEnvelope)  # bulk folds call it directly
+fold_decoder = msgspec.msgpack.Decoder(FoldEnvelope)
 
 
 def decode_for_fold(raw: bytes | memoryview) -> FoldEnvelope | Envelope:

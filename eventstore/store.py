@@ -52,7 +52,16 @@ from eventstore.errors import (
     WrongExpectedVersionError,
 )
 from eventstore.events import SCHEMA_VERSION, Envelope, Event
-from eventstore.verify import VerifyReport, verify_log
+from eventstore.scan import Task, scan
+from eventstore.verify import (
+    RangeCheck,
+    VerifyReport,
+    check_task,
+    heads_of,
+    index_sum,
+    merge_checks,
+    verify_log,
+)
 
 DEFAULT_MAP_SIZE = 1 << 32  # 4 GiB reserved; LMDB maps lazily, the file grows as used
 READ_CHUNK = 4096
@@ -395,11 +404,45 @@ class Store(AppendOne):
 
     # --- maintenance -----------------------------------------------------------------------
 
-    def verify(self) -> VerifyReport:
+    def verify(self, progress: Callable[[int, int], None] | None = None) -> VerifyReport:
         """Check that sequences are gap-free, every envelope decodes, and the indexes agree;
         all in one read transaction, so a writer in another process cannot make it lie."""
         with self._env.begin() as txn:
-            return verify_log(txn, self._log, self._streams, self._heads, self._ids)
+            return self.verify_in(txn, check_task, progress=progress)
+
+    def verify_in(
+        self,
+        txn: lmdb.Transaction,
+        task: Task,
+        on_range: Callable[[Any], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> VerifyReport:
+        """``verify`` inside ``txn``, reading the log with ``task(txn, dbs, lo, hi)``, which
+        returns ``(RangeCheck, payload)`` (``check_range`` does the checking; a layer above
+        can fold the same events as they are checked); ``on_range(payload)`` gets each
+        range's payload in log order."""
+        last = self.last_seq_in(txn)
+        checks: list[RangeCheck] = []
+        sums: dict[bytes, tuple[int, int]] = {}
+        extra = ((index_sum, (b"streams",)), (index_sum, (b"ids",)))
+        done = 0
+        indexes = iter(name for _, (name,) in extra)
+        for size, result in scan(txn, self._dbs, task, 1, last, extra=extra):
+            if not size:
+                sums[next(indexes)] = result
+                continue
+            check, payload = result
+            checks.append(check)
+            if on_range is not None:
+                on_range(payload)
+            done += size
+            if progress is not None:
+                progress(done, last)
+        report, indexes_wrong = merge_checks(checks, heads_of(txn, self._dbs), sums)
+        if indexes_wrong:  # read it again, probing each entry, to say which
+            report = verify_log(txn, self._log, self._streams, self._heads, self._ids)
+            report.problems = report.problems or ["the indexes disagree with the log"]
+        return report
 
     def backup(self, dest: str | os.PathLike[str], compact: bool = True) -> Path:
         """Write a consistent copy of the store to ``dest`` (a new or empty directory).
@@ -422,6 +465,15 @@ class Store(AppendOne):
             reason = lmdb_reason(exc) if isinstance(exc, lmdb.Error) else exc.strerror or exc
             raise StoreError(f"backup to {dest} failed: {reason}; nothing was written") from exc
         return dest
+
+    def raw_reader(self, txn: lmdb.Transaction) -> Callable[[int], Any]:
+        """``read(seq)``: the stored bytes of event ``seq`` in ``txn`` (None past the end)."""
+        log, get = self._log, txn.get
+        return lambda seq: get(pack_u64(seq), db=log)
+
+    def scan(self, txn: lmdb.Transaction, task: Task, first: int, last: int, **options: Any):
+        """``eventstore.scan.scan`` over this store's log, inside ``txn``."""
+        return scan(txn, self._dbs, task, first, last, **options)
 
     def info(self) -> dict[str, Any]:
         info = self._env.info()

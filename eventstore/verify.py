@@ -1,14 +1,28 @@
-"""Checking a store's log against its indexes: what ``djp verify`` reports."""
+"""Checking a store's log against its indexes: what ``djp verify`` reports.
+
+The log is read in ranges (``eventstore.scan``, in worker processes for a long log). Each
+range checks its own events: sequences gap-free, every envelope decodes and says its own
+sequence, stream versions consecutive. The indexes are not probed once per event (a random
+B-tree read each, 3.4 µs an event for the two of them): each side sums a hash of every
+(stream key, sequence) and (event id, sequence) pair, the log while it is read, the index by
+one sequential scan, and the sums must agree. Only when they do not is the log read again,
+probing the indexes event by event, to name what is wrong (``verify_log``). The hash is
+Python's, whose key is shared by the forked workers; the sums are exact integers, so a wrong
+entry goes unnoticed only if the hashes of the difference cancel (about 1 in 2**64).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import lmdb
 import msgspec
 
-from eventstore.codec import decode_envelope, stream_key, unpack_u64
+from eventstore.codec import decode_envelope, pack_u64, stream_key, unpack_u64
+from eventstore.events import SCHEMA_VERSION, Event
 
 
 @dataclass
@@ -22,8 +36,153 @@ class VerifyReport:
         return not self.problems
 
 
+class RangeCheck(msgspec.Struct):
+    """What one range of the log says about itself and owes the indexes."""
+
+    lo: int
+    hi: int
+    events: int = 0
+    #: stream -> (first version, last version, sequence of the first) in the range
+    versions: dict[str, tuple[int, int, int]] = {}
+    stream_sum: int = 0  # of hash((stream key, packed sequence))
+    id_sum: int = 0  # of hash((event id, packed sequence))
+    problems: list[str] = []
+
+
+class _Checked(msgspec.Struct):
+    """An envelope as ``check_range`` decodes it: in full, the id as its 16 bytes."""
+
+    seq: int
+    id: bytes
+    stream: str
+    version: int
+    recorded_at: datetime
+    schema: int
+    event: Event
+
+    @property
+    def type(self) -> str:
+        return type(self.event).__struct_config__.tag
+
+
+_checked = msgspec.msgpack.Decoder(_Checked).decode
+
+
+def check_range(
+    txn: lmdb.Transaction,
+    dbs: dict[bytes, Any],
+    lo: int,
+    hi: int,
+    each: Callable[[Any], None] | None = None,
+) -> RangeCheck:
+    """Check the events ``lo..hi`` (read through a ``buffers=False`` transaction);
+    ``each(envelope)`` sees every one that decodes."""
+    check = RangeCheck(lo, hi, versions={}, problems=[])
+    problems = check.problems
+    seen: dict[str, list] = {}  # stream -> [first version, last version, its seq, key prefix]
+    stream_sum = id_sum = 0
+    expected = lo
+    from_bytes, current = int.from_bytes, SCHEMA_VERSION
+    cursor = txn.cursor(db=dbs[b"log"])
+    if not cursor.set_range(pack_u64(lo)):
+        problems.append(f"sequence gap: expected {lo}, the log ends before it")
+        return check
+    for key, raw in cursor:
+        seq = from_bytes(key, "big")
+        if seq > hi:
+            break
+        if seq != expected:
+            problems.append(f"sequence gap: expected {expected}, found {seq}")
+        expected = seq + 1
+        try:
+            env = _checked(raw)
+            if env.schema != current:
+                raise msgspec.ValidationError("an older schema")
+            ident = env.id
+        except msgspec.DecodeError:
+            try:
+                env = decode_envelope(raw)  # an older schema: upcast
+            except msgspec.DecodeError as exc:
+                problems.append(f"event {seq} does not decode: {exc}")
+                continue
+            ident = env.id.bytes
+        check.events += 1
+        if env.seq != seq:
+            problems.append(f"event at key {seq} says it is event {env.seq}")
+        stream, version = env.stream, env.version
+        state = seen.get(stream)
+        if state is None:
+            state = seen[stream] = [version, version, seq, stream.encode() + b"\x00"]
+        else:
+            if version != state[1] + 1:
+                problems.append(
+                    f"event {seq}: stream {stream!r} has version {version}, expected {state[1] + 1}"
+                )
+            state[1] = version
+        # the same pairs as the indexes' own (key, value) entries
+        stream_sum += hash((state[3] + version.to_bytes(8, "big"), key))
+        id_sum += hash((ident, key))
+        if each is not None:
+            each(env)
+    if expected <= hi:
+        problems.append(f"sequence gap: expected {expected}, the log ends before it")
+    check.versions = {stream: (a, b, c) for stream, (a, b, c, _) in seen.items()}
+    check.stream_sum, check.id_sum = stream_sum, id_sum
+    return check
+
+
+def check_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) -> tuple:
+    """The task ``Store.verify`` scans with: the range's checks, nothing else."""
+    return check_range(txn, dbs, lo, hi), None
+
+
+def index_sum(txn: lmdb.Transaction, dbs: dict[bytes, Any], name: bytes) -> tuple[int, int]:
+    """(entries, sum of hash((key, value))) of one index (one sequential read, in C)."""
+    db = dbs[name]
+    return txn.stat(db)["entries"], sum(map(hash, txn.cursor(db=db)))
+
+
+def heads_of(txn: lmdb.Transaction, dbs: dict[bytes, Any]) -> dict[str, int]:
+    return {bytes(key).decode(): unpack_u64(value) for key, value in txn.cursor(db=dbs[b"heads"])}
+
+
+def merge_checks(
+    checks: list[RangeCheck],
+    heads: dict[str, int],
+    index_sums: dict[bytes, tuple[int, int]],
+) -> tuple[VerifyReport, bool]:
+    """The report of a whole log from its ranges in order; and whether the indexes disagree
+    with it (then ``verify_log`` says where)."""
+    report = VerifyReport()
+    problems = report.problems
+    last: dict[str, int] = {}
+    stream_sum = id_sum = 0
+    for check in checks:
+        problems.extend(check.problems)
+        report.events += check.events
+        stream_sum += check.stream_sum
+        id_sum += check.id_sum
+        for stream, (first, newest, seq) in check.versions.items():
+            before = last.get(stream, 0)
+            if first != before + 1:
+                problems.append(
+                    f"event {seq}: stream {stream!r} has version {first}, expected {before + 1}"
+                )
+            last[stream] = newest
+    if heads != last:
+        extra = sorted(set(heads.items()) ^ set(last.items()))
+        problems.append(f"stream heads disagree with the log: {extra[:3]}")
+    indexes_wrong = any(
+        index_sums[name] != (report.events, total)
+        for name, total in ((b"streams", stream_sum), (b"ids", id_sum))
+    )
+    report.streams = len(last)
+    return report, indexes_wrong
+
+
 def verify_log(txn: lmdb.Transaction, log: Any, streams: Any, heads: Any, ids: Any) -> VerifyReport:
-    """Check that sequences are gap-free, every envelope decodes, and the indexes agree."""
+    """Check event by event that sequences are gap-free, every envelope decodes, and the
+    indexes agree (a random index read per event: slow, exact; names each wrong entry)."""
     report = VerifyReport()
     problems = report.problems
     versions: dict[str, int] = {}

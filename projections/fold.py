@@ -17,14 +17,13 @@ Tables:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
 from eventstore import (
-    SCHEMA_VERSION,
     Edited,
     Envelope,
     PypiObserved,
@@ -35,9 +34,7 @@ from eventstore import (
     Redone,
     ReleaseObserved,
     Undone,
-    decode_for_fold,
 )
-from eventstore.codec import fold_decoder
 from projections.targets import key_of, raw_key
 
 EDIT_LOG = b"~editlog"
@@ -191,46 +188,3 @@ def fold_local(
             log.redo = []  # a new edit ends what redo could bring back
     table[key] = entry
     editlog[EDIT_LOG] = log
-
-
-#: (resource, id) -> its table key, kept across calls (keys are pure; the catalogue has some
-#: thousands of records).
-_KEYS: dict[tuple[str, int], bytes] = {}
-
-
-def fold_many(tables: Tables, raws: Iterable[bytes | memoryview]) -> int:
-    """Fold stored envelopes (raw bytes, oldest first) into in-memory ``tables``; returns the
-    sequence of the last. The same as ``fold`` on each, with the common case (an upstream
-    change of a known record) inlined and its key made once per record: a rebuild of a year
-    of history is mostly that."""
-    decode = fold_decoder.decode
-    current = SCHEMA_VERSION
-    upstream = tables.upstream
-    keys = _KEYS
-    if len(keys) > 200_000:
-        keys.clear()
-    changed_type = RecordChanged
-    last = 0
-    for raw in raws:
-        try:
-            envelope = decode(raw)
-        except msgspec.ValidationError:
-            envelope = decode_for_fold(raw)  # an older schema: upcast
-        if envelope.schema != current:
-            envelope = decode_for_fold(raw)
-        last = envelope.seq
-        event = envelope.event
-        if type(event) is changed_type and "slug" not in event.changes:
-            ident = (event.resource, event.id)
-            key = keys.get(ident)
-            if key is None:
-                key = keys[ident] = raw_key(event.resource, event.id)
-            entry = upstream.get(key)
-            if entry is not None:
-                record, changed_at = entry.record, entry.changed_at
-                for name, change in event.changes.items():
-                    setattr(record, name, change.after)
-                    changed_at[name] = last
-            continue
-        fold(tables, envelope)
-    return last

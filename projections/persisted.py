@@ -9,7 +9,6 @@ checkpoint behind the log (events appended by code that did not project) catches
 from __future__ import annotations
 
 import gc
-import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -19,11 +18,13 @@ from eventstore import (
     Envelope,
     Store,
     StoreReadOnlyError,
-    decode_for_fold,
+    VerifyReport,
     pack_u64,
     unpack_u64,
 )
-from projections.fold import TABLE_TYPES, Tables, UpstreamEntry, fold, fold_many
+from eventstore.scan import Task
+from projections.bulk import Applier, reduce_task, verify_task
+from projections.fold import TABLE_TYPES, Tables, UpstreamEntry, fold
 from projections.tables import TxnTable, WriteBack
 from projections.targets import Target, raw_key
 from projections.view import check_views, find_target
@@ -35,7 +36,6 @@ NAME = b"catalog"
 PROJECTION_VERSION = 5
 #: ``progress(done, total)`` of a long fold (a terminal shows it).
 Progress = Callable[[int, int], None]
-PROGRESS_EVERY = 50_000
 VERSION_KEY = b"catalog.version"
 TABLES = TABLE_TYPES
 
@@ -95,22 +95,10 @@ class CatalogProjection:
             cached = {
                 name: WriteBack(TxnTable(txn, self.dbs[name], TABLES[name])) for name in TABLES
             }
-            tables = Tables(**cached)
-            was_enabled = gc.isenabled()
-            gc.disable()  # see fresh_fold
-            try:
-                for n, raw in enumerate(self.store.iter_raw(txn, done + 1, last), 1):
-                    fold(tables, decode_for_fold(raw))
-                    if progress is not None and n % PROGRESS_EVERY == 0:
-                        progress(n, last - done)
-            finally:
-                if was_enabled:
-                    gc.enable()
+            self._bulk(txn, Tables(**cached), done + 1, last, progress)
             for table in cached.values():
                 table.flush()
             txn.put(NAME, pack_u64(last), db=self.checkpoints)
-            if progress is not None:
-                progress(last - done, last - done)
             return last - done
 
         behind = self.store.read(lambda txn: self.store.last_seq_in(txn) - self.checkpoint(txn))
@@ -121,21 +109,48 @@ class CatalogProjection:
     ) -> tuple[Tables, int]:
         """The tables folded in memory from the log, up to ``to_seq``."""
         tables = Tables()
-        last = 0
-        # A bulk fold allocates millions of small objects that all stay alive: the cyclic
-        # garbage collector would rescan them again and again for nothing.
+
+        def run(txn: lmdb.Transaction) -> int:
+            last = self.store.last_seq_in(txn)
+            last = last if to_seq is None else min(to_seq, last)
+            self._bulk(txn, tables, 1, last, progress)
+            return last
+
+        return tables, self.store.read(run)
+
+    def fold_into(
+        self, tables: Tables, first: int, last: int, progress: Progress | None = None
+    ) -> None:
+        """Fold events ``first..last`` into ``tables`` (in memory), in one read transaction."""
+        self.store.read(lambda txn: self._bulk(txn, tables, first, last, progress))
+
+    def _bulk(
+        self,
+        txn: lmdb.Transaction,
+        tables: Tables,
+        first: int,
+        last: int,
+        progress: Progress | None,
+        task: Task = reduce_task,
+    ) -> None:
+        """Fold events ``first..last`` into ``tables`` (``projections.bulk``: in ranges,
+        in worker processes for a long run); ``progress(done, total)`` after each range."""
+        applier = Applier(tables, self.store.raw_reader(txn))
+        done = 0
+        # A bulk fold allocates many small objects that all stay alive: the cyclic garbage
+        # collector would rescan them again and again for nothing.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            total = to_seq or self.store.last_seq
-            for chunk in self.store.read_raw(1, to_seq):
-                last = fold_many(tables, chunk)
+            for size, ops in self.store.scan(txn, task, first, last):
+                applier.apply(ops)
+                done += size
                 if progress is not None:
-                    progress(last, total)
+                    progress(done, last - first + 1)
+            applier.finish()
         finally:
             if was_enabled:
                 gc.enable()
-        return tables, last
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop the tables and refold the whole log; returns the number of events folded."""
@@ -161,26 +176,41 @@ class CatalogProjection:
         return 0
 
     def differences(self, progress: Progress | None = None) -> list[str]:
-        """Where the persisted tables differ from a fresh fold of the log (for verify).
+        """Where the persisted tables differ from a fresh fold of the log.
 
         Everything is read in one read transaction: one consistent snapshot, so another
         process appending meanwhile cannot make the store look damaged."""
-        return self.store.read(lambda txn: self._differences(txn, progress))
 
-    def _differences(self, txn: lmdb.Transaction, progress: Progress | None = None) -> list[str]:
-        fresh = Tables()
-        last = self.store.last_seq_in(txn)
-        was_enabled = gc.isenabled()
-        gc.disable()  # see fresh_fold
-        try:
-            raws = self.store.iter_raw(txn, 1, last)
-            while chunk := list(itertools.islice(raws, PROGRESS_EVERY)):
-                done = fold_many(fresh, chunk)
-                if progress is not None:
-                    progress(done, last)
-        finally:
-            if was_enabled:
-                gc.enable()
+        def run(txn: lmdb.Transaction) -> list[str]:
+            fresh = Tables()
+            last = self.store.last_seq_in(txn)
+            self._bulk(txn, fresh, 1, last, progress)
+            return self._compare(txn, fresh, last)
+
+        return self.store.read(run)
+
+    def verify(self, progress: Progress | None = None) -> VerifyReport:
+        """``Store.verify`` and ``differences`` in one reading of the log: each event is
+        decoded once, checked, and reduced for the fresh fold (``projections.bulk``)."""
+
+        def run(txn: lmdb.Transaction) -> VerifyReport:
+            fresh = Tables()
+            applier = Applier(fresh, self.store.raw_reader(txn))
+            was_enabled = gc.isenabled()
+            gc.disable()  # see _bulk
+            try:
+                report = self.store.verify_in(txn, verify_task, applier.apply, progress)
+                applier.finish()
+            finally:
+                if was_enabled:
+                    gc.enable()
+            if report.ok:
+                report.problems.extend(self._compare(txn, fresh, self.store.last_seq_in(txn)))
+            return report
+
+        return self.store.read(run)
+
+    def _compare(self, txn: lmdb.Transaction, fresh: Tables, last: int) -> list[str]:
         checkpoint = self.checkpoint(txn)
         problems = []
         if checkpoint > last:

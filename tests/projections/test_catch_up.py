@@ -6,7 +6,7 @@ from __future__ import annotations
 from catalog import edits
 from catalog.catalog import Catalog
 from catalog.sync import load_snapshot
-from eventstore import FieldChange, RecordChanged, Store
+from eventstore import FieldChange, RecordChanged, Store, scan
 from projections import persisted
 
 
@@ -25,7 +25,7 @@ def test_catch_up_equals_a_fresh_fold_and_reports_progress(tmp_path, monkeypatch
             [RecordChanged(resource="package", id=4404, changes={"slug": FieldChange(
                 before="django-address-model", after="renamed")}, sync_id="x")],
         )  # fmt: skip
-    monkeypatch.setattr(persisted, "PROGRESS_EVERY", 50)
+    monkeypatch.setattr(scan, "RANGE_AT_MOST", 50)
     seen = []
     with Store.open(path) as store:
         projection = persisted.CatalogProjection(store)

@@ -1,0 +1,236 @@
+"""Folding a long run of the log (a rebuild, a verify, a large catch-up) fast, in parallel.
+
+Most of a year of history is upstream changes of known records, and what the tables keep of
+those is, per record and field, the newest value and its sequence. So a range of the log is
+reduced to **ops**, independent of the state before the range:
+
+- ``(key, {field: seq})``: the newest change of each field of record ``key`` in a run of
+  plain changes (values are not decoded: each change is read as raw bytes);
+- ``(seq, key)``: fold event ``seq`` as ``fold`` does (a record seen, renamed or vanished, an
+  edit, a PyPI fact, an event of an older schema), after the pending changes of ``key``
+  (``None``: it touches no upstream record; ``ALL``: it may touch any).
+
+Ranges are reduced in worker processes (``eventstore.scan``) and merged in order by an
+``Applier`` that keeps merging changes until an event needs them, then reads only the
+newest value of each field. The result equals ``fold`` over every event (a property test
+checks it on random logs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, MutableMapping
+from typing import Any, Union
+
+import lmdb
+import msgspec
+
+from eventstore import SCHEMA_VERSION, Envelope, decode_for_fold, pack_u64
+from eventstore.events import EVENT_TYPES, RecordChanged, RecordSeen, RecordVanished
+from eventstore.verify import check_range
+from projections.fold import Tables, fold
+from projections.targets import raw_key
+
+ALL = b"*"  # an op's key when the event could not be read lightly: flush everything first
+
+Op = tuple[Any, Any]
+
+
+class _Id(msgspec.Struct):
+    id: int
+
+
+class _Seen(msgspec.Struct, tag="RecordSeen"):
+    resource: str
+    record: _Id
+
+
+class _Changed(msgspec.Struct, tag="RecordChanged"):
+    resource: str
+    id: int
+    changes: dict[str, msgspec.Raw]  # values skipped over, not built
+
+
+class _Vanished(msgspec.Struct, tag="RecordVanished"):
+    resource: str
+    id: int
+
+
+#: Events that touch no upstream record: only their tag is read.
+_ELSEWHERE = {"SyncStarted", "SyncFinished", "Edited", "Undone", "Redone"}
+_ELSEWHERE |= {"PypiObserved", "ReleaseObserved"}
+_IGNORED = {"SyncStarted", "SyncFinished"}  # ``fold`` does nothing with these
+_TAGS = [msgspec.defstruct(f"_{tag}", [], tag=tag) for tag in sorted(_ELSEWHERE)]
+assert set(EVENT_TYPES) == _ELSEWHERE | {"RecordSeen", "RecordChanged", "RecordVanished"}
+
+
+_Event = Union[(_Seen, _Changed, _Vanished, *_TAGS)]  # the tags built above
+
+
+class _Envelope(msgspec.Struct):
+    seq: int
+    schema: int
+    event: _Event
+
+
+_light = msgspec.msgpack.Decoder(_Envelope).decode
+_IGNORED_TYPES = tuple(t for t in _TAGS if t.__struct_config__.tag in _IGNORED)
+
+
+class Reducer:
+    """Reduces events, in log order, to ops."""
+
+    def __init__(self) -> None:
+        self.ops: list[Op] = []
+        #: resource -> record id -> {field: seq of its newest change}, not yet in ``ops``
+        self.pending: dict[str, dict[int, dict[str, int]]] = {}
+
+    def light(self, envelope: _Envelope) -> None:
+        event = envelope.event
+        kind = type(event)
+        if kind is _Changed:
+            changes = event.changes
+            if "slug" not in changes:  # the common case, inlined
+                by_id = self.pending.get(event.resource)
+                if by_id is None:
+                    by_id = self.pending[event.resource] = {}
+                fields = by_id.get(event.id)
+                if fields is None:
+                    by_id[event.id] = dict.fromkeys(changes, envelope.seq)
+                else:
+                    fields.update(dict.fromkeys(changes, envelope.seq))
+                return
+            self.upstream(envelope.seq, event.resource, event.id)
+        elif kind is _Seen:
+            self.upstream(envelope.seq, event.resource, event.record.id)
+        elif kind is _Vanished:
+            self.upstream(envelope.seq, event.resource, event.id)
+        elif kind not in _IGNORED_TYPES:
+            self.ops.append((envelope.seq, None))
+
+    def envelope(self, envelope: Envelope) -> None:
+        """The same for an envelope decoded in full (``verify`` decodes every event)."""
+        event = envelope.event
+        kind = type(event)
+        if kind is RecordChanged:
+            changes = event.changes
+            if "slug" not in changes:
+                by_id = self.pending.get(event.resource)
+                if by_id is None:
+                    by_id = self.pending[event.resource] = {}
+                fields = by_id.get(event.id)
+                if fields is None:
+                    by_id[event.id] = dict.fromkeys(changes, envelope.seq)
+                else:
+                    fields.update(dict.fromkeys(changes, envelope.seq))
+                return
+            self.upstream(envelope.seq, event.resource, event.id)
+        elif kind is RecordSeen:
+            self.upstream(envelope.seq, event.resource, event.record.id)
+        elif kind is RecordVanished:
+            self.upstream(envelope.seq, event.resource, event.id)
+        elif envelope.type not in _IGNORED:
+            self.ops.append((envelope.seq, None))
+
+    def upstream(self, seq: int, resource: str, ident: int) -> None:
+        """Event ``seq`` touches record (resource, ident): its pending changes go first."""
+        key = raw_key(resource, ident)
+        fields = self.pending.get(resource, {}).pop(ident, None)
+        if fields:
+            self.ops.append((key, fields))
+        self.ops.append((seq, key))
+
+    def unknown(self, seq: int) -> None:
+        """Event ``seq`` could not be read lightly: everything pending goes first."""
+        self.flush()
+        self.ops.append((seq, ALL))
+
+    def flush(self) -> list[Op]:
+        for resource, by_id in self.pending.items():
+            self.ops.extend((raw_key(resource, ident), fields) for ident, fields in by_id.items())
+        self.pending.clear()
+        return self.ops
+
+
+def reduce_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) -> list[Op]:
+    """The ops of events ``lo..hi`` (a task for ``eventstore.scan``)."""
+    reducer = Reducer()
+    cursor = txn.cursor(db=dbs[b"log"])
+    if cursor.set_range(pack_u64(lo)):
+        decode, light, unknown = _light, reducer.light, reducer.unknown
+        seq = lo  # sequences are gap-free (verify checks it)
+        for raw in cursor.iternext(keys=False, values=True):
+            if seq > hi:
+                break
+            try:
+                envelope = decode(raw)
+            except msgspec.DecodeError:  # read in full (or refused) when applied
+                unknown(seq)
+            else:
+                if envelope.schema == SCHEMA_VERSION and envelope.seq == seq:
+                    light(envelope)
+                else:  # an older schema (upcast when applied), or a damaged log
+                    unknown(seq)
+            seq += 1
+    return reducer.flush()
+
+
+def verify_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) -> tuple:
+    """``check_range`` of events ``lo..hi`` and their ops, from one decoding of each."""
+    reducer = Reducer()
+    check = check_range(txn, dbs, lo, hi, reducer.envelope)
+    return check, reducer.flush()
+
+
+class Applier:
+    """Applies ops, range after range, to ``tables``; ``read(seq)`` gives a stored event's
+    raw bytes. Changes are merged until an event on their record needs them (or ``finish``),
+    so each field's value is decoded once."""
+
+    def __init__(self, tables: Tables, read: Callable[[int], bytes | memoryview | None]) -> None:
+        self.tables = tables
+        self.read = read
+        self.pending: dict[bytes, dict[str, int]] = {}
+
+    def apply(self, ops: Iterable[Op]) -> None:
+        pending, tables = self.pending, self.tables
+        for first, second in ops:
+            if type(first) is bytes:  # (key, {field: seq})
+                fields = pending.get(first)
+                if fields is None:
+                    pending[first] = second
+                else:
+                    fields.update(second)
+                continue
+            if second is ALL:
+                self.finish()
+            elif second is not None:
+                self._flush(second)
+            fold(tables, self._envelope(first))
+
+    def finish(self) -> None:
+        for key in list(self.pending):
+            self._flush(key)
+
+    def _envelope(self, seq: int) -> Any:
+        raw = self.read(seq)
+        if raw is None:
+            raise msgspec.DecodeError(f"event {seq} is missing from the log")
+        return decode_for_fold(raw)
+
+    def _flush(self, key: bytes) -> None:
+        fields = self.pending.pop(key, None)
+        if not fields:
+            return
+        upstream: MutableMapping = self.tables.upstream
+        entry = upstream.get(key)
+        if entry is None:
+            return  # not seen (yet): ``fold`` ignores changes of unknown records
+        record, changed_at = entry.record, entry.changed_at
+        decoded: dict[int, Any] = {}
+        for name, seq in fields.items():
+            changes = decoded.get(seq)
+            if changes is None:
+                changes = decoded[seq] = self._envelope(seq).event.changes
+            setattr(record, name, changes[name].after)
+            changed_at[name] = seq
+        upstream[key] = entry

@@ -1,0 +1,174 @@
+"""The bulk fold (``projections.bulk``: ranges reduced to ops, in worker processes for a long
+log) equals ``fold`` applied to every event, whatever the events and wherever the ranges are
+cut; and the store's verify finds the same problems in parallel as event by event."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eventstore import (
+    Edited,
+    FieldChange,
+    Package,
+    RecordChanged,
+    RecordSeen,
+    RecordVanished,
+    Store,
+    SyncStarted,
+    Undone,
+    scan,
+)
+from eventstore.codec import stream_key
+from projections.fold import TABLE_TYPES, Tables, fold
+from projections.persisted import CatalogProjection
+
+IDS = (1, 2, 3)
+
+
+def seen(ident: int, watchers: int, slug: str) -> RecordSeen:
+    record = Package(id=ident, title=f"p{ident}", slug=slug, repo_watchers=watchers)
+    return RecordSeen(resource="package", record=record, sync_id="s")
+
+
+def changed(ident: int, **values) -> RecordChanged:
+    changes = {name: FieldChange(before=None, after=value) for name, value in values.items()}
+    return RecordChanged(resource="package", id=ident, changes=changes, sync_id="s")
+
+
+event = st.one_of(
+    st.builds(seen, st.sampled_from(IDS), st.integers(0, 9), st.sampled_from(["a", "b", "c"])),
+    st.builds(lambda i, w: changed(i, repo_watchers=w), st.sampled_from(IDS), st.integers(0, 99)),
+    st.builds(
+        lambda i, w, f: changed(i, repo_watchers=w, repo_forks=f),
+        st.sampled_from(IDS),
+        st.integers(0, 99),
+        st.integers(0, 9),
+    ),
+    st.builds(
+        lambda i, c: changed(i, commits_over_52=[c] * 52), st.sampled_from(IDS), st.integers(0, 3)
+    ),
+    st.builds(lambda i, s: changed(i, slug=s), st.sampled_from(IDS), st.sampled_from(["a", "z"])),
+    st.builds(
+        lambda i: RecordVanished(resource="package", id=i, sync_id="s"), st.sampled_from(IDS)
+    ),
+    st.builds(
+        lambda i, v: Edited(
+            target=f"package:{i}", changes={"notes": FieldChange(before=None, after=v)}
+        ),
+        st.sampled_from(IDS),
+        st.sampled_from(["x", "y"]),
+    ),
+    st.builds(
+        lambda i, n: Undone(target=f"package:{i}", edit_seq=n),
+        st.sampled_from(IDS),
+        st.integers(1, 30),
+    ),
+    st.just(SyncStarted(sync_id="s", source="test:")),
+)
+
+
+def stream_of(e) -> str:
+    if isinstance(e, RecordSeen):
+        return f"package:{e.record.id}"
+    if isinstance(e, (RecordChanged, RecordVanished)):
+        return f"package:{e.id}"
+    return getattr(e, "target", "sync")
+
+
+def reference(store: Store) -> Tables:
+    tables = Tables()
+    for envelope in store.read_all():
+        fold(tables, envelope)
+    return tables
+
+
+def same(a: Tables, b: Tables) -> bool:
+    return all(dict(getattr(a, n)) == dict(getattr(b, n)) for n in TABLE_TYPES)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=st.lists(event, min_size=1, max_size=40), size=st.integers(1, 12))
+def test_bulk_fold_equals_folding_every_event(events, size):
+    path = tempfile.mkdtemp(prefix="djp-bulk-")
+    try:
+        with Store.open(path) as store:
+            for e in events:
+                store.append(stream_of(e), [e])
+            with mock.patch.object(scan, "RANGE_AT_MOST", size):
+                tables, last = CatalogProjection(store).fresh_fold()
+            assert last == len(events)
+            assert same(tables, reference(store))
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def long_store(tmp_path):
+    """A few hundred events over three records, read in parallel below."""
+    with Store.open(tmp_path / "store") as store:
+        for i in IDS:
+            store.append(f"package:{i}", [seen(i, 0, f"s{i}")])
+        for n in range(300):
+            i = IDS[n % 3]
+            e = changed(i, slug=f"s{i}-{n}") if n % 97 == 0 else changed(i, repo_watchers=n)
+            store.append(f"package:{i}", [e])
+        store.append("package:2", [RecordVanished(resource="package", id=2, sync_id="s")])
+    return tmp_path / "store"
+
+
+def parallel(monkeypatch) -> None:
+    if not scan.can_fork():
+        pytest.skip("threads run in this test process: forking workers would be unsafe")
+    monkeypatch.setenv("DJP_WORKERS", "2")
+    monkeypatch.setattr(scan, "PARALLEL_AT_LEAST", 1)
+
+
+def test_ranges_are_read_by_worker_processes(long_store, monkeypatch):
+    parallel(monkeypatch)
+    with Store.open(long_store) as store:
+        pids = store.read(lambda txn: list(store.scan(txn, _pid, 1, store.last_seq)))
+        assert len(pids) == 4 * 2  # RANGES_PER_WORKER ranges for each of 2 workers
+        assert {pid for _, pid in pids} - {os.getpid()}, "no range was read by a worker"
+        assert sum(size for size, _ in pids) == store.last_seq
+        tables, _ = CatalogProjection(store).fresh_fold()
+        assert same(tables, reference(store))
+
+
+def _pid(txn, dbs, lo, hi) -> int:
+    return os.getpid()
+
+
+def test_a_worker_that_dies_leaves_its_ranges_to_this_process(long_store, monkeypatch):
+    parallel(monkeypatch)
+    with Store.open(long_store) as store:
+        first = scan.ranges(1, store.last_seq, -(-store.last_seq // 8))[0]
+        monkeypatch.setitem(scan._crash_in_workers, "range", first)
+        tables, _ = CatalogProjection(store).fresh_fold()
+        assert same(tables, reference(store))
+
+
+def test_parallel_verify_finds_a_broken_index_and_names_it(long_store, monkeypatch):
+    parallel(monkeypatch)
+    with Store.open(long_store) as store:
+        projection = CatalogProjection(store)
+        projection.rebuild()
+        report = projection.verify()
+        assert report.ok, report.problems
+        assert report.events == store.last_seq
+    import lmdb
+
+    env = lmdb.open(str(long_store), max_dbs=32)
+    streams = env.open_db(b"streams")
+    with env.begin(write=True) as txn:  # the index says v5 of package:2 is another event
+        txn.put(stream_key("package:2", 5), (7).to_bytes(8, "big"), db=streams)
+    env.close()
+    with Store.open(long_store) as store:
+        report = CatalogProjection(store).verify()
+    assert report.problems == ["event 14: stream index for 'package:2' v5 is wrong"]

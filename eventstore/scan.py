@@ -35,7 +35,7 @@ from typing import Any
 import lmdb
 
 #: Below this many events a run is read in this process: starting workers costs ~50 ms.
-PARALLEL_AT_LEAST = 200_000
+PARALLEL_AT_LEAST = 100_000
 #: Ranges per worker: more ranges balance a noisy machine and report progress more often.
 RANGES_PER_WORKER = 4
 #: The longest range: each ends with a progress report.

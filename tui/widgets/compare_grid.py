@@ -106,7 +106,7 @@ class CompareGrid(CursorView):
                 segments.append(Segment(fit(slug, CELL), style))
                 segments.append(Segment(" ", header))
             return Strip(segments).crop(0, width).extend_cell_length(width, header)
-        index = self.scroll_offset.y + y - 1
+        index = self.first_row + y - 1
         if index >= self.count():
             return Strip.blank(width, base)
         attribute = self.comparison.attributes[index]

@@ -40,12 +40,26 @@ class CursorView(ScrollView, can_focus=True):
             self.refresh()
 
     def scroll_cursor_into_view(self) -> None:
+        top = self.top_for_cursor(self.scroll_offset.y)
+        if top != self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False)
+
+    def top_for_cursor(self, top: int) -> int:
+        """The first row in view once the cursor is in view, from ``top``."""
         visible = max(1, self.size.height - self.HEADER_LINES)
-        top = self.scroll_offset.y
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + visible:
-            self.scroll_to(y=self.cursor - visible + 1, animate=False)
+            return self.cursor
+        if self.cursor >= top + visible:
+            return self.cursor - visible + 1
+        return top
+
+    @property
+    def first_row(self) -> int:
+        """The row at the top of the view. Before the first resize has scrolled to the
+        cursor, where that scroll will put it: the first frame of a screen already shows the
+        rows around the cursor (the end of a million-event log), not the top."""
+        top = self.scroll_offset.y
+        return top if self.placed else self.top_for_cursor(top)
 
     def watch_cursor(self, cursor: int) -> None:
         self.scroll_cursor_into_view()

@@ -77,11 +77,7 @@ class LineList(CursorView):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        index = self.scroll_offset.y + y
-        if not self.placed and isinstance(self.lines, LazyLines):
-            # not scrolled to the cursor yet: lines made now (the top of a million-event
-            # log) would be thrown away at once
-            return Strip.blank(width, self.rich_style)
+        index = self.first_row + y
         if index >= len(self.lines):
             return Strip.blank(width, self.rich_style)
         style = self.rich_style

@@ -168,7 +168,7 @@ class PackageTable(CursorView):
         django = self._django() if self._django else ""
         if y == 0:
             return self._header(columns, widths, width, django)
-        index = self.scroll_offset.y + y - 1
+        index = self.first_row + y - 1
         if index >= len(self.rows):
             if index == 0 and not self.rows:
                 style = self.get_component_rich_style("package-table--dim")

@@ -91,7 +91,7 @@ class ReadinessTable(CursorView):
                 segments.append(Segment(fit(v, CELL - 1, True), marked if v == chosen else style))
                 segments.append(Segment(" ", style))
             return Strip(segments, width).crop(0, width).extend_cell_length(width, style)
-        index = self.scroll_offset.y + y - 1
+        index = self.first_row + y - 1
         if index >= len(self.rows):
             if index == 0 and not self.rows:
                 return Strip([Segment(fit(" " + self.empty_text, width))], width)

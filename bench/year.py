@@ -10,8 +10,9 @@ GENERATED upstream changes and local edits (one in a hundred) are appended until
   view), p50 and p95, and the same presses through Pilot;
 - present: from 25 events back to the present, the same way;
 - screens: every screen switch (grids, changes, log, readiness, stack, a package, its history,
-  a comparison) pushed and drawn through Pilot, next to a bare Textual screen pushed the same
-  way (the floor of any screen switch on this machine);
+  a comparison), from the call to the first frame that shows the screen's content (what the
+  user sees; ``FrameRecorder``) and to Pilot's pause returning (the app idle again), each next
+  to a bare Textual screen pushed the same way (the floor on this machine);
 - memory: the resident set after launch and after a browsing loop (the screens above, steps,
   filters, time travel: ``LOOPS`` rounds), and the store's bytes per event on disk.
 """
@@ -25,6 +26,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from textual._compositor import LayoutUpdate
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -98,6 +100,47 @@ class BareScreen(Screen):
         yield Footer()
 
 
+_NO_THUMBS = str.maketrans(dict.fromkeys("▁▂▃▄▅▆▇█▔", " "))
+
+
+class FrameRecorder:
+    """The frames Textual paints for the screen on top (``App._display``: headless, it
+    renders each update and writes nothing), to say when a new screen's content was first
+    on screen: the first full frame whose text is the text the screen settles on (scrollbar
+    thumbs aside: Textual adds them a frame later, once a layout has seen the list's length).
+    Pilot's ``pause`` returns later than that: it waits until the app is idle, through frames
+    that only restyle (focus, the footer, the thumbs)."""
+
+    def __init__(self, app: DjpApp) -> None:
+        self.app = app
+        self.frames: list[tuple[float, str]] = []
+        self.below = None
+        original = app._display
+
+        def display(screen, renderable) -> None:
+            if (
+                renderable is not None
+                and screen is app.screen
+                and screen is not self.below
+                and isinstance(renderable, LayoutUpdate)
+            ):
+                text = "\n".join("".join(s.text for s in strip) for strip in renderable.strips)
+                self.frames.append((time.perf_counter(), text.translate(_NO_THUMBS)))
+            return original(screen, renderable)
+
+        app._display = display
+
+    def start(self) -> None:
+        self.frames.clear()
+        self.below = self.app.screen
+
+    def shown_ms(self, since: float) -> float:
+        if not self.frames:
+            return float("nan")
+        final = self.frames[-1][1]
+        return next((t - since) * 1e3 for t, text in self.frames if text == final)
+
+
 def rss_mb() -> tuple[float, float]:
     """The process's resident set now, in MB (Linux): (private memory, pages of mapped
     files: the store's log, read through LMDB's map, which the kernel may drop at will)."""
@@ -165,15 +208,21 @@ async def drive_year(path: Path, now: datetime, minutes: float = 0) -> dict:
         present_ms = (time.perf_counter() - t) * 1e3
         await pilot.pause()
 
+        frames = FrameRecorder(app)
+
         async def switch(open_screen) -> float:
+            frames.start()
             t = time.perf_counter()
             open_screen()
             await pilot.pause()
             spent = (time.perf_counter() - t) * 1e3
+            shown.append(frames.shown_ms(t))
             while len(app.screen_stack) > 2:
                 app.pop_screen()
             await pilot.pause()
             return spent
+
+        shown: list[float] = []
 
         first = table.rows[0].view.target
         keys = [r.key for r in table.rows[:20]]
@@ -188,11 +237,15 @@ async def drive_year(path: Path, now: datetime, minutes: float = 0) -> dict:
             "compare": lambda: controller.open_compare(keys),
         }
         times: dict[str, list[float]] = {name: [] for name in switches}
+        shown_by: dict[str, list[float]] = {name: [] for name in switches}
         bare: list[float] = []
+        bare_shown: list[float] = []
         for _ in range(3):
             for name, open_screen in switches.items():
                 times[name].append(await switch(open_screen))
+                shown_by[name].append(shown[-1])
             bare.append(await switch(lambda: app.push_screen(BareScreen())))
+            bare_shown.append(shown[-1])
         # a browsing loop: screens, steps, filters, a jump into the past and back
         loop_started = time.perf_counter()
         rounds = 0
@@ -222,6 +275,9 @@ async def drive_year(path: Path, now: datetime, minutes: float = 0) -> dict:
         "screen_p95_ms": p95(every),
         "screens_ms": {name: round(statistics.median(v), 1) for name, v in times.items()},
         "bare_screen_ms": statistics.median(bare),
+        "screen_shown_p95_ms": p95([v for values in shown_by.values() for v in values]),
+        "screens_shown_ms": {name: round(statistics.median(v), 1) for name, v in shown_by.items()},
+        "bare_shown_ms": statistics.median(bare_shown),
         "rounds": rounds,
         "loop_minutes": (time.perf_counter() - loop_started) / 60,
         "rss_samples": [(round(m, 1), round(r)) for m, r in samples],

@@ -15,6 +15,7 @@ from tui.widgets import DetailsPane, DjpInput, KeyFooter, PackageTable
 
 
 class CatalogueScreen(PackageListScreen):
+    AUTO_FOCUS = "PackageTable"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         Binding("slash", "focus_filter", "filter", id="catalogue.filter"),
         Binding("escape", "escape", "clear", show=False, id="catalogue.escape"),
@@ -49,7 +50,6 @@ class CatalogueScreen(PackageListScreen):
         self.query_one("#filter-error", Static).display = False
         self.query_one(DetailsPane).display = bool(self.controller.settings.get("details", False))
         table = self.query_one(PackageTable)
-        table.focus()
         # the last sort and filter come back; the first time, the most watched come first
         kept = self.controller.settings.get("catalogue")
         kept = kept if isinstance(kept, dict) else {}

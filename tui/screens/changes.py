@@ -19,6 +19,7 @@ from tui.widgets import KeyFooter, LineList
 
 
 class ChangesScreen(DjpScreen):
+    AUTO_FOCUS = "#changes"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         BACK,
         Binding("less_than_sign", "sync(1)", "older sync", id="changes.older"),
@@ -34,9 +35,6 @@ class ChangesScreen(DjpScreen):
         yield Static(id="changes-title")
         yield LineList(id="changes")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#changes").focus()
 
     def refresh_state(self) -> None:
         super().refresh_state()

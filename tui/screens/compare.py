@@ -19,6 +19,7 @@ CELL = 30
 
 
 class CompareScreen(DjpScreen):
+    AUTO_FOCUS = "CompareGrid"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         BACK,
         Binding("s", "sort", "best first by this row", id="compare.sort"),
@@ -37,9 +38,6 @@ class CompareScreen(DjpScreen):
         yield Static(id="compare-title")
         yield CompareGrid(id="compare")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.query_one(CompareGrid).focus()
 
     def refresh_state(self) -> None:
         super().refresh_state()

@@ -20,6 +20,7 @@ from tui.widgets import DetailsPane, KeyFooter, PackageTable
 
 
 class GridScreen(PackageListScreen):
+    AUTO_FOCUS = "PackageTable"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         BACK,
         Binding("a", "add", "add package", id="grid.add"),
@@ -51,7 +52,6 @@ class GridScreen(PackageListScreen):
 
     def on_mount(self) -> None:
         self.query_one(DetailsPane).display = bool(self.controller.settings.get("details", False))
-        self.query_one(PackageTable).focus()
 
     def refresh_state(self) -> None:
         super().refresh_state()

@@ -18,6 +18,7 @@ from tui.widgets import DjpInput, KeyFooter, LineList
 
 
 class GridsScreen(DjpScreen):
+    AUTO_FOCUS = "#grid-list"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         BACK,
         Binding("slash", "focus_filter", "filter", id="grids.filter"),
@@ -31,9 +32,6 @@ class GridsScreen(DjpScreen):
         yield DjpInput(placeholder="/ filter grids", id="grid-filter")
         yield LineList(id="grid-list")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#grid-list").focus()
 
     keys: list[str | None] = []  # the grid of each line
 

@@ -21,6 +21,7 @@ from tui.widgets import KeyFooter, LineList
 
 
 class HistoryScreen(DjpScreen):
+    AUTO_FOCUS = "#timeline"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         BACK,
         Binding("u", "undo_selected", "undo selected", id="history.undo"),
@@ -41,9 +42,6 @@ class HistoryScreen(DjpScreen):
                 yield Static(id="diff-text")
         yield Static(id="plot")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#timeline").focus()
 
     def refresh_state(self) -> None:
         super().refresh_state()
@@ -80,6 +78,7 @@ class HistoryScreen(DjpScreen):
             lines.append(line)
         keep = previous is not None and previous < len(items)
         timeline.set_lines(lines, previous if keep else None)
+        self.show_diff()  # now, not on the list's message: in the same frame as the list
         self.show_plot()
 
     @on(LineList.Highlighted, "#timeline")

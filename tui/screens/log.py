@@ -19,6 +19,7 @@ class LogScreen(DjpScreen):
     """Every event of the log, newest last. Lines are made a page at a time as they come
     into view, so the log opens at once whatever its length."""
 
+    AUTO_FOCUS = "#events"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         BACK,
         Binding("t", "travel", "travel here", id="log.travel"),
@@ -36,9 +37,6 @@ class LogScreen(DjpScreen):
         yield from self.compose_chrome()
         yield LineList(id="events")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#events").focus()
 
     def refresh_state(self) -> None:
         super().refresh_state()

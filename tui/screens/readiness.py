@@ -21,6 +21,7 @@ from tui.widgets.readiness_table import ReadinessTable
 
 
 class ReadinessScreen(DjpScreen):
+    AUTO_FOCUS = "ReadinessTable"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         BACK,
         Binding("slash", "focus_filter", "filter", id="readiness.filter"),
@@ -42,9 +43,6 @@ class ReadinessScreen(DjpScreen):
         yield ReadinessTable(id="readiness", django=lambda: self.controller.django_version)
         yield Static(id="readiness-evidence", markup=False)
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.query_one(ReadinessTable).focus()
 
     def refresh_state(self) -> None:
         super().refresh_state()

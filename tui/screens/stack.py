@@ -23,6 +23,7 @@ VERDICT_TONES = {"yes": "success", "no": "error"}
 
 
 class StackScreen(DjpScreen):
+    AUTO_FOCUS = "#stack-rows"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         BACK,
         Binding("w", "choose_stack", "other stack", id="stack.choose"),
@@ -41,7 +42,6 @@ class StackScreen(DjpScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#stack-rows").focus()
         self.refresh_facts()
 
     @work(exclusive=True, group="stack-pypi")

@@ -74,7 +74,8 @@ def _utcnow() -> datetime:
 class Store(AppendOne):
     """An open event store. Use ``Store.open(path)``, as a context manager or with ``close()``.
 
-    One ``Store`` per path per process (an LMDB rule); never use one across ``fork()``.
+    One ``Store`` per path per process (an LMDB rule); never use one across ``fork()``
+    (``eventstore.scan``'s workers only read through a transaction the parent holds).
     """
 
     def __init__(

@@ -80,37 +80,39 @@ def check_range(
     check = RangeCheck(lo, hi, versions={}, problems=[])
     problems = check.problems
     seen: dict[str, list] = {}  # stream -> [first version, last version, its seq, key prefix]
-    stream_sum = id_sum = 0
-    expected = lo
-    from_bytes, current = int.from_bytes, SCHEMA_VERSION
+    get = seen.get
+    stream_sum = id_sum = events = 0
+    expected, stop = lo, hi + 1
+    from_bytes, current, checked = int.from_bytes, SCHEMA_VERSION, _checked
     cursor = txn.cursor(db=dbs[b"log"])
     if not cursor.set_range(pack_u64(lo)):
         problems.append(f"sequence gap: expected {lo}, the log ends before it")
         return check
     for key, raw in cursor:
         seq = from_bytes(key, "big")
-        if seq > hi:
-            break
-        if seq != expected:
+        if seq != expected or seq == stop:
+            if seq >= stop:
+                break
             problems.append(f"sequence gap: expected {expected}, found {seq}")
         expected = seq + 1
         try:
-            env = _checked(raw)
-            if env.schema != current:
-                raise msgspec.ValidationError("an older schema")
-            ident = env.id
+            env = checked(raw)
         except msgspec.DecodeError:
+            env = None
+        if env is not None and env.schema == current:
+            ident = env.id
+        else:
             try:
                 env = decode_envelope(raw)  # an older schema: upcast
             except msgspec.DecodeError as exc:
                 problems.append(f"event {seq} does not decode: {exc}")
                 continue
             ident = env.id.bytes
-        check.events += 1
+        events += 1
         if env.seq != seq:
             problems.append(f"event at key {seq} says it is event {env.seq}")
         stream, version = env.stream, env.version
-        state = seen.get(stream)
+        state = get(stream)
         if state is None:
             state = seen[stream] = [version, version, seq, stream.encode() + b"\x00"]
         else:
@@ -124,6 +126,7 @@ def check_range(
         id_sum += hash((ident, key))
         if each is not None:
             each(env)
+    check.events = events
     if expected <= hi:
         problems.append(f"sequence gap: expected {expected}, the log ends before it")
     check.versions = {stream: (a, b, c) for stream, (a, b, c, _) in seen.items()}

@@ -172,3 +172,20 @@ def test_parallel_verify_finds_a_broken_index_and_names_it(long_store, monkeypat
     with Store.open(long_store) as store:
         report = CatalogProjection(store).verify()
     assert report.problems == ["event 14: stream index for 'package:2' v5 is wrong"]
+
+
+def test_a_catch_up_in_parallel_equals_a_fresh_fold(long_store, monkeypatch):
+    with Store.open(long_store) as store:  # the projection folds the first half as it comes
+        projection = CatalogProjection(store)
+        projection.rebuild()
+    with Store.open(long_store) as store:  # appended without the projection
+        for n in range(200):
+            store.append("package:1", [changed(1, repo_forks=n)])
+    parallel(monkeypatch)
+    with Store.open(long_store) as store:
+        projection = CatalogProjection(store)
+        assert projection.catch_up() == 200
+        assert projection.differences() == []
+        stored = projection.dump()
+        fresh = reference(store)
+        assert all(stored[n] == dict(getattr(fresh, n)) for n in TABLE_TYPES)

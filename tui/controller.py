@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from textual.signal import Signal
 
-from catalog import edits
 from catalog.browse import Browser, describe_kinds
 from catalog.catalog import Catalog
 from catalog.changes import SyncRun, sync_runs, what_changed
 from catalog.client import ClientConfig
 from catalog.compare import Comparison, compare
 from catalog.errors import UserError
-from catalog.history import act_summary, target_history, target_names
+from catalog.history import target_history, target_names
 from catalog.pypi import (
     PypiConfig,
     PypiStatus,
@@ -52,6 +51,7 @@ from projections.changes import Changes
 from projections.history import HistoryItem
 from projections.targets import Target
 from projections.view import GridView, PackageView
+from tui.edit_commands import EditCommands
 
 
 class Navigator(Protocol):
@@ -68,7 +68,7 @@ class Navigator(Protocol):
 Notify = Callable[..., None]
 
 
-class Controller:
+class Controller(EditCommands):
     def __init__(
         self,
         catalog: Catalog,
@@ -364,24 +364,6 @@ class Controller:
             self.announce()
             self.notify("back to the present")
 
-    @property
-    def read_only(self) -> bool:
-        """The store was opened by a user who can only read it: browse, never change."""
-        return self.catalog.store.read_only
-
-    def require_present(self) -> bool:
-        """True when an edit can be made: at the present, in a store this user can write."""
-        if self.read_only:
-            self.notify("the store is read-only for this user: browsing only", severity="warning")
-            return False
-        if self.browser.present:
-            return True
-        self.notify(
-            "editing is disabled while viewing the past (esc returns to the present)",
-            severity="warning",
-        )
-        return False
-
     def poll(self) -> int:
         """Fold events appended since the browser last looked; returns how many."""
         if not self.browser.present:
@@ -401,125 +383,6 @@ class Controller:
             return None
         words = describe_kinds(self.browser.last_kinds)
         return f"another process wrote to the store: {words}" if words else None
-
-    # --- writing ---------------------------------------------------------------------------
-
-    def _apply(
-        self,
-        command: Callable[[], Envelope],
-        done: str,
-        *,
-        refused: str | None = None,
-        raise_refusal: bool = False,
-    ) -> Envelope | None:
-        """Run one edit command, then redraw and say what it did (``done`` is formatted with
-        the new ``envelope`` and its ``event``). A refusal (``UserError``) is a toast titled
-        ``refused``, or raised for a form to show; a store failure is a toast."""
-        try:
-            envelope = command()
-        except UserError as exc:
-            if raise_refusal:
-                raise
-            self.notify(str(exc), severity="error", title=refused)
-            return None
-        except (StoreError, OSError) as exc:
-            self.notify(f"not saved: {exc}", severity="error")
-            return None
-        self.browser.refresh()
-        self.announce()
-        what = act_summary(self.catalog, envelope)
-        self.notify(done.format(envelope=envelope, event=envelope.event, what=what))
-        return envelope
-
-    def edit(
-        self,
-        target: Target,
-        fields: Mapping[str, Any],
-        note: str | None = None,
-        *,
-        raise_refusal: bool = False,
-    ) -> Envelope | None:
-        """Edit a package. A refusal is a toast, or with ``raise_refusal`` an ``EditError``
-        whose ``field`` says where (the edit form shows it there)."""
-        if not self.require_present():
-            return None
-        return self._apply(
-            lambda: edits.edit_package(self.catalog, target.ident, fields, note),
-            "{what}: event {envelope.seq:,} (u undoes)",
-            raise_refusal=raise_refusal,
-        )
-
-    def resolve(self, target: Target, field: str, keep_mine: bool) -> Envelope | None:
-        """Keep mine or take theirs for one conflicting field (undoable)."""
-        if not self.require_present():
-            return None
-        return self._apply(
-            lambda: edits.resolve_conflict(self.catalog, target.ident, field, keep_mine=keep_mine),
-            "{what}: event {envelope.seq:,} (u undoes)",
-        )
-
-    def change_grid(self, target: Target, add=(), remove=()) -> Envelope | None:
-        """Add packages to a grid or remove them; the toast names them and how to undo."""
-        if not self.require_present():
-            return None
-        key = target.key if target.kind == "localgrid" else target.ident
-        return self._apply(
-            lambda: edits.change_grid_members(
-                self.catalog, key, add=list(add), remove=list(remove)
-            ),
-            "{what}: event {envelope.seq:,} (u undoes)",
-        )
-
-    def create_grid(self, fields: Mapping[str, str]) -> Envelope | None:
-        """A grid of your own; a refusal is raised for the form (``EditError.field``)."""
-        if not self.require_present():
-            return None
-        return self._apply(
-            lambda: edits.create_local_grid(
-                self.catalog,
-                fields.get("slug", "").strip(),
-                fields.get("title", ""),
-                fields.get("description", ""),
-            ),
-            "{what}: event {envelope.seq:,} (u undoes)",
-            raise_refusal=True,
-        )
-
-    def edit_grid(self, target: Target, fields: Mapping[str, str]) -> Envelope | None:
-        """Rename, describe or annotate a grid; a refusal is raised for the form."""
-        if not self.require_present():
-            return None
-        key = target.key if target.kind == "localgrid" else target.ident
-        return self._apply(
-            lambda: edits.edit_grid(self.catalog, key, fields),
-            "{what}: event {envelope.seq:,} (u undoes)",
-            raise_refusal=True,
-        )
-
-    def delete_grid(self, target: Target) -> Envelope | None:
-        """Delete a grid of your own (undoable); an upstream grid is refused in a toast."""
-        if not self.require_present():
-            return None
-        key = target.key if target.kind == "localgrid" else target.ident
-        return self._apply(
-            lambda: edits.delete_local_grid(self.catalog, key),
-            "{what}: event {envelope.seq:,} (u brings it back)",
-            refused="not deleted",
-        )
-
-    def undo(self, seq: int | None = None) -> Envelope | None:
-        if not self.require_present():
-            return None
-        return self._apply(
-            lambda: edits.undo(self.catalog, seq),
-            "{what} (ctrl+r redoes)",
-            refused="undo refused",
-        )
-
-    def redo(self) -> Envelope | None:
-        if not self.require_present():
-            return None
-        return self._apply(lambda: edits.redo(self.catalog), "{what}")
 
     # --- sync ------------------------------------------------------------------------------
 

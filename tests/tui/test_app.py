@@ -9,7 +9,7 @@ import sys
 import msgspec
 import pytest
 
-import tui.controller
+import tui.edit_commands
 from catalog import browse, edits
 from catalog.browse import Browser
 from catalog.catalog import Catalog
@@ -338,7 +338,7 @@ async def test_command_palette_jumps_to_a_package(store):
 def test_edits_module_is_used_not_reimplemented():
     # the app appends edits only through catalog.edits (one validation path)
 
-    assert "edit_package" in inspect.getsource(tui.controller) and edits.edit_package
+    assert "edits.edit_package(" in inspect.getsource(tui.edit_commands) and edits.edit_package
 
 
 async def test_sync_runs_in_the_background_and_s_cancels_it(tmp_path):

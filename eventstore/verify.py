@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Union
 
 import lmdb
 import msgspec
 
 from eventstore.codec import decode_envelope, pack_u64, stream_key, unpack_u64
-from eventstore.events import SCHEMA_VERSION, Event
+from eventstore.events import SCHEMA_VERSION, Event, RecordChanged, Resource
 
 
 @dataclass
@@ -49,8 +49,29 @@ class RangeCheck(msgspec.Struct):
     problems: list[str] = []
 
 
+class _RawChange(msgspec.Struct):
+    before: msgspec.Raw  # any value: checked to be well-formed, not built
+    after: msgspec.Raw
+
+
+class CheckedChange(msgspec.Struct, kw_only=True, tag="RecordChanged"):
+    """``RecordChanged`` as ``check_range`` decodes it: every field checked, the values (any
+    value is valid) skipped over instead of built; a fold decodes the ones it keeps."""
+
+    resource: Resource
+    id: int
+    changes: dict[str, _RawChange]
+    sync_id: str
+
+
+_CheckedEvent = Union[  # noqa: UP007 (a union built from a tuple)
+    tuple(CheckedChange if t is RecordChanged else t for t in Event.__args__)
+]
+
+
 class _Checked(msgspec.Struct):
-    """An envelope as ``check_range`` decodes it: in full, the id as its 16 bytes."""
+    """An envelope as ``check_range`` decodes it: in full (but for the values of upstream
+    changes), the id as its 16 bytes."""
 
     seq: int
     id: bytes
@@ -58,7 +79,7 @@ class _Checked(msgspec.Struct):
     version: int
     recorded_at: datetime
     schema: int
-    event: Event
+    event: _CheckedEvent
 
     @property
     def type(self) -> str:

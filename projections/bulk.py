@@ -26,7 +26,7 @@ import msgspec
 
 from eventstore import SCHEMA_VERSION, Envelope, decode_for_fold, pack_u64
 from eventstore.events import EVENT_TYPES, RecordChanged, RecordSeen, RecordVanished
-from eventstore.verify import check_range
+from eventstore.verify import CheckedChange, check_range
 from projections.fold import Tables, fold
 from projections.targets import raw_key
 
@@ -111,7 +111,7 @@ class Reducer:
         """The same for an envelope decoded in full (``verify`` decodes every event)."""
         event = envelope.event
         kind = type(event)
-        if kind is RecordChanged:
+        if kind is CheckedChange or kind is RecordChanged:
             changes = event.changes
             if "slug" not in changes:
                 by_id = self.pending.get(event.resource)

@@ -189,3 +189,23 @@ def test_a_catch_up_in_parallel_equals_a_fresh_fold(long_store, monkeypatch):
         stored = projection.dump()
         fresh = reference(store)
         assert all(stored[n] == dict(getattr(fresh, n)) for n in TABLE_TYPES)
+
+
+def test_verify_still_checks_every_change_it_does_not_build(long_store):
+    """verify skips over the values of upstream changes: a change without its "after" is
+    still an event that does not decode."""
+    import lmdb
+    import msgspec
+
+    env = lmdb.open(str(long_store), max_dbs=32)
+    log = env.open_db(b"log")
+    with env.begin(write=True) as txn:
+        key = (10).to_bytes(8, "big")
+        stored = msgspec.msgpack.decode(txn.get(key, db=log))
+        assert stored["event"]["type"] == "RecordChanged"
+        del stored["event"]["changes"]["repo_watchers"]["after"]
+        txn.put(key, msgspec.msgpack.encode(stored), db=log)
+    env.close()
+    with Store.open(long_store) as store:
+        report = CatalogProjection(store).verify()
+    assert report.problems[0].startswith("event 10 does not decode: Object missing required field")

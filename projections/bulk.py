@@ -24,7 +24,7 @@ from typing import Any, Union
 import lmdb
 import msgspec
 
-from eventstore import SCHEMA_VERSION, Envelope, decode_for_fold, pack_u64
+from eventstore import SCHEMA_VERSION, decode_for_fold, pack_u64
 from eventstore.events import EVENT_TYPES, RecordChanged, RecordSeen, RecordVanished
 from eventstore.verify import CheckedChange, check_range
 from projections.fold import Tables, fold
@@ -73,7 +73,12 @@ class _Envelope(msgspec.Struct):
 
 
 _light = msgspec.msgpack.Decoder(_Envelope).decode
-_IGNORED_TYPES = tuple(t for t in _TAGS if t.__struct_config__.tag in _IGNORED)
+_CHANGED = frozenset((_Changed, CheckedChange, RecordChanged))
+_SEEN = frozenset((_Seen, RecordSeen))
+_VANISHED = frozenset((_Vanished, RecordVanished))
+_IGNORED_TYPES = frozenset(
+    t for t in (*_TAGS, *EVENT_TYPES.values()) if t.__struct_config__.tag in _IGNORED
+)
 
 
 class Reducer:
@@ -84,10 +89,12 @@ class Reducer:
         #: resource -> record id -> {field: seq of its newest change}, not yet in ``ops``
         self.pending: dict[str, dict[int, dict[str, int]]] = {}
 
-    def light(self, envelope: _Envelope) -> None:
+    def add(self, envelope: Any) -> None:
+        """One event, read lightly (``_Envelope``) or in full (``verify`` decodes every
+        event: an ``Envelope`` whose changes are ``CheckedChange`` or ``RecordChanged``)."""
         event = envelope.event
         kind = type(event)
-        if kind is _Changed:
+        if kind in _CHANGED:
             changes = event.changes
             if "slug" not in changes:  # the common case, inlined
                 by_id = self.pending.get(event.resource)
@@ -100,35 +107,11 @@ class Reducer:
                     fields.update(dict.fromkeys(changes, envelope.seq))
                 return
             self.upstream(envelope.seq, event.resource, event.id)
-        elif kind is _Seen:
+        elif kind in _SEEN:
             self.upstream(envelope.seq, event.resource, event.record.id)
-        elif kind is _Vanished:
+        elif kind in _VANISHED:
             self.upstream(envelope.seq, event.resource, event.id)
         elif kind not in _IGNORED_TYPES:
-            self.ops.append((envelope.seq, None))
-
-    def envelope(self, envelope: Envelope) -> None:
-        """The same for an envelope decoded in full (``verify`` decodes every event)."""
-        event = envelope.event
-        kind = type(event)
-        if kind is CheckedChange or kind is RecordChanged:
-            changes = event.changes
-            if "slug" not in changes:
-                by_id = self.pending.get(event.resource)
-                if by_id is None:
-                    by_id = self.pending[event.resource] = {}
-                fields = by_id.get(event.id)
-                if fields is None:
-                    by_id[event.id] = dict.fromkeys(changes, envelope.seq)
-                else:
-                    fields.update(dict.fromkeys(changes, envelope.seq))
-                return
-            self.upstream(envelope.seq, event.resource, event.id)
-        elif kind is RecordSeen:
-            self.upstream(envelope.seq, event.resource, event.record.id)
-        elif kind is RecordVanished:
-            self.upstream(envelope.seq, event.resource, event.id)
-        elif envelope.type not in _IGNORED:
             self.ops.append((envelope.seq, None))
 
     def upstream(self, seq: int, resource: str, ident: int) -> None:
@@ -156,7 +139,7 @@ def reduce_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) 
     reducer = Reducer()
     cursor = txn.cursor(db=dbs[b"log"])
     if cursor.set_range(pack_u64(lo)):
-        decode, light, unknown = _light, reducer.light, reducer.unknown
+        decode, light, unknown = _light, reducer.add, reducer.unknown
         seq = lo  # sequences are gap-free (verify checks it)
         for raw in cursor.iternext(keys=False, values=True):
             if seq > hi:
@@ -177,7 +160,7 @@ def reduce_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) 
 def verify_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) -> tuple:
     """``check_range`` of events ``lo..hi`` and their ops, from one decoding of each."""
     reducer = Reducer()
-    check = check_range(txn, dbs, lo, hi, reducer.envelope)
+    check = check_range(txn, dbs, lo, hi, reducer.add)
     return check, reducer.flush()
 
 

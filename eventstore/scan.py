@@ -114,7 +114,9 @@ def scan(
         for size, (fn, args) in zip(sizes[done:], jobs[done:], strict=True):
             yield size, fn(txn, dbs, *args)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # wait for the ranges being read: the caller's transaction (which keeps their pages)
+        # must outlive them, and so must not end before they do
+        pool.shutdown(wait=True, cancel_futures=True)
         _shared.clear()
 
 

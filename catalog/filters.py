@@ -252,28 +252,23 @@ def filter_rows(index: RowIndex, text: str) -> list[Row]:
     return rows
 
 
-_TOKENS = re.compile(r"[^\w]+|_")
-
-
 def relevance(row: Row, words: list[str]) -> int:
     """How well ``row`` answers the words typed: a title or slug that is the word counts
     most, then one of their words that is it (``rest`` in django-rest-framework), one that
     starts with it (``restrictor``), any other place in them, then the description; the rest
     (participants, tags) least."""
-    p = row.view.record
-    title, slug = p.title.casefold(), p.slug.casefold()
-    tokens = set(_TOKENS.split(title)) | set(_TOKENS.split(slug))
+    title, slug, names, description = row.names()
     score = 0
     for word in words:
         if word in (title, slug):
             score += 100
-        elif word in tokens:
+        elif f" {word} " in names:
             score += 60
-        elif any(t.startswith(word) for t in tokens):
+        elif f" {word}" in names:
             score += 30
         elif word in title or word in slug:
             score += 20
-        elif word in p.repo_description.casefold():
+        elif word in description:
             score += 5
         else:
             score += 1

@@ -7,8 +7,9 @@ one sort table below, so ``djp packages`` and the app's catalogue agree row for 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,6 +48,25 @@ class Row:
     @property
     def key(self) -> str:
         return self.view.key
+
+    _names: tuple[str, str, str, str] | None = field(default=None, repr=False, compare=False)
+
+    def names(self) -> tuple[str, str, str, str]:
+        """Its title, slug, their words and description as relevance reads them (casefolded),
+        made once per row, not once per keystroke: a one-letter filter scores every one of
+        6,000 rows. The words of title and slug sit between spaces (django-rest-framework:
+        " django rest framework "): f" {w} " in them is a word that is ``w``; f" {w}" one that
+        starts with it."""
+        names = self._names
+        if names is None:
+            p = self.view.record
+            title, slug = p.title.casefold(), p.slug.casefold()
+            words = f" {_NOT_WORD.sub(' ', title)} {_NOT_WORD.sub(' ', slug)} "
+            names = self._names = (title, slug, words, p.repo_description.casefold())
+        return names
+
+
+_NOT_WORD = re.compile(r"[^\w]+|_")
 
 
 class RowIndex:

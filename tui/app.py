@@ -3,6 +3,7 @@ catalogue goes through ``tui.controller.Controller``; the app never reads LMDB i
 
 from __future__ import annotations
 
+import gc
 import time
 import tomllib
 from datetime import datetime
@@ -119,6 +120,10 @@ class DjpApp(App):
             pypi_config=self.pypi_config,
         )
         self.push_screen(CatalogueScreen())
+        # The catalogue's rows and tables live as long as the app: out of the cyclic
+        # collector's sight, a full collection no longer walks them all (measured: one
+        # screen switch in eight took 105-130 ms instead of 20-50 ms at 6,000 packages).
+        gc.freeze()
         if self.catalog.is_empty:
             self.push_screen(SyncModal(self.controller, first=True))
         if self.poll_seconds:

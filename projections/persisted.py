@@ -8,8 +8,9 @@ checkpoint behind the log (events appended by code that did not project) catches
 
 from __future__ import annotations
 
+import contextlib
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import lmdb
@@ -38,6 +39,19 @@ PROJECTION_VERSION = 5
 Progress = Callable[[int, int], None]
 VERSION_KEY = b"catalog.version"
 TABLES = TABLE_TYPES
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A bulk fold allocates many small objects that all stay alive: the cyclic garbage
+    collector would rescan them again and again for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class CatalogProjection:
@@ -137,20 +151,13 @@ class CatalogProjection:
         in worker processes for a long run); ``progress(done, total)`` after each range."""
         applier = Applier(tables, self.store.raw_reader(txn))
         done = 0
-        # A bulk fold allocates many small objects that all stay alive: the cyclic garbage
-        # collector would rescan them again and again for nothing.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused():
             for size, ops in self.store.scan(txn, task, first, last):
                 applier.apply(ops)
                 done += size
                 if progress is not None:
                     progress(done, last - first + 1)
             applier.finish()
-        finally:
-            if was_enabled:
-                gc.enable()
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop the tables and refold the whole log; returns the number of events folded."""
@@ -196,14 +203,9 @@ class CatalogProjection:
         def run(txn: lmdb.Transaction) -> VerifyReport:
             fresh = Tables()
             applier = Applier(fresh, self.store.raw_reader(txn))
-            was_enabled = gc.isenabled()
-            gc.disable()  # see _bulk
-            try:
+            with _collector_paused():
                 report = self.store.verify_in(txn, verify_task, applier.apply, progress)
                 applier.finish()
-            finally:
-                if was_enabled:
-                    gc.enable()
             if report.ok:
                 report.problems.extend(self._compare(txn, fresh, self.store.last_seq_in(txn)))
             return report

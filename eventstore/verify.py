@@ -23,6 +23,7 @@ import msgspec
 
 from eventstore.codec import decode_envelope, pack_u64, stream_key, unpack_u64
 from eventstore.events import SCHEMA_VERSION, Event, RecordChanged, Resource
+from eventstore.scan import scan
 
 
 @dataclass
@@ -202,6 +203,42 @@ def merge_checks(
     )
     report.streams = len(last)
     return report, indexes_wrong
+
+
+def verify_scan(
+    txn: lmdb.Transaction,
+    dbs: dict[bytes, Any],
+    task: Callable[..., tuple],
+    on_range: Callable[[Any], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> VerifyReport:
+    """The whole log checked in ranges (``eventstore.scan``) by ``task``, which returns
+    ``(RangeCheck, payload)``; ``on_range(payload)`` gets each range's payload in log order.
+    The indexes are summed beside the ranges; if their sums disagree with the log's, it is
+    read again event by event (``verify_log``) to name what is wrong."""
+    cursor = txn.cursor(db=dbs[b"log"])
+    last = unpack_u64(cursor.key()) if cursor.last() else 0
+    checks: list[RangeCheck] = []
+    sums: list[tuple[int, int]] = []
+    extra = ((index_sum, (b"streams",)), (index_sum, (b"ids",)))
+    done = 0
+    for size, result in scan(txn, dbs, task, 1, last, extra=extra):
+        if not size:  # the extra jobs come first, in order
+            sums.append(result)
+            continue
+        check, payload = result
+        checks.append(check)
+        if on_range is not None:
+            on_range(payload)
+        done += size
+        if progress is not None:
+            progress(done, last)
+    indexed = dict(zip((b"streams", b"ids"), sums, strict=True))
+    report, indexes_wrong = merge_checks(checks, heads_of(txn, dbs), indexed)
+    if indexes_wrong:
+        report = verify_log(txn, *(dbs[name] for name in (b"log", b"streams", b"heads", b"ids")))
+        report.problems = report.problems or ["the indexes disagree with the log"]
+    return report
 
 
 def verify_log(txn: lmdb.Transaction, log: Any, streams: Any, heads: Any, ids: Any) -> VerifyReport:

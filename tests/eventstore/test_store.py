@@ -127,7 +127,7 @@ def test_batch_over_many_streams_is_atomic(store):
 
 
 def test_read_all_ranges_and_chunks(store, monkeypatch):
-    monkeypatch.setattr("eventstore.store.READ_CHUNK", 3)
+    monkeypatch.setattr("eventstore.reads.READ_CHUNK", 3)
     store.append_batch([Append(f"s{i % 3}", [started(i)]) for i in range(10)])
     assert [e.seq for e in store.read_all()] == list(range(1, 11))
     assert [e.seq for e in store.read_all(4)] == list(range(4, 11))

@@ -174,10 +174,12 @@ class Browser(RowIndex):
         position = start
         while position < seq:
             stop = min(seq, (position // CHECKPOINT_EVERY + 1) * CHECKPOINT_EVERY)
-            step = None
-            if progress is not None:
-                base = position - start
-                step = lambda done, _, base=base: progress(base + done, seq - start)  # noqa: E731
+            base = position - start
+
+            def step(done: int, _total: int, base: int = base) -> None:
+                if progress is not None:  # the whole jump, not this segment
+                    progress(base + done, seq - start)
+
             self.catalog.projection.fold_into(tables, position + 1, stop, step)
             position = stop
             if position % CHECKPOINT_EVERY == 0 and position not in self._checkpoints:

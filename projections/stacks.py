@@ -9,9 +9,8 @@ from typing import Any
 
 from projections.fold import Tables
 from projections.targets import PREFIX, Target
+from projections.view import STACK_DEP as DEP
 from projections.view import view_values
-
-DEP = "dep:"
 
 
 @dataclass

@@ -72,6 +72,9 @@ def check_views(tables: Tables) -> list[str]:
     for key, local in tables.local.items():
         target = Target.parse(key)
         names = {name for edit in local.edits for name in edit.values}
+        if target.kind == "stack":
+            problems.extend(_check_stack(target, local))
+            continue
         if target.kind == "package":
             unknown = names - _PACKAGE_FIELDS - set(LOCAL_PACKAGE_FIELDS)
         else:
@@ -89,6 +92,27 @@ def check_views(tables: Tables) -> list[str]:
             problems.append(f"edits of {target} give a view that does not validate: {exc}")
         if isinstance(view, PackageView) and view.status not in STATUSES:
             problems.append(f"edits of {target} set an unknown status {view.status!r}")
+    return problems
+
+
+#: A stack's fields (``projections.stacks``): the files read, the target Django, whether it
+#: was forgotten, and one ``dep:NAME`` per dependency (None once removed).
+STACK_FIELDS: dict[str, Any] = {"files": list[str], "django": str | None, "forgotten": bool}
+STACK_DEP = "dep:"
+
+
+def _check_stack(target: Target, local: LocalEntry) -> list[str]:
+    problems = []
+    for edit in local.edits:
+        for name, value in edit.values.items():
+            kind = dict[str, Any] | None if name.startswith(STACK_DEP) else STACK_FIELDS.get(name)
+            if kind is None:
+                problems.append(f"edits of {target} set a field it does not have: {name!r}")
+                continue
+            try:
+                msgspec.convert(value, kind)
+            except msgspec.ValidationError as exc:
+                problems.append(f"edits of {target} set {name} to a wrong value: {exc}")
     return problems
 
 

@@ -163,6 +163,8 @@ def test_the_stack_is_kept_and_reading_again_records_only_what_changed(store, py
     assert "added django-extensions (django-extensions==1.7.1)" in out
     code, out, _ = run_djp("--store", store, "stack", "--list")
     assert out.startswith("mysite") and "13 dependencies" in out
+    code, out, err = run_djp("--store", store, "verify")  # a stack is not damage
+    assert code == 0 and out.startswith("ok:"), err
 
 
 def test_forget_is_an_edit_undo_brings_it_back(store, pypi, project):

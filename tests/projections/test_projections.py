@@ -115,3 +115,21 @@ def test_property_incremental_equals_rebuild(tmp_path_factory, ops, split):
         incremental = projection.dump()
         projection.rebuild()
         assert projection.dump() == incremental
+
+
+def test_check_views_knows_a_stacks_fields_and_their_types():
+    from projections.fold import ActiveEdit, LocalEntry, Tables
+    from projections.view import check_views
+
+    def stack(values):
+        edit = ActiveEdit(seq=1, values=values)
+        return Tables(local={b"stack:mysite": LocalEntry(edits=[edit])})
+
+    good = {"files": ["requirements.txt"], "django": "4.2", "forgotten": False,
+            "dep:django": {"name": "django"}, "dep:six": None}  # fmt: skip
+    assert check_views(stack(good)) == []
+    assert check_views(stack({"title": "x"})) == [
+        "edits of stack:mysite set a field it does not have: 'title'"
+    ]
+    [problem] = check_views(stack({"files": "requirements.txt"}))
+    assert problem.startswith("edits of stack:mysite set files to a wrong value")

@@ -13,7 +13,8 @@ entry goes unnoticed only if the hashes of the difference cancel (about 1 in 2**
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import collections
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Union
@@ -90,16 +91,19 @@ class _Checked(msgspec.Struct):
 _checked = msgspec.msgpack.Decoder(_Checked).decode
 
 
-def check_range(
-    txn: lmdb.Transaction,
-    dbs: dict[bytes, Any],
-    lo: int,
-    hi: int,
-    each: Callable[[Any], None] | None = None,
-) -> RangeCheck:
-    """Check the events ``lo..hi`` (read through a ``buffers=False`` transaction);
-    ``each(envelope)`` sees every one that decodes."""
+def check_range(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) -> RangeCheck:
+    """Check the events ``lo..hi`` (read through a ``buffers=False`` transaction)."""
     check = RangeCheck(lo, hi, versions={}, problems=[])
+    collections.deque(checked_events(txn, dbs, check), maxlen=0)
+    return check
+
+
+def checked_events(
+    txn: lmdb.Transaction, dbs: dict[bytes, Any], check: RangeCheck
+) -> Iterator[Any]:
+    """Check the events ``check.lo..check.hi`` into ``check`` and yield each one that
+    decodes (a layer above can fold the same events as they are checked)."""
+    lo, hi = check.lo, check.hi
     problems = check.problems
     seen: dict[str, list] = {}  # stream -> [first version, last version, its seq, key prefix]
     get = seen.get
@@ -109,7 +113,7 @@ def check_range(
     cursor = txn.cursor(db=dbs[b"log"])
     if not cursor.set_range(pack_u64(lo)):
         problems.append(f"sequence gap: expected {lo}, the log ends before it")
-        return check
+        return
     for key, raw in cursor:
         seq = from_bytes(key, "big")
         if seq != expected or seq == stop:
@@ -146,14 +150,12 @@ def check_range(
         # the same pairs as the indexes' own (key, value) entries
         stream_sum += hash((state[3] + version.to_bytes(8, "big"), key))
         id_sum += hash((ident, key))
-        if each is not None:
-            each(env)
+        yield env
     check.events = events
     if expected <= hi:
         problems.append(f"sequence gap: expected {expected}, the log ends before it")
     check.versions = {stream: (a, b, c) for stream, (a, b, c, _) in seen.items()}
     check.stream_sum, check.id_sum = stream_sum, id_sum
-    return check
 
 
 def check_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) -> tuple:

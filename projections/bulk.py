@@ -18,7 +18,7 @@ checks it on random logs).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any, Union
 
 import lmdb
@@ -26,7 +26,7 @@ import msgspec
 
 from eventstore import SCHEMA_VERSION, decode_for_fold, pack_u64
 from eventstore.events import EVENT_TYPES, RecordChanged, RecordSeen, RecordVanished
-from eventstore.verify import CheckedChange, check_range
+from eventstore.verify import CheckedChange, RangeCheck, checked_events
 from projections.fold import Tables, fold
 from projections.targets import raw_key
 
@@ -89,24 +89,39 @@ class Reducer:
         #: resource -> record id -> {field: seq of its newest change}, not yet in ``ops``
         self.pending: dict[str, dict[int, dict[str, int]]] = {}
 
+    def consume(self, envelopes: Iterable[Any]) -> None:
+        """Events in log order, read lightly (``_Envelope``) or in full (``verify`` decodes
+        every event: an ``Envelope`` whose changes are ``CheckedChange`` or ``RecordChanged``).
+        A plain change (most of a year of history) is merged here, inline: a call per event
+        costs as much as the merge."""
+        pending, other, changed = self.pending, self.add, _CHANGED
+        for envelope in envelopes:
+            event = envelope.event
+            if type(event) in changed:
+                changes = event.changes
+                if "slug" not in changes:
+                    by_id = pending.get(event.resource)
+                    if by_id is None:
+                        by_id = pending[event.resource] = {}
+                    fields = by_id.get(event.id)
+                    seq = envelope.seq
+                    if fields is None:
+                        by_id[event.id] = dict.fromkeys(changes, seq)
+                    else:  # a loop beats dict.update(dict.fromkeys()) for one or two fields
+                        for name in changes:
+                            fields[name] = seq
+                    continue
+            other(envelope)
+
     def add(self, envelope: Any) -> None:
-        """One event, read lightly (``_Envelope``) or in full (``verify`` decodes every
-        event: an ``Envelope`` whose changes are ``CheckedChange`` or ``RecordChanged``)."""
+        """One event that is not a plain change (or is: then as ``consume`` merges it)."""
         event = envelope.event
         kind = type(event)
         if kind in _CHANGED:
-            changes = event.changes
-            if "slug" not in changes:  # the common case, inlined
-                by_id = self.pending.get(event.resource)
-                if by_id is None:
-                    by_id = self.pending[event.resource] = {}
-                fields = by_id.get(event.id)
-                if fields is None:
-                    by_id[event.id] = dict.fromkeys(changes, envelope.seq)
-                else:
-                    fields.update(dict.fromkeys(changes, envelope.seq))
-                return
-            self.upstream(envelope.seq, event.resource, event.id)
+            if "slug" not in event.changes:
+                self.consume((envelope,))
+            else:
+                self.upstream(envelope.seq, event.resource, event.id)
         elif kind in _SEEN:
             self.upstream(envelope.seq, event.resource, event.record.id)
         elif kind in _VANISHED:
@@ -134,33 +149,42 @@ class Reducer:
         return self.ops
 
 
+def _light_events(
+    txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int, reducer: Reducer
+) -> Iterator[Any]:
+    """Events ``lo..hi`` read lightly; one that cannot be goes to ``reducer.unknown``."""
+    cursor = txn.cursor(db=dbs[b"log"])
+    if not cursor.set_range(pack_u64(lo)):
+        return
+    decode, unknown, current = _light, reducer.unknown, SCHEMA_VERSION
+    seq = lo  # sequences are gap-free (verify checks it)
+    for raw in cursor.iternext(keys=False, values=True):
+        if seq > hi:
+            break
+        try:
+            envelope = decode(raw)
+        except msgspec.DecodeError:  # read in full (or refused) when applied
+            unknown(seq)
+        else:
+            if envelope.schema == current and envelope.seq == seq:
+                yield envelope
+            else:  # an older schema (upcast when applied), or a damaged log
+                unknown(seq)
+        seq += 1
+
+
 def reduce_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) -> list[Op]:
     """The ops of events ``lo..hi`` (a task for ``eventstore.scan``)."""
     reducer = Reducer()
-    cursor = txn.cursor(db=dbs[b"log"])
-    if cursor.set_range(pack_u64(lo)):
-        decode, light, unknown = _light, reducer.add, reducer.unknown
-        seq = lo  # sequences are gap-free (verify checks it)
-        for raw in cursor.iternext(keys=False, values=True):
-            if seq > hi:
-                break
-            try:
-                envelope = decode(raw)
-            except msgspec.DecodeError:  # read in full (or refused) when applied
-                unknown(seq)
-            else:
-                if envelope.schema == SCHEMA_VERSION and envelope.seq == seq:
-                    light(envelope)
-                else:  # an older schema (upcast when applied), or a damaged log
-                    unknown(seq)
-            seq += 1
+    reducer.consume(_light_events(txn, dbs, lo, hi, reducer))
     return reducer.flush()
 
 
 def verify_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) -> tuple:
     """``check_range`` of events ``lo..hi`` and their ops, from one decoding of each."""
     reducer = Reducer()
-    check = check_range(txn, dbs, lo, hi, reducer.add)
+    check = RangeCheck(lo, hi, versions={}, problems=[])
+    reducer.consume(checked_events(txn, dbs, check))
     return check, reducer.flush()
 
 

@@ -213,3 +213,50 @@ def test_verify_still_checks_every_change_it_does_not_build(long_store):
     with Store.open(long_store) as store:
         report = CatalogProjection(store).verify()
     assert report.problems[0].startswith("event 10 does not decode: Object missing required field")
+
+
+def test_verify_names_a_projection_row_that_differs_from_the_log(long_store):
+    """Rows are compared as stored bytes, then as values: a row written with its fields in
+    another order is the same row; a changed, extra or missing one is named."""
+    import lmdb
+    import msgspec
+
+    from projections.fold import UpstreamEntry
+
+    with Store.open(long_store) as store:
+        CatalogProjection(store).rebuild()
+    decode = msgspec.msgpack.Decoder(UpstreamEntry).decode
+
+    def tamper(change) -> list[str]:
+        """``change(txn, upstream)`` on the stored projection; what verify then says."""
+        env = lmdb.open(str(long_store), max_dbs=32)
+        with env.begin(write=True) as txn:
+            change(txn, env.open_db(b"proj.upstream", txn=txn))
+        env.close()
+        with Store.open(long_store) as store:
+            projection = CatalogProjection(store)
+            problems = projection.verify().problems
+            assert projection.differences() == problems
+            return problems
+
+    def rewrite(edit):
+        def change(txn, upstream) -> None:
+            entry = decode(txn.get(b"package:1", db=upstream))
+            edit(entry)
+            encoded = msgspec.msgpack.encode(entry)
+            assert encoded != txn.get(b"package:1", db=upstream)
+            txn.put(b"package:1", encoded, db=upstream)
+
+        return change
+
+    def reverse(entry) -> None:
+        entry.changed_at = dict(reversed(entry.changed_at.items()))
+
+    assert tamper(rewrite(reverse)) == []  # other bytes, the same row
+    differs = ["projection upstream row package:1 differs from the log"]
+    assert tamper(rewrite(lambda entry: setattr(entry.record, "repo_watchers", 5))) == differs
+    assert tamper(lambda txn, db: txn.delete(b"package:1", db=db)) == differs
+    extra = ["projection upstream row package:0 differs from the log"]
+    assert (
+        tamper(lambda txn, db: txn.put(b"package:0", txn.get(b"package:2", db=db), db=db)) == extra
+    )

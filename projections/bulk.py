@@ -35,22 +35,22 @@ ALL = b"*"  # an op's key when the event could not be read lightly: flush everyt
 Op = tuple[Any, Any]
 
 
-class _Id(msgspec.Struct):
+class _Id(msgspec.Struct, gc=False):
     id: int
 
 
-class _Seen(msgspec.Struct, tag="RecordSeen"):
+class _Seen(msgspec.Struct, tag="RecordSeen", gc=False):
     resource: str
     record: _Id
 
 
-class _Changed(msgspec.Struct, tag="RecordChanged"):
+class _Changed(msgspec.Struct, tag="RecordChanged", gc=False):
     resource: str
     id: int
     changes: dict[str, msgspec.Raw]  # values skipped over, not built
 
 
-class _Vanished(msgspec.Struct, tag="RecordVanished"):
+class _Vanished(msgspec.Struct, tag="RecordVanished", gc=False):
     resource: str
     id: int
 
@@ -59,14 +59,14 @@ class _Vanished(msgspec.Struct, tag="RecordVanished"):
 _ELSEWHERE = {"SyncStarted", "SyncFinished", "Edited", "Undone", "Redone"}
 _ELSEWHERE |= {"PypiObserved", "ReleaseObserved"}
 _IGNORED = {"SyncStarted", "SyncFinished"}  # ``fold`` does nothing with these
-_TAGS = [msgspec.defstruct(f"_{tag}", [], tag=tag) for tag in sorted(_ELSEWHERE)]
+_TAGS = [msgspec.defstruct(f"_{tag}", [], tag=tag, gc=False) for tag in sorted(_ELSEWHERE)]
 assert set(EVENT_TYPES) == _ELSEWHERE | {"RecordSeen", "RecordChanged", "RecordVanished"}
 
 
 _Event = Union[(_Seen, _Changed, _Vanished, *_TAGS)]  # the tags built above
 
 
-class _Envelope(msgspec.Struct):
+class _Envelope(msgspec.Struct, gc=False):  # decoded data holds no cycles
     seq: int
     schema: int
     event: _Event

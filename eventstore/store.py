@@ -291,7 +291,7 @@ class Store(LogReads, AppendOne):
         """Check that sequences are gap-free, every envelope decodes, and the indexes agree;
         all in one read transaction, so a writer in another process cannot make it lie."""
         with self._env.begin() as txn:
-            return self.verify_in(txn, check_task, progress=progress)
+            return self.verify_in(txn, check_task, progress=progress)[0]
 
     def verify_in(
         self,
@@ -299,12 +299,14 @@ class Store(LogReads, AppendOne):
         task: Task,
         on_range: Callable[[Any], None] | None = None,
         progress: Callable[[int, int], None] | None = None,
-    ) -> VerifyReport:
+        beside: tuple[tuple[Task, tuple], ...] = (),
+    ) -> tuple[VerifyReport, list[Any]]:
         """``verify`` inside ``txn``, reading the log with ``task(txn, dbs, lo, hi)``, which
         returns ``(RangeCheck, payload)`` (``check_range`` does the checking; a layer above
         can fold the same events as they are checked); ``on_range(payload)`` gets each
-        range's payload in log order."""
-        return verify_scan(txn, self._dbs, task, on_range, progress)
+        range's payload in log order. ``beside``: jobs ``fn(txn, dbs, *args)`` run beside
+        the ranges (in the workers, when there are), whose results come with the report."""
+        return verify_scan(txn, self._dbs, task, on_range, progress, beside)
 
     def backup(self, dest: str | os.PathLike[str], compact: bool = True) -> Path:
         """Write a consistent copy of the store to ``dest`` (a new or empty directory).

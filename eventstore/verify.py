@@ -214,20 +214,22 @@ def verify_scan(
     task: Callable[..., tuple],
     on_range: Callable[[Any], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> VerifyReport:
+    beside: tuple[tuple[Callable[..., Any], tuple], ...] = (),
+) -> tuple[VerifyReport, list[Any]]:
     """The whole log checked in ranges (``eventstore.scan``) by ``task``, which returns
     ``(RangeCheck, payload)``; ``on_range(payload)`` gets each range's payload in log order.
     The indexes are summed beside the ranges; if their sums disagree with the log's, it is
-    read again event by event (``verify_log``) to name what is wrong."""
+    read again event by event (``verify_log``) to name what is wrong. ``beside`` are more
+    jobs ``fn(txn, dbs, *args)`` run beside the ranges; their results are returned."""
     cursor = txn.cursor(db=dbs[b"log"])
     last = unpack_u64(cursor.key()) if cursor.last() else 0
     checks: list[RangeCheck] = []
-    sums: list[tuple[int, int]] = []
-    extra = ((index_sum, (b"streams",)), (index_sum, (b"ids",)))
+    results: list[Any] = []
+    extra = ((index_sum, (b"streams",)), (index_sum, (b"ids",)), *beside)
     done = 0
     for size, result in scan(txn, dbs, task, 1, last, extra=extra):
         if not size:  # the extra jobs come first, in order
-            sums.append(result)
+            results.append(result)
             continue
         check, payload = result
         checks.append(check)
@@ -236,12 +238,12 @@ def verify_scan(
         done += size
         if progress is not None:
             progress(done, last)
-    indexed = dict(zip((b"streams", b"ids"), sums, strict=True))
+    indexed = dict(zip((b"streams", b"ids"), results[:2], strict=True))
     report, indexes_wrong = merge_checks(checks, heads_of(txn, dbs), indexed)
     if indexes_wrong:
         report = verify_log(txn, *(dbs[name] for name in (b"log", b"streams", b"heads", b"ids")))
         report.problems = report.problems or ["the indexes disagree with the log"]
-    return report
+    return report, results[2:]
 
 
 def verify_log(txn: lmdb.Transaction, log: Any, streams: Any, heads: Any, ids: Any) -> VerifyReport:

@@ -204,16 +204,31 @@ class CatalogProjection:
         def run(txn: lmdb.Transaction) -> VerifyReport:
             fresh = Tables()
             applier = Applier(fresh, self.store.raw_reader(txn))
+            # the stored views are checked beside the log (in a worker): when the stored
+            # tables equal the fresh fold, so do their problems
+            beside = ((_stored_view_problems, ()),)
             with _collector_paused():
-                report = self.store.verify_in(txn, verify_task, applier.apply, progress)
+                report, (stored_problems,) = self.store.verify_in(
+                    txn, verify_task, applier.apply, progress, beside
+                )
                 applier.finish()
             if report.ok:
-                report.problems.extend(self._compare(txn, fresh, self.store.last_seq_in(txn)))
+                last = self.store.last_seq_in(txn)
+                report.problems.extend(self._compare(txn, fresh, last, stored_problems))
             return report
 
         return self.store.read(run)
 
-    def _compare(self, txn: lmdb.Transaction, fresh: Tables, last: int) -> list[str]:
+    def _compare(
+        self,
+        txn: lmdb.Transaction,
+        fresh: Tables,
+        last: int,
+        stored_view_problems: list[str] | None = None,
+    ) -> list[str]:
+        """Where the stored tables differ from ``fresh`` (the fold of events 1..``last``),
+        and what ``check_views`` finds in the fold (``stored_view_problems``: what it found
+        in the stored tables, the same when they are equal)."""
         checkpoint = self.checkpoint(txn)
         problems = []
         if checkpoint > last:
@@ -224,8 +239,9 @@ class CatalogProjection:
                 key = self._first_difference(persisted, fresh, name)
                 if key is not None:
                     problems.append(f"projection {name} row {key.decode()} differs from the log")
-            problems.extend(check_views(fresh))
-            return problems
+            if problems or stored_view_problems is None:
+                stored_view_problems = check_views(fresh)
+            return problems + stored_view_problems
         # a checkpoint behind the log is allowed (another process appended without
         # projecting): the tables must equal the fold once the missing events are applied
         stored = Tables(**{name: dict(getattr(persisted, name).items()) for name in TABLES})
@@ -250,7 +266,7 @@ class CatalogProjection:
         encode, unseen = msgspec.msgpack.Encoder().encode, set(want)
         for key, raw in table.txn.cursor(db=table.db):
             value = want.get(key)
-            if value is None or (encode(value) != raw and table.get(key) != value):
+            if value is None or (encode(value) != raw and _decoded(table, raw) != value):
                 return key
             unseen.discard(key)
         return min(unseen) if unseen else None
@@ -298,3 +314,22 @@ class CatalogProjection:
             return out
 
         return self.store.read(run)
+
+
+def _decoded(table: TxnTable, raw: bytes) -> Any:
+    """A stored row, or None if it does not decode (a damaged row differs from any)."""
+    try:
+        return table.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def _stored_view_problems(txn: lmdb.Transaction, dbs: dict[bytes, Any]) -> list[str] | None:
+    """``check_views`` of the stored tables (a job for ``eventstore.scan``); None if a row
+    does not decode (the comparison with the fold names it)."""
+    names = {name: f"proj.{name}".encode() for name in TABLES}
+    tables = Tables(**{name: TxnTable(txn, dbs[db], TABLES[name]) for name, db in names.items()})
+    try:
+        return check_views(tables)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None

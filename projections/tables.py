@@ -38,12 +38,12 @@ class TxnTable(_Lookups[T]):
 
     def __init__(self, txn: lmdb.Transaction, db: Any, type_: type[T]) -> None:
         self.txn, self.db = txn, db
-        self._decode = msgspec.msgpack.Decoder(type_).decode
+        self.decode = msgspec.msgpack.Decoder(type_).decode
         self._encode = msgspec.msgpack.Encoder().encode
 
     def get(self, key: bytes, default: T | None = None) -> T | None:
         raw = self.txn.get(key, db=self.db)
-        return self._decode(raw) if raw is not None else default
+        return self.decode(raw) if raw is not None else default
 
     def __setitem__(self, key: bytes, value: T) -> None:
         self.txn.put(key, self._encode(value), db=self.db)
@@ -70,7 +70,7 @@ class TxnTable(_Lookups[T]):
         for key, raw in cursor:
             if not key.startswith(prefix):
                 return
-            yield key, self._decode(raw)
+            yield key, self.decode(raw)
 
 
 class WriteBack(_Lookups[T]):

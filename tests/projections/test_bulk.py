@@ -217,7 +217,7 @@ def test_verify_still_checks_every_change_it_does_not_build(long_store):
 
 def test_verify_names_a_projection_row_that_differs_from_the_log(long_store):
     """Rows are compared as stored bytes, then as values: a row written with its fields in
-    another order is the same row; a changed, extra or missing one is named."""
+    another order is the same row; a changed, extra, missing or undecodable one is named."""
     import lmdb
     import msgspec
 
@@ -256,7 +256,21 @@ def test_verify_names_a_projection_row_that_differs_from_the_log(long_store):
     differs = ["projection upstream row package:1 differs from the log"]
     assert tamper(rewrite(lambda entry: setattr(entry.record, "repo_watchers", 5))) == differs
     assert tamper(lambda txn, db: txn.delete(b"package:1", db=db)) == differs
+    assert tamper(lambda txn, db: txn.put(b"package:1", b"\xc1", db=db)) == differs  # garbage
     extra = ["projection upstream row package:0 differs from the log"]
     assert (
         tamper(lambda txn, db: txn.put(b"package:0", txn.get(b"package:2", db=db), db=db)) == extra
     )
+
+
+def test_parallel_verify_reports_what_the_stored_views_break(long_store, monkeypatch):
+    """The stored views are checked in a worker beside the log: an edit of a field no
+    package has is reported as when the fold's own views are checked."""
+    bogus = Edited(target="package:1", changes={"bogus": FieldChange(before=None, after=1)})
+    with Store.open(long_store) as store:
+        store.append("package:1", [bogus])  # below the catalogue, which would refuse it
+        CatalogProjection(store).rebuild()
+    parallel(monkeypatch)
+    with Store.open(long_store) as store:
+        problems = CatalogProjection(store).verify().problems
+    assert problems == ["edits of package:1 set fields it does not have: ['bogus']"]

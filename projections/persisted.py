@@ -264,7 +264,7 @@ class CatalogProjection:
         table: TxnTable = getattr(persisted, name)
         want = getattr(fresh, name)
         encode, unseen = msgspec.msgpack.Encoder().encode, set(want)
-        for key, raw in table.txn.cursor(db=table.db):
+        for key, raw in table.raw_items():
             value = want.get(key)
             if value is None or (encode(value) != raw and _decoded(table, raw) != value):
                 return key

@@ -63,6 +63,10 @@ class TxnTable(_Lookups[T]):
                 return
             yield key
 
+    def raw_items(self) -> Iterator[tuple[bytes, bytes]]:
+        """Every (key, stored bytes), undecoded."""
+        return iter(self.txn.cursor(db=self.db))
+
     def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, T]]:
         cursor = self.txn.cursor(db=self.db)
         if not cursor.set_range(prefix):

@@ -9,6 +9,7 @@ package gets 1,000 events of its own. Then, in the same run:
   processes and in one process, next to a bare scan + decode of the same log in one process;
 - catch-up: events appended without the projection, folded when the store is next opened;
 - verify: the log, its indexes and the projections against a fresh fold, in one reading;
+- rebuild, catch-up and verify run twice each and report the faster run;
 - as-of: one package's view at a random point of the log (median over 50 picks);
 - history: the full history (field diffs included) of the package with 1,000 events.
 
@@ -22,6 +23,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -240,24 +242,34 @@ def main() -> None:
             _, items = target_history(catalog, "1")
             history_ms = (time.perf_counter() - t) * 1e3
         # a catch-up: events appended by a process without the projection, folded on open
+        # (twice, from two copies of the store, like the two rebuilds: the box is noisy)
         behind = max(1, events // 5)
         with Store.open(path) as store:
             appended = generate_changes(store, behind, args.packages, rng)
-        t = time.perf_counter()
-        with Catalog.open(path) as catalog:
-            catch_up_eps = appended / (time.perf_counter() - t)
+        copy = Path(tmp) / "copy"
+        shutil.copytree(path, copy)
+        catch_up_rates = []
+        for store_path in (path, copy):
+            t = time.perf_counter()
+            with Catalog.open(store_path) as catalog:
+                catch_up_rates.append(appended / (time.perf_counter() - t))
+        shutil.rmtree(copy)
         events = appended + events
         # verify: the log and its indexes, then the projections against a fresh fold
-        rss_before = rss_mb()
-        t = time.perf_counter()
-        with Store.open(path) as store:
-            report = CatalogProjection(store).verify()
-        verify_eps = events / (time.perf_counter() - t)
-        verify_rss = rss_mb() - rss_before
-        assert report.ok, report.problems
+        verify_rates, verify_grew = [], []  # the resident set's growth: the first run's
+        for _ in range(2):
+            rss_before = rss_mb()
+            t = time.perf_counter()
+            with Store.open(path) as store:
+                report = CatalogProjection(store).verify()
+            verify_rates.append(events / (time.perf_counter() - t))
+            verify_grew.append(rss_mb() - rss_before)
+            assert report.ok, report.problems
+        verify_rss = verify_grew[0]
         bare_rates = [bare_scan(path) for _ in range(2)]
     rebuild_eps, bare_eps = max(rebuild_rates), max(bare_rates)
     single_eps = max(single_rates)
+    catch_up_eps, verify_eps = max(catch_up_rates), max(verify_rates)
     as_of_ms = statistics.median(picks)
     print(
         f"rebuild   {rebuild_eps:>12,.0f} events/s   bare scan + decode {bare_eps:>12,.0f} "

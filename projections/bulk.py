@@ -31,6 +31,7 @@ from projections.fold import Tables, fold
 from projections.targets import raw_key
 
 ALL = b"*"  # an op's key when the event could not be read lightly: flush everything first
+#: (compared by value: ops from a worker process arrive unpickled, as new objects)
 
 Op = tuple[Any, Any]
 
@@ -208,7 +209,7 @@ class Applier:
                 else:
                     fields.update(second)
                 continue
-            if second is ALL:
+            if second == ALL:
                 self.finish()
             elif second is not None:
                 self._flush(second)

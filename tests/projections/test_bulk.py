@@ -274,3 +274,29 @@ def test_parallel_verify_reports_what_the_stored_views_break(long_store, monkeyp
     with Store.open(long_store) as store:
         problems = CatalogProjection(store).verify().problems
     assert problems == ["edits of package:1 set fields it does not have: ['bogus']"]
+
+
+def test_events_of_an_older_schema_among_plain_changes_fold_in_order(long_store, monkeypatch):
+    """An event the light reading cannot take (here: written by schema 1) makes a range flush
+    what it holds and fold that event in full, in its place: the result is still ``fold``."""
+    import lmdb
+    import msgspec
+
+    env = lmdb.open(str(long_store), max_dbs=32)
+    log = env.open_db(b"log")
+    with env.begin(write=True) as txn:
+        for seq in (20, 21, 150, 151, 152, 290, 301, 303):  # 301, 303: the last of a record
+            key = seq.to_bytes(8, "big")
+            stored = msgspec.msgpack.decode(txn.get(key, db=log))
+            assert stored["event"]["type"] == "RecordChanged"
+            stored["schema"] = 1
+            txn.put(key, msgspec.msgpack.encode(stored), db=log)
+    env.close()
+    parallel(monkeypatch)
+    with Store.open(long_store) as store:
+        projection = CatalogProjection(store)
+        with mock.patch.object(scan, "RANGE_AT_MOST", 7):
+            tables, _ = projection.fresh_fold()
+            assert same(tables, reference(store))
+            projection.rebuild()
+            assert projection.verify().problems == []

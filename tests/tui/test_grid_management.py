@@ -153,6 +153,9 @@ async def test_grid_counts_say_what_the_screen_shows(store):
             "django-querystring-tag",
             "django-xformula",
         ]
+        await pilot.press("escape", "slash", *"zzz")  # a filter that keeps none says so
+        assert "No grid matches the filter." in screen_text(app)
+        assert "press S to sync" not in screen_text(app)
 
 
 async def test_grid_history_names_packages(store):

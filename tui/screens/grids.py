@@ -53,7 +53,8 @@ class GridsScreen(DjpScreen):
         self.keys = [grid.key for grid in grids] or [None]
         cursor = self.keys.index(keep) if keep in self.keys else 0
         if not grids:
-            listing.set_lines([Text("No grids — press S to sync.", style="dim")], cursor)
+            empty = "No grids — press S to sync." if not needle else "No grid matches the filter."
+            listing.set_lines([Text(empty, style="dim")], cursor)
             return
         listing.set_source(len(grids), lambda index: self._line(grids[index]), cursor)
 

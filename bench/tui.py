@@ -219,13 +219,20 @@ def main() -> None:
     parser.add_argument(
         "--browse-minutes", type=float, default=0, help="run the browsing loop this long"
     )
+    parser.add_argument(
+        "--year-only",
+        action="store_true",
+        help="only the year (the app alone in this process: its memory is the app's own)",
+    )
     args = parser.parse_args()
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory(prefix="djp-bench-") as tmp:
         path = Path(tmp) / "store"
-        build_store(path, args.packages, args.grids)
-        result = asyncio.run(drive(path, now))
-        baseline = asyncio.run(datatable_baseline(path, now))
+        result: dict = {}
+        if not args.year_only:
+            build_store(path, args.packages, args.grids)
+            result = asyncio.run(drive(path, now))
+            result["baseline_s"] = asyncio.run(datatable_baseline(path, now))
         year: dict = {}
         if args.events:
             year_path = Path(tmp) / "year"
@@ -235,37 +242,38 @@ def main() -> None:
             year = asyncio.run(drive_year(year_path, now, args.browse_minutes))
             year.update(events=events, built_s=built, bytes_per_event=bytes_per_event(
                 year_path, events))  # fmt: skip
-    print(f"tui benchmark: GENERATED catalogue of {result['rows']:,} packages, headless")
-    print(f"launch    {result['launch_s']:.2f} s to an interactive catalogue (target < 1 s)")
-    print(
-        f"filter    p50 {result['filter_p50_ms']:.1f} ms  p95 {result['filter_p95_ms']:.1f} ms"
-        f" over {result['keystrokes']} keystrokes (target < 50 ms)"
-    )
-    print(
-        f"pilot     a filter key press round trip p50 {result['press_p50_ms']:.1f} ms, a key "
-        f"that does nothing {result['noop_p50_ms']:.1f} ms (Pilot's own wait)"
-    )
-    print(
-        f"history   1,000 events: built in {result['history_ms']:.0f} ms (target < 100 ms); "
-        f"pushing the screen and its first draw {result['history_open_ms']:.0f} ms"
-    )
-    print(
-        f"details   pane text for the row under the cursor p95 {result['details_ms']:.1f} ms "
-        f"(target < 100 ms); a cursor move with the pane p50 "
-        f"{result['details_move_p50_ms']:.1f} ms vs {result['plain_move_p50_ms']:.1f} ms "
-        "without it"
-    )
-    print(
-        f"compare   20 packages: {result['compare_ms']:.0f} ms from the key to the table on "
-        f"screen (target < 100 ms), of which building the comparison "
-        f"{result['compare_build_ms']:.1f} ms; a bare Textual screen (a line and a footer) "
-        f"pushed and drawn the same way {result['bare_screen_ms']:.0f} ms (compare / bare = "
-        f"{result['compare_ms'] / result['bare_screen_ms']:.2f})"
-    )
-    print(
-        f"baseline  DataTable filled with the same rows: {baseline:.2f} s "
-        f"(launch / baseline = {result['launch_s'] / baseline:.2f})"
-    )
+    if result:
+        print(f"tui benchmark: GENERATED catalogue of {result['rows']:,} packages, headless")
+        print(f"launch    {result['launch_s']:.2f} s to an interactive catalogue (target < 1 s)")
+        print(
+            f"filter    p50 {result['filter_p50_ms']:.1f} ms  p95 {result['filter_p95_ms']:.1f} ms"
+            f" over {result['keystrokes']} keystrokes (target < 50 ms)"
+        )
+        print(
+            f"pilot     a filter key press round trip p50 {result['press_p50_ms']:.1f} ms, a key "
+            f"that does nothing {result['noop_p50_ms']:.1f} ms (Pilot's own wait)"
+        )
+        print(
+            f"history   1,000 events: built in {result['history_ms']:.0f} ms (target < 100 ms); "
+            f"pushing the screen and its first draw {result['history_open_ms']:.0f} ms"
+        )
+        print(
+            f"details   pane text for the row under the cursor p95 {result['details_ms']:.1f} ms "
+            f"(target < 100 ms); a cursor move with the pane p50 "
+            f"{result['details_move_p50_ms']:.1f} ms vs {result['plain_move_p50_ms']:.1f} ms "
+            "without it"
+        )
+        print(
+            f"compare   20 packages: {result['compare_ms']:.0f} ms from the key to the table on "
+            f"screen (target < 100 ms), of which building the comparison "
+            f"{result['compare_build_ms']:.1f} ms; a bare Textual screen (a line and a footer) "
+            f"pushed and drawn the same way {result['bare_screen_ms']:.0f} ms (compare / bare = "
+            f"{result['compare_ms'] / result['bare_screen_ms']:.2f})"
+        )
+        print(
+            f"baseline  DataTable filled with the same rows: {result['baseline_s']:.2f} s "
+            f"(launch / baseline = {result['launch_s'] / result['baseline_s']:.2f})"
+        )
     if year:
         print(
             f"year      GENERATED log of {year['events']:,} events (built in "
@@ -274,8 +282,8 @@ def main() -> None:
         print(
             f"step      [ or ] at {year['events']:,} events: our part p95 {year['step_ms']:.1f} ms"
             f" (p50 {year['step_p50_ms']:.1f}; target < 50 ms); through Pilot p50 "
-            f"{year['step_press_p50_ms']:.0f} ms (a key that does nothing: "
-            f"{result['noop_p50_ms']:.0f} ms)"
+            f"{year['step_press_p50_ms']:.0f} ms"
+            + (f" (a key that does nothing: {result['noop_p50_ms']:.0f} ms)" if result else "")
         )
         print(f"present   from 25 events back: {year['present_ms']:.1f} ms (target < 50 ms)")
         print(
@@ -298,29 +306,27 @@ def main() -> None:
             f"filtering and travelling; the log's mapped pages besides: "
             f"{year['rss_launch_file_mb']:.0f} -> {year['rss_file_mb']:.0f} MB"
         )
-    print(
-        json.dumps(
-            {
-                "bench": "tui",
-                "packages": result["rows"],
-                "launch_s": round(result["launch_s"], 3),
-                "filter_p50_ms": round(result["filter_p50_ms"], 2),
-                "filter_p95_ms": round(result["filter_p95_ms"], 2),
-                "history_ms": round(result["history_ms"], 1),
-                "history_open_ms": round(result["history_open_ms"], 1),
-                "pilot_press_p50_ms": round(result["press_p50_ms"], 1),
-                "pilot_noop_p50_ms": round(result["noop_p50_ms"], 1),
-                "details_ms": round(result["details_ms"], 2),
-                "details_move_p50_ms": round(result["details_move_p50_ms"], 1),
-                "plain_move_p50_ms": round(result["plain_move_p50_ms"], 1),
-                "compare_ms": round(result["compare_ms"], 1),
-                "compare_build_ms": round(result["compare_build_ms"], 1),
-                "bare_screen_ms": round(result["bare_screen_ms"], 1),
-                "datatable_fill_s": round(baseline, 3),
-                **{k: round(v, 2) if isinstance(v, float) else v for k, v in year.items()},
-            }
-        )
-    )
+    catalogue = {}
+    if result:
+        catalogue = {
+            "packages": result["rows"],
+            "launch_s": round(result["launch_s"], 3),
+            "filter_p50_ms": round(result["filter_p50_ms"], 2),
+            "filter_p95_ms": round(result["filter_p95_ms"], 2),
+            "history_ms": round(result["history_ms"], 1),
+            "history_open_ms": round(result["history_open_ms"], 1),
+            "pilot_press_p50_ms": round(result["press_p50_ms"], 1),
+            "pilot_noop_p50_ms": round(result["noop_p50_ms"], 1),
+            "details_ms": round(result["details_ms"], 2),
+            "details_move_p50_ms": round(result["details_move_p50_ms"], 1),
+            "plain_move_p50_ms": round(result["plain_move_p50_ms"], 1),
+            "compare_ms": round(result["compare_ms"], 1),
+            "compare_build_ms": round(result["compare_build_ms"], 1),
+            "bare_screen_ms": round(result["bare_screen_ms"], 1),
+            "datatable_fill_s": round(result["baseline_s"], 3),
+        }
+    year_figures = {k: round(v, 2) if isinstance(v, float) else v for k, v in year.items()}
+    print(json.dumps({"bench": "tui", **catalogue, **year_figures}))
 
 
 if __name__ == "__main__":

@@ -302,7 +302,7 @@ class Store(LogReads, AppendOne):
         beside: tuple[tuple[Task, tuple], ...] = (),
     ) -> tuple[VerifyReport, list[Any]]:
         """``verify`` inside ``txn``, reading the log with ``task(txn, dbs, lo, hi)``, which
-        returns ``(RangeCheck, payload)`` (``check_range`` does the checking; a layer above
+        returns ``(RangeCheck, payload)`` (``checked_events`` does the checking; a layer above
         can fold the same events as they are checked); ``on_range(payload)`` gets each
         range's payload in log order. ``beside``: jobs ``fn(txn, dbs, *args)`` run beside
         the ranges (in the workers, when there are), whose results come with the report."""

@@ -57,7 +57,7 @@ class _RawChange(msgspec.Struct, gc=False):
 
 
 class CheckedChange(msgspec.Struct, kw_only=True, tag="RecordChanged", gc=False):
-    """``RecordChanged`` as ``check_range`` decodes it: every field checked, the values (any
+    """``RecordChanged`` as ``checked_events`` decodes it: every field checked, the values (any
     value is valid) skipped over instead of built; a fold decodes the ones it keeps."""
 
     resource: Resource
@@ -72,7 +72,7 @@ _CheckedEvent = Union[  # noqa: UP007 (a union built from a tuple)
 
 
 class _Checked(msgspec.Struct, gc=False):
-    """An envelope as ``check_range`` decodes it: in full (but for the values of upstream
+    """An envelope as ``checked_events`` decodes it: in full (but for the values of upstream
     changes), the id as its 16 bytes. These structs are not tracked by the cyclic collector
     (``gc=False``: decoded data holds no cycles), which makes decoding them 10 % faster."""
 

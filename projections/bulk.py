@@ -182,7 +182,8 @@ def reduce_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) 
 
 
 def verify_task(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) -> tuple:
-    """``check_range`` of events ``lo..hi`` and their ops, from one decoding of each."""
+    """The checks of events ``lo..hi`` (``checked_events``) and their ops, from one decoding
+    of each."""
     reducer = Reducer()
     check = RangeCheck(lo, hi, versions={}, problems=[])
     reducer.consume(checked_events(txn, dbs, check))

@@ -222,7 +222,8 @@ def main() -> None:
     parser.add_argument(
         "--year-only",
         action="store_true",
-        help="only the year (the app alone in this process: its memory is the app's own)",
+        help="only the year: no catalogue app or DataTable baseline runs before it in this "
+        "process (the generated year is still built in it)",
     )
     args = parser.parse_args()
     now = datetime(2026, 11, 1, tzinfo=UTC)

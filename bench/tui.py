@@ -44,7 +44,7 @@ from catalog import edits
 from catalog.browse import Browser
 from catalog.catalog import Catalog
 from catalog.present import cell_text
-from eventstore import FieldChange, RecordChanged
+from eventstore import FieldChange, RecordChanged, Store
 from projections.targets import Target
 from tui.screens import CompareScreen, HistoryScreen
 from tui.widgets import PackageTable
@@ -225,6 +225,12 @@ def main() -> None:
         help="only the year: no catalogue app or DataTable baseline runs before it in this "
         "process (the generated year is still built in it)",
     )
+    parser.add_argument(
+        "--year-store",
+        type=Path,
+        help="drive this year store (a copy: the app writes its settings) instead of building "
+        "one: the process then holds only the app",
+    )
     args = parser.parse_args()
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory(prefix="djp-bench-") as tmp:
@@ -235,11 +241,16 @@ def main() -> None:
             result = asyncio.run(drive(path, now))
             result["baseline_s"] = asyncio.run(datatable_baseline(path, now))
         year: dict = {}
-        if args.events:
+        if args.year_store:  # built by an earlier run: this process only runs the app
+            year_path = args.year_store
+            with Store.open(year_path) as store:
+                events, built = store.last_seq, 0.0
+        elif args.events:
             year_path = Path(tmp) / "year"
             t = time.perf_counter()
             events = build_year(year_path, args.packages, args.grids, args.events)
             built = time.perf_counter() - t
+        if args.year_store or args.events:
             year = asyncio.run(drive_year(year_path, now, args.browse_minutes))
             year.update(events=events, built_s=built, bytes_per_event=bytes_per_event(
                 year_path, events))  # fmt: skip

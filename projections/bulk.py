@@ -115,14 +115,12 @@ class Reducer:
             other(envelope)
 
     def add(self, envelope: Any) -> None:
-        """One event that is not a plain change (or is: then as ``consume`` merges it)."""
+        """One event that is not a plain change (``consume`` merges those): a rename, a
+        record seen or vanished, or one that touches no upstream record."""
         event = envelope.event
         kind = type(event)
-        if kind in _CHANGED:
-            if "slug" not in event.changes:
-                self.consume((envelope,))
-            else:
-                self.upstream(envelope.seq, event.resource, event.id)
+        if kind in _CHANGED:  # a change of the slug: the slugs index follows it
+            self.upstream(envelope.seq, event.resource, event.id)
         elif kind in _SEEN:
             self.upstream(envelope.seq, event.resource, event.record.id)
         elif kind in _VANISHED:

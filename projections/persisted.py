@@ -67,7 +67,7 @@ class CatalogProjection:
         return unpack_u64(raw) if raw is not None else 1
 
     def tables(self, txn: lmdb.Transaction) -> Tables:
-        return Tables(**{name: TxnTable(txn, self.dbs[name], TABLES[name]) for name in TABLES})
+        return _txn_tables(txn, self.dbs)
 
     def checkpoint(self, txn: lmdb.Transaction) -> int:
         raw = txn.get(NAME, db=self.checkpoints)
@@ -263,10 +263,10 @@ class CatalogProjection:
         (a dict encoded in another order) is decoded and compared as values."""
         table: TxnTable = getattr(persisted, name)
         want = getattr(fresh, name)
-        encode, unseen = msgspec.msgpack.Encoder().encode, set(want)
+        unseen = set(want)
         for key, raw in table.raw_items():
             value = want.get(key)
-            if value is None or (encode(value) != raw and _decoded(table, raw) != value):
+            if value is None or (table.encode(value) != raw and _decoded(table, raw) != value):
                 return key
             unseen.discard(key)
         return min(unseen) if unseen else None
@@ -327,9 +327,13 @@ def _decoded(table: TxnTable, raw: bytes) -> Any:
 def _stored_view_problems(txn: lmdb.Transaction, dbs: dict[bytes, Any]) -> list[str] | None:
     """``check_views`` of the stored tables (a job for ``eventstore.scan``); None if a row
     does not decode (the comparison with the fold names it)."""
-    names = {name: f"proj.{name}".encode() for name in TABLES}
-    tables = Tables(**{name: TxnTable(txn, dbs[db], TABLES[name]) for name, db in names.items()})
+    tables = _txn_tables(txn, {name: dbs[f"proj.{name}".encode()] for name in TABLES})
     try:
         return check_views(tables)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
+
+
+def _txn_tables(txn: lmdb.Transaction, dbs: dict[str, Any]) -> Tables:
+    """The stored tables read inside ``txn`` (``dbs``: each table's database by name)."""
+    return Tables(**{name: TxnTable(txn, dbs[name], TABLES[name]) for name in TABLES})

@@ -39,14 +39,14 @@ class TxnTable(_Lookups[T]):
     def __init__(self, txn: lmdb.Transaction, db: Any, type_: type[T]) -> None:
         self.txn, self.db = txn, db
         self.decode = msgspec.msgpack.Decoder(type_).decode
-        self._encode = msgspec.msgpack.Encoder().encode
+        self.encode = msgspec.msgpack.Encoder().encode
 
     def get(self, key: bytes, default: T | None = None) -> T | None:
         raw = self.txn.get(key, db=self.db)
         return self.decode(raw) if raw is not None else default
 
     def __setitem__(self, key: bytes, value: T) -> None:
-        self.txn.put(key, self._encode(value), db=self.db)
+        self.txn.put(key, self.encode(value), db=self.db)
 
     def __contains__(self, key: bytes) -> bool:
         return self.txn.get(key, db=self.db) is not None

@@ -117,7 +117,10 @@ class CatalogProjection:
             return last - done
 
         behind = self.store.read(lambda txn: self.store.last_seq_in(txn) - self.checkpoint(txn))
-        return self.store.write(run) if behind > 0 else 0
+        if behind <= 0:
+            return 0
+        with _collector_paused():  # until the tables are written back and dropped
+            return self.store.write(run)
 
     def fresh_fold(
         self, to_seq: int | None = None, progress: Progress | None = None
@@ -162,6 +165,10 @@ class CatalogProjection:
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop the tables and refold the whole log; returns the number of events folded."""
+        with _collector_paused():  # until the fresh tables are written and dropped
+            return self._rebuild(progress)
+
+    def _rebuild(self, progress: Progress | None) -> int:
         tables, last = self.fresh_fold(progress=progress)
 
         def run(txn: lmdb.Transaction) -> None:
@@ -207,17 +214,17 @@ class CatalogProjection:
             # the stored views are checked beside the log (in a worker): when the stored
             # tables equal the fresh fold, so do their problems
             beside = ((_stored_view_problems, ()),)
-            with _collector_paused():
-                report, (stored_problems,) = self.store.verify_in(
-                    txn, verify_task, applier.apply, progress, beside
-                )
-                applier.finish()
+            report, (stored_problems,) = self.store.verify_in(
+                txn, verify_task, applier.apply, progress, beside
+            )
+            applier.finish()
             if report.ok:
                 last = self.store.last_seq_in(txn)
                 report.problems.extend(self._compare(txn, fresh, last, stored_problems))
             return report
 
-        return self.store.read(run)
+        with _collector_paused():  # until the fresh fold is compared and dropped
+            return self.store.read(run)
 
     def _compare(
         self,

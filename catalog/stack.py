@@ -206,6 +206,13 @@ class StackRow:
 
 
 STATE_WORDS = {"missing": "not on PyPI", "not fetched": "PyPI not asked yet"}
+#: What a dependency that does not come from PyPI is, in the notes.
+KIND_WORDS = {
+    "vcs": "not from PyPI: a VCS checkout",
+    "url": "not from PyPI: a URL",
+    "path": "not from PyPI: a local path",
+    "editable": "not from PyPI: editable",
+}
 
 
 def target_django(view: StackView, override: str | None = None) -> tuple[str, str]:
@@ -239,6 +246,7 @@ def stack_rows(
         rows.append(row)
         if row.kind != "pypi":
             row.state = "not from PyPI"
+            row.notes.append(KIND_WORDS.get(row.kind, row.state))
             continue
         target = targets.get(name)
         if target is not None and target.kind == "package":

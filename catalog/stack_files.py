@@ -25,7 +25,13 @@ from typing import Any
 from packaging.pylock import Pylock, PylockUnsupportedVersionError, PylockValidationError
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 from packaging.version import InvalidVersion, Version
 
 from catalog.errors import UserError
@@ -133,16 +139,23 @@ class _Requirements:
         self.included = 0
         self.constraints: dict[str, str] = {}  # name -> exact version from -c files
 
-    def read(self, path: Path, constraint: bool = False) -> None:
+    def read(self, path: Path, constraint: bool = False, where: str = "") -> None:
+        """Read ``path`` (included by the line ``where``, which errors about the file itself
+        name first)."""
+        prefix = f"{where}: " if where else ""
         resolved = path.resolve()
         if resolved in self.reading:
-            raise StackFileError(f"{path}: includes itself (through -r or -c)")
+            raise StackFileError(f"{prefix}{path} includes itself (through -r or -c)")
         self.included += 1
         if self.included > MAX_INCLUDES:
-            raise StackFileError(f"{path}: more than {MAX_INCLUDES} included files")
+            raise StackFileError(f"{prefix}more than {MAX_INCLUDES} included files")
+        try:
+            text = _text(path)
+        except StackFileError as exc:
+            raise StackFileError(f"{prefix}{exc}") from None
         self.reading.append(resolved)
         try:
-            for number, line in _logical_lines(_text(path)):
+            for number, line in _logical_lines(text):
                 self._line(path, number, line, constraint)
         finally:
             self.reading.pop()
@@ -163,7 +176,7 @@ class _Requirements:
             if value is not None:
                 if not value:
                     raise StackFileError(f"{where}: {option} names no file")
-                self.read((path.parent / value), constraint or is_constraint)
+                self.read((path.parent / value), constraint or is_constraint, where)
                 return
         editable = _option_value(words, "-e")
         if editable is None:
@@ -179,7 +192,8 @@ class _Requirements:
         if _VCS.match(text) or (_URL.match(text) and " @ " not in text):
             self._unlisted(text, "vcs" if _VCS.match(text) else "url", where)
             return
-        if text.startswith((".", "/", "~")) or text.endswith((".whl", ".tar.gz", ".zip")):
+        archive = text.endswith((".whl", ".tar.gz", ".zip")) and " @ " not in text
+        if text.startswith((".", "/", "~")) or archive:
             self._unlisted(text, "path", where)
             return
         try:
@@ -201,8 +215,20 @@ class _Requirements:
             name = canonicalize_name(match.group(1))
         else:
             stem = text.rstrip("/").split("/")[-1].split("@")[0].split("#")[0]
-            name = canonicalize_name(re.sub(r"(\.git|\.tar\.gz|\.zip|-[0-9].*\.whl)$", "", stem))
+            name = _archive_name(stem) or canonicalize_name(re.sub(r"(\.git|\.zip)$", "", stem))
         self.stack.add(Dependency(name or text, text, None, kind, where))
+
+
+def _archive_name(filename: str) -> str | None:
+    """The project a wheel or sdist file name names (``pkg-1.0.tar.gz``: ``pkg``)."""
+    try:
+        if filename.endswith(".whl"):
+            return parse_wheel_filename(filename)[0]
+        if filename.endswith((".tar.gz", ".zip")):
+            return parse_sdist_filename(filename)[0]
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        pass
+    return None
 
 
 def _logical_lines(text: str):

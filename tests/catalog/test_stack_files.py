@@ -41,6 +41,40 @@ def test_requirements_with_includes_constraints_hashes_and_markers():
     assert stack.dependencies["requests"].source.endswith("base.txt:1")
 
 
+def test_lines_not_from_pypi_are_named_after_what_they_install(tmp_path):
+    path = tmp_path / "requirements.txt"
+    path.write_text(
+        "https://files.example/dist/django_thing-2.0-py3-none-any.whl\n"
+        "./vendor/django-other-1.4.tar.gz\n"
+        "celery @ https://files.example/celery.zip\n"
+        "git+https://github.com/example/tool.git@v1#egg=Django_Tool\n"
+        "/opt/src/plainpkg/\n"
+    )
+    got = deps(path)
+    assert got["django-thing"][2] == "url"  # the wheel's project, not its file name
+    assert got["django-other"][2] == "path"  # the sdist's project, without its version
+    assert got["celery"] == ("celery @ https://files.example/celery.zip", None, "url")
+    assert got["django-tool"][2] == "vcs" and got["plainpkg"][2] == "path"
+
+
+@pytest.mark.parametrize(
+    "included, says",
+    [
+        ("-r missing.txt\n", "missing.txt: No such file"),
+        ("-r ../requirements.txt\n", "requirements.txt includes itself"),  # a cycle
+    ],
+)
+def test_an_include_that_cannot_be_read_names_the_line_that_includes_it(tmp_path, included, says):
+    (tmp_path / "requirements.txt").write_text("django==5.2\n-r sub/more.txt\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "more.txt").write_text(included)
+    with pytest.raises(StackFileError) as caught:
+        read_stack([tmp_path / "requirements.txt"])
+    error = str(caught.value)
+    assert error.startswith(f"{tmp_path / 'sub' / 'more.txt'}:1: ")  # the -r line, first
+    assert says in error and "\n" not in error
+
+
 def test_pep621_with_extras_and_dependency_groups():
     got = deps(STACKS / "pep621" / "pyproject.toml")
     assert got["django"] == ("Django>=4.2,<5.0", None, "pypi")

@@ -124,6 +124,8 @@ def test_check_exits_1_with_one_line_per_problem(store, pypi, project):
         p.startswith("mysite: djangorestframework is not ready for Django 4.1") for p in problems
     )
     assert "stack mysite: readiness for Django 4.1 (--django)" in out
+    local = next(line for line in out.splitlines() if line.startswith("django-local "))
+    assert local.rstrip().endswith("not from PyPI: editable")  # listed, not an error
     clean = project / "clean.txt"
     clean.write_text("djangorestframework==3.13.1\n")
     code, _, err = stack(store, pypi, str(clean), "--check", "--django", "4.0", "--name", "clean")

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from catalog.api import pypi_name
-from catalog.readiness import DJANGO_RELEASES, DJANGO_TABLE_CHECKED, Digest, health
+from catalog.readiness import DJANGO_RELEASES, DJANGO_TABLE_SOURCE, Digest, health
 from catalog.rows import Row
 from catalog.text import local_time, relative, safe_text, sparkline, thousands, weekly
 from eventstore import (
@@ -232,12 +232,7 @@ def pypi_details(
         mark = {True: "✓", False: "✗", None: "?"}[rule.ok]
         tone = {True: "", False: "warning", None: ""}[rule.ok]
         rows.append(Detail("health", safe_text(f"{mark} {rule.name}: {rule.evidence}"), tone))
-    rows.append(
-        Detail(
-            "",
-            f"Django dates: djangoproject.com, as of {DJANGO_TABLE_CHECKED:%B %Y}",
-        )
-    )
+    rows.append(Detail("", DJANGO_TABLE_SOURCE))
     return rows
 
 

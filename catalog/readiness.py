@@ -39,9 +39,12 @@ class DjangoRelease:
     lts: bool = False
 
 
-#: Every Django feature release since 2.2: released, end of extended support (djangoproject.com
-#: "Supported versions"; checked against a stored copy of its figures, April 2026). 6.1 is due
-#: in August 2026 but was not in that copy, so it is not listed: add it when it is confirmed.
+#: Every Django feature release since 2.2: released, end of extended support. 2.2 to 6.0 are
+#: djangoproject.com's "Supported versions" (checked against a stored copy of its figures, April
+#: 2026). 6.1 came later: its release day is the upload of ``Django 6.1`` to PyPI (2026-08-05,
+#: read from pypi.org on 2026-11-28) and its end of support is Django's policy applied, not a
+#: published date: a feature release that is not LTS gets security fixes until 8 months after
+#: the next one (6.2, expected in April 2027), so December 2027.
 DJANGO_RELEASES: tuple[DjangoRelease, ...] = (
     DjangoRelease("2.2", date(2019, 4, 1), date(2022, 4, 11), lts=True),
     DjangoRelease("3.0", date(2019, 12, 2), date(2021, 4, 6)),
@@ -54,8 +57,13 @@ DJANGO_RELEASES: tuple[DjangoRelease, ...] = (
     DjangoRelease("5.1", date(2024, 8, 7), date(2025, 12, 3)),
     DjangoRelease("5.2", date(2025, 4, 2), date(2028, 4, 30), lts=True),
     DjangoRelease("6.0", date(2025, 12, 3), date(2027, 4, 30)),
+    DjangoRelease("6.1", date(2026, 8, 5), date(2027, 12, 31)),
 )
-DJANGO_TABLE_CHECKED = date(2026, 4, 1)  # the month of the copy the table was checked against
+#: Where the table's dates come from, in a line under every package's PyPI section.
+DJANGO_TABLE_SOURCE = (
+    "Django dates: djangoproject.com as of April 2026; 6.1 from PyPI (November 2026), "
+    "its end of support estimated from Django's policy"
+)
 
 DJANGO_PREFIX = "Framework :: Django :: "
 PYTHON_PREFIX = "Programming Language :: Python :: "

@@ -163,7 +163,7 @@ def test_health_rules_each_with_evidence():
     assert health(None, None, NOW)[-1].evidence == "PyPI not fetched yet"
     old = msgspec.structs.replace(facts, classifiers=["Framework :: Django :: 3.2"])
     rule = health(None, Digest("x", "ok", old, NOW), NOW)[2]
-    assert (rule.ok, rule.evidence) == (False, "not ready for any of 5.2, 6.0")
+    assert (rule.ok, rule.evidence) == (False, "not ready for any of 5.2, 6.0, 6.1")
 
 
 async def test_the_changes_report_words_what_pypi_changed(catalog, pypi):

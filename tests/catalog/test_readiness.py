@@ -111,7 +111,7 @@ def test_the_django_table_covers_every_feature_release_since_2_2():
     assert versions[0] == "2.2" and versions == sorted(
         versions, key=lambda v: tuple(map(int, v.split(".")))
     )
-    assert [r.version for r in supported_django(date(2026, 11, 28))] == ["5.2", "6.0"]
+    assert [r.version for r in supported_django(date(2026, 11, 28))] == ["5.2", "6.0", "6.1"]
     assert [r.version for r in supported_django(date(2026, 1, 15))] == ["4.2", "5.2", "6.0"]
 
 

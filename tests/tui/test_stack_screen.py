@@ -78,6 +78,24 @@ async def test_the_stack_screen_lists_problems_first_and_opens_packages(store, p
         assert "requests is not in the djp catalogue" in notifications(app)
 
 
+async def test_on_a_narrow_terminal_the_verdict_and_the_notes_stay(store, pypi):
+    app = make_app(store, pypi_url=pypi.base_url, now=datetime.now(UTC))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if line.startswith("dependency"))
+        assert header.split() == ["dependency", "pinned", "latest", "Django", "notes"]
+        drf = next(line for line in lines if line.startswith("djangorestframework"))
+        assert drf.split()[:4] == ["djangorestframework", "3.4.4", "3.13.1", "no"]
+        assert "not ready: declares" in drf and len(drf) <= 80
+        await pilot.resize_terminal(160, 40)  # wide again: every column is back
+        await pilot.pause()
+        header = next(ln for ln in screen_text(app).splitlines() if ln.startswith("dependency"))
+        assert "djp package" in header and "licence" in header
+
+
 async def test_the_stack_filter_in_the_catalogue(store, pypi):
     app = make_app(store, pypi_url=pypi.base_url, now=datetime.now(UTC))
     async with app.run_test(size=SIZE) as pilot:

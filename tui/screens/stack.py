@@ -19,7 +19,31 @@ from tui.widgets import KeyFooter, LineList
 
 COLUMNS = (("dependency", 28), ("pinned", 11), ("latest", 11), ("djp package", 24),
            ("Django", 8), ("licence", 14))  # fmt: skip
+#: On a narrow terminal these columns go, in this order, the dependency's shrinking to
+#: ``NAME_SHRINKS_TO`` before the last one goes: the verdict and the notes (where the problems
+#: are) always stay.
+DROP_ORDER = ("djp package", "licence", "latest")
+NOTES_AT_LEAST = 24
+NAME_SHRINKS_TO = 20
 VERDICT_TONES = {"yes": "success", "no": "error"}
+
+
+def stack_columns(width: int) -> list[tuple[str, int]]:
+    """The columns (label, cells) that leave the notes ``NOTES_AT_LEAST`` cells of ``width``."""
+    columns = list(COLUMNS)
+    name_cells = columns[0][1]
+
+    def fitted(floor: int) -> bool:
+        spare = width - NOTES_AT_LEAST - sum(w + 1 for _, w in columns[1:]) - 1
+        columns[0] = (columns[0][0], max(floor, min(name_cells, spare)))
+        return spare >= columns[0][1]
+
+    for label in DROP_ORDER:
+        if fitted(name_cells if label != DROP_ORDER[-1] else NAME_SHRINKS_TO):
+            return columns
+        columns = [c for c in columns if c[0] != label]
+    fitted(12)
+    return columns
 
 
 class StackScreen(DjpScreen):
@@ -43,6 +67,9 @@ class StackScreen(DjpScreen):
 
     def on_mount(self) -> None:
         self.refresh_facts()
+
+    def on_resize(self) -> None:
+        self.refresh_state()  # the columns follow the width
 
     @work(exclusive=True, group="stack-pypi")
     async def refresh_facts(self) -> None:
@@ -79,21 +106,25 @@ class StackScreen(DjpScreen):
             style="dim",
         )
         title.update(head)
-        header = " ".join(fit(label, width) for label, width in COLUMNS) + " notes"
-        self.query_one("#stack-header", Static).update(Text(header, style="bold"))
-        lines = [self.line(r) for r in rows_]
+        columns = stack_columns(self.size.width or self.app.size.width)
+        header = " ".join(fit(label, width) for label, width in columns) + " notes"
+        self.query_one("#stack-header", Static).update(Text(header, style="bold", no_wrap=True))
+        lines = [self.line(r, columns) for r in rows_]
         rows.set_lines(lines, min(rows.cursor, max(0, len(lines) - 1)))
 
-    def line(self, r: StackRow) -> Text:
-        cells = [r.name, r.pinned or "", r.latest or "", r.package or "", "", r.license or ""]
+    def line(self, r: StackRow, columns: list[tuple[str, int]]) -> Text:
+        cells = {
+            "dependency": r.name, "pinned": r.pinned or "", "latest": r.latest or "",
+            "djp package": r.package or "", "licence": r.license or "",
+        }  # fmt: skip
         text = Text()
-        for (_, width), cell in zip(COLUMNS, cells, strict=True):
-            if _ == "Django":
+        for label, width in columns:
+            if label == "Django":
                 verdict = r.django or ("—" if r.name == "django" else "")
                 style = tone(self.app, VERDICT_TONES.get(verdict, ""))
                 text.append(fit(verdict, width) + " ", style=style)
             else:
-                text.append(fit(safe_text(cell), width) + " ")
+                text.append(fit(safe_text(cells[label]), width) + " ")
         notes = r.notes
         text.append(
             safe_text("; ".join(notes)), style=tone(self.app, "error" if r.problems else "")

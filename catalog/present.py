@@ -16,7 +16,7 @@ from typing import Any
 from catalog.api import pypi_name
 from catalog.readiness import DJANGO_RELEASES, DJANGO_TABLE_SOURCE, Digest, health
 from catalog.rows import Row
-from catalog.text import local_time, relative, safe_text, sparkline, thousands, weekly
+from catalog.text import counted, local_time, relative, safe_text, sparkline, thousands, weekly
 from eventstore import (
     Edited,
     FieldChange,
@@ -239,7 +239,7 @@ def pypi_details(
 def grid_count(shown: int, missing: int) -> str:
     """``12 packages (3 not fetched yet)``: what a grid holds, as both UIs say it."""
     extra = f" ({missing:,} not fetched yet)" if missing else ""
-    return f"{shown:,} package{'' if shown == 1 else 's'}{extra}"
+    return counted(shown, "package") + extra
 
 
 # --- events, syncs, history -------------------------------------------------------------
@@ -351,7 +351,9 @@ def event_summary(event: object, name: Callable[[str], str] | None = None) -> st
             text = f"PyPI release {name(target)} {version}: PyPI has no page for it"
         case ReleaseObserved(target=target, version=version, yanked=yanked, vulnerabilities=v):
             state = "yanked" if yanked else "not yanked"
-            text = f"PyPI release {name(target)} {version}: {state}, {len(v)} advisories"
+            text = f"PyPI release {name(target)} {version}: {state}, " + counted(
+                len(v), "advisory", "advisories"
+            )
         case _:
             text = type(event).__name__
     return safe_text(text)

@@ -27,6 +27,7 @@ from catalog.http import BoundedHttp, FetchError, HttpLimits, UnreachableError
 from catalog.present import pypi_details
 from catalog.pypi_facts import advisories, clip_text, facts_from_json
 from catalog.readiness import Digest, digest_of, pypi_summary
+from catalog.text import counted
 from eventstore import PypiObserved, ReleaseObserved, StoreError, WriteTransaction
 from projections.fold import Tables, release_key
 from projections.targets import Target
@@ -83,12 +84,14 @@ class PypiReport:
     def summary(self, asked: int) -> str:
         """One line for the command line and the app."""
         if self.unreachable:
-            return f"PyPI unreachable, {asked:,} projects not refreshed: {self.unreachable}"
+            return (
+                f"PyPI unreachable, {counted(asked, 'project')} not refreshed: {self.unreachable}"
+            )
         return (
-            f"PyPI: {asked:,} projects asked, {self.fetched:,} answered, "
+            f"PyPI: {counted(asked, 'project')} asked, {self.fetched:,} answered, "
             f"{self.not_modified:,} unchanged (304), {self.missing:,} not on PyPI, "
-            f"{self.changed:,} events appended, {len(self.errors):,} errors, "
-            f"{self.requests:,} requests"
+            f"{counted(self.changed, 'event')} appended, {counted(len(self.errors), 'error')}, "
+            f"{counted(self.requests, 'request')}"
         )
 
 

@@ -59,6 +59,11 @@ def _wide_cells(text: str) -> int:
     return width if width >= 0 else sum(w if (w := wcwidth(ch)) >= 0 else 1 for ch in text)
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``1 package``, ``2 packages``, ``1,200 dependencies`` (``plural`` when not noun + s)."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def fit(text: str, width: int, right: bool = False) -> str:
     """``text`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
     if width <= 0:

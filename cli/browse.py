@@ -16,7 +16,7 @@ from catalog.present import COLUMNS, cell_text, grid_count, package_details
 from catalog.pypi import pypi_details_of, pypi_of
 from catalog.rows import Row, RowIndex
 from catalog.settings import Settings
-from catalog.text import fit, safe_text
+from catalog.text import counted, fit, safe_text
 from cli.context import CommandError, Session, as_of_option, echo_json, json_option, pass_session
 from projections.fold import Tables
 
@@ -121,7 +121,7 @@ def packages(
         echo_json(queries.package_json(r.view) for r in rows)
         return
     print_rows(rows, LIST_COLUMNS)
-    click.echo(f"{len(rows):,} packages", err=True)
+    click.echo(counted(len(rows), "package"), err=True)
 
 
 @click.command()

@@ -13,7 +13,7 @@ from catalog.changes import what_changed
 from catalog.history import target_history, target_names
 from catalog.present import MEMBER_FIELDS, event_summary, history_kind, member_words, short_value
 from catalog.report import changes_report, stack_change_words
-from catalog.text import local_time, safe_json, safe_text
+from catalog.text import counted, local_time, safe_json, safe_text
 from cli.context import Session, as_of_option, echo_json, json_option, pass_session
 from eventstore import Envelope
 from projections.stacks import stacks
@@ -44,7 +44,7 @@ def history(session: Session, target: str, grid: bool, as_of: int | None, as_jso
             for item in items
         )
         return
-    click.echo(f"history of {safe_text(found.key)}: {len(items)} events")
+    click.echo(f"history of {safe_text(found.key)}: {counted(len(items), 'event')}")
     for item in items:
         origin = f"  sync {item.sync_id[:8]}" if item.sync_id else ""
         click.echo(f"{item.seq:>8}  {local_time(item.recorded_at)}  {history_kind(item)}{origin}")

@@ -23,7 +23,7 @@ from catalog.stack import (
     target_django,
 )
 from catalog.stack_files import StackFileError, read_stack
-from catalog.text import fit, safe_text
+from catalog.text import counted, fit, safe_text
 from cli.context import (
     CommandError,
     Session,
@@ -93,8 +93,9 @@ def stack(
             if not as_json:
                 said = f"event {envelope.seq:,}" if envelope else "unchanged since the last reading"
                 click.echo(
-                    f"stack {safe_text(key)}: {len(parsed.dependencies)} dependencies from "
-                    f"{len(parsed.files)} file{'' if len(parsed.files) == 1 else 's'} ({said})",
+                    f"stack {safe_text(key)}: "
+                    f"{counted(len(parsed.dependencies), 'dependency', 'dependencies')} from "
+                    f"{counted(len(parsed.files), 'file')} ({said})",
                     err=True,
                 )
         else:
@@ -180,6 +181,6 @@ def _print(view: StackView, rows: list[StackRow], version: str, why: str) -> Non
         click.echo(line + " " + safe_text("; ".join(notes)))
     with_problems = sum(1 for r in rows if r.problems)
     click.echo(
-        f"{len(rows)} dependencies, {with_problems} with problems "
+        f"{counted(len(rows), 'dependency', 'dependencies')}, {with_problems} with problems "
         f"({sum(1 for r in rows if r.package)} in the djp catalogue)"
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from catalog.text import counted
 from cli.context import Session, fold_progress_printer, pass_session
 from projections.persisted import CatalogProjection
 
@@ -41,7 +42,7 @@ def backup(session: Session, dest: Path, no_compact: bool) -> None:
     with session.open_existing() as store:
         written = store.backup(dest, compact=not no_compact)
         events = store.last_seq
-    click.echo(f"backed up {events:,} events to {written}")
+    click.echo(f"backed up {counted(events, 'event')} to {written}")
 
 
 @click.command()
@@ -52,4 +53,4 @@ def rebuild(session: Session) -> None:
         started = time.perf_counter()
         events = catalog.projection.rebuild(fold_progress_printer("rebuilding"))
         elapsed = time.perf_counter() - started
-    click.echo(f"rebuilt the projections from {events:,} events in {elapsed:.2f}s")
+    click.echo(f"rebuilt the projections from {counted(events, 'event')} in {elapsed:.2f}s")

@@ -23,6 +23,7 @@ from catalog.client import ClientConfig
 from catalog.pypi import PypiConfig
 from catalog.readiness import DJANGO_RELEASES
 from catalog.sync import Clock
+from catalog.text import counted
 from projections.targets import Target
 from tui.controller import Controller
 from tui.modals import HelpModal, SyncModal, TextModal
@@ -242,7 +243,7 @@ class DjpApp(App):
         for kept in self.controller.stacks() if self.controller else []:
             yield SystemCommand(
                 f"Stack: {escape(kept.name)}",
-                f"{len(kept.deps)} dependencies, problems first",
+                f"{counted(len(kept.deps), 'dependency', 'dependencies')}, problems first",
                 partial(self.open_stack, kept.name),
             )
         yield from self._filter_commands(screen)

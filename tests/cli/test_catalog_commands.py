@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from catalog.text import counted
 from eventstore import Store
 from tests.support.cli import run_djp
 from tests.support.fakeapi import FakeApi, FakeApiServer, Fault
@@ -64,6 +65,16 @@ def test_packages_query_sort_and_json(synced):
     assert len(set(watchers)) > 10
     _, out, _ = run_djp("--store", synced, "packages", "--sort", "watchers", "--json")
     assert [json.loads(line)["repo_watchers"] for line in out.splitlines()] == sorted(watchers)
+
+
+def test_counts_say_one_thing_in_the_singular(synced):
+    _, _, err = run_djp("--store", synced, "packages", "--query", "django-messages")
+    assert err.strip() == "1 package"
+    _, _, err = run_djp("--store", synced, "packages", "--query", "nothing-matches-this")
+    assert err.strip() == "0 packages"
+    assert counted(1, "dependency", "dependencies") == "1 dependency"
+    assert counted(1_200, "dependency", "dependencies") == "1,200 dependencies"
+    assert counted(2, "event") == "2 events"
 
 
 def test_packages_by_grid_and_category(synced):

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from catalog import export
 from catalog.present import grid_count
 from catalog.rows import sort_rows
-from catalog.text import safe_text
+from catalog.text import counted, safe_text
 from projections.targets import Target
 from tui.modals import PickModal, grid_form
 from tui.screens.base import BACK, PackageListScreen
@@ -78,7 +78,7 @@ class GridScreen(PackageListScreen):
         title.update(head)
         if missing and not rows:
             table.empty_text = (
-                f"None of this grid's {missing:,} packages is in the catalogue yet"
+                f"None of this grid's {counted(missing, 'package')} is in the catalogue yet"
                 " (S syncs them); a adds one that is."
             )
         else:

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from catalog.stack import StackRow
-from catalog.text import fit, safe_text
+from catalog.text import counted, fit, safe_text
 from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
@@ -101,7 +101,8 @@ class StackScreen(DjpScreen):
         head = Text()
         head.append(f"stack {safe_text(name)}", style="bold")
         head.append(
-            f"  {len(rows_)} dependencies, {problems} with problems · Django {version} "
+            f"  {counted(len(rows_), 'dependency', 'dependencies')}, {problems} with problems · "
+            f"Django {version} "
             f"({safe_text(why)}) · {', '.join(safe_text(f) for f in view.files)}",
             style="dim",
         )

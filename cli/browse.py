@@ -178,8 +178,9 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
     for g in rows:
         ident = "local" if g.local else g.record.id
         shown, missing = sizes[g.key]
+        size = fit(counted(shown, "package"), 13, right=True)
         click.echo(
-            f"{ident:>5}  {fit(safe_text(g.record.slug), 28)} {shown:>4} packages  "
+            f"{ident:>5}  {fit(safe_text(g.record.slug), 28)} {size}  "
             f"{fit(safe_text(g.record.title), 40).rstrip()}"
             + (f"  ({missing:,} not fetched yet)" if missing else "")
         )

@@ -21,7 +21,8 @@ def verify(ctx: click.Context, session: Session) -> None:
         report = CatalogProjection(store).verify(fold_progress_printer("verifying"))
     if report.ok:
         click.echo(
-            f"ok: {report.events:,} events in {report.streams:,} streams; sequences gap-free, "
+            f"ok: {counted(report.events, 'event')} in {counted(report.streams, 'stream')}; "
+            "sequences gap-free, "
             "indexes consistent, projections equal a fresh fold"
         )
         return

@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 from catalog.export import FORMATS as EXPORT_FORMATS
 from catalog.export import SUFFIX
 from catalog.present import event_summary
-from catalog.text import local_time
+from catalog.text import counted, local_time
 from tui.controller import Controller
 from tui.modals import ChoiceModal, TextModal
 from tui.widgets import Banner, DetailsPane, PackageTable, StatusLine
@@ -111,9 +111,9 @@ class DjpScreen(Screen):
             parts.append("offline sample of the catalogue: S syncs the live one")
         parts += [
             controller.store_label,
-            f"{browser.last_seq:,} events",
-            f"{packages:,} package{'' if packages == 1 else 's'}",
-            f"{grids:,} grid{'' if grids == 1 else 's'}",
+            counted(browser.last_seq, "event"),
+            counted(packages, "package"),
+            counted(grids, "grid"),
             f"last sync {controller.last_sync_text()}",
         ]
         return " · ".join(parts)

@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 from catalog.filters import FilterError
 from catalog.present import VERDICT_CELLS
 from catalog.readiness import DJANGO_RELEASES
-from catalog.text import safe_text
+from catalog.text import counted, safe_text
 from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
 from tui.widgets import DjpInput, KeyFooter
@@ -64,7 +64,7 @@ class ReadinessScreen(DjpScreen):
         fetched = sum(1 for r in rows if r.pypi is not None)
         summary.update(
             f"Django {version}: {counts['yes']:,} ready, {counts['no']:,} not, "
-            f"{counts['unknown']:,} unknown of {len(rows):,} packages "
+            f"{counts['unknown']:,} unknown of {counted(len(rows), 'package')} "
             f"({len(rows) - fetched:,} without PyPI facts yet; S syncs them); v changes the version"
         )
         table.empty_text = "No package matches the filter."

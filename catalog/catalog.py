@@ -50,7 +50,9 @@ class Catalog:
 
     @property
     def is_empty(self) -> bool:
-        return self.store.last_seq == 0
+        """No upstream record yet: the catalogue still needs its first fill. A store that only
+        failed syncs, stacks or PyPI facts wrote to is empty too."""
+        return self.projection.upstream_records() == 0
 
     def tables(self, as_of: int | None = None) -> Tables:
         """The folded catalogue in memory: the present (read from the persisted projection) or

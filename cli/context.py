@@ -62,7 +62,7 @@ class Session:
         snapshot) unless ``fill`` is off."""
         catalog = Catalog.open(self.store_path, progress=fold_progress_printer("catching up"))
         if fill and catalog.is_empty:
-            click.echo("djp: the store is empty; fetching the catalogue…", err=True)
+            click.echo("djp: the store has no catalogue yet; fetching it…", err=True)
             report = asyncio.run(
                 first_sync(catalog, client_config(base_url), progress=progress_printer())
             )

@@ -173,7 +173,7 @@ def import_edits_command(session: Session, file: Path) -> None:
     with session.open_catalog(fill=False) as catalog:
         if catalog.is_empty:  # every edit would be skipped: say so, and fetch nothing
             raise CommandError(
-                "the store is empty: the edited packages are not here yet; djp sync first, "
+                "the store has no catalogue yet: the edited packages are not here; djp sync first, "
                 "then import-edits"
             )
         report = import_edits(catalog, file)

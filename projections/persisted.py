@@ -299,6 +299,10 @@ class CatalogProjection:
 
         return self.store.read(run)
 
+    def upstream_records(self) -> int:
+        """How many upstream records (packages, grids, categories) the store has seen."""
+        return self.store.read(lambda txn: txn.stat(self.dbs["upstream"])["entries"])
+
     def entry(self, resource: str, ident: int) -> UpstreamEntry | None:
         return self.store.read(lambda txn: self.tables(txn).upstream.get(raw_key(resource, ident)))
 

@@ -131,6 +131,16 @@ def test_first_read_on_an_empty_store_without_network_loads_the_snapshot(store_p
     assert "loaded the catalogue snapshot that ships with djp" in err
 
 
+def test_a_store_with_only_a_failed_sync_is_filled_like_an_empty_one(store_path, monkeypatch):
+    monkeypatch.setenv("DJP_API_URL", "http://127.0.0.1:9/api/v4/")
+    code, _, err = run_djp("--store", store_path, "sync")
+    assert code == 1 and "failed after" in err  # offline: the log holds the failed sync
+    code, out, err = run_djp("--store", store_path, "packages", "--query", "django-messages")
+    assert code == 0 and "django-messages" in out  # not "0 packages" for good
+    assert "loaded the catalogue snapshot that ships with djp" in err
+    assert run_djp("--store", store_path, "verify")[0] == 0
+
+
 def test_remote_text_is_printed_inert(server, store_path):
     server.api.data["packages"][4404]["title"] = "evil\x1b[31m[bold]x[/bold]"
     run_djp("--store", store_path, "sync", "--base-url", server.base_url)

@@ -91,7 +91,7 @@ def test_import_edits_on_an_empty_store_fetches_nothing_and_fails(snapshot_store
     code, out, err = run_djp("--store", tmp_path / "empty", "import-edits", str(exported))
     assert code == 1 and out == ""
     assert err == (
-        "djp: the store is empty: the edited packages are not here yet; djp sync first, "
+        "djp: the store has no catalogue yet: the edited packages are not here; djp sync first, "
         "then import-edits\n"
     )  # one line, and no "fetching the catalogue"
 

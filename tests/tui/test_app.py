@@ -231,6 +231,23 @@ async def test_first_start_without_network_loads_the_snapshot(tmp_path):
         )
 
 
+@pytest.fixture
+def failed_sync_store(tmp_path):
+    """A store whose log holds one sync, failed for want of a network, and nothing else."""
+    from cli.main import main
+
+    assert main(["--store", str(tmp_path / "s"), "sync", "--base-url", "http://127.0.0.1:9/"]) == 1
+    return tmp_path / "s"
+
+
+async def test_a_store_that_only_failed_to_sync_starts_like_an_empty_one(failed_sync_store):
+    app = make_app(failed_sync_store, base_url="http://127.0.0.1:9/api/v4/", probe_seconds=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.controller.browser.rows) == 75  # the snapshot, not an empty table
+
+
 async def test_markup_in_a_description_is_shown_literally(tmp_path):
     evil = "[bold]loud[/bold] [link=https://evil.example]click[/link] \x1b[31mred\x1b[0m"
 

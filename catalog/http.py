@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from catalog.text import safe_text
+from catalog.text import counted, safe_text
 
 
 class FetchError(Exception):
@@ -171,8 +171,7 @@ class BoundedHttp:
             never = not self.reached and attempt >= UNREACHED_ATTEMPTS
             if attempt == max_attempts or never or spent + wait > cfg.max_retry_seconds:
                 error = FetchError if answered else UnreachableError
-                plural = "attempt" if attempt == 1 else "attempts"
-                raise error(f"{url} failed after {attempt} {plural}: {reason}")
+                raise error(f"{url} failed after {counted(attempt, 'attempt')}: {reason}")
             await self._sleep(wait)
             waited += wait
         raise AssertionError("unreachable")

@@ -304,9 +304,7 @@ def _changed(
         for field, c in sorted(changes.items())[:limit]
     ]
     if len(changes) > limit:
-        parts.append(
-            f"and {len(changes) - limit} more field{'s' if len(changes) - limit > 1 else ''}"
-        )
+        parts.append(f"and {counted(len(changes) - limit, 'more field', 'more fields')}")
     return "; ".join(parts)
 
 
@@ -320,7 +318,7 @@ def event_summary(event: object, name: Callable[[str], str] | None = None) -> st
         case SyncFinished(error=error, warnings=warnings):
             text = sync_summary(event) + (f" ({error})" if error else "")
             if warnings:
-                text += f"; {len(warnings)} warning{'s' if len(warnings) > 1 else ''}"
+                text += "; " + counted(len(warnings), "warning")
         case RecordSeen(resource=resource, record=record, again=again):
             verb = "seen again" if again else "first seen"
             text = f"{resource} {record.slug} {verb} (id {record.id})"

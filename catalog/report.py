@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from catalog.present import short_value
-from catalog.text import safe_text
+from catalog.text import counted, safe_text
 from eventstore import FieldChange
 from projections.changes import Changes
 
@@ -44,7 +44,7 @@ def pypi_change_words(changes: dict[str, FieldChange]) -> str:
     if advisories := changes.get("pypi.advisories"):
         fresh = [a for a in advisories.after or [] if a not in (advisories.before or [])]
         if fresh:
-            words.append(f"{len(fresh)} new advisor{'y' if len(fresh) == 1 else 'ies'}")
+            words.append(counted(len(fresh), "new advisory", "new advisories"))
         elif not advisories.after:
             words.append("no advisories any more")
     return safe_text("; ".join(words))
@@ -128,10 +128,8 @@ def changes_report(
                 if r.yanked is not None:
                     words.append("yanked" if r.yanked else "no longer yanked")
                 if r.new_advisories:
-                    n = len(r.new_advisories)
-                    words.append(
-                        f"{n} new advisor{'y' if n == 1 else 'ies'}: {', '.join(r.new_advisories)}"
-                    )
+                    n = counted(len(r.new_advisories), "new advisory", "new advisories")
+                    words.append(f"{n}: {', '.join(r.new_advisories)}")
                 lines.append(line(safe_text(f"{r.name}=={r.version} (pinned): {'; '.join(words)}")))
         if lines:
             sections.append((f"your stack {safe_text(stack)}", _cut(lines, len(lines), limit)))
@@ -166,6 +164,6 @@ def changes_report(
         lines = _cut([line(f"{name(i)}: {words}", i) for i, words in shown], len(pypi), limit)
         if changes.pypi_first:
             n = changes.pypi_first
-            lines.append(line(f"first PyPI facts for {n:,} project{'' if n == 1 else 's'}"))
+            lines.append(line(f"first PyPI facts for {counted(n, 'project')}"))
         sections.append(("PyPI", lines))
     return summary, sections

@@ -39,6 +39,7 @@ from catalog.pypi import (
 from catalog.pypi_facts import RELEASES_KEPT
 from catalog.readiness import DJANGO_RELEASES, FAILED, Digest, default_django, digest_of, health
 from catalog.stack_files import Stack
+from catalog.text import counted
 from catalog.validation import EditError, check_note
 from eventstore import Edited, Envelope, FieldChange, WriteTransaction
 from projections.fold import Tables, release_key
@@ -292,8 +293,8 @@ def stack_rows(
             row.problems.append(f"{name}=={row.pinned} is yanked{reason}")
         if row.vulnerabilities:
             row.problems.append(
-                f"{name}=={row.pinned} has {len(row.vulnerabilities)} "
-                f"advisor{'y' if len(row.vulnerabilities) == 1 else 'ies'}: "
+                f"{name}=={row.pinned} has "
+                f"{counted(len(row.vulnerabilities), 'advisory', 'advisories')}: "
                 + ", ".join(row.vulnerabilities)
             )
         if row.django == "no":

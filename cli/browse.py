@@ -186,7 +186,7 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
         )
     if unfetched:
         click.echo(
-            f"{unfetched:,} more grid{'s' if unfetched > 1 else ''} named by packages but not"
+            f"{counted(unfetched, 'more grid', 'more grids')} named by packages but not"
             " fetched yet (djp grid ID lists its packages)",
             err=True,
         )

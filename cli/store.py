@@ -26,7 +26,8 @@ def verify(ctx: click.Context, session: Session) -> None:
             "indexes consistent, projections equal a fresh fold"
         )
         return
-    more = f" (and {len(report.problems) - 1} more problems)" if len(report.problems) > 1 else ""
+    extra = len(report.problems) - 1
+    more = f" (and {counted(extra, 'more problem', 'more problems')})" if extra else ""
     click.echo(f"djp: store is damaged: {report.problems[0]}{more}", err=True)
     ctx.exit(1)
 

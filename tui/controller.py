@@ -45,7 +45,7 @@ from catalog.stack import (
     target_django,
 )
 from catalog.sync import Clock, ProgressCallback, first_sync, sync_catalog
-from catalog.text import relative
+from catalog.text import counted, relative
 from eventstore import Envelope, StoreError
 from projections.changes import Changes
 from projections.history import HistoryItem
@@ -323,7 +323,7 @@ class Controller(EditCommands):
         count = len(self.marked)
         self.marked.clear()
         self.announce()
-        self.notify(f"cleared {count} mark{'' if count == 1 else 's'}")
+        self.notify(f"cleared {counted(count, 'mark')}")
         return True
 
     def comparison(self, keys: list[str]) -> Comparison:

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 from catalog import export
 from catalog.filters import FilterError, plain_words
 from catalog.rows import SORTS
+from catalog.text import counted
 from tui.screens.base import PackageListScreen
 from tui.widgets import DetailsPane, DjpInput, KeyFooter, PackageTable
 
@@ -117,7 +118,7 @@ class CatalogueScreen(PackageListScreen):
         matches = self.query_one("#matches", Static)
         matches.display = bool(text.strip())
         total = len(browser.rows)
-        line = f"{len(rows):,} of {total:,} package{'' if total == 1 else 's'} match"
+        line = f"{len(rows):,} of {counted(total, 'package')} match"
         if table.by_relevance:
             line += " · best match first (s sorts by the column)"
         matches.update(line)

@@ -116,3 +116,6 @@ async def test_without_a_stack_the_screen_says_how_to_read_one(tmp_path):
         assert "No stacks yet. Read one from a terminal: djp stack requirements.txt" in (
             screen_text(app)
         )
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert "dependency" not in screen_text(app)  # no column header over nothing

@@ -30,20 +30,16 @@ VERDICT_TONES = {"yes": "success", "no": "error"}
 
 def stack_columns(width: int) -> list[tuple[str, int]]:
     """The columns (label, cells) that leave the notes ``NOTES_AT_LEAST`` cells of ``width``."""
-    columns = list(COLUMNS)
-    name_cells = columns[0][1]
+    (name, cells), columns = COLUMNS[0], list(COLUMNS[1:])
 
-    def fitted(floor: int) -> bool:
-        spare = width - NOTES_AT_LEAST - sum(w + 1 for _, w in columns[1:]) - 1
-        columns[0] = (columns[0][0], max(floor, min(name_cells, spare)))
-        return spare >= columns[0][1]
+    def room() -> int:  # for the dependency's name, beside the other columns and the notes
+        return width - NOTES_AT_LEAST - sum(w + 1 for _, w in columns) - 1
 
     for label in DROP_ORDER:
-        if fitted(name_cells if label != DROP_ORDER[-1] else NAME_SHRINKS_TO):
-            return columns
+        if room() >= (NAME_SHRINKS_TO if label == DROP_ORDER[-1] else cells):
+            break
         columns = [c for c in columns if c[0] != label]
-    fitted(12)
-    return columns
+    return [(name, max(12, min(cells, room()))), *columns]
 
 
 class StackScreen(DjpScreen):
@@ -69,7 +65,7 @@ class StackScreen(DjpScreen):
         self.refresh_facts()
 
     def on_resize(self) -> None:
-        self.refresh_state()  # the columns follow the width
+        self.lay_out()  # the columns follow the width; the report stays as it is
 
     @work(exclusive=True, group="stack-pypi")
     async def refresh_facts(self) -> None:
@@ -107,10 +103,17 @@ class StackScreen(DjpScreen):
             style="dim",
         )
         title.update(head)
+        self.lay_out()
+
+    def lay_out(self) -> None:
+        """The header and one line a dependency, in the columns the width leaves room for."""
+        if self.stack_name is None:  # no stack yet: the title says how to read one
+            return
+        rows = self.query_one("#stack-rows", LineList)
         columns = stack_columns(self.size.width or self.app.size.width)
         header = " ".join(fit(label, width) for label, width in columns) + " notes"
         self.query_one("#stack-header", Static).update(Text(header, style="bold", no_wrap=True))
-        lines = [self.line(r, columns) for r in rows_]
+        lines = [self.line(r, columns) for r in self.rows]
         rows.set_lines(lines, min(rows.cursor, max(0, len(lines) - 1)))
 
     def line(self, r: StackRow, columns: list[tuple[str, int]]) -> Text:

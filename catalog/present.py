@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from catalog.api import pypi_name
-from catalog.readiness import DJANGO_RELEASES, DJANGO_TABLE_SOURCE, Digest, health
+from catalog.readiness import Digest, health
 from catalog.rows import Row
 from catalog.text import counted, local_time, relative, safe_text, sparkline, thousands, weekly
+from catalog.verdicts import DJANGO_RELEASES, DJANGO_TABLE_SOURCE
 from eventstore import (
     Edited,
     FieldChange,

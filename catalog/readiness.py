@@ -1,201 +1,24 @@
-"""Will a package work with Django X (or Python 3.Y)? Verdicts from what PyPI says, with the
-evidence in words, never a guess.
-
-- ``no``: the ``requires_dist`` requirement on Django (markers and extras honoured, read with
-  ``packaging``) excludes X, or the package declares ``Framework :: Django :: V`` classifiers
-  and X is newer than all of them;
-- ``yes``: it declares ``Framework :: Django :: X`` (or the major-only ``Framework :: Django ::
-  N`` for X = N.x) and its requirement does not exclude X;
-- ``unknown``: anything else (no classifiers; X between declared versions).
-
-Python 3.Y reads ``Programming Language :: Python :: 3.Y`` classifiers and ``requires_python``
-the same way. Django's releases and their end of support are a table here, with the date it
-was last checked.
-"""
+"""What PyPI says of one package, digested: its licence and development status, the latest
+release and its age, yanks and advisories, the Django and Python verdicts (``catalog.verdicts``)
+computed when first asked, and the health rules, each with its evidence."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from datetime import datetime, timedelta
+from typing import Any
 
-from packaging.markers import UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from catalog.verdicts import (
+    DJANGO_RELEASES,
+    Verdict,
+    django_verdict,
+    python_verdict,
+    supported_django,
+)
 from eventstore import PypiFacts, PypiObserved
-
-VerdictWord = Literal["yes", "no", "unknown"]
-
-
-@dataclass(frozen=True)
-class DjangoRelease:
-    version: str  # the feature release, "4.2"
-    released: date
-    end_of_support: date  # end of extended (security) support
-    lts: bool = False
-
-
-#: Every Django feature release since 2.2: released, end of extended support. 2.2 to 6.0 are
-#: djangoproject.com's "Supported versions" (checked against a stored copy of its figures, April
-#: 2026). 6.1 came later: its release day is the upload of ``Django 6.1`` to PyPI (2026-08-05,
-#: read from pypi.org on 2026-11-28) and its end of support is Django's policy applied, not a
-#: published date: a feature release that is not LTS gets security fixes until 8 months after
-#: the next one (6.2, expected in April 2027), so December 2027.
-DJANGO_RELEASES: tuple[DjangoRelease, ...] = (
-    DjangoRelease("2.2", date(2019, 4, 1), date(2022, 4, 11), lts=True),
-    DjangoRelease("3.0", date(2019, 12, 2), date(2021, 4, 6)),
-    DjangoRelease("3.1", date(2020, 8, 4), date(2021, 12, 7)),
-    DjangoRelease("3.2", date(2021, 4, 6), date(2024, 4, 1), lts=True),
-    DjangoRelease("4.0", date(2021, 12, 7), date(2023, 4, 1)),
-    DjangoRelease("4.1", date(2022, 8, 3), date(2023, 12, 1)),
-    DjangoRelease("4.2", date(2023, 4, 3), date(2026, 4, 7), lts=True),
-    DjangoRelease("5.0", date(2023, 12, 4), date(2025, 4, 2)),
-    DjangoRelease("5.1", date(2024, 8, 7), date(2025, 12, 3)),
-    DjangoRelease("5.2", date(2025, 4, 2), date(2028, 4, 30), lts=True),
-    DjangoRelease("6.0", date(2025, 12, 3), date(2027, 4, 30)),
-    DjangoRelease("6.1", date(2026, 8, 5), date(2027, 12, 31)),
-)
-#: Where the table's dates come from, in a line under every package's PyPI section.
-DJANGO_TABLE_SOURCE = (
-    "Django dates: djangoproject.com as of April 2026; 6.1 from PyPI (November 2026), "
-    "its end of support estimated from Django's policy"
-)
-
-DJANGO_PREFIX = "Framework :: Django :: "
-PYTHON_PREFIX = "Programming Language :: Python :: "
-
-
-@dataclass(frozen=True)
-class Verdict:
-    verdict: VerdictWord
-    evidence: str
-
-
-def supported_django(today: date) -> list[DjangoRelease]:
-    """The Django releases still supported on ``today``."""
-    return [r for r in DJANGO_RELEASES if r.released <= today <= r.end_of_support]
-
-
-def default_django(today: date) -> str:
-    """The readiness column's Django until the user picks one: the newest supported LTS."""
-    lts = [r for r in supported_django(today) if r.lts]
-    return (lts or list(DJANGO_RELEASES))[-1].version
-
-
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
-def _declared(classifiers: Iterable[str], prefix: str) -> list[str]:
-    """Versions a package declares with classifiers ``prefix + V`` (digits and dots only)."""
-    out = []
-    for classifier in classifiers:
-        if classifier.startswith(prefix):
-            value = classifier[len(prefix) :].strip()
-            if value and all(part.isdigit() for part in value.split(".")):
-                out.append(value)
-    return sorted(set(out), key=_key)
-
-
-def _requirement(requires_dist: Iterable[str], name: str) -> SpecifierSet | None:
-    """The combined specifier of the requirements on ``name`` that always apply: markers are
-    evaluated for this environment, and a requirement of an extra applies only with it."""
-    specifier = None
-    for text in requires_dist:
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement:
-            continue
-        if canonicalize_name(requirement.name) != name:
-            continue
-        if requirement.marker is not None:
-            try:
-                if not requirement.marker.evaluate({"extra": ""}):
-                    continue
-            except UndefinedEnvironmentName:
-                continue
-        specifier = (
-            requirement.specifier if specifier is None else specifier & requirement.specifier
-        )
-    return specifier
-
-
-def excludes(specifier: SpecifierSet, feature: str) -> bool:
-    """Whether no release of a feature series (X.0 ... X.n) satisfies the specifier.
-
-    The series is probed at its first and a far release, and around each version the specifier
-    names inside the series (``4``, ``4.0`` and ``4.0.0`` are the series' start): the patch
-    before, the patch itself and the patch after. Between those points the answer of every
-    clause is constant, so they decide it exactly (and cheaply)."""
-    series = tuple(int(p) for p in feature.split("."))
-    candidates = {f"{feature}.0", f"{feature}.9999"}
-    for spec in specifier:
-        try:
-            release = Version(spec.version.rstrip(".*")).release
-        except InvalidVersion:
-            continue
-        padded = release + (0,) * (3 - len(release))
-        if padded[:2] != series:
-            continue
-        for patch in (padded[2] - 1, padded[2], padded[2] + 1):
-            if patch >= 0:
-                candidates.add(f"{feature}.{patch}")
-        if len(release) > 3:
-            candidates.add(".".join(map(str, release)))
-    return not any(specifier.contains(v, prereleases=True) for v in candidates)
-
-
-def _span(versions: list[str]) -> str:
-    return versions[0] if len(versions) == 1 else f"{versions[0]}-{versions[-1]}"
-
-
-def django_verdict(classifiers: Iterable[str], requires_dist: Iterable[str], x: str) -> Verdict:
-    """Is the package ready for Django feature release ``x`` ("5.2")?"""
-    classifiers = list(classifiers)
-    specifier = _requirement(requires_dist, "django")
-    if specifier is not None and str(specifier) and excludes(specifier, x):
-        return Verdict("no", f"requires Django{specifier}")
-    declared = _declared(classifiers, DJANGO_PREFIX)
-    features = [v for v in declared if "." in v]
-    majors = [v for v in declared if "." not in v]
-    major = x.split(".")[0]
-    if x in features:
-        return Verdict("yes", f"classifier {DJANGO_PREFIX}{x}")
-    if major in majors:
-        return Verdict("yes", f"classifier {DJANGO_PREFIX}{major}")
-    newest = max([_key(v) for v in features] + [(int(m), 99) for m in majors], default=None)
-    if newest is not None and _key(x) > newest:
-        return Verdict("no", f"declares {_span(declared)} only")
-    if declared:
-        return Verdict("unknown", f"declares {', '.join(declared)}, not {x}")
-    if specifier is not None and str(specifier):
-        return Verdict("unknown", f"requires Django{specifier}; no Django version classifiers")
-    return Verdict("unknown", "no Django version classifiers and no Django requirement")
-
-
-def python_verdict(classifiers: Iterable[str], requires_python: str | None, y: str) -> Verdict:
-    """Is the package ready for Python ``y`` ("3.13")?"""
-    classifiers = list(classifiers)
-    if requires_python:
-        try:
-            specifier = SpecifierSet(requires_python)
-        except InvalidSpecifier:
-            specifier = None
-        if specifier is not None and excludes(specifier, y):
-            return Verdict("no", f"requires Python {requires_python}")
-    declared = [v for v in _declared(classifiers, PYTHON_PREFIX) if v.count(".") == 1]
-    if y in declared:
-        return Verdict("yes", f"classifier {PYTHON_PREFIX}{y}")
-    if declared and _key(y) > _key(declared[-1]):
-        return Verdict("no", f"declares Python {_span(declared)} only")
-    if declared:
-        return Verdict("unknown", f"declares Python {', '.join(declared)}, not {y}")
-    return Verdict("unknown", "no Python version classifiers")
-
 
 # --- licence and development status ---------------------------------------------------------
 

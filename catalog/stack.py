@@ -27,6 +27,7 @@ from packaging.version import InvalidVersion, Version
 
 from catalog.api import pypi_name
 from catalog.catalog import Catalog
+from catalog.dependencies import Stack
 from catalog.pypi import (
     PypiConfig,
     PypiReport,
@@ -37,10 +38,10 @@ from catalog.pypi import (
     stale,
 )
 from catalog.pypi_facts import RELEASES_KEPT
-from catalog.readiness import DJANGO_RELEASES, FAILED, Digest, default_django, digest_of, health
-from catalog.stack_files import Stack
+from catalog.readiness import FAILED, Digest, digest_of, health
 from catalog.text import counted
 from catalog.validation import EditError, check_note
+from catalog.verdicts import DJANGO_RELEASES, default_django
 from eventstore import Edited, Envelope, FieldChange, WriteTransaction
 from projections.fold import Tables, release_key
 from projections.stacks import DEP, StackView, stack_view, stacks

@@ -8,8 +8,8 @@ import click
 
 from catalog import queries
 from catalog.compare import FORMATS, RENDERERS, compare
-from catalog.readiness import DJANGO_RELEASES, default_django
 from catalog.rows import RowIndex
+from catalog.verdicts import DJANGO_RELEASES, default_django
 from cli.context import CommandError, Session, pass_session
 
 

@@ -6,8 +6,8 @@ import click
 
 from catalog import queries
 from catalog.api import pypi_name
-from catalog.readiness import DJANGO_RELEASES
 from catalog.text import fit, safe_text
+from catalog.verdicts import DJANGO_RELEASES
 from cli.context import CommandError, Session, echo_json, json_option, pass_session
 
 VERSIONS = [r.version for r in DJANGO_RELEASES]

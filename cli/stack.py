@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from catalog.dependencies import StackFileError
 from catalog.pypi import PypiConfig
 from catalog.stack import (
     StackRow,
@@ -22,7 +23,7 @@ from catalog.stack import (
     stacks,
     target_django,
 )
-from catalog.stack_files import StackFileError, read_stack
+from catalog.stack_files import read_stack
 from catalog.text import counted, fit, safe_text
 from cli.context import (
     CommandError,

@@ -21,9 +21,9 @@ from textual.widgets import Input
 from catalog.catalog import Catalog
 from catalog.client import ClientConfig
 from catalog.pypi import PypiConfig
-from catalog.readiness import DJANGO_RELEASES
 from catalog.sync import Clock
 from catalog.text import counted
+from catalog.verdicts import DJANGO_RELEASES
 from projections.targets import Target
 from tui.controller import Controller
 from tui.modals import HelpModal, SyncModal, TextModal

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.stack_files import StackFileError, poetry_specifier, read_stack
+from catalog.dependencies import StackFileError
+from catalog.stack_files import poetry_specifier, read_stack
 
 STACKS = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "stacks"
 

@@ -12,8 +12,8 @@ from textual.widgets import Input, Static
 
 from catalog.filters import FilterError
 from catalog.present import VERDICT_CELLS
-from catalog.readiness import DJANGO_RELEASES
 from catalog.text import counted, safe_text
+from catalog.verdicts import DJANGO_RELEASES
 from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
 from tui.widgets import DjpInput, KeyFooter

@@ -11,9 +11,9 @@ from textual.message import Message
 from textual.strip import Strip
 
 from catalog.filters import django_word
-from catalog.readiness import DJANGO_RELEASES
 from catalog.rows import Row
 from catalog.text import fit, safe_text
+from catalog.verdicts import DJANGO_RELEASES
 from tui.widgets.cursor import CursorView
 
 CELL = 6

@@ -15,7 +15,16 @@ from typing import Any
 from catalog.api import pypi_name
 from catalog.readiness import health
 from catalog.rows import Row
-from catalog.text import cells, fit, local_time, relative, safe_json, safe_text, sparkline
+from catalog.text import (
+    category_label,
+    cells,
+    fit,
+    local_time,
+    relative,
+    safe_json,
+    safe_text,
+    sparkline,
+)
 
 FORMATS = ("text", "markdown", "csv", "json")
 
@@ -114,7 +123,7 @@ def compare(
     ts = lambda d: d.timestamp() if d else None  # noqa: E731
     add("title", [p.title for p in records])
     add("description", [p.repo_description for p in records])
-    add("category", [category_names.get(p.category, "") for p in records])
+    add("category", [category_label(category_names, p.category) for p in records])
     add("version", [p.pypi_version or None for p in records])
     add(
         "watchers",

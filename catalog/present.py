@@ -16,7 +16,16 @@ from typing import Any
 from catalog.api import pypi_name
 from catalog.readiness import Digest, health
 from catalog.rows import Row
-from catalog.text import counted, local_time, relative, safe_text, sparkline, thousands, weekly
+from catalog.text import (
+    category_label,
+    counted,
+    local_time,
+    relative,
+    safe_text,
+    sparkline,
+    thousands,
+    weekly,
+)
 from catalog.verdicts import DJANGO_RELEASES, DJANGO_TABLE_SOURCE
 from eventstore import (
     Edited,
@@ -147,7 +156,7 @@ def package_details(
         Detail("description", safe_text(p.repo_description)),
         Detail("slug", safe_text(p.slug)),
         Detail("id", str(p.id)),
-        Detail("category", safe_text(category_names.get(p.category, p.category or ""))),
+        Detail("category", category_label(category_names, p.category)),
         Detail("repo", safe_text(p.repo_url)),
         Detail("docs", safe_text(p.documentation_url or "")),
         Detail("pypi", safe_text(f"{pypi_name(p.pypi_url)} {p.pypi_version or ''}".strip())),

@@ -15,6 +15,7 @@ from typing import Any
 
 from catalog.errors import UserError
 from catalog.readiness import Digest, digest_of
+from catalog.text import category_label
 from eventstore import Grid
 from projections.fold import Tables
 from projections.targets import PREFIX
@@ -146,7 +147,7 @@ class RowIndex:
         row = Row(
             view=view,
             haystack=haystack(view),
-            category=self.category_names.get(p.category, ""),
+            category=category_label(self.category_names, p.category, short=True),
             grids=frozenset(self.memberships.get(p.id, ())) | {str(g) for g in p.grids},
             stale=p.last_updated is not None and self.now - p.last_updated > STALE_AFTER,
             pypi=digest_of(

@@ -45,6 +45,17 @@ def safe_json(value: object) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def category_label(names: dict[int, str], category: int | None, *, short: bool = False) -> str:
+    """A category's title; one the store has not fetched is named by its id (the catalogue
+    lists only the categories it fetched, packages may name others)."""
+    if not category:
+        return ""
+    title = names.get(category)
+    if title is not None:
+        return safe_text(title)
+    return f"#{category}" if short else f"#{category} (not fetched yet)"
+
+
 def cells(text: str) -> int:
     """How many terminal cells ``text`` takes (characters it cannot measure count as one)."""
     if text.isascii():

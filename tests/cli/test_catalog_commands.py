@@ -124,6 +124,17 @@ def test_grids_grid_and_categories(synced):
     assert json.loads(out)["title"] == "App"
 
 
+def test_a_category_not_fetched_is_named_by_its_id(synced):
+    # snorky's recorded category is 2; the recorded API pages hold only category 1 (App)
+    _, out, _ = run_djp("--store", synced, "show", "snorky")
+    assert "category  #2 (not fetched yet)" in out
+    _, out, _ = run_djp("--store", synced, "packages", "--query", "snorky")
+    assert " #2 " in out.splitlines()[1]
+    _, out, _ = run_djp("--store", synced, "compare", "snorky", "wagtail-whoosh")
+    [row] = [line for line in out.splitlines() if line.startswith("category")]
+    assert row.split() == ["category", "#2", "(not", "fetched", "yet)", "App"]
+
+
 def test_first_read_on_an_empty_store_without_network_loads_the_snapshot(store_path, monkeypatch):
     monkeypatch.setenv("DJP_API_URL", "http://127.0.0.1:9/api/v4/")
     code, out, err = run_djp("--store", store_path, "categories")

@@ -188,6 +188,18 @@ class PackageListScreen(DjpScreen):
     opens a package, space marks it, ``D`` shows the pane (remembered across screens and
     runs)."""
 
+    def package_table(self, id: str) -> ComposeResult:
+        """The screen's table (reading the controller's clock, Django version, marks and the
+        event in view) and its details pane."""
+        yield PackageTable(
+            id=id,
+            now=lambda: self.controller.now,
+            django=lambda: self.controller.django_version,
+            marked=lambda: self.controller.marked,
+            traveled=lambda: self.controller.traveled_keys(),
+        )
+        yield DetailsPane(id="details")
+
     @on(PackageTable.Opened)
     def open_package(self, message: PackageTable.Opened) -> None:
         self.controller.open_package(message.row.view.target)

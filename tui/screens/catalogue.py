@@ -35,14 +35,7 @@ class CatalogueScreen(PackageListScreen):
         )
         yield Static(id="filter-error", markup=False)
         yield Static(id="matches", markup=False)
-        yield PackageTable(
-            id="packages",
-            now=lambda: self.controller.now,
-            django=lambda: self.controller.django_version,
-            marked=lambda: self.controller.marked,
-            traveled=lambda: self.controller.traveled_keys(),
-        )
-        yield DetailsPane(id="details")
+        yield from self.package_table("packages")
         yield KeyFooter()
 
     _judge_timer = None

@@ -40,14 +40,7 @@ class GridScreen(PackageListScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield Static(id="grid-title")
-        yield PackageTable(
-            id="grid-table",
-            now=lambda: self.controller.now,
-            django=lambda: self.controller.django_version,
-            marked=lambda: self.controller.marked,
-            traveled=lambda: self.controller.traveled_keys(),
-        )
-        yield DetailsPane(id="details")
+        yield from self.package_table("grid-table")
         yield KeyFooter()
 
     def on_mount(self) -> None:

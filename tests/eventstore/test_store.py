@@ -238,12 +238,16 @@ def _unreadable_store_is_refused(store_path, cleanups):
     if os.geteuid() == 0:
         if not shutil.which("setpriv"):
             pytest.skip("needs setpriv to drop root privileges")
-        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable]
-        # the child runs as another user: give it a copy of eventstore it can read, in case
-        # the checkout sits in a private directory
+        # the child runs as another user, who may not read the checkout or its .venv (a clone
+        # in a private directory): it runs the interpreter the .venv points at, on a copy of
+        # eventstore and the libraries it imports, in a directory anyone can read
+        python = os.path.realpath(sys.executable)
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python, "-s"]
         readable = Path(tempfile.mkdtemp(prefix="djp-readable-"))
         cleanups.append(lambda: shutil.rmtree(readable, ignore_errors=True))
-        shutil.copytree(Path(eventstore.__file__).parent, readable / "eventstore")
+        for package in (eventstore, lmdb, msgspec):
+            source = Path(package.__file__).parent
+            shutil.copytree(source, readable / source.name, ignore=shutil.ignore_patterns("*.pyc"))
         for path in (readable, *readable.rglob("*")):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         env["PYTHONPATH"] = str(readable)
@@ -253,8 +257,8 @@ def _unreadable_store_is_refused(store_path, cleanups):
         )
         if probe.returncode != 0:
             pytest.skip(
-                "the Python environment is not readable by an unprivileged user (a checkout "
-                "in a private directory): cannot drop root to try an unreadable store here"
+                f"the interpreter {python} cannot be run by an unprivileged user: cannot drop "
+                "root to try an unreadable store here"
             )
     else:
         os.chmod(store_path, 0)

@@ -25,7 +25,7 @@ from catalog.api import pypi_name
 from catalog.catalog import Catalog
 from catalog.http import BoundedHttp, FetchError, HttpLimits, UnreachableError
 from catalog.present import pypi_details
-from catalog.pypi_facts import advisories, clip_text, facts_from_json
+from catalog.pypi_facts import advisories, clip_text, facts_from_json, release_metadata
 from catalog.readiness import Digest, digest_of, pypi_summary
 from catalog.text import counted
 from eventstore import PypiObserved, ReleaseObserved, StoreError, WriteTransaction
@@ -110,7 +110,7 @@ class Ask:
     """One question to PyPI: where to ask, the cache entry it keeps (ETag, when), the stream
     its event goes to, and how an answer (a document, or None for a 404) becomes that event."""
 
-    key: bytes  # in CACHE_DB: a target (b"package:3324") or b"release:NAME==VERSION"
+    key: bytes  # in CACHE_DB: a target (b"package:3324") or b"release.2:NAME==VERSION"
     stream: str
     path: str
     label: str  # for errors: "NAME" or "NAME==VERSION"
@@ -147,6 +147,7 @@ def release_ask(target: Target, name: str, version: str) -> Ask:
             yanked=bool(info.get("yanked")),
             yanked_reason=clip_text(info.get("yanked_reason"), 300),
             vulnerabilities=advisories(document.get("vulnerabilities")),
+            **release_metadata(info),
         )
 
     def current(tables: Tables) -> ReleaseObserved | None:
@@ -163,7 +164,10 @@ def release_ask(target: Target, name: str, version: str) -> Ask:
     )
 
 
-RELEASE_PREFIX = b"release:"
+#: The cache keys of release pages. Version 2 records each release's metadata: a store whose
+#: entries predate it asks every page once more, without the ETag (a 304 would keep the old
+#: event, which lacks the metadata).
+RELEASE_PREFIX = b"release.2:"
 
 
 def stale(catalog: Catalog, keys, now: datetime, within: timedelta = FRESH_FOR) -> set[bytes]:

@@ -85,6 +85,22 @@ def facts_from_json(document: object, name: str) -> PypiFacts:
     )
 
 
+#: The classifiers the readiness rules read (a release event keeps only these).
+READINESS_CLASSIFIERS = ("Framework :: Django", "Programming Language :: Python")
+
+
+def release_metadata(info: dict) -> dict:
+    """The fields of a ``ReleaseObserved`` that the readiness rules read, from the ``info`` of
+    a ``/pypi/NAME/VERSION/json`` document (that release's own metadata)."""
+    classifiers = _strings(info.get("classifiers"), 1000)
+    return {
+        "metadata": True,
+        "classifiers": [c for c in classifiers if c.startswith(READINESS_CLASSIFIERS)],
+        "requires_dist": _strings(info.get("requires_dist"), 1000),
+        "requires_python": clip_text(info.get("requires_python"), 200),
+    }
+
+
 def _yanked_versions(releases: dict) -> dict[str, str]:
     """Releases whose every file is yanked -> the reason (the first 100 of them)."""
     out: dict[str, str] = {}

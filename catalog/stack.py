@@ -41,8 +41,8 @@ from catalog.pypi_facts import RELEASES_KEPT
 from catalog.readiness import FAILED, Digest, digest_of, health
 from catalog.text import counted
 from catalog.validation import EditError, check_note
-from catalog.verdicts import DJANGO_RELEASES, default_django
-from eventstore import Edited, Envelope, FieldChange, WriteTransaction
+from catalog.verdicts import DJANGO_RELEASES, default_django, django_verdict
+from eventstore import Edited, Envelope, FieldChange, ReleaseObserved, WriteTransaction
 from projections.fold import Tables, release_key
 from projections.stacks import DEP, StackView, stack_view, stacks
 from projections.targets import Target
@@ -184,6 +184,10 @@ class StackRow:
     vulnerabilities: list[str] = field(default_factory=list)  # of the pinned version
     django: str | None = None  # yes/no/unknown for the target (None for Django itself)
     django_evidence: str = ""
+    #: what the verdict judged: "pinned" (that release's own metadata), "latest" (the latest
+    #: release's: no pin, or its page not read yet), None (no verdict)
+    django_judged: str | None = None
+    ready_latest: bool = False  # the pin is not ready but the latest release is
     license: str | None = None
     health: list[str] = field(default_factory=list)  # failed rules
     state: str = "not fetched"  # ok, missing (not on PyPI), not fetched, not from PyPI
@@ -200,6 +204,7 @@ class StackRow:
             "yanked": self.yanked,
             "vulnerabilities": self.vulnerabilities,
             "django": self.django,
+            "django_judged": self.django_judged,
             "license": self.license,
             "state": self.state,
             "source": self.source,
@@ -234,6 +239,16 @@ def target_django(view: StackView, override: str | None = None) -> tuple[str, st
     return default_django(datetime.now().date()), "the newest supported LTS"
 
 
+def judge_the_pin(row: StackRow, observed: ReleaseObserved, django: str) -> None:
+    """The verdict of the pinned release (from its own metadata) replaces the latest's; the
+    row remembers when the latest is ready and the pin is not (an upgrade would do)."""
+    latest_ready = row.django == "yes"
+    verdict = django_verdict(observed.classifiers, observed.requires_dist, django)
+    row.django, row.django_evidence = verdict.verdict, verdict.evidence
+    row.django_judged = "pinned"
+    row.ready_latest = latest_ready and verdict.verdict != "yes" and row.latest != row.pinned
+
+
 def stack_rows(
     tables: Tables, view: StackView, targets: dict[str, Target], django: str, now: datetime
 ) -> list[StackRow]:
@@ -265,6 +280,7 @@ def stack_rows(
             if name != "django" and digest.facts is not None:
                 verdict = digest.django(django)
                 row.django, row.django_evidence = verdict.verdict, verdict.evidence
+                row.django_judged = "latest"
             last_commit = None
             if row.package_target is not None:
                 last_commit = tables.upstream[row.package_target.raw].record.last_updated
@@ -282,6 +298,10 @@ def stack_rows(
                 row.yanked = observed.yanked or bool(row.yanked)
                 row.yanked_reason = observed.yanked_reason or row.yanked_reason
                 row.vulnerabilities = [a.id for a in observed.vulnerabilities]
+                if observed.metadata and name != "django":
+                    judge_the_pin(row, observed, django)
+            elif row.django_judged == "latest" and row.latest != row.pinned:
+                row.django_evidence = f"latest {row.latest}: {row.django_evidence}"
             elif release is not None and known is not None:
                 if row.pinned in known.releases or row.pinned in known.yanked_versions:
                     # PyPI lists the release but its own page did not answer: say so
@@ -299,8 +319,12 @@ def stack_rows(
                 + ", ".join(row.vulnerabilities)
             )
         if row.django == "no":
-            row.problems.append(f"{name} is not ready for Django {django}: {row.django_evidence}")
-            row.notes.append(f"not ready: {row.django_evidence}")
+            who = f"{name}=={row.pinned}" if row.django_judged == "pinned" else name
+            upgrade = f"; {row.latest} is ready" if row.ready_latest else ""
+            row.problems.append(
+                f"{who} is not ready for Django {django}: {row.django_evidence}{upgrade}"
+            )
+            row.notes.append(f"not ready: {row.django_evidence}{upgrade}")
         if row.yanked:
             row.notes.append("pin yanked")
         if row.vulnerabilities:

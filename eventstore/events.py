@@ -199,8 +199,10 @@ class PypiObserved(msgspec.Struct, kw_only=True, tag="PypiObserved"):
 
 class ReleaseObserved(msgspec.Struct, kw_only=True, tag="ReleaseObserved"):
     """What PyPI said of one release a stack pins (``/pypi/NAME/VERSION/json``): whether it
-    is yanked, and the advisories that affect it (withdrawn ones dropped, one per alias
-    group), or that PyPI has no such release."""
+    is yanked, the advisories that affect it (withdrawn ones dropped, one per alias group)
+    and the metadata the readiness rules read (its Django and Python classifiers, its
+    requirements), or that PyPI has no such release. Events written before the metadata was
+    recorded decode with ``metadata=False``: the pin is then judged by the latest release."""
 
     target: str  # package:3324, or pypi:NAME for a project the catalogue does not list
     name: str  # the normalized PyPI name
@@ -209,6 +211,10 @@ class ReleaseObserved(msgspec.Struct, kw_only=True, tag="ReleaseObserved"):
     yanked: bool = False
     yanked_reason: str = ""
     vulnerabilities: list[Advisory] = []
+    metadata: bool = False  # the three fields below were recorded
+    classifiers: list[str] = []  # only "Framework :: Django..." and "Programming Language..."
+    requires_dist: list[str] = []
+    requires_python: str = ""
 
 
 # --- local -------------------------------------------------------------------------------

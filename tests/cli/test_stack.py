@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+import time
 from pathlib import Path
 
 import msgspec
@@ -120,8 +121,9 @@ def test_check_exits_1_with_one_line_per_problem(store, pypi, project):
     assert (
         "mysite: django-crispy-forms==1.6.0 has 2 advisories: PYSEC-2099-7, GHSA-yyyy" in problems
     )
-    assert any(
-        p.startswith("mysite: djangorestframework is not ready for Django 4.1") for p in problems
+    assert any(  # judged by the pinned release's own page
+        p.startswith("mysite: djangorestframework==3.4.4 is not ready for Django 4.1")
+        for p in problems
     )
     assert "stack mysite: readiness for Django 4.1 (--django)" in out
     local = next(line for line in out.splitlines() if line.startswith("django-local "))
@@ -226,6 +228,67 @@ def test_a_variant_advisory_appears_after_the_day_passes(store, pypi, project):
     assert lines[1] == "your stack mysite:"  # before everything else
     assert "  djangorestframework: new release 3.15.0" in lines
     assert "  djangorestframework==3.4.4 (pinned): 1 new advisory: GHSA-zzzz" in lines
+
+
+def test_the_verdict_judges_the_pinned_release_and_names_a_ready_upgrade(store, pypi, project):
+    # a variant: 3.4.4's page declares Django 1.8-1.10 (the latest, 3.13.1, declares 2.2-4.0)
+    old = [
+        "Framework :: Django :: 1.8",
+        "Framework :: Django :: 1.9",
+        "Framework :: Django :: 1.10",
+    ]
+    pypi.pypi.releases[("djangorestframework", "3.4.4")] = release(
+        "djangorestframework",
+        "3.4.4",
+        classifiers=["License :: OSI Approved :: BSD License", *old],
+        requires_dist=None,
+    )
+    path = str(project / "requirements.txt")
+    code, out, _ = stack(store, pypi, path, "--json", "--django", "4.0")
+    rows = {r["name"]: r for r in map(json.loads, out.splitlines())}
+    drf = rows["djangorestframework"]
+    assert (drf["django"], drf["django_judged"]) == ("no", "pinned")
+    assert rows["redis"]["django_judged"] is None  # not on this PyPI: no verdict
+    code, _, err = stack(store, pypi, path, "--check", "--django", "4.0")
+    assert code == 1
+    assert (
+        "mysite: djangorestframework==3.4.4 is not ready for Django 4.0: declares 1.8-1.10 only;"
+        " 3.13.1 is ready" in err.splitlines()
+    )
+    with Catalog.open(store) as catalog:
+        [observed] = [
+            e.event
+            for e in catalog.store.read_stream("package:4404")
+            if isinstance(e.event, ReleaseObserved)
+        ]
+    assert observed.metadata and observed.classifiers == old  # only what the rules read
+    assert observed.requires_dist == []
+
+
+def test_a_release_recorded_before_its_metadata_is_asked_again_without_its_etag(
+    store, pypi, project
+):
+    """A store written before djp recorded a release's metadata: its event lacks it and its
+    cache entry is fresh; reading the stack asks the page again, whole, and judges the pin."""
+    with Catalog.open(store) as catalog:
+        catalog.store.append(
+            "package:4404",
+            [ReleaseObserved(target="package:4404", name="djangorestframework",
+                             version="3.4.4", state="ok", yanked=True)],
+        )  # fmt: skip
+        from catalog.pypi import CACHE_DB, CacheEntry
+
+        db = catalog.store.database(CACHE_DB)
+        entry = msgspec.msgpack.encode(CacheEntry(etag='"then"', fetched=time.time()))
+        catalog.store.write(
+            lambda txn: txn.put(b"release:djangorestframework==3.4.4", entry, db=db)
+        )
+    code, out, _ = stack(store, pypi, str(project / "requirements.txt"), "--json")
+    assert code == 0
+    asked = dict(pypi.pypi.requests)
+    assert asked["/pypi/djangorestframework/3.4.4/json"] == ""  # no If-None-Match
+    drf = next(r for r in map(json.loads, out.splitlines()) if r["name"] == "djangorestframework")
+    assert drf["django_judged"] == "pinned"
 
 
 def test_a_yank_is_known_from_the_project_when_the_release_page_fails(store, tmp_path):

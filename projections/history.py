@@ -22,10 +22,11 @@ from eventstore import (
     RecordSeen,
     RecordVanished,
     Redone,
+    ReleaseObserved,
     SyncStarted,
     Undone,
 )
-from projections.fold import Tables, fold
+from projections.fold import Tables, fold, release_key
 from projections.targets import Target
 from projections.view import LOCAL_PACKAGE_FIELDS, view_values
 
@@ -37,6 +38,7 @@ KINDS = {
     Undone: "undo",
     Redone: "redo",
     PypiObserved: "PyPI",
+    ReleaseObserved: "PyPI release",
 }
 
 
@@ -62,11 +64,34 @@ def pypi_values(observed: PypiObserved | None) -> dict[str, Any]:
     return values
 
 
-def _pypi_changes(tables: Tables, raw: bytes, event: PypiObserved) -> dict[str, FieldChange]:
-    """PyPI's facts before and after an observation (read before it is folded)."""
-    entry = tables.pypi.get(raw)
-    before = pypi_values(entry.observed if entry is not None else None)
-    after = pypi_values(event)
+def release_values(observed: ReleaseObserved | None) -> dict[str, Any]:
+    """What a history shows of what PyPI says of one pinned release (``release.yanked``...)."""
+    if observed is None:
+        return {}
+    values: dict[str, Any] = {"release.state": observed.state}
+    if observed.state == "ok":
+        values["release.yanked"] = observed.yanked
+        values["release.advisories"] = sorted(a.id for a in observed.vulnerabilities)
+        if observed.metadata:
+            values["release.django"] = [
+                c for c in observed.classifiers if c.startswith("Framework :: Django")
+            ]
+    return values
+
+
+def _pypi_changes(
+    tables: Tables, raw: bytes, event: PypiObserved | ReleaseObserved
+) -> dict[str, FieldChange]:
+    """PyPI's facts (of the project, or of one release) before and after an observation
+    (read before it is folded)."""
+    if isinstance(event, ReleaseObserved):
+        entry = tables.releases.get(release_key(event.name, event.version))
+        before = release_values(entry.observed if entry is not None else None)
+        after = release_values(event)
+    else:
+        entry = tables.pypi.get(raw)
+        before = pypi_values(entry.observed if entry is not None else None)
+        after = pypi_values(event)
     return {
         name: FieldChange(before=before.get(name), after=after.get(name))
         for name in sorted(set(before) | set(after))
@@ -109,7 +134,7 @@ def _touched(tables: Tables, raw: bytes, event) -> list[str] | None:
         return list(event.changes)
     if isinstance(event, RecordVanished):
         return ["vanished"]
-    if isinstance(event, PypiObserved):
+    if isinstance(event, PypiObserved | ReleaseObserved):
         return []  # no field of the view: its own changes are worked out apart
     if isinstance(event, Undone):
         local = tables.local.get(raw)
@@ -137,7 +162,8 @@ def history(
     undone: set[int] = set()
     for envelope in envelopes:
         event = envelope.event
-        pypi = _pypi_changes(tables, raw, event) if isinstance(event, PypiObserved) else None
+        observed = isinstance(event, PypiObserved | ReleaseObserved)
+        pypi = _pypi_changes(tables, raw, event) if observed else None
         touched = _touched(tables, raw, event) if fast else None
         if touched is None:
             before = view_values(tables, target)
@@ -161,6 +187,8 @@ def history(
         if pypi is not None:
             changes = pypi
         kind = KINDS.get(type(event), type(event).__name__)
+        if isinstance(event, ReleaseObserved):
+            kind = f"PyPI release {event.version}"
         if isinstance(event, RecordSeen) and event.again:
             kind = "seen again"
         sync_id = getattr(event, "sync_id", None)
@@ -196,7 +224,7 @@ def history_by_full_diff(
     tables = Tables()
     out = []
     for envelope in envelopes:
-        if isinstance(envelope.event, PypiObserved):
+        if isinstance(envelope.event, PypiObserved | ReleaseObserved):
             out.append(_pypi_changes(tables, target.raw, envelope.event))
             fold(tables, envelope)
             continue

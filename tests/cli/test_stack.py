@@ -263,6 +263,13 @@ def test_the_verdict_judges_the_pinned_release_and_names_a_ready_upgrade(store, 
         ]
     assert observed.metadata and observed.classifiers == old  # only what the rules read
     assert observed.requires_dist == []
+    _, out, _ = run_djp("--store", store, "history", "django-address-model")
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.endswith("PyPI release 3.4.4"))
+    assert [line.split(":")[0].strip() for line in lines[at + 1 : at + 5]] == [
+        "release.advisories", "release.django", "release.state", "release.yanked"
+    ]  # fmt: skip
+    assert "release.django: — → [Framework :: Django :: 1.8," in lines[at + 2]
 
 
 def test_a_release_recorded_before_its_metadata_is_asked_again_without_its_etag(

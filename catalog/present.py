@@ -355,11 +355,11 @@ def event_summary(event: object, name: Callable[[str], str] | None = None) -> st
                 text = f"PyPI: {name(target)} is not on PyPI"
             else:
                 text = f"PyPI facts of {name(target)}: latest {facts.latest if facts else '?'}"
-        case ReleaseObserved(target=target, version=version, state="missing"):
-            text = f"PyPI release {name(target)} {version}: PyPI has no page for it"
-        case ReleaseObserved(target=target, version=version, yanked=yanked, vulnerabilities=v):
+        case ReleaseObserved(name=project, version=version, state="missing"):
+            text = f"PyPI release {project}=={version}: PyPI has no page for it"
+        case ReleaseObserved(name=project, version=version, yanked=yanked, vulnerabilities=v):
             state = "yanked" if yanked else "not yanked"
-            text = f"PyPI release {name(target)} {version}: {state}, " + counted(
+            text = f"PyPI release {project}=={version}: {state}, " + counted(
                 len(v), "advisory", "advisories"
             )
         case _:

@@ -300,8 +300,6 @@ def stack_rows(
                 row.vulnerabilities = [a.id for a in observed.vulnerabilities]
                 if observed.metadata and name != "django":
                     judge_the_pin(row, observed, django)
-            elif row.django_judged == "latest" and row.latest != row.pinned:
-                row.django_evidence = f"latest {row.latest}: {row.django_evidence}"
             elif release is not None and known is not None:
                 if row.pinned in known.releases or row.pinned in known.yanked_versions:
                     # PyPI lists the release but its own page did not answer: say so
@@ -309,6 +307,8 @@ def stack_rows(
                     pin_unknown = True
                 elif row.state == "ok" and len(known.releases) < RELEASES_KEPT:
                     row.state = "pinned version not on PyPI"
+        if row.pinned and row.django_judged == "latest" and row.latest != row.pinned:
+            row.django_evidence = f"latest {row.latest}: {row.django_evidence}"
         if row.yanked:
             reason = f" ({row.yanked_reason})" if row.yanked_reason else ""
             row.problems.append(f"{name}=={row.pinned} is yanked{reason}")

@@ -311,10 +311,18 @@ def test_a_yank_is_known_from_the_project_when_the_release_page_fails(store, tmp
     path.parent.mkdir()
     path.write_text("djangorestframework==3.4.4\ndjangorestframework-unknown==1.0\n")
     with FakePypiServer(served) as server:
-        code, out, _ = stack(store, server, str(path), "--json")
+        code, out, _ = stack(store, server, str(path), "--json", "--django", "5.2")
+        _, text, _ = stack(store, server, str(path), "--django", "5.2")
     assert code == 0
     rows = {r["name"]: r for r in map(json.loads, out.splitlines())}
     drf = rows["djangorestframework"]
     assert drf["yanked"] is True and drf["state"] == "ok"
     assert drf["problems"][0] == "djangorestframework==3.4.4 is yanked (broken)"
+    # no release page: the pin is judged by the latest release, and that is said
+    assert drf["django_judged"] == "latest"
+    assert drf["problems"][1] == (
+        "djangorestframework is not ready for Django 5.2: latest 3.13.1: declares 2.2-4.0 only"
+    )
+    line = next(line for line in text.splitlines() if line.startswith("djangorestframework "))
+    assert line.endswith("advisories of the pin unknown (no release page)")
     assert rows["djangorestframework-unknown"]["state"] == "missing"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import UTC, datetime
+
 import click
 
 from catalog import queries
 from catalog.api import pypi_name
-from catalog.text import fit, safe_text
+from catalog.settings import Settings
+from catalog.text import counted, fit, safe_text
 from catalog.verdicts import DJANGO_RELEASES
 from cli.context import CommandError, Session, echo_json, json_option, pass_session
 
@@ -14,7 +18,12 @@ VERSIONS = [r.version for r in DJANGO_RELEASES]
 
 
 @click.command()
-@click.option("--django", "django", required=True, metavar="X", help="A Django feature release.")
+@click.option(
+    "--django",
+    "django",
+    metavar="X",
+    help="A Django feature release (default: the app's choice, else the newest supported LTS).",
+)
 @click.option("--python", "python", metavar="Y", help="Also a Python version (3.Y).")
 @click.option("--grid", metavar="X", help="Only the packages of this grid.")
 @click.option("--query", "-q", metavar="Q", help="Only the packages this filter selects.")
@@ -22,7 +31,7 @@ VERSIONS = [r.version for r in DJANGO_RELEASES]
 @pass_session
 def readiness(
     session: Session,
-    django: str,
+    django: str | None,
     python: str | None,
     grid: str | None,
     query: str | None,
@@ -33,12 +42,22 @@ def readiness(
     Verdicts come from what PyPI says (djp sync --pypi-only fetches it): classifiers and the
     requirement on Django; never a guess.
     """
-    if django not in VERSIONS:
+    if django is not None and django not in VERSIONS:
         raise CommandError(
             f"Django {django} is not a feature release; choose {', '.join(VERSIONS)}"
         )
     with session.open_catalog() as catalog:
-        rows = queries.packages(catalog.tables(), grid=grid, query=query, sort="title")
+        chosen = "--django"
+        if django is None:
+            settings = Settings(catalog)
+            django = settings.django(datetime.now(UTC).date())
+            chosen = (
+                "chosen in the app"
+                if settings.get("django") == django
+                else "the newest supported LTS"
+            )
+        # by slug: the slug is what each line shows
+        rows = queries.packages(catalog.tables(), grid=grid, query=query, sort="slug")
     lines = []
     for row in rows:
         d = row.pypi
@@ -61,6 +80,12 @@ def readiness(
     if as_json:
         echo_json(lines)
         return
+    counts = Counter(line["verdict"] for line in lines)
+    click.echo(
+        f"Django {django} ({chosen}): {counts['yes']:,} ready, {counts['no']:,} not, "
+        f"{counts['unknown']:,} unknown of {counted(len(lines), 'package')}",
+        err=True,
+    )
     for line in lines:
         text = f"{fit(safe_text(line['slug']), 36)} {line['verdict']:<8} {line['evidence']}"
         if python:

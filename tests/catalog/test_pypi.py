@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 
 import pytest
 
 from catalog.catalog import Catalog
 from catalog.history import target_history
 from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
+from catalog.settings import Settings
 from catalog.sync import load_snapshot
+from catalog.verdicts import default_django
 from eventstore import FieldChange, PypiObserved
 from projections.history import history_by_full_diff
 from projections.targets import Target
@@ -145,6 +148,17 @@ def test_the_command_line_fetches_shows_and_judges(catalog, pypi, store_path):
     assert crispy["verdict"] == "unknown"
     code, _, err = run_djp("--store", store_path, "readiness", "--django", "9.9")
     assert code == 1 and "not a feature release" in err
+    # without --django: the app's choice, else the newest supported LTS, said on stderr
+    code, out, err = run_djp("--store", store_path, "readiness")
+    newest_lts = default_django(date.today())
+    assert code == 0 and err.startswith(f"Django {newest_lts} (the newest supported LTS): ")
+    assert err.rstrip().endswith(" unknown of 75 packages")
+    slugs = [line.split()[0] for line in out.splitlines()]
+    assert len(slugs) == 75 and slugs == sorted(slugs, key=str.casefold)  # by slug, as shown
+    with Catalog.open(store_path) as reopened:
+        Settings(reopened).set("django", "3.1")
+    _, _, err = run_djp("--store", store_path, "readiness")
+    assert err.startswith("Django 3.1 (chosen in the app): ")
 
 
 async def test_pypi_changes_are_in_the_package_history(catalog, pypi, store_path):

@@ -56,7 +56,7 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise StackFileError(f"{path}: {size:,} bytes, more than a dependency file holds")
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a byte order mark is not text
     except UnicodeDecodeError as exc:
         raise StackFileError(f"{path}: not UTF-8 text ({exc.reason})") from None
     except OSError as exc:

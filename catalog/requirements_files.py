@@ -85,6 +85,11 @@ class Requirements:
             if value is not None:
                 if not value:
                     raise StackFileError(f"{where}: {option} names no file")
+                if "://" in value:
+                    raise StackFileError(
+                        f"{where}: {option} {value}: djp reads no file from the network;"
+                        " download it and name that file"
+                    )
                 self.read((path.parent / value), constraint or is_constraint, where)
                 return
         editable = _option_value(words, "-e")

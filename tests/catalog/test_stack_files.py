@@ -130,6 +130,12 @@ def test_pylock(tmp_path):
         ("requirements.txt", "-r missing.txt\n", "missing.txt: No such file"),
         ("requirements.txt", "--frobnicate\n", "requirements.txt:1: unknown option --frobnicate"),
         ("requirements.txt", "-r requirements.txt\n", "includes itself"),
+        (
+            "requirements.txt",
+            "django==5.2\n-r https://example.org/more.txt\n",
+            "requirements.txt:2: -r https://example.org/more.txt: djp reads no file from the "
+            "network; download it and name that file",
+        ),
         ("pyproject.toml", "[project\ndependencies = []\n", "pyproject.toml:1: not valid TOML"),
         ("pyproject.toml", '[project]\ndependencies = ["django>=>2"]\n', "pyproject.toml:2: "),
         ("uv.lock", "version = 1\n", "no [[package]] tables"),
@@ -149,3 +155,17 @@ def test_a_copy_elsewhere_reads_its_includes_relative_to_itself(tmp_path):
     shutil.copytree(STACKS / "reqs", tmp_path / "project")
     got = deps(tmp_path / "project" / "requirements.txt")
     assert got["requests"][1] == "2.11.0" and got["whitenoise"][1] == "3.2.1"
+
+
+@pytest.mark.parametrize("name", ["requirements.txt", "pyproject.toml"])
+def test_a_byte_order_mark_and_windows_line_ends_are_read_past(tmp_path, name):
+    text = (
+        "django==5.2.1\ndjango-crispy-forms>=2  # forms\n"
+        if name == "requirements.txt"
+        else '[project]\ndependencies = ["django==5.2.1", "django-crispy-forms>=2"]\n'
+    )
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    got = deps(path)
+    assert got["django"] == ("django==5.2.1", "5.2.1", "pypi")
+    assert got["django-crispy-forms"] == ("django-crispy-forms>=2", None, "pypi")

@@ -308,7 +308,7 @@ def stack_rows(
                 elif row.state == "ok" and len(known.releases) < RELEASES_KEPT:
                     row.state = "pinned version not on PyPI"
         if row.pinned and row.django_judged == "latest" and row.latest != row.pinned:
-            row.django_evidence = f"latest {row.latest}: {row.django_evidence}"
+            row.django_evidence = f"{row.django_evidence} (latest {row.latest})"
         if row.yanked:
             reason = f" ({row.yanked_reason})" if row.yanked_reason else ""
             row.problems.append(f"{name}=={row.pinned} is yanked{reason}")

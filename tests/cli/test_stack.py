@@ -321,7 +321,7 @@ def test_a_yank_is_known_from_the_project_when_the_release_page_fails(store, tmp
     # no release page: the pin is judged by the latest release, and that is said
     assert drf["django_judged"] == "latest"
     assert drf["problems"][1] == (
-        "djangorestframework is not ready for Django 5.2: latest 3.13.1: declares 2.2-4.0 only"
+        "djangorestframework is not ready for Django 5.2: declares 2.2-4.0 only (latest 3.13.1)"
     )
     line = next(line for line in text.splitlines() if line.startswith("djangorestframework "))
     assert line.endswith("advisories of the pin unknown (no release page)")

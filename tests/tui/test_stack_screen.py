@@ -90,6 +90,14 @@ async def test_on_a_narrow_terminal_the_verdict_and_the_notes_stay(store, pypi):
         drf = next(line for line in lines if line.startswith("djangorestframework"))
         assert drf.split()[:4] == ["djangorestframework", "3.4.4", "3.13.1", "no"]
         assert "not ready: declares" in drf and len(drf) <= 80
+        # the highlighted dependency (the first: it has problems) whole, below the list
+        first = app.screen.rows[0]
+        detail = str(app.screen.query_one("#stack-detail").render())
+        assert detail.startswith(f"{first.requirement} · requirements.txt:")
+        assert "; ".join(first.notes) in detail.replace("\n", " ")
+        await pilot.press("j")
+        detail = str(app.screen.query_one("#stack-detail").render())
+        assert detail.startswith(app.screen.rows[1].requirement)
         await pilot.resize_terminal(160, 40)  # wide again: every column is back
         await pilot.pause()
         header = next(ln for ln in screen_text(app).splitlines() if ln.startswith("dependency"))

@@ -4,6 +4,8 @@ with the readiness verdict for the stack's target Django; Enter opens the djp pa
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -59,6 +61,7 @@ class StackScreen(DjpScreen):
         yield Static(id="stack-title")
         yield Static(id="stack-header")
         yield LineList(id="stack-rows")
+        yield Static(id="stack-detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -115,6 +118,30 @@ class StackScreen(DjpScreen):
         self.query_one("#stack-header", Static).update(Text(header, style="bold", no_wrap=True))
         lines = [self.line(r, columns) for r in self.rows]
         rows.set_lines(lines, min(rows.cursor, max(0, len(lines) - 1)))
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The highlighted dependency whole, below the list: what its cut line leaves out."""
+        detail = self.query_one("#stack-detail", Static)
+        index = self.query_one("#stack-rows", LineList).cursor
+        if not 0 <= index < len(self.rows):
+            detail.update("")
+            return
+        r = self.rows[index]
+        facts = [r.requirement or r.name, PurePath(r.source).name]  # file:line
+        facts += [f"latest {r.latest}"] if r.latest else []
+        facts += [f"djp package {r.package}"] if r.package else []
+        facts += [r.license] if r.license else []
+        if r.django and r.django != "no":  # a "no" is in the notes
+            facts.append(f"Django {r.django}: {r.django_evidence}")
+        text = Text(safe_text(" · ".join(f for f in facts if f)), style="bold")
+        if r.notes:
+            text.append("\n" + safe_text("; ".join(r.notes)))
+        detail.update(text)
+
+    @on(LineList.Highlighted, "#stack-rows")
+    def highlighted(self) -> None:
+        self.show_detail()
 
     def line(self, r: StackRow, columns: list[tuple[str, int]]) -> Text:
         cells = {

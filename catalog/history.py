@@ -35,7 +35,10 @@ def find_history_target(catalog: Catalog, key: str | Target, *, grid: bool = Fal
         local = Target.local_grid(key.removeprefix(STREAM_PREFIX["localgrid"]))
         target = local if catalog.store.stream_version(local.key) else None
     if target is None:
-        raise QueryError(f"no {resource} {key!r} in the catalogue")
+        hint = ""
+        if not grid and catalog.lookup("grid", key) is not None:
+            hint = f"; a grid is: djp history --grid {key}"
+        raise QueryError(f"no {resource} {key!r} in the catalogue{hint}")
     return target
 
 

@@ -116,3 +116,15 @@ def test_empty_lists_say_so(snapshot_store):
     assert code == 0 and out == "" and err.startswith("no grids at this point")
     code, out, err = run_djp("--store", snapshot_store, "categories", "--as-of", "1")
     assert code == 0 and out == "" and err.startswith("no categories at this point")
+
+
+def test_history_of_a_grid_named_as_a_package_points_at_grid(snapshot_store):
+    code, _, err = run_djp("--store", snapshot_store, "history", "healt-checkers")
+    assert code == 1 and err == (
+        "djp: no package 'healt-checkers' in the catalogue;"
+        " a grid is: djp history --grid healt-checkers\n"
+    )
+    code, out, _ = run_djp("--store", snapshot_store, "history", "--grid", "healt-checkers")
+    assert code == 0 and out.startswith("history of grid:438")
+    _, _, err = run_djp("--store", snapshot_store, "history", "nope")
+    assert err == "djp: no package 'nope' in the catalogue\n"

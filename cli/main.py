@@ -88,7 +88,7 @@ def run_app(ctx: click.Context, session: Session) -> None:
         app.run()
     finally:
         catalog.close()
-    if app.return_code:  # the app crashed (Textual printed why): say so to the shell too
+    if app.return_code:  # it crashed (Textual printed why) or its terminal hung up
         ctx.exit(app.return_code)
 
 

@@ -4,6 +4,8 @@ catalogue goes through ``tui.controller.Controller``; the app never reads LMDB i
 from __future__ import annotations
 
 import gc
+import os
+import sys
 import time
 import tomllib
 from datetime import datetime
@@ -45,6 +47,20 @@ from tui.screens.base import DjpScreen
 
 def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir("djp", appauthor=False)) / "config.toml"
+
+
+#: How often the app checks that its terminal is still there (one ioctl).
+TERMINAL_CHECK_SECONDS = 1.0
+HUNG_UP = 129  # what a shell reports for a process that a hangup ended (128 + SIGHUP)
+
+
+def _terminal_fd() -> int | None:
+    """The terminal the app reads its keys from, when it reads them from one."""
+    try:
+        fd = sys.__stdin__.fileno()
+    except (AttributeError, ValueError, OSError):
+        return None
+    return fd if os.isatty(fd) else None
 
 
 class DjpApp(App):
@@ -127,10 +143,21 @@ class DjpApp(App):
         # Collected first: garbage frozen with them would never be freed.
         gc.collect()
         gc.freeze()
+        terminal = _terminal_fd() if not self.is_headless else None
+        if terminal is not None:
+            self.set_interval(TERMINAL_CHECK_SECONDS, partial(self._exit_if_hung_up, terminal))
         if self.catalog.is_empty:
             self.push_screen(SyncModal(self.controller, first=True))
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_store)
+
+    def _exit_if_hung_up(self, fd: int) -> None:
+        """Exit when the terminal has gone (an SSH connection dropped, tmux killed) but no
+        SIGHUP came, because the app is not the terminal's session leader (``make run``
+        is): the terminal then answers every read with EOF, on which Textual's input thread
+        spins a core. Nothing is lost: every edit is in the log already."""
+        if not os.isatty(fd):
+            self.exit(return_code=HUNG_UP)
 
     def on_unmount(self) -> None:
         if self._owns_catalog and self.catalog is not None:

@@ -128,3 +128,40 @@ def test_history_of_a_grid_named_as_a_package_points_at_grid(snapshot_store):
     assert code == 0 and out.startswith("history of grid:438")
     _, _, err = run_djp("--store", snapshot_store, "history", "nope")
     assert err == "djp: no package 'nope' in the catalogue\n"
+
+
+def test_the_app_exits_when_its_terminal_hangs_up_without_a_sighup(store):
+    """Run under a wrapper that stays the terminal's session leader (``make run`` is one), the
+    app gets no SIGHUP when the terminal goes (an SSH connection drops, tmux is killed): its
+    terminal only starts answering EOF. It exits then, instead of spinning on the EOF."""
+    wrapper = (
+        "import signal, subprocess, sys\n"
+        "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"  # like make: wait for the child
+        "sys.exit(subprocess.call([sys.executable, '-m', 'cli.main', *sys.argv[1:]]))\n"
+    )
+    leader, follower = pty.openpty()
+    env = dict(os.environ, TERM="xterm-256color", DJP_API_URL="http://127.0.0.1:9/api/v4/")
+    child = subprocess.Popen(
+        [sys.executable, "-c", wrapper, "--store", str(store)],
+        cwd=ROOT,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        start_new_session=True,  # the wrapper leads a session whose terminal is the pty
+    )
+    os.close(follower)
+    output = b""
+    try:
+        while b"present" not in output:  # the app is up: its status line is drawn
+            chunk = os.read(leader, 65536)
+            assert chunk, output[-500:]
+            output += chunk
+    finally:
+        os.close(leader)  # the terminal goes away
+    try:
+        code = child.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, 9)
+        raise AssertionError("the app kept running after its terminal hung up") from None
+    assert code == 129  # as a shell reports a hangup (128 + SIGHUP)

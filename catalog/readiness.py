@@ -54,6 +54,8 @@ def licence(
     if expression and expression.strip():
         return expression.strip()
     text = (license_text or "").strip()
+    if text.startswith("License :: "):  # a classifier written into the licence field
+        classifiers, text = [text, *classifiers], ""
     whole_text = whole_text or len(text) > SHORT_LICENSE or "\n" in text
     if text and text.upper() != "UNKNOWN" and not whole_text:
         return text

@@ -92,6 +92,8 @@ def test_licences_in_order_of_trust():
     assert licence(None, "UNKNOWN", []) == "unknown"
     assert licence(None, "Copyright (c) 2020 ...\nPermission is hereby granted", []) == "custom"
     assert licence(None, "", ["License :: OSI Approved :: Apache Software License"]) == "Apache-2.0"
+    # django-balancer's licence field holds a classifier (PyPI, 0.5): read as one
+    assert licence(None, "License :: OSI Approved :: BSD License", []) == "BSD"
 
 
 def test_development_status():

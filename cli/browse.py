@@ -17,6 +17,7 @@ from catalog.pypi import pypi_details_of, pypi_of
 from catalog.rows import Row, RowIndex
 from catalog.settings import Settings
 from catalog.text import counted, fit, safe_text
+from cli import complete
 from cli.context import CommandError, Session, as_of_option, echo_json, json_option, pass_session
 from projections.fold import Tables
 
@@ -57,6 +58,7 @@ format_option = click.option(
 django_option = click.option(
     "--django",
     metavar="X.Y",
+    shell_complete=complete.django_releases,
     help="Django release the exported readiness column judges (default: the app's choice).",
 )
 
@@ -72,7 +74,12 @@ def print_export(catalog: Catalog, rows: list[Row], fmt: str, django: str | None
 )
 @click.option("--saved", metavar="NAME", help="A filter saved in the app (or with --save).")
 @click.option("--save", metavar="NAME", help="Keep --query under NAME, for the app and --saved.")
-@click.option("--grid", metavar="SLUG_OR_ID", help="Only packages in this grid.")
+@click.option(
+    "--grid",
+    metavar="SLUG_OR_ID",
+    help="Only packages in this grid.",
+    shell_complete=complete.grids,
+)
 @click.option("--category", metavar="ID_OR_NAME", help="Only packages in this category.")
 @click.option(
     "--sort", metavar="FIELD", help=SORT_HELP + " (default: relevance to --query, else title)"
@@ -125,7 +132,7 @@ def packages(
 
 
 @click.command()
-@click.argument("package", metavar="PKG")
+@click.argument("package", metavar="PKG", shell_complete=complete.packages)
 @json_option
 @as_of_option
 @pass_session
@@ -193,7 +200,7 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
 
 
 @click.command()
-@click.argument("grid_key", metavar="X")
+@click.argument("grid_key", metavar="X", shell_complete=complete.grids)
 @click.option("--sort", default="-watchers", metavar="FIELD", help=SORT_HELP)
 @format_option
 @django_option

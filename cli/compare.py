@@ -10,17 +10,28 @@ from catalog import queries
 from catalog.compare import FORMATS, RENDERERS, compare
 from catalog.rows import RowIndex
 from catalog.verdicts import DJANGO_RELEASES, default_django
+from cli import complete
 from cli.context import CommandError, Session, pass_session
 
 
 @click.command(name="compare")
-@click.argument("packages", nargs=-1, metavar="PKG...")
-@click.option("--grid", metavar="X", help="Compare every package of this grid (with any PKGs).")
+@click.argument("packages", nargs=-1, metavar="PKG...", shell_complete=complete.packages)
+@click.option(
+    "--grid",
+    metavar="X",
+    help="Compare every package of this grid (with any PKGs).",
+    shell_complete=complete.grids,
+)
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
     help="markdown is what a pull request or a decision record takes.",
 )  # fmt: skip
-@click.option("--django", metavar="X", help="The Django release of the readiness row.")
+@click.option(
+    "--django",
+    metavar="X",
+    help="The Django release of the readiness row.",
+    shell_complete=complete.django_releases,
+)
 @click.option("--sort", metavar="ATTRIBUTE", help="Order the packages best first by a row.")
 @pass_session
 def compare_command(

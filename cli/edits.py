@@ -12,11 +12,12 @@ from catalog import edits
 from catalog.edit_files import export_edits, import_edits
 from catalog.history import act_summary
 from catalog.text import safe_text
+from cli import complete
 from cli.context import CommandError, Session, note_option, pass_session
 
 
 @click.command()
-@click.argument("package", metavar="PKG")
+@click.argument("package", metavar="PKG", shell_complete=complete.packages)
 @click.argument("fields", nargs=-1, required=True, metavar="FIELD=VALUE...")
 @note_option
 @pass_session
@@ -53,7 +54,7 @@ def redo(session: Session) -> None:
 
 
 @click.command()
-@click.argument("package", metavar="PKG")
+@click.argument("package", metavar="PKG", shell_complete=complete.packages)
 @click.argument("field", metavar="FIELD")
 @click.option("--mine", "keep_mine", flag_value=True, default=None, help="Keep your value.")
 @click.option("--theirs", "keep_mine", flag_value=False, help="Take upstream's value.")
@@ -102,7 +103,7 @@ def grid_create(
 
 
 @grid_edit.command("set")
-@click.argument("grid", metavar="X")
+@click.argument("grid", metavar="X", shell_complete=complete.grids)
 @click.argument("fields", nargs=-1, required=True, metavar="FIELD=VALUE...")
 @note_option
 @pass_session
@@ -120,8 +121,10 @@ def _change_members(session: Session, grid: str, note: str | None, **change: lis
 
 
 @grid_edit.command("add")
-@click.argument("grid", metavar="X")
-@click.argument("packages", nargs=-1, required=True, metavar="PKG...")
+@click.argument("grid", metavar="X", shell_complete=complete.grids)
+@click.argument(
+    "packages", nargs=-1, required=True, metavar="PKG...", shell_complete=complete.packages
+)
 @note_option
 @pass_session
 def grid_add(session: Session, grid: str, packages: tuple[str, ...], note: str | None) -> None:
@@ -130,8 +133,10 @@ def grid_add(session: Session, grid: str, packages: tuple[str, ...], note: str |
 
 
 @grid_edit.command("remove")
-@click.argument("grid", metavar="X")
-@click.argument("packages", nargs=-1, required=True, metavar="PKG...")
+@click.argument("grid", metavar="X", shell_complete=complete.grids)
+@click.argument(
+    "packages", nargs=-1, required=True, metavar="PKG...", shell_complete=complete.packages
+)
 @note_option
 @pass_session
 def grid_remove(session: Session, grid: str, packages: tuple[str, ...], note: str | None) -> None:
@@ -140,7 +145,7 @@ def grid_remove(session: Session, grid: str, packages: tuple[str, ...], note: st
 
 
 @grid_edit.command("delete")
-@click.argument("grid", metavar="X")
+@click.argument("grid", metavar="X", shell_complete=complete.grids)
 @note_option
 @pass_session
 def grid_delete(session: Session, grid: str, note: str | None) -> None:

@@ -14,13 +14,14 @@ from catalog.history import target_history, target_names
 from catalog.present import MEMBER_FIELDS, event_summary, history_kind, member_words, short_value
 from catalog.report import changes_report, stack_change_words
 from catalog.text import counted, local_time, safe_json, safe_text
+from cli import complete
 from cli.context import Session, as_of_option, echo_json, json_option, pass_session
 from eventstore import Envelope
 from projections.stacks import stacks
 
 
 @click.command()
-@click.argument("target", metavar="PKG")
+@click.argument("target", metavar="PKG", shell_complete=complete.packages_or_grids)
 @click.option("--grid", is_flag=True, help="PKG names a grid.")
 @as_of_option
 @json_option

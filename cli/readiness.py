@@ -12,6 +12,7 @@ from catalog.api import pypi_name
 from catalog.settings import Settings
 from catalog.text import counted, fit, safe_text
 from catalog.verdicts import DJANGO_RELEASES
+from cli import complete
 from cli.context import CommandError, Session, echo_json, json_option, pass_session
 
 VERSIONS = [r.version for r in DJANGO_RELEASES]
@@ -22,10 +23,13 @@ VERSIONS = [r.version for r in DJANGO_RELEASES]
     "--django",
     "django",
     metavar="X",
+    shell_complete=complete.django_releases,
     help="A Django feature release (default: the app's choice, else the newest supported LTS).",
 )
 @click.option("--python", "python", metavar="Y", help="Also a Python version (3.Y).")
-@click.option("--grid", metavar="X", help="Only the packages of this grid.")
+@click.option(
+    "--grid", metavar="X", help="Only the packages of this grid.", shell_complete=complete.grids
+)
 @click.option("--query", "-q", metavar="Q", help="Only the packages this filter selects.")
 @json_option
 @pass_session

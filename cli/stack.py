@@ -25,6 +25,7 @@ from catalog.stack import (
 )
 from catalog.stack_files import read_stack
 from catalog.text import counted, fit, safe_text
+from cli import complete
 from cli.context import (
     CommandError,
     Session,
@@ -38,12 +39,25 @@ from cli.context import (
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--django", "django", metavar="X", help="Judge readiness for Django X.")
+@click.option(
+    "--django",
+    "django",
+    metavar="X",
+    help="Judge readiness for Django X.",
+    shell_complete=complete.django_releases,
+)
 @click.option("--name", metavar="NAME", help="The stack's name (default: the project directory).")
 @click.option("--check", is_flag=True, help="Exit 1 on a yanked or vulnerable pin or a 'no'.")
 @click.option("--list", "list_", is_flag=True, help="List the stacks kept in the store.")
-@click.option("--show", metavar="NAME", help="Report on a stack already read.")
-@click.option("--forget", metavar="NAME", help="Forget a stack (undoable: djp undo).")
+@click.option(
+    "--show", metavar="NAME", help="Report on a stack already read.", shell_complete=complete.stacks
+)
+@click.option(
+    "--forget",
+    metavar="NAME",
+    help="Forget a stack (undoable: djp undo).",
+    shell_complete=complete.stacks,
+)
 @click.option("--no-pypi", is_flag=True, help="Use the PyPI facts in the store as they are.")
 @click.option("--pypi-url", metavar="URL", help="PyPI base (default: $DJP_PYPI_URL or pypi.org).")
 @json_option

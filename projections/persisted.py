@@ -29,7 +29,7 @@ from projections.bulk import Applier, reduce_task, verify_task
 from projections.fold import TABLE_TYPES, Tables, UpstreamEntry, fold
 from projections.tables import TxnTable, WriteBack
 from projections.targets import Target, raw_key
-from projections.view import check_views, find_target
+from projections.view import check_views, find_target, grid_view
 
 CHECKPOINTS = "proj.checkpoints"
 NAME = b"catalog"
@@ -310,6 +310,22 @@ class CatalogProjection:
         """The target of an id or slug (``projections.view.find_target``), without loading
         the tables."""
         return self.store.read(lambda txn: find_target(self.tables(txn), resource, key))
+
+    def names(self, resource: str, start: str = "") -> list[str]:
+        """The slugs of ``resource`` (``package`` or ``grid``: old slugs of renamed records
+        too, and your own grids) that begin with ``start``: what a shell completes."""
+        cut = len(resource) + 1
+
+        def run(txn: lmdb.Transaction) -> list[str]:
+            tables = self.tables(txn)
+            out = {bytes(k)[cut:].decode() for k in tables.slugs.keys(raw_key(resource, start))}
+            if resource == "grid":
+                for key, local in tables.local.items(raw_key("localgrid", start)):
+                    if grid_view(key.decode(), None, local) is not None:  # not deleted
+                        out.add(key.decode().partition(":")[2])
+            return sorted(out)
+
+        return self.store.read(run)
 
     def target_tables(self, target: Target) -> Tables:
         """The rows of one target (its upstream entry and local overlay), present state."""

@@ -24,6 +24,18 @@ def store(snapshot_store):
     return snapshot_store
 
 
+def on_a_pty(argv: list[str], **popen) -> tuple[subprocess.Popen, int]:
+    """``argv`` run with a pseudo-terminal for its terminal (offline): the process and the
+    terminal's other end, to read what it draws and to hang up by closing it."""
+    leader, follower = pty.openpty()
+    env = dict(os.environ, TERM="xterm-256color", DJP_API_URL="http://127.0.0.1:9/api/v4/")
+    child = subprocess.Popen(
+        argv, cwd=ROOT, stdin=follower, stdout=follower, stderr=follower, env=env, **popen
+    )
+    os.close(follower)
+    return child, leader
+
+
 @pytest.mark.parametrize("seq", ["-1", "0", "99999999999999999999", "two"])
 def test_undo_of_an_impossible_sequence_is_one_line(store, seq):
     code, out, err = run_djp("--store", store, "undo", seq)
@@ -56,17 +68,7 @@ def test_the_app_exits_non_zero_when_it_crashes(store):
         "from cli.main import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
-    leader, follower = pty.openpty()
-    env = dict(os.environ, TERM="xterm-256color", DJP_API_URL="http://127.0.0.1:9/api/v4/")
-    child = subprocess.Popen(
-        [sys.executable, "-c", crash, "--store", str(store)],
-        cwd=ROOT,
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env=env,
-    )
-    os.close(follower)
+    child, leader = on_a_pty([sys.executable, "-c", crash, "--store", str(store)])
     output = b""
     try:
         while True:
@@ -139,18 +141,10 @@ def test_the_app_exits_when_its_terminal_hangs_up_without_a_sighup(store):
         "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"  # like make: wait for the child
         "sys.exit(subprocess.call([sys.executable, '-m', 'cli.main', *sys.argv[1:]]))\n"
     )
-    leader, follower = pty.openpty()
-    env = dict(os.environ, TERM="xterm-256color", DJP_API_URL="http://127.0.0.1:9/api/v4/")
-    child = subprocess.Popen(
-        [sys.executable, "-c", wrapper, "--store", str(store)],
-        cwd=ROOT,
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env=env,
-        start_new_session=True,  # the wrapper leads a session whose terminal is the pty
+    # the wrapper leads a session of its own, whose terminal is the pty
+    child, leader = on_a_pty(
+        [sys.executable, "-c", wrapper, "--store", str(store)], start_new_session=True
     )
-    os.close(follower)
     output = b""
     try:
         while b"present" not in output:  # the app is up: its status line is drawn

@@ -1,6 +1,7 @@
 """The filter language the app's ``/`` box and ``djp packages --query`` both speak.
 
-Plain words must all appear in a package's title, slug, description, participants or tags;
+Plain words must all appear in a package's title, slug, description, participants or tags
+(``"private messages"`` in double quotes is one word, spaces included);
 ``title:X``, ``description:X`` and ``participant:X`` look in one field only; a leading ``-``
 leaves out what a word or qualifier matches (``-admin``, ``-is:rejected``).
 Qualifiers narrow further: ``grid:SLUG`` (or id), ``cat:NAME`` (or id), ``tag:X``,
@@ -50,6 +51,7 @@ QUALIFIERS = {
     "license": "license:MIT — PyPI licence (license:BSD matches BSD-3-Clause)",
     "stack": "stack:NAME — a dependency of your stack NAME (djp stack)",
     "title": "title:X — X in the title (description:X, participant:X likewise)",
+    '"': '"two words" — the phrase as written (title:"django messages" too)',
     "-": "-word or -QUALIFIER:X — leave out what matches (-is:rejected)",
 }
 VERDICTS = ("yes", "no", "unknown")
@@ -130,16 +132,33 @@ def _clause(token: str, negated: bool) -> Clause:
     if name in FIELDS:
         return Clause(name, value.casefold(), negated)
     if _QUALIFIER.match(name) and not value.startswith("/"):
-        known = ", ".join(f"{q}:" for q in QUALIFIERS if q != "-")
+        known = ", ".join(f"{q}:" for q in QUALIFIERS if q not in MARKS)
         raise FilterError(f"{name}: is not a filter qualifier; use {known}")
     return Clause("word", token.casefold(), negated)
 
 
+#: A term: a phrase in double quotes (``"private messages"``, also after ``-`` or a
+#: qualifier: ``title:"django messages"``; the closing quote may be left off while typing), or
+#: a run of non-spaces.
+_TERM = re.compile(r'(-?(?:[A-Za-z_]+:)?)"([^"]*)"?|(\S+)')
+
+
+#: Entries of ``QUALIFIERS`` that are written alone, not as ``NAME:``.
+MARKS = ("-", '"')
+
+
+def _terms(text: str) -> list[str]:
+    terms = (
+        m[3] if m[3] is not None else m[1] + " ".join(m[2].split()) for m in _TERM.finditer(text)
+    )
+    return [t for t in terms if t.strip()]  # an empty phrase looks for nothing
+
+
 def parse_filter(text: str) -> Filter:
     """``text`` as clauses, all of which a row must satisfy. A leading ``-`` negates a
-    word or a qualifier; a lone ``-`` is a word."""
+    word or a qualifier; a lone ``-`` is a word; a phrase in double quotes is one word."""
     result = Filter()
-    for token in text.split():
+    for token in _terms(text):
         negated = token.startswith("-") and len(token) > 1
         result.clauses.append(_clause(token[1:] if negated else token, negated))
     return result
@@ -238,6 +257,8 @@ def _test(index: RowIndex, clause: Clause) -> Callable[[Row], bool]:
             names = stack_names(index, value)
             return lambda r: canonicalize_name(pypi_name(r.view.record.pypi_url)) in names
     text_of = FIELDS[clause.name]
+    if " " in value:  # a phrase: looked for with the field's spaces made single
+        return lambda r: value in " ".join(text_of(r).split())
     return lambda r: value in text_of(r)
 
 

@@ -46,6 +46,17 @@ def test_a_minus_negates_qualifiers_too(browser):
     assert parse_filter("-").words == ["-"]  # a lone minus is a word
 
 
+def test_a_phrase_in_double_quotes_is_one_word(browser):
+    # django-messages: "A Django application handling private messages between users."
+    assert slugs(browser.filter('"private messages"')) == ["django-messages"]
+    assert browser.filter('"messages private"') == []  # the words as written, in order
+    assert "django-messages" in slugs(browser.filter("messages private"))  # words: any order
+    assert slugs(browser.filter('"private messages" -"between users"')) == []
+    assert slugs(browser.filter('description:"private messages"')) == ["django-messages"]
+    assert slugs(browser.filter('"private mess')) == ["django-messages"]  # still being typed
+    assert parse_filter('"Private  Messages" x"y ""').words == ["private messages", 'x"y']
+
+
 def test_field_qualifiers_look_in_one_field(browser):
     # "admin" is in django-locking's description, not its title
     assert slugs(browser.filter("title:admin")) == ["django-admin-ip-restrictor"]

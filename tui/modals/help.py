@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from catalog.filters import QUALIFIERS
+from catalog.filters import MARKS, QUALIFIERS
 
 MARKERS = (
     ("●", "marked for comparison (space; c compares)"),
@@ -57,7 +57,7 @@ class HelpModal(ModalScreen[None]):
         qualifiers.add_column("qualifier", style="bold")
         qualifiers.add_column("selects")
         for name, text in QUALIFIERS.items():
-            qualifiers.add_row(Text(name if name == "-" else f"{name}:"), Text(text))
+            qualifiers.add_row(Text(name if name in MARKS else f"{name}:"), Text(text))
         with VerticalScroll():
             yield Static(table)
             yield Static(markers)

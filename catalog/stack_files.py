@@ -140,6 +140,7 @@ def _poetry(path: Path, stack: Stack, name: str, spec: Any) -> None:
     canonical = canonicalize_name(name)
     if isinstance(spec, list):  # several constraints by marker: the first speaks for it
         spec = spec[0] if spec else "*"
+    extras = ""
     if isinstance(spec, dict):
         for kind in ("git", "path", "url"):
             if kind in spec:
@@ -148,14 +149,19 @@ def _poetry(path: Path, stack: Stack, name: str, spec: Any) -> None:
                                "vcs" if kind == "git" else kind, where)
                 )  # fmt: skip
                 return
+        wanted = spec.get("extras") or []
+        if isinstance(wanted, list) and all(isinstance(e, str) for e in wanted) and wanted:
+            extras = f"[{','.join(wanted)}]"
         spec = spec.get("version", "*")
     if not isinstance(spec, str):
         raise StackFileError(f"{where}: {name} = {spec!r} is not a Poetry constraint")
     specifier = poetry_specifier(spec, where)
-    requirement = f"{name}{specifier}" if specifier else name
-    stack.add(
-        Dependency(canonical, requirement, exact_pin(Requirement(requirement)), "pypi", where)
-    )
+    requirement = f"{name}{extras}{specifier}"
+    try:
+        parsed = Requirement(requirement)
+    except InvalidRequirement as exc:
+        raise StackFileError(f"{where}: {name}: {first_line(exc)}") from None
+    stack.add(Dependency(canonical, requirement, exact_pin(parsed), "pypi", where))
 
 
 def poetry_specifier(spec: str, where: str = "") -> str:

@@ -169,3 +169,20 @@ def test_a_byte_order_mark_and_windows_line_ends_are_read_past(tmp_path, name):
     got = deps(path)
     assert got["django"] == ("django==5.2.1", "5.2.1", "pypi")
     assert got["django-crispy-forms"] == ("django-crispy-forms>=2", None, "pypi")
+
+
+def test_poetry_extras_stay_in_the_requirement(tmp_path):
+    path = tmp_path / "pyproject.toml"
+    path.write_text(
+        "[tool.poetry.dependencies]\n"
+        'django-crispy-forms = { version = "~1.14.0", extras = ["bootstrap4", "x"] }\n'
+        'celery = { version = "5.4.0", extras = ["redis"] }\n'
+    )
+    got = deps(path)
+    assert got["django-crispy-forms"][0] == "django-crispy-forms[bootstrap4,x]>=1.14.0,<1.15"
+    assert got["celery"] == ("celery[redis]==5.4.0", "5.4.0", "pypi")
+    path.write_text(
+        '[tool.poetry.dependencies]\ncelery = { version = "5", extras = ["no good"] }\n'
+    )
+    with pytest.raises(StackFileError, match=r"pyproject.toml:2: celery: "):
+        read_stack([path])

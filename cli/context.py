@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,12 @@ class CommandError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         click.echo(f"djp: {self.message}", err=True)
+
+
+def terminal_width() -> int | None:
+    """The terminal's width when the output goes to one (None: a pipe or a file, which
+    get every column)."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def default_store_path() -> Path:

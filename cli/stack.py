@@ -17,6 +17,8 @@ from catalog.stack import (
     forget_stack,
     record_stack,
     refresh_stack,
+    stack_cells,
+    stack_columns,
     stack_name,
     stack_rows,
     stack_view,
@@ -34,6 +36,7 @@ from cli.context import (
     json_option,
     pass_session,
     pypi_progress_printer,
+    terminal_width,
 )
 
 
@@ -169,31 +172,15 @@ def _list(session: Session, as_json: bool) -> None:
         click.echo(f"{safe_text(v.name):<24} {len(v.deps):>4} dependencies  {files}")
 
 
-COLUMNS = (
-    ("name", 28),
-    ("pinned", 12),
-    ("latest", 12),
-    ("djp", 24),
-    ("Django", 8),
-    ("licence", 14),
-)
-
-
 def _print(view: StackView, rows: list[StackRow], version: str, why: str) -> None:
+    """The report; on a terminal, in the columns its width leaves room for (as in the app)."""
     click.echo(f"stack {safe_text(view.name)}: readiness for Django {version} ({safe_text(why)})")
-    click.echo(" ".join(fit(label, width) for label, width in COLUMNS) + " notes")
+    columns = stack_columns(terminal_width())
+    click.echo(" ".join(fit(label, cells) for label, cells in columns) + " notes")
     for r in rows:
-        cells = [
-            r.name,
-            r.pinned or "",
-            r.latest or "",
-            r.package or "",
-            r.django or ("—" if r.name == "django" else ""),
-            r.license or "",
-        ]
-        notes = r.notes
-        line = " ".join(fit(safe_text(c), w) for c, (_, w) in zip(cells, COLUMNS, strict=True))
-        click.echo(line + " " + safe_text("; ".join(notes)))
+        cells = stack_cells(r)
+        line = " ".join(fit(cells[label], w) for label, w in columns)
+        click.echo(line + " " + safe_text("; ".join(r.notes)))
     with_problems = sum(1 for r in rows if r.problems)
     click.echo(
         f"{counted(len(rows), 'dependency', 'dependencies')}, {with_problems} with problems "

@@ -134,6 +134,21 @@ def test_check_exits_1_with_one_line_per_problem(store, pypi, project):
     assert code == 0, err
 
 
+def test_on_a_terminal_the_columns_fit_its_width(store, pypi, project, monkeypatch):
+    stack(store, pypi, str(project / "requirements.txt"), "--django", "4.1")
+    _, out, _ = run_djp("--store", store, "stack", "--show", "mysite", "--no-pypi")
+    header = out.splitlines()[1]  # piped: every column
+    assert header.split() == ["dependency", "pinned", "latest", "djp", "package", "Django",
+                              "licence", "notes"]  # fmt: skip
+    monkeypatch.setattr("cli.stack.terminal_width", lambda: 80)
+    _, out, _ = run_djp("--store", store, "stack", "--show", "mysite", "--no-pypi")
+    lines = out.splitlines()
+    assert lines[1].split() == ["dependency", "pinned", "latest", "Django", "notes"]
+    drf = next(line for line in lines if line.startswith("djangorestframework "))
+    assert drf.split()[:4] == ["djangorestframework", "3.4.4", "3.13.1", "no"]
+    assert drf.index("not ready") < 80  # the verdict and the notes start on the first line
+
+
 def test_the_target_django_comes_from_the_projects_own_pin(store, pypi, tmp_path):
     shutil.copytree(STACKS / "uvproj", tmp_path / "uvsite")
     code, out, _ = stack(store, pypi, str(tmp_path / "uvsite" / "uv.lock"))

@@ -12,36 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from catalog.stack import StackRow
+from catalog.stack import StackRow, stack_cells, stack_columns
 from catalog.text import counted, fit, safe_text
 from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
 from tui.widgets import KeyFooter, LineList
 
-COLUMNS = (("dependency", 28), ("pinned", 11), ("latest", 11), ("djp package", 24),
-           ("Django", 8), ("licence", 14))  # fmt: skip
-#: On a narrow terminal these columns go, in this order, the dependency's shrinking to
-#: ``NAME_SHRINKS_TO`` before the last one goes: the verdict and the notes (where the problems
-#: are) always stay.
-DROP_ORDER = ("djp package", "licence", "latest")
-NOTES_AT_LEAST = 24
-NAME_SHRINKS_TO = 20
 VERDICT_TONES = {"yes": "success", "no": "error"}
-
-
-def stack_columns(width: int) -> list[tuple[str, int]]:
-    """The columns (label, cells) that leave the notes ``NOTES_AT_LEAST`` cells of ``width``."""
-    (name, cells), columns = COLUMNS[0], list(COLUMNS[1:])
-
-    def room() -> int:  # for the dependency's name, beside the other columns and the notes
-        return width - NOTES_AT_LEAST - sum(w + 1 for _, w in columns) - 1
-
-    for label in DROP_ORDER:
-        if room() >= (NAME_SHRINKS_TO if label == DROP_ORDER[-1] else cells):
-            break
-        columns = [c for c in columns if c[0] != label]
-    return [(name, max(12, min(cells, room()))), *columns]
 
 
 class StackScreen(DjpScreen):
@@ -144,18 +122,11 @@ class StackScreen(DjpScreen):
         self.show_detail()
 
     def line(self, r: StackRow, columns: list[tuple[str, int]]) -> Text:
-        cells = {
-            "dependency": r.name, "pinned": r.pinned or "", "latest": r.latest or "",
-            "djp package": r.package or "", "licence": r.license or "",
-        }  # fmt: skip
+        cells = stack_cells(r)
         text = Text()
         for label, width in columns:
-            if label == "Django":
-                verdict = r.django or ("—" if r.name == "django" else "")
-                style = tone(self.app, VERDICT_TONES.get(verdict, ""))
-                text.append(fit(verdict, width) + " ", style=style)
-            else:
-                text.append(fit(safe_text(cells[label]), width) + " ")
+            style = tone(self.app, VERDICT_TONES.get(cells[label], "")) if label == "Django" else ""
+            text.append(fit(cells[label], width) + " ", style=style)
         notes = r.notes
         text.append(
             safe_text("; ".join(notes)), style=tone(self.app, "error" if r.problems else "")

@@ -18,12 +18,24 @@ from catalog.rows import Row, RowIndex
 from catalog.settings import Settings
 from catalog.text import counted, fit, safe_text
 from cli import complete
-from cli.context import CommandError, Session, as_of_option, echo_json, json_option, pass_session
+from cli.context import (
+    CommandError,
+    Session,
+    as_of_option,
+    echo_json,
+    json_option,
+    pass_session,
+    terminal_width,
+)
 from projections.fold import Tables
 
 #: What ``djp packages`` prints: the app's columns (less the activity graph), with the id.
 LIST_COLUMNS = ["status", "id", "title", "category", "version", "watchers", "forks", "last_commit"]
 TITLE_WIDTH = 36
+#: On a terminal narrower than the list, the title shrinks to ``MIN_TITLE`` cells, then these
+#: columns go, in this order (as in the app; piped output keeps every column).
+LIST_DROP_ORDER = ("category", "forks", "version", "last_commit")
+MIN_TITLE = 24
 SORT_HELP = (
     "title, slug, id, category, version, watchers, forks, last_commit, activity, created, "
     "modified, status, license, released; a leading - sorts descending (as Django's order_by)"
@@ -37,8 +49,25 @@ def tables_at(catalog: Catalog, as_of: int | None) -> Tables:
         raise CommandError(str(exc)) from None
 
 
-def print_rows(rows: list[Row], columns: list[str]) -> None:
+def fitted_columns(columns: list[str], width: int | None) -> tuple[list[str], dict[str, int]]:
+    """The columns of a list that fit ``width`` cells, and their widths."""
     widths = {k: COLUMNS[k].width or TITLE_WIDTH for k in columns}
+    if width is None or "title" not in columns:
+        return columns, widths
+
+    def room() -> int:  # for the title, beside the other columns
+        return width - sum(widths[k] + 1 for k in columns if k != "title")
+
+    for key in LIST_DROP_ORDER:
+        if room() >= MIN_TITLE:
+            break
+        columns = [k for k in columns if k != key]
+    widths["title"] = max(MIN_TITLE, min(TITLE_WIDTH, room()))
+    return columns, widths
+
+
+def print_rows(rows: list[Row], columns: list[str]) -> None:
+    columns, widths = fitted_columns(columns, terminal_width())
     header = [fit(COLUMNS[k].label, widths[k], COLUMNS[k].right) for k in columns]
     click.echo(" ".join(header).rstrip())
     for row in rows:

@@ -135,6 +135,21 @@ def test_a_category_not_fetched_is_named_by_its_id(synced):
     assert row.split() == ["category", "#2", "(not", "fetched", "yet)", "App"]
 
 
+def test_on_a_terminal_a_list_fits_its_width(synced, monkeypatch):
+    _, out, _ = run_djp("--store", synced, "packages")  # piped: every column
+    assert "category" in out.splitlines()[0] and max(map(len, out.splitlines())) > 80
+    monkeypatch.setattr("cli.browse.terminal_width", lambda: 80)
+    _, out, _ = run_djp("--store", synced, "packages")
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "title", "version", "★", "watchers", "forks", "last",
+                                "commit"]  # fmt: skip
+    assert max(map(len, lines)) <= 80
+    monkeypatch.setattr("cli.browse.terminal_width", lambda: 60)
+    _, out, _ = run_djp("--store", synced, "grid", "healt-checkers")
+    header = next(line for line in out.splitlines() if line.lstrip().startswith("id "))
+    assert len(header) <= 60 and "watchers" in header  # the title gave up cells, not a column
+
+
 def test_first_read_on_an_empty_store_without_network_loads_the_snapshot(store_path, monkeypatch):
     monkeypatch.setenv("DJP_API_URL", "http://127.0.0.1:9/api/v4/")
     code, out, err = run_djp("--store", store_path, "categories")

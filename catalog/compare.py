@@ -237,16 +237,33 @@ def compare(
 # --- output formats -------------------------------------------------------------------------
 
 
-def to_text(comparison: Comparison, width: int = 24) -> str:
-    """A plain table, laid out by cell width; ``*`` marks the best value of a row."""
+#: The narrowest a package's column gets on a terminal before the packages go in blocks.
+NARROWEST = 16
+
+
+def to_text(comparison: Comparison, width: int = 24, total: int | None = None) -> str:
+    """A plain table, laid out by cell width; ``*`` marks the best value of a row. ``total``
+    (a terminal's width): the columns narrow to ``NARROWEST`` cells to fit it, then the
+    packages go in blocks that fit, one table after another."""
     label_width = max(cells(a.label) for a in comparison.attributes)
+    count = len(comparison.packages)
+    per_block = count
+    if total is not None:
+        room = total - label_width
+        per_block = max(1, min(count, room // (NARROWEST + 2)))
+        width = max(NARROWEST, min(width, room // per_block - 2))
+    blocks = [range(i, min(i + per_block, count)) for i in range(0, count, per_block)]
+    return "\n\n".join(_text_block(comparison, block, label_width, width) for block in blocks)
+
+
+def _text_block(comparison: Comparison, block: range, label_width: int, width: int) -> str:
     lines = [
         fit("", label_width)
         + "  "
-        + "  ".join(fit(safe_text(p), width) for p in comparison.packages)
+        + "  ".join(fit(safe_text(comparison.packages[i]), width) for i in block)
     ]
     for a in comparison.attributes:
-        texts = [("* " if i in a.best else "") + t for i, t in enumerate(a.texts)]
+        texts = [("* " if i in a.best else "") + a.texts[i] for i in block]
         lines.append(fit(a.label, label_width) + "  " + "  ".join(fit(t, width) for t in texts))
     return "\n".join(line.rstrip() for line in lines)
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import click
 
 from catalog import queries
-from catalog.compare import FORMATS, RENDERERS, compare
+from catalog.compare import FORMATS, RENDERERS, compare, to_text
 from catalog.rows import RowIndex
 from catalog.verdicts import DJANGO_RELEASES, default_django
 from cli import complete
-from cli.context import CommandError, Session, pass_session
+from cli.context import CommandError, Session, pass_session, terminal_width
 
 
 @click.command(name="compare")
@@ -75,4 +75,7 @@ def compare_command(
         if sort not in labels:
             raise CommandError(f"no row {sort!r}; choose one of {', '.join(labels)}")
         result = result.sorted_by(sort)
-    click.echo(RENDERERS[fmt](result))
+    if fmt == "text":  # on a terminal, fitted to its width
+        click.echo(to_text(result, total=terminal_width()))
+    else:
+        click.echo(RENDERERS[fmt](result))

@@ -90,3 +90,16 @@ def test_csv_never_hands_a_spreadsheet_a_formula(filled, store_path):
     out = run_djp("--store", filled, "compare", "arecibo", "nece", "--format", "csv")[1]
     notes = next(r for r in csv.reader(io.StringIO(out)) if r[0] == "your notes")
     assert notes[1].startswith("'=")
+
+
+def test_on_a_terminal_the_packages_go_in_blocks_that_fit(filled, monkeypatch):
+    slugs = ["django-messages", "django-babel", "arecibo", "nece", "snorky"]
+    _, piped, _ = run_djp("--store", filled, "compare", *slugs)
+    assert piped.count("\n\n") == 0 and max(map(len, piped.splitlines())) > 80  # one table
+    monkeypatch.setattr("cli.compare.terminal_width", lambda: 80)
+    _, out, _ = run_djp("--store", filled, "compare", *slugs)
+    blocks = out.strip("\n").split("\n\n")
+    assert [block.splitlines()[0].split() for block in blocks] == [slugs[:3], slugs[3:]]
+    assert max(map(len, out.splitlines())) <= 80
+    watchers = [line for line in out.splitlines() if line.startswith("watchers")]
+    assert watchers[0].split()[1:3] == ["*", "554"]  # the best, marked in its own block

@@ -378,10 +378,11 @@ def history_kind(item: HistoryItem) -> str:
 
 
 def short_value(value: Any, limit: int = 60) -> str:
-    """A field's value in a diff line: lists in brackets, none as a dash, long text cut."""
+    """A field's value in a diff line: lists in brackets, none (or empty text) as a dash,
+    long text cut."""
     if isinstance(value, list):
         return "[" + ", ".join(safe_text(v) for v in value[:60]) + "]"
-    if value is None:
+    if value is None or value == "":
         return "—"
     text = safe_text(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

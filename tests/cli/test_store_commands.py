@@ -118,5 +118,5 @@ def test_the_log_says_what_each_edit_did_to_which_package(snapshot_store):
         code == 0 and out.split(None, 1)[1].strip() == f"undid edit {seq} of arecibo (notes, title)"
     )
     lines = djp("--store", snapshot_store, "log", "--limit", "2")[1].splitlines()
-    assert lines[0].endswith("edited arecibo: notes  → hi; title arecibo → Arecibo X")
+    assert lines[0].endswith("edited arecibo: notes — → hi; title arecibo → Arecibo X")
     assert lines[1].endswith(f"undid edit {seq} of arecibo")

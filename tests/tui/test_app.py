@@ -174,7 +174,13 @@ async def test_time_travel_and_return(store):
         seq = app.controller.edit(target, {"notes": "later"}).seq
         await pilot.press("escape", "4")
         assert isinstance(app.screen, LogScreen)
-        await pilot.press("up", "enter")  # the event before the edit
+        detail = app.screen.query_one("#event-detail")  # the highlighted event, whole
+        assert str(detail.render()).split()[:4] == [str(seq), *str(detail.render()).split()[1:3],
+                                                    "Edited"]  # fmt: skip
+        assert str(detail.render()).rstrip().endswith("edited django-messages: notes — → later")
+        await pilot.press("up")
+        assert str(detail.render()).split()[0] == str(seq - 1)
+        await pilot.press("enter")  # the event before the edit
         assert not app.controller.browser.present and app.controller.browser.seq == seq - 1
         banner = str(app.screen.query_one("#banner").render())
         assert banner.startswith(f"the past — event {seq - 1:,} (")
@@ -568,4 +574,4 @@ async def test_the_banner_says_what_the_event_did(store):
         await pilot.pause()
         banner = str(app.screen.query_one("#banner").render())
         assert banner.startswith(f"the past — event {first:,} (")
-        assert "edited django-messages: notes  → first" in banner
+        assert "edited django-messages: notes — → first" in banner

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widgets import Static
 
 from catalog.present import event_summary
 from catalog.text import local_time
@@ -36,6 +37,7 @@ class LogScreen(DjpScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield LineList(id="events")
+        yield Static(id="event-detail")
         yield KeyFooter()
 
     def refresh_state(self) -> None:
@@ -47,6 +49,14 @@ class LogScreen(DjpScreen):
             self._last = last
         cursor = (browser.seq if not browser.present else last) - self.first
         self.query_one("#events", LineList).set_source(last, self.line, cursor)
+        self.show_detail()
+
+    @on(LineList.Highlighted, "#events")
+    def show_detail(self) -> None:
+        """The highlighted event whole, below the list: a narrow terminal cuts its line."""
+        events = self.query_one("#events", LineList)
+        detail = self.query_one("#event-detail", Static)
+        detail.update(self.line(events.cursor) if 0 <= events.cursor < events.count() else "")
 
     def line(self, index: int) -> Text:
         page, offset = divmod(index, self.PAGE)

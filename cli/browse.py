@@ -211,13 +211,15 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
             "no grids at this point (djp sync fetches them; djp grid-edit create makes one)",
             err=True,
         )
+    width = terminal_width()  # on a terminal, the title gives up cells to fit it
+    title_width = 40 if width is None else max(12, min(40, width - 51))
     for g in rows:
         ident = "local" if g.local else g.record.id
         shown, missing = sizes[g.key]
         size = fit(counted(shown, "package"), 13, right=True)
         click.echo(
             f"{ident:>5}  {fit(safe_text(g.record.slug), 28)} {size}  "
-            f"{fit(safe_text(g.record.title), 40).rstrip()}"
+            f"{fit(safe_text(g.record.title), title_width).rstrip()}"
             + (f"  ({missing:,} not fetched yet)" if missing else "")
         )
     if unfetched:

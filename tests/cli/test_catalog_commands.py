@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from catalog import edits
+from catalog.catalog import Catalog
 from catalog.text import counted
 from eventstore import Store
 from tests.support.cli import run_djp
@@ -144,6 +146,15 @@ def test_on_a_terminal_a_list_fits_its_width(synced, monkeypatch):
     assert lines[0].split() == ["id", "title", "version", "★", "watchers", "forks", "last",
                                 "commit"]  # fmt: skip
     assert max(map(len, lines)) <= 80
+    with Catalog.open(synced) as catalog:  # a grid whose title is longer than 80 cells
+        edits.create_local_grid(catalog, "long", "A grid of mine with a title " + "x" * 60)
+    monkeypatch.setattr("cli.browse.terminal_width", lambda: None)  # piped
+    _, out, _ = run_djp("--store", synced, "grids")
+    assert len(next(line for line in out.splitlines() if " long " in line)) > 80
+    monkeypatch.setattr("cli.browse.terminal_width", lambda: 80)
+    _, out, _ = run_djp("--store", synced, "grids")
+    line = next(line for line in out.splitlines() if " long " in line)
+    assert len(line) == 80 and line.endswith("…")
     monkeypatch.setattr("cli.browse.terminal_width", lambda: 60)
     _, out, _ = run_djp("--store", synced, "grid", "healt-checkers")
     header = next(line for line in out.splitlines() if line.lstrip().startswith("id "))

@@ -54,6 +54,8 @@ QUALIFIERS = {
     '"': '"two words" — the phrase as written (title:"django messages" too)',
     "-": "-word or -QUALIFIER:X — leave out what matches (-is:rejected)",
 }
+#: Entries of ``QUALIFIERS`` that are written alone, not as ``NAME:``.
+MARKS = ("-", '"')
 VERDICTS = ("yes", "no", "unknown")
 _FEATURE = re.compile(r"^\d+\.\d+$")
 _QUALIFIER = re.compile(r"^[a-z_]+$")
@@ -141,10 +143,6 @@ def _clause(token: str, negated: bool) -> Clause:
 #: qualifier: ``title:"django messages"``; the closing quote may be left off while typing), or
 #: a run of non-spaces.
 _TERM = re.compile(r'(-?(?:[A-Za-z_]+:)?)"([^"]*)"?|(\S+)')
-
-
-#: Entries of ``QUALIFIERS`` that are written alone, not as ``NAME:``.
-MARKS = ("-", '"')
 
 
 def _terms(text: str) -> list[str]:
@@ -236,7 +234,8 @@ def _test(index: RowIndex, clause: Clause) -> Callable[[Row], bool]:
     value = clause.value
     match clause.name:
         case "word":
-            return lambda r: value in r.haystack
+            found = _finder(value)
+            return lambda r: found(r.haystack)
         case "grid":
             return lambda r: value in r.grids
         case "cat":
@@ -256,10 +255,17 @@ def _test(index: RowIndex, clause: Clause) -> Callable[[Row], bool]:
         case "stack":
             names = stack_names(index, value)
             return lambda r: canonicalize_name(pypi_name(r.view.record.pypi_url)) in names
-    text_of = FIELDS[clause.name]
-    if " " in value:  # a phrase: looked for with the field's spaces made single
-        return lambda r: value in " ".join(text_of(r).split())
-    return lambda r: value in text_of(r)
+    text_of, found = FIELDS[clause.name], _finder(value)
+    return lambda r: found(text_of(r))
+
+
+def _finder(value: str) -> Callable[[str], bool]:
+    """Whether a text holds ``value``; the spaces of a phrase match any run of white space
+    (a description may break a line between its two words)."""
+    if " " not in value:
+        return lambda text: value in text
+    pattern = re.compile(r"\s+".join(map(re.escape, value.split(" "))))
+    return lambda text: pattern.search(text) is not None
 
 
 def filter_rows(index: RowIndex, text: str) -> list[Row]:

@@ -32,11 +32,9 @@ STALE_AFTER = timedelta(days=365)
 
 
 def haystack(view: PackageView) -> str:
-    """The text a filter's plain words are looked for in (casefolded, its spaces one: a
-    quoted phrase is looked for with single spaces)."""
+    """The text a filter's plain words are looked for in (casefolded)."""
     p = view.record
-    text = " ".join([p.title, p.slug, p.repo_description, *p.participants, *view.tags])
-    return " ".join(text.split()).casefold()
+    return " ".join([p.title, p.slug, p.repo_description, *p.participants, *view.tags]).casefold()
 
 
 @dataclass

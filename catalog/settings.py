@@ -49,9 +49,15 @@ class Settings:
     def django(self, today: date) -> str:
         """The Django release readiness is judged for: the one chosen in the app, else the
         newest supported LTS."""
+        return self.django_choice(today)[0]
+
+    def django_choice(self, today: date) -> tuple[str, str]:
+        """(that release, why it is the one: "chosen in the app" or "the newest supported
+        LTS")."""
         remembered = self.get("django")
-        known = {r.version for r in DJANGO_RELEASES}
-        return remembered if remembered in known else default_django(today)
+        if remembered in {r.version for r in DJANGO_RELEASES}:
+            return remembered, "chosen in the app"
+        return default_django(today), "the newest supported LTS"
 
     def saved_filters(self) -> dict[str, str]:
         """Filters saved under a name (the palette's "Filter: NAME", ``--saved NAME``)."""

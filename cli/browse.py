@@ -36,6 +36,9 @@ TITLE_WIDTH = 36
 #: columns go, in this order (as in the app; piped output keeps every column).
 LIST_DROP_ORDER = ("category", "forks", "version", "last_commit")
 MIN_TITLE = 24
+#: ``djp grids``: id (5), slug, size, title, each column with the spaces after it.
+GRID_SLUG, GRID_SIZE, GRID_TITLE = 28, 13, 40
+GRID_BEFORE = 5 + 2 + GRID_SLUG + 1 + GRID_SIZE + 2  # the cells before the title
 SORT_HELP = (
     "title, slug, id, category, version, watchers, forks, last_commit, activity, created, "
     "modified, status, license, released; a leading - sorts descending (as Django's order_by)"
@@ -212,13 +215,13 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
             err=True,
         )
     width = terminal_width()  # on a terminal, the title gives up cells to fit it
-    title_width = 40 if width is None else max(12, min(40, width - 51))
+    title_width = GRID_TITLE if width is None else max(12, min(GRID_TITLE, width - GRID_BEFORE))
     for g in rows:
         ident = "local" if g.local else g.record.id
         shown, missing = sizes[g.key]
-        size = fit(counted(shown, "package"), 13, right=True)
+        size = fit(counted(shown, "package"), GRID_SIZE, right=True)
         click.echo(
-            f"{ident:>5}  {fit(safe_text(g.record.slug), 28)} {size}  "
+            f"{ident:>5}  {fit(safe_text(g.record.slug), GRID_SLUG)} {size}  "
             f"{fit(safe_text(g.record.title), title_width).rstrip()}"
             + (f"  ({missing:,} not fetched yet)" if missing else "")
         )

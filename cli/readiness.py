@@ -53,13 +53,7 @@ def readiness(
     with session.open_catalog() as catalog:
         chosen = "--django"
         if django is None:
-            settings = Settings(catalog)
-            django = settings.django(datetime.now(UTC).date())
-            chosen = (
-                "chosen in the app"
-                if settings.get("django") == django
-                else "the newest supported LTS"
-            )
+            django, chosen = Settings(catalog).django_choice(datetime.now(UTC).date())
         # by slug: the slug is what each line shows
         rows = queries.packages(catalog.tables(), grid=grid, query=query, sort="slug")
     lines = []

@@ -188,7 +188,7 @@ def history(
             changes = pypi
         kind = KINDS.get(type(event), type(event).__name__)
         if isinstance(event, ReleaseObserved):
-            kind = f"PyPI release {event.version}"
+            kind += f" {event.version}"
         if isinstance(event, RecordSeen) and event.again:
             kind = "seen again"
         sync_id = getattr(event, "sync_id", None)

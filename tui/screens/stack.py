@@ -98,6 +98,7 @@ class StackScreen(DjpScreen):
         rows.set_lines(lines, min(rows.cursor, max(0, len(lines) - 1)))
         self.show_detail()
 
+    @on(LineList.Highlighted, "#stack-rows")
     def show_detail(self) -> None:
         """The highlighted dependency whole, below the list: what its cut line leaves out."""
         detail = self.query_one("#stack-detail", Static)
@@ -116,10 +117,6 @@ class StackScreen(DjpScreen):
         if r.notes:
             text.append("\n" + safe_text("; ".join(r.notes)))
         detail.update(text)
-
-    @on(LineList.Highlighted, "#stack-rows")
-    def highlighted(self) -> None:
-        self.show_detail()
 
     def line(self, r: StackRow, columns: list[tuple[str, int]]) -> Text:
         cells = stack_cells(r)

@@ -12,7 +12,7 @@ import pytest
 from catalog import edits, export
 from catalog.browse import Browser
 from catalog.catalog import Catalog
-from catalog.filters import FilterError, _finder, parse_filter, relevance
+from catalog.filters import FilterError, parse_filter, relevance
 from catalog.rows import parse_sort
 from tests.support.tui import NOW, filled_store
 
@@ -55,9 +55,21 @@ def test_a_phrase_in_double_quotes_is_one_word(browser):
     assert slugs(browser.filter('description:"private messages"')) == ["django-messages"]
     assert slugs(browser.filter('"private mess')) == ["django-messages"]  # still being typed
     assert parse_filter('"Private  Messages" x"y ""').words == ["private messages", 'x"y']
-    # a phrase's space matches any run of white space: a description may break a line there
-    assert _finder("private messages")("handling private\n  messages")
-    assert not _finder("private messages")("private-messages")
+
+
+def test_a_phrase_spans_a_line_break(tmp_path):
+    """A phrase's space matches any run of white space: a description may break a line."""
+
+    def prepare(catalog):
+        description = "Handles private\n  messages between users."
+        edits.edit_package(catalog, "django-messages", {"repo_description": description})
+
+    path = filled_store(tmp_path / "store", prepare)
+    with Catalog.open(path) as catalog:
+        browser = Browser(catalog, NOW)
+        for text in ('"private messages"', 'description:"private messages"'):
+            assert slugs(browser.filter(text)) == ["django-messages"]
+        assert browser.filter('"private-messages"') == []
 
 
 def test_field_qualifiers_look_in_one_field(browser):

@@ -38,25 +38,34 @@ def test_snapshot_loads_through_the_sync_path(store_path):
 
 
 def _silent_server():
-    """A socket that accepts connections and never answers."""
+    """A socket that accepts connections and never answers; and how to close it (the
+    accepting thread stops before the socket closes under it)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(8)
+    sock.settimeout(0.1)
     held = []
     stop = threading.Event()
 
     def accept():
-        sock.settimeout(0.1)
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 held.append(sock.accept()[0])
 
-    threading.Thread(target=accept, daemon=True).start()
-    return sock, stop, held
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+
+    def close() -> None:
+        stop.set()
+        thread.join()
+        for conn in (*held, sock):
+            conn.close()
+
+    return sock, close
 
 
 async def test_first_start_without_an_answer_loads_the_snapshot_quickly(store_path):
-    sock, stop, _held = _silent_server()
+    sock, close = _silent_server()
     try:
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/api/v4/"
         with Catalog.open(store_path) as catalog:
@@ -64,8 +73,7 @@ async def test_first_start_without_an_answer_loads_the_snapshot_quickly(store_pa
             report = await first_sync(catalog, ClientConfig(base_url=url), probe_seconds=0.5)
         assert report.source.startswith("snapshot:")
     finally:
-        stop.set()
-        sock.close()
+        close()
 
 
 async def test_first_start_with_a_live_api_syncs_from_it(store_path):

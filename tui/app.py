@@ -3,6 +3,7 @@ catalogue goes through ``tui.controller.Controller``; the app never reads LMDB i
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -19,6 +20,7 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.signal import Signal
 from textual.widgets import Input
+from textual.worker import WorkerCancelled, WorkerError
 
 from catalog.catalog import Catalog
 from catalog.client import ClientConfig
@@ -147,7 +149,7 @@ class DjpApp(App):
         if terminal is not None:
             self.set_interval(TERMINAL_CHECK_SECONDS, partial(self._exit_if_hung_up, terminal))
         if self.catalog.is_empty:
-            self.push_screen(SyncModal(self.controller, first=True))
+            self.push_screen(SyncModal(self.controller, first=True), self._after_first_sync)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_store)
 
@@ -159,7 +161,13 @@ class DjpApp(App):
         if not os.isatty(fd):
             self.exit(return_code=HUNG_UP)
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
+        # a sync or PyPI fetch still running (quit meanwhile) ends first: its cleanup reads
+        # the store, which must not be closed under it
+        self.workers.cancel_all()
+        for worker in list(self.workers):
+            with contextlib.suppress(WorkerCancelled, WorkerError):  # not started: no task
+                await worker.wait()
         if self._owns_catalog and self.catalog is not None:
             self.catalog.close()
 
@@ -382,7 +390,8 @@ class DjpApp(App):
         self.background_sync()
 
     @work(exclusive=True, group="sync")
-    async def background_sync(self) -> None:
+    async def background_sync(self, pypi_only: bool = False) -> None:
+        """A sync (or PyPI's facts alone) with its progress in the status line."""
         controller = self.controller
 
         def progress(p) -> None:
@@ -394,10 +403,22 @@ class DjpApp(App):
             self.status_changed()
 
         try:
-            await controller.sync(progress, pypi_progress=pypi_progress)
+            if pypi_only:
+                await controller.sync_pypi(pypi_progress)
+            else:
+                await controller.sync(progress, pypi_progress=pypi_progress)
         finally:
             controller.sync_status = None
             self.status_changed()
+
+    def _after_first_sync(self, _: None) -> None:
+        """The first start loaded the snapshot: PyPI's facts follow in the background
+        (the readiness, licence and release columns), as ``S`` would fetch them."""
+        if self.controller.facts_after_snapshot and not self.controller.read_only:
+            self.controller.facts_after_snapshot = False
+            self.controller.sync_status = "sync: PyPI facts"
+            self.status_changed()
+            self.background_sync(pypi_only=True)
 
     def cancel_sync(self) -> None:
         self.workers.cancel_group(self, "sync")
@@ -409,6 +430,8 @@ class DjpApp(App):
 
     def status_changed(self) -> None:
         """Redraw the status line of the screen in front (a sync's progress), nothing else."""
+        if not self.screen_stack:  # the app is closing (a sync cancelled by quitting)
+            return
         screen = self.screen if isinstance(self.screen, DjpScreen) else None
         if screen is None and len(self.screen_stack) > 1:
             screen = next(

@@ -101,6 +101,7 @@ class Controller(EditCommands):
         self.syncing = False  # this app's sync is writing: what it appends is not news
         self._traveled: tuple[int, set[str]] = (-1, set())
         self.sync_status: str | None = None  # a background sync's progress (status line)
+        self.facts_after_snapshot = False  # the first start loaded the snapshot: PyPI next
         self.travel_status: str | None = None  # a far jump folding in the background
         self._names = target_names(catalog)
         self._pypi_index: tuple[int, dict[str, Target]] = (-1, {})  # browser seq, name -> pkg
@@ -252,6 +253,16 @@ class Controller(EditCommands):
             self.poll()
         elif report.unreachable or report.errors:
             self.announce()  # the package screen shows the failed fetch
+
+    async def sync_pypi(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """PyPI facts older than a day, alone (after the first start loaded the snapshot)."""
+        if not self.browser.present:
+            self.to_present()
+        self.syncing = True
+        try:
+            await self._sync_pypi(progress)
+        finally:
+            self.syncing = False
 
     async def _sync_pypi(self, progress: Callable[[int, int], None] | None) -> None:
         """After a catalogue sync: PyPI facts older than a day, a few at a time."""
@@ -436,8 +447,11 @@ class Controller(EditCommands):
                 self.notify(f"sync: {warning}", severity="warning", timeout=10)
         else:
             self.notify(f"sync {report.outcome}: {report.error}", severity="error", timeout=10)
+        # after the snapshot, PyPI's facts come in the background (``sync_pypi``): PyPI may
+        # answer where the catalogue's API did not, and the app is usable meanwhile
+        self.facts_after_snapshot = report.source.startswith("snapshot:")
         try:
-            if not report.source.startswith("snapshot:"):
+            if not self.facts_after_snapshot:
                 await self._sync_pypi(pypi_progress)
         finally:
             self.syncing = False

@@ -141,3 +141,53 @@ async def test_a_filter_error_is_inline_once_not_a_toast_per_keystroke(store):
         await pilot.press(*"rtlisted")
         await pilot.pause()
         assert "is not a filter" not in screen_text(app)
+
+
+async def test_the_first_start_on_the_snapshot_asks_pypi_in_the_background(tmp_path):
+    """No catalogue API, but PyPI answers: after the snapshot, the app asks PyPI about its
+    packages in the background (every name is unknown to this fake PyPI: "not on PyPI")."""
+    with FakePypiServer(FakePypi()) as server:
+        app = make_app(
+            tmp_path / "empty",
+            base_url="http://127.0.0.1:9/api/v4/",
+            probe_seconds=0.5,
+            pypi_url=server.base_url,
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            asked = {path for path, _ in server.pypi.requests}
+            assert "/pypi/django-messages/json" in asked
+            assert len(asked) == len(pypi_targets(app.catalog)) > 60
+            [summary] = [m for m in notifications(app) if m.startswith("PyPI:")]
+            assert f"{len(asked)} projects asked" in summary
+            assert f"{len(asked)} not on PyPI" in summary
+            assert app.controller.sync_status is None  # the status line is free again
+            await pilot.press("slash", *"is:not-on-pypi", "enter")
+            await pilot.pause()
+            # all of them: the 10 without a PyPI name, and the 65 PyPI said it does not know
+            assert len(app.screen.query_one(PackageTable).rows) == 75
+    again = make_app(tmp_path / "empty", pypi_url="http://127.0.0.1:9/")
+    async with again.run_test(size=SIZE):
+        await again.workers.wait_for_complete()
+        assert not any("PyPI" in m for m in notifications(again))  # a later start asks nothing
+
+
+async def test_quitting_while_pypi_is_asked_closes_cleanly(tmp_path):
+    """``q`` while PyPI's facts are being fetched: the fetch is cancelled, and ends before
+    the store closes (whether its cleanup ran before or after the close was a race; the
+    first-start test above lost it every time)."""
+    with FakePypiServer(FakePypi(delay=0.5)) as server:
+        app = make_app(
+            tmp_path / "empty",
+            base_url="http://127.0.0.1:9/api/v4/",
+            probe_seconds=0.5,
+            pypi_url=server.base_url,
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            while not server.pypi.requests:  # the snapshot is in, PyPI is being asked
+                await pilot.pause(0.05)
+            assert app.controller.sync_status.startswith("sync: PyPI facts")
+            await pilot.press("q")
+        assert app.return_code == 0
+        assert len(server.pypi.requests) < 20  # cancelled, not waited for

@@ -38,6 +38,30 @@ LICENSE_CLASSIFIERS = {
     "Python Software Foundation License": "PSF",
     "The Unlicense (Unlicense)": "Unlicense",
 }
+#: The ``license`` field's most common wordings of one licence (case and spacing aside):
+#: "MIT License" is MIT, as its classifier would be. Anything else is shown as written.
+LICENSE_WORDINGS = {
+    wording.casefold(): name
+    for name, wordings in {
+        "MIT": ("MIT License", "MIT Licence", "The MIT License", "The MIT License (MIT)"),
+        "BSD": ("BSD License", "BSD Licence", "BSD-style", "BSD style"),
+        "BSD-3-Clause": ("New BSD", "New BSD License", "BSD 3-Clause", "3-Clause BSD"),
+        "BSD-2-Clause": ("Simplified BSD", "BSD 2-Clause", "2-Clause BSD"),
+        "Apache-2.0": (
+            "Apache 2.0",
+            "Apache 2",
+            "Apache License 2.0",
+            "Apache License, Version 2.0",
+            "Apache License Version 2.0",
+            "Apache Software License",
+            "Apache Software License 2.0",
+        ),
+        "GPL-2.0": ("GPL2", "GPLv2", "GPL v2"),
+        "GPL-3.0": ("GPL3", "GPLv3", "GPL v3"),
+        "LGPL-3.0": ("LGPLv3", "LGPL v3"),
+    }.items()
+    for wording in wordings
+}
 SHORT_LICENSE = 40  # longer ``license`` text is the licence itself: "custom"
 
 
@@ -48,9 +72,10 @@ def licence(
     *,
     whole_text: bool = False,
 ) -> str:
-    """The licence in a word: the PEP 639 expression, else a short ``license``, else the
-    ``License ::`` classifiers, else "custom" for a whole licence text (``whole_text`` when
-    the text was cut before it got here), else "unknown"."""
+    """The licence in a word: the PEP 639 expression, else a short ``license`` (its common
+    wordings as short names: "The MIT License" is MIT), else the ``License ::`` classifiers,
+    else "custom" for a whole licence text (``whole_text`` when the text was cut before it
+    got here), else "unknown"."""
     if expression and expression.strip():
         return expression.strip()
     text = (license_text or "").strip()
@@ -58,7 +83,7 @@ def licence(
         classifiers, text = [text, *classifiers], ""
     whole_text = whole_text or len(text) > SHORT_LICENSE or "\n" in text
     if text and text.upper() != "UNKNOWN" and not whole_text:
-        return text
+        return LICENSE_WORDINGS.get(" ".join(text.split()).casefold(), text)
     names = []
     for classifier in classifiers:
         if classifier.startswith("License :: "):

@@ -90,6 +90,12 @@ def test_licences_in_order_of_trust():
     # variants: a PEP 639 expression wins; UNKNOWN and a whole licence text do not count
     assert licence("BSD-3-Clause", "BSD", DRF["classifiers"]) == "BSD-3-Clause"
     assert licence(None, "UNKNOWN", []) == "unknown"
+    # common wordings of the free-text field read as the short name, anything else as written
+    assert licence(None, "The MIT  license", []) == "MIT"
+    assert licence(None, "BSD License", []) == "BSD"
+    assert licence(None, "Apache License, Version 2.0", []) == "Apache-2.0"
+    assert licence(None, "GPLv3", []) == "GPL-3.0"
+    assert licence(None, "MIT/X11", []) == "MIT/X11"
     assert licence(None, "Copyright (c) 2020 ...\nPermission is hereby granted", []) == "custom"
     assert licence(None, "", ["License :: OSI Approved :: Apache Software License"]) == "Apache-2.0"
     # django-balancer's licence field holds a classifier (PyPI, 0.5): read as one

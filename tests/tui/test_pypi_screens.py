@@ -56,10 +56,12 @@ async def test_readiness_screen_and_the_remembered_django_version(store, pypi):
         assert isinstance(app.screen, ReadinessScreen)
         text = screen_text(app)
         assert "Django 5.2: 0 ready, 3 not, 72 unknown of 75 packages" in text
+        # 9 packages have no PyPI link (django-fett got one here); 61 others were not asked
+        assert "(9 name no PyPI project; 61 without PyPI facts yet: S syncs them)" in text
         assert "2.2   3.0   3.1   3.2   4.0   4.1   4.2   5.0   5.1   5.2   6.0" in text
         await pilot.press("slash", *"django:4.0", "enter")
         await pilot.pause()
-        assert "Django 5.2: 0 ready, 3 not, 0 unknown of 3 packages" in screen_text(app)
+        assert "Django 5.2: 0 ready, 3 not, 0 unknown of 3 packages; v changes" in screen_text(app)
         await pilot.press("v", "j", "j", "j", "enter")  # 6.0, 5.2 (current), 5.1, 5.0, 4.2
         await pilot.pause()
         assert app.controller.django_version == "4.2"

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
+from catalog.api import pypi_name
 from catalog.filters import FilterError
 from catalog.present import VERDICT_CELLS
 from catalog.text import counted, safe_text
@@ -61,11 +62,18 @@ class ReadinessScreen(DjpScreen):
         counts = {"yes": 0, "no": 0, "unknown": 0}
         for row in rows:
             counts[row.pypi.django(version).verdict if row.pypi else "unknown"] += 1
-        fetched = sum(1 for r in rows if r.pypi is not None)
+        unnamed = sum(1 for r in rows if r.pypi is None and not pypi_name(r.view.record.pypi_url))
+        waiting = sum(1 for r in rows if r.pypi is None) - unnamed
+        why = [
+            f"{unnamed:,} name no PyPI project" if unnamed else "",
+            f"{waiting:,} without PyPI facts yet: S syncs them" if waiting else "",
+        ]
+        why_text = "; ".join(w for w in why if w)
         summary.update(
             f"Django {version}: {counts['yes']:,} ready, {counts['no']:,} not, "
-            f"{counts['unknown']:,} unknown of {counted(len(rows), 'package')} "
-            f"({len(rows) - fetched:,} without PyPI facts yet; S syncs them); v changes the version"
+            f"{counts['unknown']:,} unknown of {counted(len(rows), 'package')}"
+            + (f" ({why_text})" if why_text else "")
+            + "; v changes the version"
         )
         table.empty_text = "No package matches the filter."
         table.set_rows(rows)

@@ -26,7 +26,7 @@ from catalog.text import (
     thousands,
     weekly,
 )
-from catalog.verdicts import DJANGO_RELEASES, DJANGO_TABLE_SOURCE
+from catalog.verdicts import DJANGO_RELEASES, DJANGO_TABLE_SOURCE, Verdict
 from eventstore import (
     Edited,
     FieldChange,
@@ -229,11 +229,10 @@ def pypi_details(
                     "advisory", safe_text(f"{a.id}{also}: {fixed}. {a.summary}".strip()), "error"
                 )
             )
-        for release in DJANGO_RELEASES:
-            v = d.django(release.version)
+        for versions, v in readiness_spans(d):
             rows.append(
                 Detail(
-                    f"Django {release.version}",
+                    f"Django {versions}",
                     safe_text(f"{VERDICT_CELLS[v.verdict]}  {v.evidence}"),
                     VERDICT_TONES[v.verdict],
                 )
@@ -244,6 +243,19 @@ def pypi_details(
         rows.append(Detail("health", safe_text(f"{mark} {rule.name}: {rule.evidence}"), tone))
     rows.append(Detail("", DJANGO_TABLE_SOURCE))
     return rows
+
+
+def readiness_spans(digest: Digest) -> list[tuple[str, Verdict]]:
+    """The verdict for each Django release, in order; releases in a row with the same verdict
+    for the same reason are one span ("4.1-6.1": ✗ no, declares 2.2-4.0 only)."""
+    spans: list[tuple[list[str], Verdict]] = []
+    for release in DJANGO_RELEASES:
+        v = digest.django(release.version)
+        if spans and (spans[-1][1].verdict, spans[-1][1].evidence) == (v.verdict, v.evidence):
+            spans[-1][0].append(release.version)
+        else:
+            spans.append(([release.version], v))
+    return [(f"{vs[0]}-{vs[-1]}" if len(vs) > 1 else vs[0], v) for vs, v in spans]
 
 
 def grid_count(shown: int, missing: int) -> str:

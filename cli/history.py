@@ -34,6 +34,7 @@ def history(session: Session, target: str, grid: bool, as_of: int | None, as_jso
     with session.open_catalog() as catalog:
         found, items = target_history(catalog, target, grid=grid, as_of=as_of)
         names = target_names(catalog)
+        title = names(found.key)
         for item in items:  # look the names up while the store is open
             for field, change in item.changes.items():
                 if field in MEMBER_FIELDS:
@@ -45,7 +46,9 @@ def history(session: Session, target: str, grid: bool, as_of: int | None, as_jso
             for item in items
         )
         return
-    click.echo(f"history of {safe_text(found.key)}: {counted(len(items), 'event')}")
+    name = f"{title} ({found.key})" if title != found.key else found.key
+    until = f" up to event {as_of:,}" if as_of is not None else ""
+    click.echo(f"history of {safe_text(name)}{until}: {counted(len(items), 'event')}")
     for item in items:
         origin = f"  sync {item.sync_id[:8]}" if item.sync_id else ""
         click.echo(f"{item.seq:>8}  {local_time(item.recorded_at)}  {history_kind(item)}{origin}")

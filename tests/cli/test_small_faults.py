@@ -127,7 +127,10 @@ def test_history_of_a_grid_named_as_a_package_points_at_grid(snapshot_store):
         " a grid is: djp history --grid healt-checkers\n"
     )
     code, out, _ = run_djp("--store", snapshot_store, "history", "--grid", "healt-checkers")
-    assert code == 0 and out.startswith("history of grid:438")
+    assert code == 0 and out.startswith("history of healt-checkers (grid:438): 1 event\n")
+    code, out, _ = run_djp("--store", snapshot_store, "history", "django-messages", "--as-of", "5")
+    # the name, and the point in the log: the package was not seen yet at event 5
+    assert out == "history of django-messages (package:359) up to event 5: 0 events\n"
     _, _, err = run_djp("--store", snapshot_store, "history", "nope")
     assert err == "djp: no package 'nope' in the catalogue\n"
 

@@ -412,10 +412,10 @@ class DjpApp(App):
             self.status_changed()
 
     def _after_first_sync(self, _: None) -> None:
-        """The first start loaded the snapshot: PyPI's facts follow in the background
-        (the readiness, licence and release columns), as ``S`` would fetch them."""
-        if self.controller.facts_after_snapshot and not self.controller.read_only:
-            self.controller.facts_after_snapshot = False
+        """The first start filled the store: PyPI's facts follow in the background (the
+        readiness, licence and release columns), as ``S`` would fetch them."""
+        if self.controller.pypi_after_first and not self.controller.read_only:
+            self.controller.pypi_after_first = False
             self.controller.sync_status = "sync: PyPI facts"
             self.status_changed()
             self.background_sync(pypi_only=True)

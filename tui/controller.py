@@ -101,7 +101,7 @@ class Controller(EditCommands):
         self.syncing = False  # this app's sync is writing: what it appends is not news
         self._traveled: tuple[int, set[str]] = (-1, set())
         self.sync_status: str | None = None  # a background sync's progress (status line)
-        self.facts_after_snapshot = False  # the first start loaded the snapshot: PyPI next
+        self.pypi_after_first = False  # the first start filled the store: PyPI's facts next
         self.travel_status: str | None = None  # a far jump folding in the background
         self._names = target_names(catalog)
         self._pypi_index: tuple[int, dict[str, Target]] = (-1, {})  # browser seq, name -> pkg
@@ -447,11 +447,12 @@ class Controller(EditCommands):
                 self.notify(f"sync: {warning}", severity="warning", timeout=10)
         else:
             self.notify(f"sync {report.outcome}: {report.error}", severity="error", timeout=10)
-        # after the snapshot, PyPI's facts come in the background (``sync_pypi``): PyPI may
-        # answer where the catalogue's API did not, and the app is usable meanwhile
-        self.facts_after_snapshot = report.source.startswith("snapshot:")
+        # after the first start's catalogue (live or the snapshot), PyPI's facts come in the
+        # background (``sync_pypi``): thousands of projects take minutes, and the app is usable
+        # meanwhile; PyPI may also answer where the catalogue's API did not
+        self.pypi_after_first = first
         try:
-            if not self.facts_after_snapshot:
+            if not first:
                 await self._sync_pypi(pypi_progress)
         finally:
             self.syncing = False

@@ -195,3 +195,30 @@ async def test_quitting_while_pypi_is_asked_closes_cleanly(tmp_path):
             await pilot.press("q")
         assert app.return_code == 0
         assert len(server.pypi.requests) < 20  # cancelled, not waited for
+
+
+async def test_the_first_start_on_the_live_api_asks_pypi_after_its_dialog(tmp_path):
+    """The first start's dialog covers the catalogue only: PyPI's facts (minutes for the
+    whole catalogue) come after it, in the background, with the app usable meanwhile."""
+    from tests.support.fakeapi import FakeApi, FakeApiServer
+    from tui.modals import SyncModal
+    from tui.screens import CatalogueScreen
+
+    with FakeApiServer(FakeApi.recorded()) as api, FakePypiServer(FakePypi(delay=0.2)) as pypi:
+        app = make_app(tmp_path / "empty", base_url=api.base_url, pypi_url=pypi.base_url)
+        async with app.run_test(size=SIZE) as pilot:
+            while not pypi.pypi.requests:
+                await pilot.pause(0.05)
+            assert isinstance(app.screen, CatalogueScreen)  # the dialog is gone
+            assert not any(isinstance(s, SyncModal) for s in app.screen_stack)
+            assert "sync: PyPI facts" in str(app.screen.query_one("#status").render())
+            await pilot.press("enter")  # browsing while PyPI is asked
+            assert isinstance(app.screen, PackageScreen)
+            pypi.pypi.delay = 0
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            asked = {path for path, _ in pypi.pypi.requests}
+            assert len(asked) == len(pypi_targets(app.catalog)) > 1
+            assert any(
+                m.startswith(f"PyPI: {len(asked)} projects asked") for m in notifications(app)
+            )

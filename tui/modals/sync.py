@@ -34,20 +34,12 @@ class SyncModal(ModalScreen[None]):
 
     @work(exclusive=True, group="sync")
     async def run_sync(self) -> None:
-        await self.controller.sync(
-            self.progress, first=self.first, pypi_progress=self.pypi_progress
-        )
+        await self.controller.sync(self.progress, first=self.first)  # PyPI comes after
         self.dismiss(None)
 
     def progress(self, p: SyncProgress) -> None:
         self.query_one(ProgressBar).update(total=max(p.pages_total, 1), progress=p.pages_done)
         self.query_one("#progress-text", Label).update(Text(p.describe()))
-
-    def pypi_progress(self, done: int, total: int) -> None:
-        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
-        self.query_one("#progress-text", Label).update(
-            Text(f"PyPI facts: {done:,} of {total:,} projects")
-        )
 
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, "sync")

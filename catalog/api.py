@@ -14,6 +14,7 @@ like any invalid record, and the rest of its page lands.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import sys
 from collections.abc import Iterator
@@ -137,6 +138,7 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
+@functools.lru_cache(maxsize=16384)  # asked per row by filters and summaries: 2 µs a URL
 def pypi_name(pypi_url: str | None) -> str:
     """The PyPI project name from whatever ``pypi_url`` holds ("" when it names none)."""
     text = (pypi_url or "").strip()

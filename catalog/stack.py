@@ -41,7 +41,7 @@ from catalog.pypi_facts import RELEASES_KEPT
 from catalog.readiness import FAILED, Digest, digest_of, health
 from catalog.text import counted, safe_text
 from catalog.validation import EditError, check_note
-from catalog.verdicts import DJANGO_RELEASES, default_django, django_verdict
+from catalog.verdicts import DJANGO_RELEASES, NO_DJANGO_TIES, default_django, django_verdict
 from eventstore import Edited, Envelope, FieldChange, ReleaseObserved, WriteTransaction
 from projections.fold import Tables, release_key
 from projections.stacks import DEP, StackView, stack_view, stacks
@@ -242,10 +242,11 @@ def stack_columns(width: int | None) -> list[tuple[str, int]]:
 
 def stack_cells(r: StackRow) -> dict[str, str]:
     """A row's cells by column label, as safe text (the notes apart)."""
+    unrelated = r.name == "django" or r.django_evidence == NO_DJANGO_TIES  # "—": no verdict
     return {
         "dependency": safe_text(r.name), "pinned": safe_text(r.pinned or ""),
         "latest": safe_text(r.latest or ""), "djp package": safe_text(r.package or ""),
-        "Django": r.django or ("—" if r.name == "django" else ""),
+        "Django": "—" if unrelated else r.django or "",
         "licence": safe_text(r.license or ""),
     }  # fmt: skip
 

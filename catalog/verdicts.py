@@ -151,6 +151,10 @@ def _span(versions: list[str]) -> str:
     return versions[0] if len(versions) == 1 else f"{versions[0]}-{versions[-1]}"
 
 
+#: The evidence of a package that names Django nowhere (not a Django package, in a stack).
+NO_DJANGO_TIES = "no Django version classifiers and no Django requirement"
+
+
 def django_verdict(classifiers: Iterable[str], requires_dist: Iterable[str], x: str) -> Verdict:
     """Is the package ready for Django feature release ``x`` ("5.2")?"""
     classifiers = list(classifiers)
@@ -170,9 +174,10 @@ def django_verdict(classifiers: Iterable[str], requires_dist: Iterable[str], x: 
         return Verdict("no", f"declares {_span(declared)} only")
     if declared:
         return Verdict("unknown", f"declares {', '.join(declared)}, not {x}")
-    if specifier is not None and str(specifier):
-        return Verdict("unknown", f"requires Django{specifier}; no Django version classifiers")
-    return Verdict("unknown", "no Django version classifiers and no Django requirement")
+    if specifier is not None:
+        wanted = str(specifier) or " (any version)"
+        return Verdict("unknown", f"requires Django{wanted}; no Django version classifiers")
+    return Verdict("unknown", NO_DJANGO_TIES)
 
 
 def python_verdict(classifiers: Iterable[str], requires_python: str | None, y: str) -> Verdict:

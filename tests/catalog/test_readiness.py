@@ -51,6 +51,15 @@ def test_a_requirement_that_excludes_x_is_no_even_with_a_classifier():
     assert django_verdict(DRF["classifiers"], requires, "4.0").verdict == "yes"
 
 
+def test_a_bare_requirement_on_django_is_named_as_one():
+    # variant: "Django" with no version, and no classifiers (it named no requirement before)
+    got = django_verdict([], ["Django"], "5.2")
+    assert (got.verdict, got.evidence) == (
+        "unknown",
+        "requires Django (any version); no Django version classifiers",
+    )
+
+
 def test_an_extra_and_a_marker_that_does_not_apply_exclude_nothing():
     requires = ['django>=5.0; extra == "async"', 'django<2; python_version < "3"']
     assert django_verdict(DRF["classifiers"], requires, "3.2").verdict == "yes"

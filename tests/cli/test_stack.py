@@ -341,3 +341,22 @@ def test_a_yank_is_known_from_the_project_when_the_release_page_fails(store, tmp
     line = next(line for line in text.splitlines() if line.startswith("djangorestframework "))
     assert line.endswith("advisories of the pin unknown (no release page)")
     assert rows["djangorestframework-unknown"]["state"] == "missing"
+
+
+def test_a_dependency_that_names_django_nowhere_has_no_verdict_column(store, tmp_path):
+    """nango (as recorded) has no Django classifier and no Django requirement: its Django
+    cell is "—", not "unknown" beside the real unknowns; --json keeps the verdict."""
+    project = tmp_path / "site"
+    project.mkdir()
+    (project / "requirements.txt").write_text("nango\ndjango-crispy-forms\n")
+    served = FakePypi(documents={"nango": recorded("nango")})
+    served.documents["django-crispy-forms"] = recorded("django-crispy-forms")
+    with FakePypiServer(served) as server:
+        code, out, err = stack(store, server, str(project / "requirements.txt"), "--django", "5.2")
+        assert code == 0, err
+        lines = {line.split()[0]: line.split() for line in out.splitlines()[1:-1]}
+        assert "—" in lines["nango"] and "unknown" not in lines["nango"]
+        assert "no" in lines["django-crispy-forms"]  # declares 2.2-4.0 only
+        code, out, _ = stack(store, server, str(project / "requirements.txt"), "--json")
+        rows = {r["name"]: r for r in map(json.loads, out.splitlines())}
+        assert rows["nango"]["django"] == "unknown"

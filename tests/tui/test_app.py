@@ -336,6 +336,19 @@ async def test_keys_can_be_remapped_in_the_config_file(store, tmp_path):
         assert isinstance(app.screen, HistoryScreen)
 
 
+async def test_a_config_entry_that_cannot_be_used_is_named_and_the_rest_applies(store, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\n"package.histroy" = "z"\n"package.edit" = 5\n"app.sync" = "F"\n')
+    app = make_app(store, config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        [warning] = [m for m in notifications(app) if str(config) in m]
+        assert "no binding has the id package.histroy (? shows the ids)" in warning
+        assert 'package.edit: not a key (a string: "y", "ctrl+s")' in warning
+        assert "\n" not in warning
+        await pilot.press("enter", "e")  # 5 did not replace e
+        assert isinstance(app.screen, EditModal)
+
+
 async def test_links_open_with_open_url(store, monkeypatch):
     opened = []
     app = make_app(store)

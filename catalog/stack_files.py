@@ -37,11 +37,48 @@ from catalog.dependencies import (
 from catalog.requirements_files import Requirements
 
 
+def project_files(directory: Path) -> list[Path]:
+    """The dependency files of a project directory, in the order they are read: what it
+    declares (``pyproject.toml``, ``requirements*.txt``, ``requirements/*.txt``), then its
+    lock (``pylock*.toml``, ``uv.lock``), whose exact versions fill in the pins."""
+    if not directory.is_dir():
+        raise StackFileError(f"{directory}: not a directory")
+    found = [directory / "pyproject.toml"]
+    found += sorted(directory.glob("requirements*.txt"))
+    found += sorted((directory / "requirements").glob("*.txt"))
+    found += [*sorted(directory.glob("pylock*.toml")), directory / "uv.lock"]
+    files = [path for path in found if path.is_file()]
+    if not files:
+        raise StackFileError(
+            f"{directory}: no pyproject.toml, requirements*.txt, requirements/*.txt, "
+            "pylock.toml or uv.lock here"
+        )
+    return files
+
+
 def read_stack(paths: list[Path]) -> Stack:
+    """The dependencies the files declare. Files and ``file:line`` sources are kept relative
+    to the project directory (the first file's), so reading the same files from elsewhere,
+    or by another path, records no change."""
     stack = Stack()
     for path in paths:
         read_file(path, stack)
+    if paths:
+        base = paths[0].resolve().parent
+        stack.files = [_relative(name, base) for name in stack.files]
+        for dep in stack.dependencies.values():
+            name, colon, line = dep.source.rpartition(":")
+            if colon and line.isdigit():
+                dep.source = f"{_relative(name, base)}:{line}"
+            elif dep.source:
+                dep.source = _relative(dep.source, base)
     return stack
+
+
+def _relative(name: str, base: Path) -> str:
+    """A file's name relative to ``base`` when inside it, else its absolute path."""
+    path = Path(name).resolve()
+    return str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
 
 
 def read_file(path: Path, stack: Stack) -> None:

@@ -25,7 +25,7 @@ from catalog.stack import (
     stacks,
     target_django,
 )
-from catalog.stack_files import read_stack
+from catalog.stack_files import project_files, read_stack
 from catalog.text import counted, fit, safe_text
 from cli import complete
 from cli.context import (
@@ -41,7 +41,7 @@ from cli.context import (
 
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--django",
     "django",
@@ -83,8 +83,9 @@ def stack(
     """Read a project's dependencies and say, for each, what matters before an upgrade.
 
     FILES: requirements*.txt (with -r/-c includes), pyproject.toml (PEP 621, dependency
-    groups, Poetry), uv.lock, pylock.toml. The stack is kept in the log (named after the
-    project directory); reading it again records what changed. Per dependency: the pinned
+    groups, Poetry), uv.lock, pylock.toml; a directory (none: the current one) reads those
+    it holds, its lock last. The stack is kept in the log (named after the project
+    directory); reading it again records what changed. Per dependency: the pinned
     and latest versions, the djp package, whether the pin is yanked or has advisories, the
     readiness verdict for the target Django, licence and failed health rules.
     """
@@ -99,10 +100,11 @@ def stack(
         )
         return
     if not files and not show:
-        raise click.UsageError("name the files to read (or --list, --show NAME, --forget NAME)")
+        files = (Path("."),)  # the project in the current directory
     with session.open_catalog(fill=False) as catalog:
         if files:
             try:
+                files = tuple(f for path in files for f in _expand(path))
                 parsed = read_stack(list(files))
             except StackFileError as exc:
                 raise CommandError(str(exc)) from None
@@ -113,7 +115,7 @@ def stack(
                 click.echo(
                     f"stack {safe_text(key)}: "
                     f"{counted(len(parsed.dependencies), 'dependency', 'dependencies')} from "
-                    f"{counted(len(parsed.files), 'file')} ({said})",
+                    f"{safe_text(', '.join(parsed.files))} ({said})",
                     err=True,
                 )
         else:
@@ -186,3 +188,8 @@ def _print(view: StackView, rows: list[StackRow], version: str, why: str) -> Non
         f"{counted(len(rows), 'dependency', 'dependencies')}, {with_problems} with problems "
         f"({sum(1 for r in rows if r.package)} in the djp catalogue)"
     )
+
+
+def _expand(path: Path) -> list[Path]:
+    """A directory stands for the dependency files it holds; a file for itself."""
+    return project_files(path) if path.is_dir() else [path]

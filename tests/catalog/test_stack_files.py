@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from catalog.dependencies import StackFileError
-from catalog.stack_files import poetry_specifier, read_stack
+from catalog.stack_files import poetry_specifier, project_files, read_stack
 
 STACKS = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "stacks"
 
@@ -106,7 +106,9 @@ def test_uv_lock_locks_every_package_but_the_project():
     assert got["django"] == ("django==4.2.11", "4.2.11", "pypi")
     source = read_stack([STACKS / "uvproj" / "uv.lock"]).dependencies["sqlparse"].source
     path, line = source.rsplit(":", 1)  # its own [[package]], not a dependency list's line
-    assert Path(path).read_text().splitlines()[int(line) - 1] == 'name = "sqlparse"'
+    assert path == "uv.lock"  # relative to the project directory
+    lines = (STACKS / "uvproj" / path).read_text().splitlines()
+    assert lines[int(line) - 1] == 'name = "sqlparse"'
 
 
 def test_pylock(tmp_path):
@@ -186,3 +188,34 @@ def test_poetry_extras_stay_in_the_requirement(tmp_path):
     )
     with pytest.raises(StackFileError, match=r"pyproject.toml:2: celery: "):
         read_stack([path])
+
+
+def test_files_and_sources_are_kept_relative_to_the_project(tmp_path, monkeypatch):
+    """The same files read by an absolute path, or from another directory, are the same
+    stack: nothing in the record names where djp was run from."""
+    project = tmp_path / "site"
+    shutil.copytree(STACKS / "reqs", project)
+    monkeypatch.chdir(tmp_path)
+    by_relative = read_stack([Path("site/requirements.txt")])
+    monkeypatch.chdir(project)
+    by_absolute = read_stack([project / "requirements.txt"])
+    assert by_relative.files == by_absolute.files
+    assert by_relative.files[0] == "requirements.txt"
+    sources = {d.source for d in by_absolute.dependencies.values()}
+    assert sources == {d.source for d in by_relative.dependencies.values()}
+    assert all(not s.startswith("/") for s in sources), sources
+
+
+def test_a_directory_stands_for_its_dependency_files(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["django"]\n')
+    (tmp_path / "requirements-dev.txt").write_text("pytest\n")
+    (tmp_path / "uv.lock").write_text("version = 1\n")
+    (tmp_path / "notes.txt").write_text("not read\n")
+    assert [p.name for p in project_files(tmp_path)] == [
+        "pyproject.toml",
+        "requirements-dev.txt",
+        "uv.lock",
+    ]  # what it declares, then its lock
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(StackFileError, match=r"empty: no pyproject\.toml, requirements"):
+        project_files(tmp_path / "empty")

@@ -360,3 +360,18 @@ def test_a_dependency_that_names_django_nowhere_has_no_verdict_column(store, tmp
         code, out, _ = stack(store, server, str(project / "requirements.txt"), "--json")
         rows = {r["name"]: r for r in map(json.loads, out.splitlines())}
         assert rows["nango"]["django"] == "unknown"
+
+
+def test_a_directory_or_none_reads_the_projects_files(store, pypi, project, monkeypatch):
+    """``djp stack DIR`` and, from the project, ``djp stack`` read its dependency files: one
+    stack, and reading it by another path records no change."""
+    code, _, err = stack(store, pypi, str(project), "--no-pypi")
+    assert code == 0, err
+    first = err.splitlines()[0]
+    assert first.startswith("stack mysite: 12 dependencies from requirements.txt, requirements/")
+    monkeypatch.chdir(project)
+    code, _, err = stack(store, pypi, "--no-pypi")
+    assert code == 0 and "(unchanged since the last reading)" in err.splitlines()[0]
+    files = [str(project / "requirements.txt"), *map(str, (project / "requirements").glob("*"))]
+    code, _, err = stack(store, pypi, *sorted(files), "--no-pypi")
+    assert code == 0 and "(unchanged since the last reading)" in err.splitlines()[0]

@@ -166,6 +166,26 @@ async def test_refused_undo_says_why(store):
         assert app.controller.package(target).record.title == "two"
 
 
+async def test_the_log_goes_to_an_event_by_its_number(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "colon", *"12", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LogScreen)
+        detail = app.screen.query_one("#event-detail")
+        assert str(detail.render()).split()[0] == "12"
+        await pilot.press("question_mark", "escape")  # help, and back
+        await pilot.pause()
+        assert str(detail.render()).split()[0] == "12"  # the cursor stays where it was put
+        await pilot.press("t")  # and travel there, as from any line
+        assert app.controller.browser.seq == 12
+        await pilot.press("colon", *"999999", "enter")
+        await pilot.pause()
+        [warning] = [m for m in notifications(app) if m.startswith("no event")]
+        assert warning == f"no event '999999': the log holds 1 to {app.controller.browser.last_seq}"
+        assert str(detail.render()).split()[0] == "12"  # the cursor stayed
+
+
 async def test_time_travel_and_return(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:

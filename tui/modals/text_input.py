@@ -18,13 +18,15 @@ class TextModal(ModalScreen[str | None]):
         Binding("ctrl+s", "save", "save", id="text.save"),
     ]
 
-    def __init__(self, title: str, value: str, multiline: bool = False) -> None:
+    def __init__(
+        self, title: str, value: str, multiline: bool = False, verb: str = "saves"
+    ) -> None:
         super().__init__()
-        self.title_text, self.value, self.multiline = title, value, multiline
+        self.title_text, self.value, self.multiline, self.verb = title, value, multiline, verb
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            hint = "ctrl+s saves, esc cancels" if self.multiline else "enter saves, esc cancels"
+            hint = f"{'ctrl+s' if self.multiline else 'enter'} {self.verb}, esc cancels"
             yield Label(f"{self.title_text} ({hint})")
             if self.multiline:
                 yield DjpTextArea(self.value, id="value")

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from catalog.present import event_summary
 from catalog.text import local_time
+from tui.modals import TextModal
 from tui.screens.base import BACK, DjpScreen
 from tui.widgets import KeyFooter, LineList
 
@@ -24,6 +25,7 @@ class LogScreen(DjpScreen):
     BINDINGS = [
         BACK,
         Binding("t", "travel", "travel here", id="log.travel"),
+        Binding("colon", "goto", "go to event", id="log.goto"),
     ]
     PAGE = 200  # events read and summarised together
     PAGES_KEPT = 64
@@ -33,6 +35,7 @@ class LogScreen(DjpScreen):
         self.first = 1  # the sequence of the first line
         self._pages: OrderedDict[int, list[Text]] = OrderedDict()
         self._last = 0
+        self._position: tuple[int, int, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -47,8 +50,16 @@ class LogScreen(DjpScreen):
         if last != self._last:
             self._pages.clear()  # names of targets may have changed with the new events
             self._last = last
-        cursor = (browser.seq if not browser.present else last) - self.first
-        self.query_one("#events", LineList).set_source(last, self.line, cursor)
+        events = self.query_one("#events", LineList)
+        # the cursor follows the log's end, or the event travelled to; when neither moved
+        # (back from help, a dialog, another screen), it stays where the user put it
+        position = (last, browser.seq, browser.present)
+        if position != self._position or not events.lines:
+            cursor = (browser.seq if not browser.present else last) - self.first
+        else:
+            cursor = events.cursor
+        self._position = position
+        events.set_source(last, self.line, cursor)
         self.show_detail()
 
     @on(LineList.Highlighted, "#events")
@@ -90,3 +101,22 @@ class LogScreen(DjpScreen):
         events = self.query_one("#events", LineList)
         if events.lines:
             self.controller.travel(self.first + events.cursor)
+
+    def action_goto(self) -> None:
+        """``:`` asks for an event's sequence and moves the cursor to it (as ``:N`` in vi)."""
+        last = self._last
+        self.app.push_screen(
+            TextModal(f"go to event (1 to {last:,})", "", verb="goes"), self._go_to
+        )
+
+    def _go_to(self, typed: str | None) -> None:
+        if typed is None or not typed.strip():
+            return
+        text = typed.strip().lstrip("#").replace(",", "").replace("_", "")
+        if not text.isdecimal() or not self.first <= int(text) <= self._last:
+            self.controller.notify(
+                f"no event {typed.strip()!r}: the log holds {self.first:,} to {self._last:,}",
+                severity="warning",
+            )
+            return
+        self.query_one("#events", LineList).cursor = int(text) - self.first

@@ -111,9 +111,9 @@ def changes_report(
     names of its dependencies) puts what changed for each stack's packages first: a new
     release, a yank, an advisory are what the user acts on."""
     summary = (
-        f"events {changes.from_seq + 1:,} to {changes.to_seq:,}: {len(changes.new)} new, "
-        f"{len(changes.vanished)} vanished, {len(changes.returned)} back, "
-        f"{changes.changed} changed"
+        f"events {changes.from_seq + 1:,} to {changes.to_seq:,}: {len(changes.new):,} new, "
+        f"{len(changes.vanished):,} vanished, {len(changes.returned):,} back, "
+        f"{changes.changed:,} changed"
     )
     sections = []
     for stack, names in sorted((stacks or {}).items()):

@@ -460,12 +460,12 @@ class DjpApp(App):
             self.background_sync(pypi_only=True)
 
     def cancel_sync(self) -> None:
+        pypi = (self.controller.sync_status or "").startswith("sync: PyPI")
         self.workers.cancel_group(self, "sync")
         self.controller.sync_status = None
         self.status_changed()
-        self.notify(
-            "sync cancelled; whole pages already fetched are kept", severity="warning", markup=False
-        )
+        kept = "the PyPI facts already fetched" if pypi else "whole pages already fetched"
+        self.notify(f"sync cancelled; {kept} are kept", severity="warning", markup=False)
 
     def status_changed(self) -> None:
         """Redraw the status line of the screen in front (a sync's progress), nothing else."""

@@ -177,10 +177,11 @@ async def test_the_first_start_on_the_snapshot_asks_pypi_in_the_background(tmp_p
         assert not any("PyPI" in m for m in notifications(again))  # a later start asks nothing
 
 
-async def test_quitting_while_pypi_is_asked_closes_cleanly(tmp_path):
+@pytest.mark.parametrize("first_key", ["q", "S"])
+async def test_quitting_or_cancelling_while_pypi_is_asked(tmp_path, first_key):
     """``q`` while PyPI's facts are being fetched: the fetch is cancelled, and ends before
     the store closes (whether its cleanup ran before or after the close was a race; the
-    first-start test above lost it every time)."""
+    first-start test above lost it every time). ``S`` cancels it, as any sync."""
     with FakePypiServer(FakePypi(delay=0.5)) as server:
         app = make_app(
             tmp_path / "empty",
@@ -192,6 +193,11 @@ async def test_quitting_while_pypi_is_asked_closes_cleanly(tmp_path):
             while not server.pypi.requests:  # the snapshot is in, PyPI is being asked
                 await pilot.pause(0.05)
             assert app.controller.sync_status.startswith("sync: PyPI facts")
+            if first_key == "S":
+                await pilot.press("S")
+                kept = "sync cancelled; the PyPI facts already fetched are kept"
+                assert kept in notifications(app)
+                assert app.controller.sync_status is None
             await pilot.press("q")
         assert app.return_code == 0
         assert len(server.pypi.requests) < 20  # cancelled, not waited for

@@ -50,7 +50,7 @@ def project_files(directory: Path) -> list[Path]:
     files = [path for path in found if path.is_file()]
     if not files:
         raise StackFileError(
-            f"{directory}: no pyproject.toml, requirements*.txt, requirements/*.txt, "
+            f"{directory.resolve()}: no pyproject.toml, requirements*.txt, requirements/*.txt, "
             "pylock.toml or uv.lock here"
         )
     return files

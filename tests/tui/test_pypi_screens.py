@@ -147,16 +147,19 @@ async def test_a_filter_error_is_inline_once_not_a_toast_per_keystroke(store):
         assert "is not a filter" not in screen_text(app)
 
 
+def offline_first_start(path, pypi: FakePypiServer):
+    """The app on an empty store, the catalogue's API not answering (the snapshot loads),
+    PyPI answering from ``pypi``."""
+    return make_app(
+        path, base_url="http://127.0.0.1:9/api/v4/", probe_seconds=0.5, pypi_url=pypi.base_url
+    )
+
+
 async def test_the_first_start_on_the_snapshot_asks_pypi_in_the_background(tmp_path):
     """No catalogue API, but PyPI answers: after the snapshot, the app asks PyPI about its
     packages in the background (every name is unknown to this fake PyPI: "not on PyPI")."""
     with FakePypiServer(FakePypi()) as server:
-        app = make_app(
-            tmp_path / "empty",
-            base_url="http://127.0.0.1:9/api/v4/",
-            probe_seconds=0.5,
-            pypi_url=server.base_url,
-        )
+        app = offline_first_start(tmp_path / "empty", server)
         async with app.run_test(size=SIZE) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -183,12 +186,7 @@ async def test_quitting_or_cancelling_while_pypi_is_asked(tmp_path, first_key):
     the store closes (whether its cleanup ran before or after the close was a race; the
     first-start test above lost it every time). ``S`` cancels it, as any sync."""
     with FakePypiServer(FakePypi(delay=0.5)) as server:
-        app = make_app(
-            tmp_path / "empty",
-            base_url="http://127.0.0.1:9/api/v4/",
-            probe_seconds=0.5,
-            pypi_url=server.base_url,
-        )
+        app = offline_first_start(tmp_path / "empty", server)
         async with app.run_test(size=SIZE) as pilot:
             while not server.pypi.requests:  # the snapshot is in, PyPI is being asked
                 await pilot.pause(0.05)

@@ -180,6 +180,10 @@ def history(
             for name in sorted(names)
             if before.get(name) != after.get(name)
         }
+        came_or_went = touched is None and not fast and bool(before) != bool(after)
+        if came_or_went:  # a grid or stack created or deleted: the fields it has, not its
+            # empty defaults ("id: — → 0", "is_locked: — → False")
+            changes = {n: c for n, c in changes.items() if c.before or c.after}
         if isinstance(event, RecordChanged):
             # upstream's own before/after, even where a local edit hides it in the view:
             # that is how a user sees "upstream changed this since you edited it"
@@ -187,6 +191,8 @@ def history(
         if pypi is not None:
             changes = pypi
         kind = KINDS.get(type(event), type(event).__name__)
+        if came_or_went and isinstance(event, Edited):
+            kind = "created" if after else "deleted"
         if isinstance(event, ReleaseObserved):
             kind += f" {event.version}"
         if isinstance(event, RecordSeen) and event.again:

@@ -224,6 +224,13 @@ def test_local_grid_create_fill_delete_and_undo(catalog):
     assert find_grid(catalog.tables(), "my-picks") is None
     edits.undo(catalog)
     assert find_grid(catalog.tables(), "my-picks").record.title == "My picks"
+    # its history: created and deleted with the fields it has, not a local grid's empty
+    # upstream defaults (id 0, is_locked and header false)
+    _, items = target_history(catalog, "my-picks", grid=True)
+    assert [i.kind for i in items] == ["created", "edit", "deleted", "undo"]
+    assert set(items[0].changes) == {"slug", "title", "description"}
+    assert set(items[2].changes) == {"slug", "title", "description", "packages"}
+    assert set(items[3].changes) == set(items[2].changes)
 
 
 def test_history_lists_every_kind_with_field_diffs(catalog):

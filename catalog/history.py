@@ -86,6 +86,10 @@ def act_summary(catalog: Catalog, envelope) -> str:
     edit_seq = getattr(event, "edit_seq", None)
     if edit_seq is not None and not getattr(event, "changes", None):  # an undo
         original = catalog.event(edit_seq)
-        fields = ", ".join(sorted(getattr(original.event, "changes", {}))) if original else ""
-        return safe_text(f"undid edit {edit_seq:,} of {name(event.target)} ({fields})")
+        changes = getattr(original.event, "changes", {}) if original else {}
+        if "exists" in changes:  # a creation or a deletion: say which was undone
+            what = "its creation" if changes["exists"].after else "its deletion"
+        else:
+            what = ", ".join(sorted(changes))
+        return safe_text(f"undid edit {edit_seq:,} of {name(event.target)} ({what})")
     return event_summary(event, name)

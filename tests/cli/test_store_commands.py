@@ -120,3 +120,14 @@ def test_the_log_says_what_each_edit_did_to_which_package(snapshot_store):
     lines = djp("--store", snapshot_store, "log", "--limit", "2")[1].splitlines()
     assert lines[0].endswith("edited arecibo: notes — → hi; title arecibo → Arecibo X")
     assert lines[1].endswith(f"undid edit {seq} of arecibo")
+
+
+def test_undoing_a_grids_deletion_says_so(snapshot_store):
+    from tests.support.cli import run_djp as djp
+
+    assert djp("--store", snapshot_store, "grid-edit", "create", "mine", "--title", "Mine")[0] == 0
+    deleted = int(djp("--store", snapshot_store, "grid-edit", "delete", "mine")[1].split()[0])
+    code, out, _ = djp("--store", snapshot_store, "undo")
+    assert code == 0 and out.endswith(f"undid edit {deleted} of your grid mine (its deletion)\n")
+    code, out, _ = djp("--store", snapshot_store, "history", "--grid", "mine")
+    assert "  created\n" in out and f"{deleted}" in out and "  deleted (undone)\n" in out

@@ -167,7 +167,7 @@ def _list(session: Session, as_json: bool) -> None:
         return
     if not kept:
         click.echo(
-            "no stacks yet: djp stack requirements.txt (or pyproject.toml, uv.lock) reads one"
+            "no stacks yet: djp stack in a project's directory reads one (or name its files)"
         )
     for v in kept:
         files = ", ".join(safe_text(f) for f in v.files)

@@ -121,7 +121,7 @@ async def test_without_a_stack_the_screen_says_how_to_read_one(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("6")
         await pilot.pause()
-        assert "No stacks yet. Read one from a terminal: djp stack requirements.txt" in (
+        assert "No stacks yet. Read one from a terminal, in your project's directory" in (
             screen_text(app)
         )
         await pilot.resize_terminal(100, 30)

@@ -66,8 +66,8 @@ class StackScreen(DjpScreen):
         name = self.current_name()
         if name is None:
             title.update(
-                Text("No stacks yet. Read one from a terminal: djp stack requirements.txt "
-                     "(or pyproject.toml, uv.lock, pylock.toml).")
+                Text("No stacks yet. Read one from a terminal, in your project's directory: "
+                     "djp stack (or name its files: requirements.txt, pyproject.toml, uv.lock).")
             )  # fmt: skip
             self.rows = []
             rows.set_lines([], 0)

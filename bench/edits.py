@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -37,6 +38,7 @@ def main() -> None:
         shutil.copytree(root / "base", root / "source")
         shutil.copytree(root / "base", root / "target")
         shutil.copytree(root / "base", root / "bare")
+        os.sync()  # the copies on disk: else the first durable commit writes them out
         with Catalog.open(root / "source") as catalog:
             for i in range(args.rows):  # edits, with an undo now and then
                 if i % 10 == 9:

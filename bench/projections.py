@@ -248,6 +248,7 @@ def main() -> None:
             appended = generate_changes(store, behind, args.packages, rng)
         copy = Path(tmp) / "copy"
         shutil.copytree(path, copy)
+        os.sync()  # the copy on disk: else the catch-up's durable commit writes it all out
         catch_up_rates = []
         for store_path in (path, copy):
             t = time.perf_counter()

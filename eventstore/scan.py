@@ -40,6 +40,11 @@ PARALLEL_AT_LEAST = 100_000
 RANGES_PER_WORKER = 4
 #: The longest range: each ends with a progress report.
 RANGE_AT_MOST = 100_000
+#: The shortest range when in parallel (unless a worker would have none): every range's
+#: result (for a fold, the newest change of each record it touched: most of the catalogue)
+#: is merged in this process, so short ranges repeat that work. Measured on a 200,000-event
+#: catch-up: ranges of 50,000 events 10-15 % faster than of 25,000.
+RANGE_AT_LEAST = 50_000
 
 Task = Callable[..., Any]
 
@@ -64,6 +69,16 @@ def can_fork() -> bool:
         and "fork" in multiprocessing.get_all_start_methods()
         and threading.active_count() == 1
     )
+
+
+def range_size(total: int, workers: int) -> int:
+    """How many events a range of a run of ``total`` holds, read by ``workers`` processes:
+    ``RANGES_PER_WORKER`` ranges each, within ``RANGE_AT_LEAST`` (unless a worker would
+    then have none) and ``RANGE_AT_MOST``."""
+    if workers <= 1:
+        return RANGE_AT_MOST
+    least = min(RANGE_AT_LEAST, -(-total // workers))
+    return min(RANGE_AT_MOST, max(least, -(-total // (workers * RANGES_PER_WORKER))))
 
 
 def ranges(first: int, last: int, size: int) -> list[tuple[int, int]]:
@@ -91,10 +106,7 @@ def scan(
         parallel_at_least = PARALLEL_AT_LEAST
     total = last - first + 1
     parallel = workers > 1 and total >= parallel_at_least and can_fork()
-    size = RANGE_AT_MOST
-    if parallel:
-        size = min(size, -(-total // (workers * RANGES_PER_WORKER)))
-    parts = ranges(first, last, size)
+    parts = ranges(first, last, range_size(total, workers if parallel else 1))
     # the extra jobs first: they run beside the ranges instead of after them
     jobs: list[tuple[Task, tuple]] = list(extra) + [(task, part) for part in parts]
     sizes = [0] * len(extra) + [hi - lo + 1 for lo, hi in parts]

@@ -364,3 +364,13 @@ def test_a_full_disk_is_one_clear_error_and_loses_nothing(tiny_disk):
     with Store.open(path) as store:
         assert store.verify().ok
         assert store.last_seq == stored
+
+
+def test_range_sizes_keep_ranges_long_and_every_worker_busy():
+    from eventstore.scan import range_size
+
+    assert range_size(1_000_000, 2) == 100_000  # at most 100,000 (a progress report each)
+    assert range_size(200_000, 2) == 50_000  # not 25,000: short ranges repeat the merging
+    assert range_size(100_000, 4) == 25_000  # shorter, so that each of 4 workers has one
+    assert range_size(600_000, 2) == 75_000  # four ranges a worker
+    assert range_size(300, 1) == 100_000  # in this process: progress at most every 100,000

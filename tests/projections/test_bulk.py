@@ -179,6 +179,7 @@ def parallel(monkeypatch) -> None:
         pytest.skip("threads run in this test process: forking workers would be unsafe")
     monkeypatch.setenv("DJP_WORKERS", "2")
     monkeypatch.setattr(scan, "PARALLEL_AT_LEAST", 1)
+    monkeypatch.setattr(scan, "RANGE_AT_LEAST", 1)
 
 
 def test_ranges_are_read_by_worker_processes(long_store, monkeypatch):

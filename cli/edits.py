@@ -11,9 +11,10 @@ import click
 from catalog import edits
 from catalog.edit_files import export_edits, import_edits
 from catalog.history import act_summary
-from catalog.text import safe_text
+from catalog.text import counted, safe_text
 from cli import complete
 from cli.context import CommandError, Session, note_option, pass_session
+from projections.stacks import stacks
 
 
 @click.command()
@@ -162,10 +163,15 @@ def grid_delete(session: Session, grid: str, note: str | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_session
 def export_edits_command(session: Session, file: Path) -> None:
-    """Write your edits, undos and redos as JSON lines."""
+    """Write your edits, undos and redos as JSON lines (not your stacks: djp stack reads
+    them again from their files)."""
     with session.open_catalog(fill=False) as catalog:
         count = export_edits(catalog, file)
-    click.echo(f"exported {count:,} edit events to {file}")
+        kept = len(stacks(catalog.tables()))
+    left = (
+        f" (not {counted(kept, 'stack')}: djp stack reads stacks from their files)" if kept else ""
+    )
+    click.echo(f"exported {count:,} edit events to {safe_text(str(file))}{left}")
 
 
 @click.command("import-edits")

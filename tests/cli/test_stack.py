@@ -375,3 +375,10 @@ def test_a_directory_or_none_reads_the_projects_files(store, pypi, project, monk
     files = [str(project / "requirements.txt"), *map(str, (project / "requirements").glob("*"))]
     code, _, err = stack(store, pypi, *sorted(files), "--no-pypi")
     assert code == 0 and "(unchanged since the last reading)" in err.splitlines()[0]
+
+
+def test_export_of_edits_says_it_leaves_stacks_out(store, pypi, project, tmp_path):
+    assert stack(store, pypi, str(project), "--no-pypi")[0] == 0
+    code, out, _ = run_djp("--store", store, "export-edits", str(tmp_path / "edits.jsonl"))
+    assert code == 0 and out.endswith("(not 1 stack: djp stack reads stacks from their files)\n")
+    assert (tmp_path / "edits.jsonl").read_text() == ""  # the stack's reading is not in it

@@ -1,5 +1,6 @@
-"""The one object the screens call: reads of the catalogue, edits, undo and redo, time
-travel and sync. Screens never reach into the app for these.
+"""The one object the screens call: reads of the catalogue, edits, undo and redo
+(``tui.edit_commands``), sync and PyPI's facts (``tui.fetch_commands``), marks and time
+travel. Screens never reach into the app for these.
 
 It reports to the user through ``notify`` (plain text, never markup) and announces every
 change of what the screens show on ``changed``, a Textual signal that ``DjpScreen``
@@ -9,7 +10,6 @@ screens never import each other.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -24,34 +24,27 @@ from catalog.client import ClientConfig
 from catalog.compare import Comparison, compare
 from catalog.errors import UserError
 from catalog.history import target_history, target_names
-from catalog.pypi import (
-    PypiConfig,
-    PypiStatus,
-    fetch_pypi,
-    pypi_status,
-    pypi_targets,
-    stale_targets,
-)
+from catalog.pypi import PypiConfig
 from catalog.settings import Settings
 from catalog.stack import (
     StackRow,
     StackView,
     dependency_targets,
     pypi_index,
-    refresh_stack,
     stack_rows,
     stack_view,
     stacks,
     target_django,
 )
-from catalog.sync import Clock, ProgressCallback, first_sync, sync_catalog
+from catalog.sync import Clock
 from catalog.text import counted, relative
-from eventstore import Envelope, StoreError
+from eventstore import Envelope
 from projections.changes import Changes
 from projections.history import HistoryItem
 from projections.targets import Target
 from projections.view import GridView, PackageView
 from tui.edit_commands import EditCommands
+from tui.fetch_commands import FetchCommands
 
 
 class Navigator(Protocol):
@@ -68,7 +61,7 @@ class Navigator(Protocol):
 Notify = Callable[..., None]
 
 
-class Controller(EditCommands):
+class Controller(EditCommands, FetchCommands):
     def __init__(
         self,
         catalog: Catalog,
@@ -227,55 +220,6 @@ class Controller(EditCommands):
         self.announce()
         self.notify(f"readiness now judged for Django {version}")
 
-    def pypi_status(self, target: Target) -> PypiStatus | None:
-        view = self.package(target)
-        if view is None:
-            return None
-        return pypi_status(self.catalog, self.browser.tables, view, self.now)
-
-    async def refresh_pypi(self, target: Target) -> None:
-        """Refresh one package's PyPI facts when they are older than a day (opening it)."""
-        status = self.pypi_status(target)
-        if (
-            status is None
-            or status.name is None
-            or status.fresh(self.now)
-            or not self.browser.present
-            or self.read_only
-        ):
-            return
-        try:
-            report = await fetch_pypi(self.catalog, {target: status.name}, self.pypi_config)
-        except (StoreError, OSError) as exc:
-            self.notify(f"PyPI facts not saved: {exc}", severity="error")
-            return
-        if report.changed:
-            self.poll()
-        elif report.unreachable or report.errors:
-            self.announce()  # the package screen shows the failed fetch
-
-    async def sync_pypi(self, progress: Callable[[int, int], None] | None = None) -> None:
-        """PyPI facts older than a day, alone (after the first start loaded the snapshot)."""
-        if not self.browser.present:
-            self.to_present()
-        self.syncing = True
-        try:
-            await self._sync_pypi(progress)
-        finally:
-            self.syncing = False
-
-    async def _sync_pypi(self, progress: Callable[[int, int], None] | None) -> None:
-        """After a catalogue sync: PyPI facts older than a day, a few at a time."""
-        wanted = stale_targets(self.catalog, pypi_targets(self.catalog), self.now)
-        if not wanted:
-            return
-        try:
-            report = await fetch_pypi(self.catalog, wanted, self.pypi_config, progress=progress)
-        finally:
-            self.poll()
-        severity = "warning" if report.unreachable or report.errors else "information"
-        self.notify(report.summary(len(wanted)), severity=severity, timeout=8)
-
     # --- stacks --------------------------------------------------------------------------
 
     def stacks(self) -> list[StackView]:
@@ -285,33 +229,15 @@ class Controller(EditCommands):
         """A stack, its rows (problems first), and its target Django with the reason."""
         view = stack_view(self.browser.tables, name)
         version, why = target_django(view)
-        targets = dependency_targets(self.catalog, view, self._pypi_names())
+        targets = dependency_targets(self.catalog, view, self.pypi_names())
         return view, stack_rows(self.browser.tables, view, targets, version, self.now), version, why
 
-    def _pypi_names(self) -> dict[str, Target]:
+    def pypi_names(self) -> dict[str, Target]:
         """PyPI name -> package, from the rows in hand (no scan of the store), kept until
         the browser moves."""
         if self._pypi_index[0] != self.browser.seq:
             self._pypi_index = (self.browser.seq, pypi_index(self.browser.rows.values()))
         return self._pypi_index[1]
-
-    async def refresh_stack(self, name: str | None) -> None:
-        """Fetch the facts of a stack's dependencies older than a day (the stack screen)."""
-        view = stack_view(self.browser.tables, name) if name else None
-        if view is None or not self.browser.present or self.read_only:
-            return
-        targets = dependency_targets(self.catalog, view, self._pypi_names())
-        try:
-            report = await refresh_stack(
-                self.catalog, view, self.pypi_config, self.now, targets=targets
-            )
-        except (StoreError, OSError) as exc:
-            self.notify(f"PyPI facts not saved: {exc}", severity="error")
-            return
-        if report.changed:
-            self.poll()
-        if report.unreachable:
-            self.notify(f"PyPI unreachable: {report.unreachable}", severity="warning")
 
     def snapshot_only(self) -> bool:
         """Whether the catalogue is only the snapshot shipped with djp (no live sync yet)."""
@@ -394,65 +320,3 @@ class Controller(EditCommands):
             return None
         words = describe_kinds(self.browser.last_kinds)
         return f"another process wrote to the store: {words}" if words else None
-
-    # --- sync ------------------------------------------------------------------------------
-
-    async def sync(
-        self,
-        progress: ProgressCallback,
-        *,
-        first: bool = False,
-        pypi_progress: Callable[[int, int], None] | None = None,
-    ) -> None:
-        """Sync (or, on first start, fill the store: live API, else the snapshot), then say
-        how it went. Cancelling keeps the whole pages already written."""
-        if not self.browser.present:
-            self.to_present()
-        self.syncing = True
-        try:
-            if first:
-                report = await first_sync(
-                    self.catalog,
-                    self.client_config,
-                    probe_seconds=self.probe_seconds,
-                    progress=progress,
-                    clock=self.clock,
-                )
-            else:
-                report = await sync_catalog(
-                    self.catalog, self.client_config, progress=progress, clock=self.clock
-                )
-        except asyncio.CancelledError:
-            self.syncing = False
-            self.poll()
-            raise
-        except (StoreError, OSError) as exc:  # a full disk, a store gone bad: say so, go on
-            self.syncing = False
-            self.notify(f"sync stopped: {exc}", severity="error", timeout=10)
-            self.poll()
-            return
-        self.poll()
-        c = report.counts
-        if report.source.startswith("snapshot:"):
-            self.notify(
-                "The live API did not answer: loaded the catalogue snapshot that ships "
-                f"with djp ({c.records:,} records).",
-                timeout=8,
-            )
-        elif report.outcome == "complete":
-            self.notify(
-                f"sync complete: {c.new:,} new, {c.changed:,} changed, {c.vanished:,} vanished"
-            )
-            for warning in report.warnings:
-                self.notify(f"sync: {warning}", severity="warning", timeout=10)
-        else:
-            self.notify(f"sync {report.outcome}: {report.error}", severity="error", timeout=10)
-        # after the first start's catalogue (live or the snapshot), PyPI's facts come in the
-        # background (``sync_pypi``): thousands of projects take minutes, and the app is usable
-        # meanwhile; PyPI may also answer where the catalogue's API did not
-        self.pypi_after_first = first
-        try:
-            if not first:
-                await self._sync_pypi(pypi_progress)
-        finally:
-            self.syncing = False

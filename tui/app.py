@@ -8,16 +8,13 @@ import gc
 import os
 import sys
 import time
-import tomllib
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-import platformdirs
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.dom import DOMNode
 from textual.markup import escape
 from textual.signal import Signal
 from textual.widgets import Input
@@ -31,6 +28,7 @@ from catalog.text import counted
 from catalog.verdicts import DJANGO_RELEASES
 from projections.targets import Target
 from tui.controller import Controller
+from tui.keymap import default_config_path, read_keymap
 from tui.modals import HelpModal, SyncModal, TextModal
 from tui.palette import JumpProvider
 from tui.screens import (
@@ -46,27 +44,6 @@ from tui.screens import (
     StackScreen,
 )
 from tui.screens.base import DjpScreen
-
-
-def binding_ids() -> set[str]:
-    """The id of every binding of the app, its screens and widgets (Textual's own too),
-    which ``[keys]`` in the config file may remap."""
-    ids: set[str] = set()
-    classes, seen = [DOMNode], set()
-    while classes:
-        cls = classes.pop()
-        if cls not in seen:
-            seen.add(cls)
-            classes.extend(cls.__subclasses__())
-            ids.update(
-                b.id for b in cls.__dict__.get("BINDINGS", ()) if isinstance(b, Binding) and b.id
-            )
-    return ids
-
-
-def default_config_path() -> Path:
-    return Path(platformdirs.user_config_dir("djp", appauthor=False)) / "config.toml"
-
 
 #: How often the app checks that its terminal is still there (one ioctl).
 TERMINAL_CHECK_SECONDS = 1.0
@@ -189,36 +166,10 @@ class DjpApp(App):
             self.catalog.close()
 
     def _load_keymap(self) -> None:
-        """``[keys]`` of the config file: binding id -> keys. What cannot be used (an id no
-        binding has, a value that is not a key) is named in one line; the rest applies."""
-        path = self.config_path
-        if not path.is_file():
-            return
-        try:
-            keys = tomllib.loads(path.read_text()).get("keys", {})
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            self.notify(f"{path}: {exc}; default keys in use", severity="error", markup=False)
-            return
-        if not isinstance(keys, dict):
-            self.notify(f"{path}: [keys] is not a table; default keys in use", severity="error")
-            return
-        known = binding_ids()
-        usable = {k: v for k, v in keys.items() if k in known and isinstance(v, str) and v.strip()}
-        unknown = sorted(k for k in keys if k not in known)
-        not_keys = sorted(k for k in keys if k in known and k not in usable)
-        problems = []
-        if unknown:
-            problems.append(f"no binding has the id {', '.join(unknown)} (? shows the ids)")
-        if not_keys:
-            problems.append(f'{", ".join(not_keys)}: not a key (a string: "y", "ctrl+s")')
-        if problems:
-            self.notify(
-                f"{path}: {'; '.join(problems)}; the other keys apply",
-                severity="warning",
-                markup=False,
-                timeout=10,
-            )
-        self.set_keymap(usable)
+        keymap = read_keymap(self.config_path)
+        if keymap.problem:
+            self.notify(keymap.problem, severity=keymap.severity, markup=False, timeout=10)
+        self.set_keymap(keymap.keys)
 
     def poll_store(self) -> None:
         """Notice events appended by another process (a `djp sync` elsewhere)."""

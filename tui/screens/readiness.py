@@ -60,10 +60,16 @@ class ReadinessScreen(DjpScreen):
             return
         version = self.controller.django_version
         counts = {"yes": 0, "no": 0, "unknown": 0}
+        unnamed = waiting = 0  # without PyPI facts: no PyPI link / not asked yet
         for row in rows:
-            counts[row.pypi.django(version).verdict if row.pypi else "unknown"] += 1
-        unnamed = sum(1 for r in rows if r.pypi is None and not pypi_name(r.view.record.pypi_url))
-        waiting = sum(1 for r in rows if r.pypi is None) - unnamed
+            if row.pypi is not None:
+                counts[row.pypi.django(version).verdict] += 1
+                continue
+            counts["unknown"] += 1
+            if pypi_name(row.view.record.pypi_url):
+                waiting += 1
+            else:
+                unnamed += 1
         why = [
             f"{unnamed:,} name no PyPI project" if unnamed else "",
             f"{waiting:,} without PyPI facts yet: S syncs them" if waiting else "",

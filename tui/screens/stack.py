@@ -4,8 +4,6 @@ with the readiness verdict for the stack's target Django; Enter opens the djp pa
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -107,7 +105,7 @@ class StackScreen(DjpScreen):
             detail.update("")
             return
         r = self.rows[index]
-        facts = [r.requirement or r.name, PurePath(r.source).name]  # file:line
+        facts = [r.requirement or r.name, r.source]  # file:line, in the project
         facts += [f"latest {r.latest}"] if r.latest else []
         facts += [f"djp package {r.package}"] if r.package else []
         facts += [r.license] if r.license else []

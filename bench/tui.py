@@ -39,6 +39,7 @@ from bench.year import (
     catalogue_shown,
     drive_year,
     headless_app,
+    p95,
 )
 from catalog import edits
 from catalog.browse import Browser
@@ -162,14 +163,14 @@ async def drive(path: Path, now: datetime) -> dict:
     return {
         "launch_s": launch,
         "filter_p50_ms": statistics.median(samples),
-        "filter_p95_ms": samples[int(len(samples) * 0.95)],
+        "filter_p95_ms": p95(samples),
         "history_ms": history_ms,
         "keystrokes": len(samples),
         "rows": rows,
         "history_open_ms": open_ms,
         "press_p50_ms": statistics.median(presses),
         "noop_p50_ms": statistics.median(noops),
-        "details_ms": sorted(details)[int(len(details) * 0.95)],
+        "details_ms": p95(details),
         "details_move_p50_ms": statistics.median(moves),
         "plain_move_p50_ms": statistics.median(moves_plain),
         "compare_ms": compare_ms,

@@ -14,7 +14,8 @@ from packaging.version import InvalidVersion, Version
 from catalog.verdicts import (
     DJANGO_RELEASES,
     Verdict,
-    django_verdict,
+    django_ties,
+    judge_django,
     python_verdict,
     supported_django,
 )
@@ -166,21 +167,28 @@ class Digest:
         return self.dev_status is not None and self.dev_status[0] == 7
 
     def django(self, x: str) -> Verdict:
-        return self._verdict(self._django, x, django_verdict, "requires_dist")
+        return self._verdict(self._django, x, self._judge_django)
 
     def python(self, y: str) -> Verdict:
-        return self._verdict(self._python, y, python_verdict, "requires_python")
+        return self._verdict(self._python, y, self._judge_python)
 
-    def _verdict(self, cache: dict[str, Verdict], version: str, rule, requirement: str) -> Verdict:
+    def _verdict(self, cache: dict[str, Verdict], version: str, judge) -> Verdict:
         verdict = cache.get(version)
         if verdict is None:
             if self.facts is None:
                 verdict = Verdict("unknown", "not on PyPI")
             else:
-                facts = self.facts
-                verdict = rule(facts.classifiers, getattr(facts, requirement), version)
+                verdict = judge(self.facts, version)
             cache[version] = verdict
         return verdict
+
+    @staticmethod
+    def _judge_django(facts: PypiFacts, x: str) -> Verdict:
+        return judge_django(django_ties(tuple(facts.classifiers), tuple(facts.requires_dist)), x)
+
+    @staticmethod
+    def _judge_python(facts: PypiFacts, y: str) -> Verdict:
+        return python_verdict(facts.classifiers, facts.requires_python, y)
 
 
 def digest_of(observed: PypiObserved | None, now: datetime) -> Digest | None:

@@ -15,6 +15,8 @@ dates come from.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -99,29 +101,45 @@ def _declared(classifiers: Iterable[str], prefix: str) -> list[str]:
     return sorted(set(out), key=_key)
 
 
+#: A requirement's name as PEP 508 (and ``packaging``'s parser) reads it: the leading run of
+#: letters, digits, ``.``, ``_`` and ``-``.
+_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
 def _requirement(requires_dist: Iterable[str], name: str) -> SpecifierSet | None:
     """The combined specifier of the requirements on ``name`` that always apply: markers are
-    evaluated for this environment, and a requirement of an extra applies only with it."""
+    evaluated for this environment, and a requirement of an extra applies only with it.
+    Only the requirements that name ``name`` are parsed (a package lists many)."""
     specifier = None
     for text in requires_dist:
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement:
+        named = _NAME.match(text)
+        if named is None or canonicalize_name(named.group(1)) != name:
             continue
-        if canonicalize_name(requirement.name) != name:
-            continue
-        if requirement.marker is not None:
-            try:
-                if not requirement.marker.evaluate({"extra": ""}):
-                    continue
-            except UndefinedEnvironmentName:
-                continue
-        specifier = (
-            requirement.specifier if specifier is None else specifier & requirement.specifier
-        )
+        applies = _applying(text)
+        if applies is not None:
+            specifier = applies if specifier is None else specifier & applies
     return specifier
 
 
+@functools.lru_cache(maxsize=4096)
+def _applying(text: str) -> SpecifierSet | None:
+    """The specifier of requirement ``text`` when it always applies (None: it is invalid, or
+    its marker does not hold here). Packages share their requirement texts ("Django>=4.2"):
+    each is parsed once."""
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        return None
+    if requirement.marker is not None:
+        try:
+            if not requirement.marker.evaluate({"extra": ""}):
+                return None
+        except UndefinedEnvironmentName:
+            return None
+    return requirement.specifier
+
+
+@functools.lru_cache(maxsize=4096)
 def excludes(specifier: SpecifierSet, feature: str) -> bool:
     """Whether no release of a feature series (X.0 ... X.n) satisfies the specifier.
 
@@ -155,13 +173,35 @@ def _span(versions: list[str]) -> str:
 NO_DJANGO_TIES = "no Django version classifiers and no Django requirement"
 
 
+@dataclass(frozen=True, slots=True)
+class DjangoTies:
+    """What a package says of its Django versions (its requirement, its classifiers), judged
+    for each Django release by ``judge_django``. Both are cached by value: many packages
+    declare the same (the readiness screen judges 6,000 at once, a package's details every
+    release, and a jump through time builds every row's digest again)."""
+
+    specifier: SpecifierSet | None
+    declared: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=8192)
+def django_ties(classifiers: tuple[str, ...], requires_dist: tuple[str, ...]) -> DjangoTies:
+    return DjangoTies(
+        _requirement(requires_dist, "django"), tuple(_declared(classifiers, DJANGO_PREFIX))
+    )
+
+
 def django_verdict(classifiers: Iterable[str], requires_dist: Iterable[str], x: str) -> Verdict:
     """Is the package ready for Django feature release ``x`` ("5.2")?"""
-    classifiers = list(classifiers)
-    specifier = _requirement(requires_dist, "django")
+    return judge_django(django_ties(tuple(classifiers), tuple(requires_dist)), x)
+
+
+@functools.lru_cache(maxsize=8192)
+def judge_django(ties: DjangoTies, x: str) -> Verdict:
+    """``django_verdict`` from the package's ties read once."""
+    specifier, declared = ties.specifier, ties.declared
     if specifier is not None and str(specifier) and excludes(specifier, x):
         return Verdict("no", f"requires Django{specifier}")
-    declared = _declared(classifiers, DJANGO_PREFIX)
     features = [v for v in declared if "." in v]
     majors = [v for v in declared if "." not in v]
     major = x.split(".")[0]
@@ -171,7 +211,7 @@ def django_verdict(classifiers: Iterable[str], requires_dist: Iterable[str], x: 
         return Verdict("yes", f"classifier {DJANGO_PREFIX}{major}")
     newest = max([_key(v) for v in features] + [(int(m), 99) for m in majors], default=None)
     if newest is not None and _key(x) > newest:
-        return Verdict("no", f"declares {_span(declared)} only")
+        return Verdict("no", f"declares {_span(list(declared))} only")
     if declared:
         return Verdict("unknown", f"declares {', '.join(declared)}, not {x}")
     if specifier is not None:
@@ -182,12 +222,8 @@ def django_verdict(classifiers: Iterable[str], requires_dist: Iterable[str], x: 
 
 def python_verdict(classifiers: Iterable[str], requires_python: str | None, y: str) -> Verdict:
     """Is the package ready for Python ``y`` ("3.13")?"""
-    classifiers = list(classifiers)
     if requires_python:
-        try:
-            specifier = SpecifierSet(requires_python)
-        except InvalidSpecifier:
-            specifier = None
+        specifier = _python_specifier(requires_python)
         if specifier is not None and excludes(specifier, y):
             return Verdict("no", f"requires Python {requires_python}")
     declared = [v for v in _declared(classifiers, PYTHON_PREFIX) if v.count(".") == 1]
@@ -198,3 +234,12 @@ def python_verdict(classifiers: Iterable[str], requires_python: str | None, y: s
     if declared:
         return Verdict("unknown", f"declares Python {', '.join(declared)}, not {y}")
     return Verdict("unknown", "no Python version classifiers")
+
+
+@functools.lru_cache(maxsize=1024)
+def _python_specifier(requires_python: str) -> SpecifierSet | None:
+    """``requires_python`` parsed (None: invalid); packages share a few texts (">=3.8")."""
+    try:
+        return SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return None

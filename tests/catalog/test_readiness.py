@@ -65,6 +65,23 @@ def test_an_extra_and_a_marker_that_does_not_apply_exclude_nothing():
     assert django_verdict(DRF["classifiers"], requires, "3.2").verdict == "yes"
 
 
+def test_only_requirements_that_name_django_count():
+    # variant: a package's many requirements, of which two name Django (one with an extra and
+    # spaces); names that only start with "django" or differ in case and separators are others
+    requires = [
+        "djangorestframework>=3.14",
+        "django-filter (>=23)",
+        "django_js_asset<1",
+        "  Django[argon2] (>=4.2)",
+        "DJANGO<5.1 ; python_version >= '3.8'",
+        "not a requirement <<",
+        "psycopg[binary]>=3.1",
+    ]
+    assert django_verdict([], requires, "4.1").evidence == "requires Django<5.1,>=4.2"
+    assert django_verdict([], requires, "5.0").verdict == "unknown"
+    assert django_verdict([], requires, "5.1").verdict == "no"
+
+
 def test_a_requirement_with_a_patch_floor_still_allows_its_series():
     assert django_verdict(["Framework :: Django :: 4.2"], ["django>=4.2.1"], "4.2").verdict == "yes"
 

@@ -44,6 +44,7 @@ from tui.screens import (
     StackScreen,
 )
 from tui.screens.base import DjpScreen
+from tui.textual_fixes import apply as apply_textual_fixes
 
 #: How often the app checks that its terminal is still there (one ioctl).
 TERMINAL_CHECK_SECONDS = 1.0
@@ -98,6 +99,7 @@ class DjpApp(App):
         pypi_url: str | None = None,
     ) -> None:
         super().__init__()
+        apply_textual_fixes()
         self.pypi_config = PypiConfig.from_environment(pypi_url)
         self.cursor_blink = cursor_blink
         self.store_path = Path(store_path)

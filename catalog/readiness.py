@@ -64,6 +64,23 @@ LICENSE_WORDINGS = {
     for wording in wordings
 }
 SHORT_LICENSE = 40  # longer ``license`` text is the licence itself: "custom"
+#: The titles a whole licence text starts with (its first line, or its first two joined, up
+#: to a comma: "GNU GENERAL PUBLIC LICENSE / Version 3, 29 June 2007"), case and spacing aside.
+LICENSE_TITLES = LICENSE_WORDINGS | {
+    title.casefold(): name
+    for title, name in (
+        ("BSD 3-Clause License", "BSD-3-Clause"),
+        ("BSD 2-Clause License", "BSD-2-Clause"),
+        ("Apache License Version 2.0", "Apache-2.0"),
+        ("GNU General Public License Version 3", "GPL-3.0"),
+        ("GNU General Public License Version 2", "GPL-2.0"),
+        ("GNU Lesser General Public License Version 3", "LGPL-3.0"),
+        ("GNU Affero General Public License Version 3", "AGPL-3.0"),
+        ("Mozilla Public License Version 2.0", "MPL-2.0"),
+        ("Mozilla Public License, version 2.0", "MPL-2.0"),
+        ("ISC License", "ISC"),
+    )
+}
 
 
 def licence(
@@ -75,8 +92,9 @@ def licence(
 ) -> str:
     """The licence in a word: the PEP 639 expression, else a short ``license`` (its common
     wordings as short names: "The MIT License" is MIT), else the ``License ::`` classifiers,
-    else "custom" for a whole licence text (``whole_text`` when the text was cut before it
-    got here), else "unknown"."""
+    else the short name of a whole licence text by its title ("MIT License" and a copyright
+    below it), or "custom" (``whole_text`` when the text was cut before it got here), else
+    "unknown"."""
     if expression and expression.strip():
         return expression.strip()
     text = (license_text or "").strip()
@@ -93,8 +111,19 @@ def licence(
     if names:
         return " OR ".join(dict.fromkeys(names))
     if text and text.upper() != "UNKNOWN":
-        return "custom"
+        return _titled(text) or "custom"
     return "unknown"
+
+
+def _titled(text: str) -> str | None:
+    """The short name of a whole licence text by its title (``LICENSE_TITLES``)."""
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()][:2]
+    if not lines:
+        return None
+    candidates = [lines[0], " ".join(lines).split(",")[0]]
+    return next(
+        (LICENSE_TITLES[c.casefold()] for c in candidates if c.casefold() in LICENSE_TITLES), None
+    )
 
 
 def development_status(classifiers: Iterable[str]) -> tuple[int, str] | None:

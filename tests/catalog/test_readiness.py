@@ -123,6 +123,25 @@ def test_licences_in_order_of_trust():
     assert licence(None, "GPLv3", []) == "GPL-3.0"
     assert licence(None, "MIT/X11", []) == "MIT/X11"
     assert licence(None, "Copyright (c) 2020 ...\nPermission is hereby granted", []) == "custom"
+
+
+def test_a_whole_licence_text_reads_as_its_title():
+    # django-node-assets' licence field (PyPI, 0.9.15) is the MIT licence's whole text
+    text = (
+        "MIT License\n        \n        Copyright (c) 2026 Andrey Butenko\n        \n        Perm"
+    )
+    assert licence(None, text, [], whole_text=True) == "MIT"
+    # variants: the first lines of the GPL's, Apache's and BSD's texts
+    gpl = "          GNU GENERAL PUBLIC LICENSE\n             Version 3, 29 June 2007"
+    assert licence(None, gpl, [], whole_text=True) == "GPL-3.0"
+    apache = "\n  Apache License\n  Version 2.0, January 2004\n  http://www.apache.org/licenses/"
+    assert licence(None, apache, [], whole_text=True) == "Apache-2.0"
+    assert (
+        licence(None, "BSD 3-Clause License\n\nCopyright (c) 2019, Someone", []) == "BSD-3-Clause"
+    )
+    # classifiers still come first; an unknown title is still "custom"
+    assert licence(None, text, ["License :: OSI Approved :: BSD License"]) == "BSD"
+    assert licence(None, "My Own License\nYou may do as you like", []) == "custom"
     assert licence(None, "", ["License :: OSI Approved :: Apache Software License"]) == "Apache-2.0"
     # django-balancer's licence field holds a classifier (PyPI, 0.5): read as one
     assert licence(None, "License :: OSI Approved :: BSD License", []) == "BSD"

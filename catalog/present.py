@@ -247,15 +247,20 @@ def pypi_details(
 
 def readiness_spans(digest: Digest) -> list[tuple[str, Verdict]]:
     """The verdict for each Django release, in order; releases in a row with the same verdict
-    for the same reason are one span ("4.1-6.1": ✗ no, declares 2.2-4.0 only)."""
+    for the same reason are one span ("4.1-6.1": ✗ no, declares 2.2-4.0 only; "2.2-4.1": ?
+    declares 4.2, 5.2, 6.0: each release's "not X" is the span's label)."""
     spans: list[tuple[list[str], Verdict]] = []
     for release in DJANGO_RELEASES:
         v = digest.django(release.version)
-        if spans and (spans[-1][1].verdict, spans[-1][1].evidence) == (v.verdict, v.evidence):
+        reason = Verdict(v.verdict, v.evidence.removesuffix(f", not {release.version}"))
+        if spans and spans[-1][1] == reason:
             spans[-1][0].append(release.version)
         else:
-            spans.append(([release.version], v))
-    return [(f"{vs[0]}-{vs[-1]}" if len(vs) > 1 else vs[0], v) for vs, v in spans]
+            spans.append(([release.version], reason))
+    return [
+        (f"{vs[0]}-{vs[-1]}", v) if len(vs) > 1 else (vs[0], digest.django(vs[0]))
+        for vs, v in spans
+    ]
 
 
 def grid_count(shown: int, missing: int) -> str:

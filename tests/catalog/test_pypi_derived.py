@@ -17,7 +17,7 @@ import pytest
 from catalog.browse import Browser
 from catalog.changes import what_changed
 from catalog.filters import FilterError, filter_rows
-from catalog.present import COLUMNS, cell_text
+from catalog.present import COLUMNS, cell_text, readiness_spans
 from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets, stale_targets
 from catalog.readiness import Digest, health
 from catalog.report import changes_report, pypi_change_words
@@ -247,3 +247,27 @@ async def test_stopping_mid_fetch_keeps_every_package_done(catalog, pypi):
     report = await fetch_pypi(catalog, rest, config(pypi))
     assert report.changed == len(rest)
     assert stale_targets(catalog, wanted, datetime.now(UTC)) == {}
+
+
+def test_readiness_spans_join_releases_judged_for_one_reason():
+    # variant of django-node-assets' facts (PyPI, 0.9.15): classifiers 4.2, 5.2, 6.0
+    facts = PypiFacts(
+        name="x",
+        classifiers=[f"Framework :: Django :: {v}" for v in ("4.2", "5.2", "6.0")],
+    )
+    spans = readiness_spans(Digest("x", "ok", facts, NOW))
+    assert [(label, v.verdict, v.evidence) for label, v in spans] == [
+        ("2.2-4.1", "unknown", "declares 4.2, 5.2, 6.0"),
+        ("4.2", "yes", "classifier Framework :: Django :: 4.2"),
+        ("5.0-5.1", "unknown", "declares 4.2, 5.2, 6.0"),
+        ("5.2", "yes", "classifier Framework :: Django :: 5.2"),
+        ("6.0", "yes", "classifier Framework :: Django :: 6.0"),
+        ("6.1", "no", "declares 4.2-6.0 only"),
+    ]
+    # a release alone keeps its whole evidence
+    one = PypiFacts(
+        name="x", classifiers=["Framework :: Django :: 3.0", "Framework :: Django :: 3.2"]
+    )
+    assert ("3.1", "unknown", "declares 3.0, 3.2, not 3.1") in [
+        (label, v.verdict, v.evidence) for label, v in readiness_spans(Digest("x", "ok", one, NOW))
+    ]

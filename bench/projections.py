@@ -2,8 +2,9 @@
 
 Builds a GENERATED log (synthetic packages, not real data): the packages and 400 grids first
 seen, then upstream changes (watchers, forks, versions, weekly commits) spread over the
-packages, a sync's start and finish every 6,000 events, and local edits, undos and redos; one
-package gets 1,000 events of its own. Then, in the same run:
+packages, PyPI facts (2 % of the events: a package's new release seen), a sync's start and
+finish every 6,000 events, and local edits, undos and redos; one package gets 1,000 events
+of its own. Then, in the same run:
 
 - rebuild: drop the projections and refold the whole log (events/s), with the default worker
   processes and in one process, next to a bare scan + decode of the same log in one process;
@@ -28,6 +29,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import lmdb
@@ -48,16 +50,60 @@ from eventstore import (
     SyncFinished,
     SyncStarted,
 )
-from eventstore.events import SyncCounts
+from eventstore.events import PypiFacts, PypiObserved, SyncCounts
 from eventstore.scan import default_workers
 from projections.persisted import CatalogProjection
 
 BATCH = 5000
 
 
+#: The share of the generated year's events that are PyPI facts (a new release seen).
+PYPI_SHARE = 0.02
+
+
+class GeneratedPypi:
+    """GENERATED PyPI facts (not real projects): each package starts with 1-25 releases and
+    gains one each time it is observed; classifiers and requirements as Django packages
+    write them."""
+
+    START = datetime(2020, 1, 1, tzinfo=UTC)
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.releases: dict[int, dict[str, datetime]] = {}
+
+    def observe(self, ident: int) -> PypiObserved:
+        releases = self.releases.get(ident)
+        if releases is None:
+            count = self.rng.randint(1, 25)
+            releases = self.releases[ident] = {
+                f"0.{k}.0": self.START + timedelta(days=30 * k) for k in range(count)
+            }
+        version = f"1.{len(releases)}.0"
+        releases[version] = self.START + timedelta(days=30 * len(releases))
+        name = f"generated-package-{ident}"
+        facts = PypiFacts(
+            name=name,
+            latest=version,
+            released=releases[version],
+            releases=dict(releases),
+            license="MIT",
+            classifiers=[
+                "Framework :: Django",
+                "Framework :: Django :: 4.2",
+                "Framework :: Django :: 5.2",
+                "Programming Language :: Python :: 3",
+            ],
+            requires_dist=["Django>=4.2", "asgiref>=3.8"],
+            requires_python=">=3.10",
+        )
+        return PypiObserved(target=f"package:{ident}", name=name, state="ok", facts=facts)
+
+
 def generate(store: Store, events: int, packages: int, rng: random.Random) -> int:
     """Append a GENERATED log of about ``events`` events; returns how many."""
     state = {i: [0, 0] for i in range(1, packages + 1)}  # watchers, forks
+    pypi_facts = GeneratedPypi(rng)
     batch: list[Append] = []
     written = 0
 
@@ -134,6 +180,8 @@ def generate(store: Store, events: int, packages: int, rng: random.Random) -> in
                 ),
             )
             edits.append(ident)
+        elif roll < 0.01 + PYPI_SHARE:  # a new release seen on PyPI
+            add(f"package:{ident}", pypi_facts.observe(ident))
         else:
             w, f = state[ident]
             changes = {"repo_watchers": FieldChange(before=w, after=w + 1)}

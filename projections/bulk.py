@@ -8,7 +8,9 @@ reduced to **ops**, independent of the state before the range:
   plain changes (values are not decoded: each change is read as raw bytes);
 - ``(seq, key)``: fold event ``seq`` as ``fold`` does (a record seen, renamed or vanished, an
   edit, a PyPI fact, an event of an older schema), after the pending changes of ``key``
-  (``None``: it touches no upstream record; ``ALL``: it may touch any).
+  (``None``: it touches no upstream record; ``ALL``: it may touch any). Of the PyPI facts of
+  one package (or one release) in a range, only the newest is folded: each replaces the one
+  before, and no other event reads them.
 
 Ranges are reduced in worker processes (``eventstore.scan``) and merged in order by an
 ``Applier`` that keeps merging changes until an event needs them, then reads only the
@@ -25,7 +27,14 @@ import lmdb
 import msgspec
 
 from eventstore import SCHEMA_VERSION, decode_for_fold, pack_u64
-from eventstore.events import EVENT_TYPES, RecordChanged, RecordSeen, RecordVanished
+from eventstore.events import (
+    EVENT_TYPES,
+    PypiObserved,
+    RecordChanged,
+    RecordSeen,
+    RecordVanished,
+    ReleaseObserved,
+)
 from eventstore.verify import CheckedChange, RangeCheck, checked_events
 from projections.fold import Tables, fold
 from projections.targets import raw_key
@@ -56,15 +65,28 @@ class _Vanished(msgspec.Struct, tag="RecordVanished", gc=False):
     id: int
 
 
+class _Pypi(msgspec.Struct, tag="PypiObserved", gc=False):
+    target: str
+
+
+class _Release(msgspec.Struct, tag="ReleaseObserved", gc=False):
+    name: str
+    version: str
+
+
 #: Events that touch no upstream record: only their tag is read.
 _ELSEWHERE = {"SyncStarted", "SyncFinished", "Edited", "Undone", "Redone"}
-_ELSEWHERE |= {"PypiObserved", "ReleaseObserved"}
 _IGNORED = {"SyncStarted", "SyncFinished"}  # ``fold`` does nothing with these
 _TAGS = [msgspec.defstruct(f"_{tag}", [], tag=tag, gc=False) for tag in sorted(_ELSEWHERE)]
-assert set(EVENT_TYPES) == _ELSEWHERE | {"RecordSeen", "RecordChanged", "RecordVanished"}
+_OVERWRITING = {"PypiObserved", "ReleaseObserved"}
+assert set(EVENT_TYPES) == _ELSEWHERE | _OVERWRITING | {
+    "RecordSeen",
+    "RecordChanged",
+    "RecordVanished",
+}
 
 
-_Event = Union[(_Seen, _Changed, _Vanished, *_TAGS)]  # the tags built above
+_Event = Union[(_Seen, _Changed, _Vanished, _Pypi, _Release, *_TAGS)]  # the tags built above
 
 
 class _Envelope(msgspec.Struct, gc=False):  # decoded data holds no cycles
@@ -77,6 +99,8 @@ _light = msgspec.msgpack.Decoder(_Envelope).decode
 _CHANGED = frozenset((_Changed, CheckedChange, RecordChanged))
 _SEEN = frozenset((_Seen, RecordSeen))
 _VANISHED = frozenset((_Vanished, RecordVanished))
+_PYPI = frozenset((_Pypi, PypiObserved))
+_RELEASE = frozenset((_Release, ReleaseObserved))
 _IGNORED_TYPES = frozenset(
     t for t in (*_TAGS, *EVENT_TYPES.values()) if t.__struct_config__.tag in _IGNORED
 )
@@ -89,6 +113,10 @@ class Reducer:
         self.ops: list[Op] = []
         #: resource -> record id -> {field: seq of its newest change}, not yet in ``ops``
         self.pending: dict[str, dict[int, dict[str, int]]] = {}
+        #: the newest PyPI fact of each package and of each release, not yet in ``ops``: a
+        #: fact replaces the one before it, and nothing else reads them, so only the newest
+        #: of a range is folded (a year of daily PyPI refreshes holds many of each)
+        self.newest_facts: dict[Any, int] = {}
 
     def consume(self, envelopes: Iterable[Any]) -> None:
         """Events in log order, read lightly (``_Envelope``) or in full (``verify`` decodes
@@ -125,6 +153,10 @@ class Reducer:
             self.upstream(envelope.seq, event.resource, event.record.id)
         elif kind in _VANISHED:
             self.upstream(envelope.seq, event.resource, event.id)
+        elif kind in _PYPI:
+            self.newest_facts[event.target] = envelope.seq
+        elif kind in _RELEASE:
+            self.newest_facts[(event.name, event.version)] = envelope.seq
         elif kind not in _IGNORED_TYPES:
             self.ops.append((envelope.seq, None))
 
@@ -145,6 +177,8 @@ class Reducer:
         for resource, by_id in self.pending.items():
             self.ops.extend((raw_key(resource, ident), fields) for ident, fields in by_id.items())
         self.pending.clear()
+        self.ops.extend((seq, None) for seq in sorted(self.newest_facts.values()))
+        self.newest_facts.clear()
         return self.ops
 
 

@@ -19,9 +19,12 @@ from eventstore import (
     Edited,
     FieldChange,
     Package,
+    PypiFacts,
+    PypiObserved,
     RecordChanged,
     RecordSeen,
     RecordVanished,
+    ReleaseObserved,
     Store,
     SyncStarted,
     Undone,
@@ -75,6 +78,28 @@ event = st.one_of(
         st.integers(1, 30),
     ),
     st.just(SyncStarted(sync_id="s", source="test:")),
+    st.builds(
+        lambda i, v: PypiObserved(
+            target=f"package:{i}",
+            name=f"p{i}",
+            state="ok",
+            facts=PypiFacts(name=f"p{i}", latest=v),
+        ),
+        st.sampled_from(IDS),
+        st.sampled_from(["1.0", "2.0"]),
+    ),
+    st.builds(
+        lambda i: PypiObserved(target=f"package:{i}", name=f"p{i}", state="missing"),
+        st.sampled_from(IDS),
+    ),
+    st.builds(
+        lambda i, v, y: ReleaseObserved(
+            target=f"package:{i}", name=f"p{i}", version=v, state="ok", yanked=y
+        ),
+        st.sampled_from(IDS),
+        st.sampled_from(["1.0", "2.0"]),
+        st.booleans(),
+    ),
 )
 
 

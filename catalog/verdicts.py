@@ -196,7 +196,7 @@ def django_verdict(classifiers: Iterable[str], requires_dist: Iterable[str], x: 
     return judge_django(django_ties(tuple(classifiers), tuple(requires_dist)), x)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=32768)  # a package's ties for each release it is judged for
 def judge_django(ties: DjangoTies, x: str) -> Verdict:
     """``django_verdict`` from the package's ties read once."""
     specifier, declared = ties.specifier, ties.declared

@@ -3,6 +3,7 @@ catalogue goes through ``tui.controller.Controller``; the app never reads LMDB i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import os
@@ -148,6 +149,14 @@ class DjpApp(App):
             self.push_screen(SyncModal(self.controller, first=True), self._after_first_sync)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_store)
+        self.call_after_refresh(self._judge_readiness)
+
+    @work(group="readiness", exit_on_error=False)
+    async def _judge_readiness(self) -> None:
+        """The readiness verdicts, worked out in the event loop between key presses (a
+        batch is a few milliseconds) once the catalogue is on screen."""
+        for _ in self.controller.judge_readiness():
+            await asyncio.sleep(0)
 
     def _exit_if_hung_up(self, fd: int) -> None:
         """Exit when the terminal has gone (an SSH connection dropped, tmux killed) but no

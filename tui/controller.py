@@ -135,6 +135,19 @@ class Controller(EditCommands, FetchCommands):
     def event(self, seq: int) -> Envelope | None:
         return self.catalog.event(seq)
 
+    def judge_readiness(self, batch: int = 250) -> Iterator[int]:
+        """Work out every package's readiness for the chosen Django release, ``batch``
+        packages at a time (yielding how many so far): the app runs it while idle after
+        launch, and the readiness screen, which sorts by it, then opens without that work
+        (6,000 verdicts, 50-100 ms). Verdicts are kept by value (``catalog.verdicts``), so
+        they outlive the rows a jump or a sync rebuilds."""
+        version = self.django_version
+        digests = [row.pypi for row in list(self.browser.rows.values()) if row.pypi is not None]
+        for start in range(0, len(digests), batch):
+            for digest in digests[start : start + batch]:
+                digest.django(version)
+            yield min(start + batch, len(digests))
+
     def traveled_keys(self) -> set[str]:
         """While in the past: the package the event in view changed (its row is
         highlighted); none at the present or for an event of no package."""

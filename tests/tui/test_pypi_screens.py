@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import copy
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 
 from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
+from catalog.verdicts import judge_django
 from tests.support.builders import point_at_pypi
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 from tests.support.tui import filled_store, make_app, notifications, screen_text
@@ -45,6 +47,22 @@ def store(tmp_path, pypi):
         asyncio.run(fetch_pypi(catalog, wanted, PypiConfig(base_url=pypi.base_url)))
 
     return filled_store(tmp_path / "store", prepare)
+
+
+async def test_readiness_is_judged_while_idle_after_launch(store, pypi):
+    app = make_app(store, pypi_url=pypi.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # the catalogue on screen: the app is idle
+        await app.workers.wait_for_complete()
+        with mock.patch("catalog.readiness.judge_django", wraps=judge_django) as judged:
+            await pilot.press("5")  # sorted by readiness: every package's verdict is needed
+            await pilot.pause()
+        assert isinstance(app.screen, ReadinessScreen)
+        assert "Django 5.2: 0 ready, 3 not, 72 unknown" in screen_text(app)
+        # the sort's verdicts (5.2) were all worked out after launch, while the app was idle;
+        # the table's other columns are judged for the rows on screen as they are drawn
+        judged_for = {call.args[1] for call in judged.call_args_list}
+        assert judged.call_count > 0 and "5.2" not in judged_for
 
 
 async def test_readiness_screen_and_the_remembered_django_version(store, pypi):

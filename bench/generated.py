@@ -87,6 +87,14 @@ def sync_generated(catalog, packages: int, grids: int) -> None:
     run.finish("complete")
 
 
+def generated_pypi_documents(packages: int) -> dict[str, dict]:
+    """``generated_pypi_document`` for packages 1..``packages``, by name (the same every run)."""
+    rng = random.Random(6000)
+    return {
+        f"generated-package-{i}": generated_pypi_document(i, rng) for i in range(1, packages + 1)
+    }
+
+
 def generated_pypi_document(i: int, rng: random.Random) -> dict:
     """A GENERATED ``/pypi/generated-package-I/json`` document shaped like PyPI's (a few
     hundred releases for one package in a hundred, a dozen or so for the rest; two files a

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.generated import generated_pypi_document, sync_generated
+from bench.generated import generated_pypi_documents, sync_generated
 from catalog.catalog import Catalog
 from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
 from tests.support.fakepypi import FakePypi, FakePypiServer
@@ -32,10 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def serve(packages: int, delay: float) -> None:
-    rng = random.Random(6000)
-    documents = {
-        f"generated-package-{i}": generated_pypi_document(i, rng) for i in range(1, packages + 1)
-    }
+    documents = generated_pypi_documents(packages)
     pypi = FakePypi(documents=documents, delay=delay, frozen=True)
     for name in documents:
         pypi.encoded(name)  # encoded once, before timing starts

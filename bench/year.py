@@ -33,7 +33,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from bench.generated import generated_pypi_document, sync_generated
+from bench.generated import generated_pypi_documents, sync_generated
 from catalog.catalog import Catalog
 from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
 from eventstore import Append, Edited, FieldChange, RecordChanged, SyncFinished, SyncStarted
@@ -106,10 +106,7 @@ def build_year(path: Path, packages: int, grids: int, events: int) -> int:
 def record_pypi_facts(catalog: Catalog, packages: int) -> None:
     """Every package's PyPI facts, from GENERATED documents served on loopback (as a year
     of use would have them: the app asks PyPI again only for facts older than a day)."""
-    rng = random.Random(6000)
-    documents = {
-        f"generated-package-{i}": generated_pypi_document(i, rng) for i in range(1, packages + 1)
-    }
+    documents = generated_pypi_documents(packages)
     with FakePypiServer(FakePypi(documents=documents, frozen=True)) as server:
         config = PypiConfig(base_url=server.base_url, concurrency=8)
         report = asyncio.run(fetch_pypi(catalog, pypi_targets(catalog), config))

@@ -135,9 +135,9 @@ class Controller(EditCommands, FetchCommands):
     def event(self, seq: int) -> Envelope | None:
         return self.catalog.event(seq)
 
-    def judge_readiness(self, batch: int = 250) -> Iterator[int]:
+    def judge_readiness(self, batch: int = 250) -> Iterator[None]:
         """Work out every package's readiness for the chosen Django release, ``batch``
-        packages at a time (yielding how many so far): the app runs it while idle after
+        packages at a time (yielding after each): the app runs it while idle after
         launch, and the readiness screen, which sorts by it, then opens without that work
         (6,000 verdicts, 50-100 ms). Verdicts are kept by value (``catalog.verdicts``), so
         they outlive the rows a jump or a sync rebuilds."""
@@ -146,7 +146,7 @@ class Controller(EditCommands, FetchCommands):
         for start in range(0, len(digests), batch):
             for digest in digests[start : start + batch]:
                 digest.django(version)
-            yield min(start + batch, len(digests))
+            yield
 
     def traveled_keys(self) -> set[str]:
         """While in the past: the package the event in view changed (its row is

@@ -53,6 +53,12 @@ class DjpScreen(Screen):
     def on_mount(self) -> None:
         self.controller.changed.subscribe(self, self._state_changed, immediate=True)
 
+    def on_unmount(self) -> None:
+        # Textual's signal forgets a removed subscriber only when it next publishes, and the
+        # callback keeps the screen alive: until the state changed, every screen closed since
+        # (with its widgets and drawn lines) stayed in memory for the collector to walk
+        self.controller.changed.unsubscribe(self)
+
     def _state_changed(self, _controller: Controller) -> None:
         if self.is_current:  # the front screen, or one under a dialog
             self.refresh_state()

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.markup import escape
@@ -28,6 +28,7 @@ from catalog.sync import Clock
 from catalog.text import counted
 from catalog.verdicts import DJANGO_RELEASES
 from projections.targets import Target
+from tui.collector import CHECK_SECONDS, QuietCollector
 from tui.controller import Controller
 from tui.keymap import default_config_path, read_keymap
 from tui.modals import HelpModal, SyncModal, TextModal
@@ -115,6 +116,7 @@ class DjpApp(App):
         self._owns_catalog = False
         self.state_changed: Signal[Controller] = Signal(self, "state-changed")
         self.controller: Controller | None = None
+        self.collector = QuietCollector()
 
     # --- life cycle ----------------------------------------------------------------------
 
@@ -142,6 +144,10 @@ class DjpApp(App):
         # Collected first: garbage frozen with them would never be freed.
         gc.collect()
         gc.freeze()
+        # and the full collections that remain are made while the user reads (tui.collector)
+        self.screen_change_signal.subscribe(self, self.collector.active)
+        self.state_changed.subscribe(self, self.collector.active)
+        self.set_interval(CHECK_SECONDS, self.collector.tick)
         terminal = _terminal_fd() if not self.is_headless else None
         if terminal is not None:
             self.set_interval(TERMINAL_CHECK_SECONDS, partial(self._exit_if_hung_up, terminal))
@@ -165,6 +171,11 @@ class DjpApp(App):
         spins a core. Nothing is lost: every edit is in the log already."""
         if not os.isatty(fd):
             self.exit(return_code=HUNG_UP)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.active()
+        await super().on_event(event)
 
     async def on_unmount(self) -> None:
         # a sync or PyPI fetch still running (quit meanwhile) ends first: its cleanup reads

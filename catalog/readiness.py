@@ -4,6 +4,7 @@ computed when first asked, and the health rules, each with its evidence."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -93,15 +94,16 @@ def licence(
     """The licence in a word: the PEP 639 expression, else a short ``license`` (its common
     wordings as short names: "The MIT License" is MIT), else the ``License ::`` classifiers,
     else the short name of a whole licence text by its title ("MIT License" and a copyright
-    below it), or "custom" (``whole_text`` when the text was cut before it got here), else
-    "unknown"."""
+    below it), or "custom" (``whole_text`` when the text was cut before it got here), or for
+    a ``license`` that names a file, "see" it ("see LICENSE.txt"), else "unknown"."""
     if expression and expression.strip():
         return expression.strip()
     text = (license_text or "").strip()
     if text.startswith("License :: "):  # a classifier written into the licence field
         classifiers, text = [text, *classifiers], ""
     whole_text = whole_text or len(text) > SHORT_LICENSE or "\n" in text
-    if text and text.upper() != "UNKNOWN" and not whole_text:
+    names_a_file = not whole_text and _LICENSE_FILE.fullmatch(text) is not None
+    if text and text.upper() != "UNKNOWN" and not whole_text and not names_a_file:
         return LICENSE_WORDINGS.get(" ".join(text.split()).casefold(), text)
     names = []
     for classifier in classifiers:
@@ -110,9 +112,18 @@ def licence(
             names.append(LICENSE_CLASSIFIERS.get(leaf, leaf))
     if names:
         return " OR ".join(dict.fromkeys(names))
+    if names_a_file:  # "LICENSE.txt": where the licence is, not which
+        return text if text.casefold().startswith("see ") else f"see {text}"
     if text and text.upper() != "UNKNOWN":
         return _titled(text) or "custom"
     return "unknown"
+
+
+#: A ``license`` field that names the file holding the licence ("LICENSE.txt", "see
+#: LICENSE file"): the classifiers say more; without them it reads "see LICENSE.txt".
+_LICENSE_FILE = re.compile(
+    r"(see\s+)?(the\s+)?(LICEN[CS]E|COPYING)(\.[A-Za-z]{1,4})?(\s+file)?", re.IGNORECASE
+)
 
 
 def _titled(text: str) -> str | None:

@@ -147,6 +147,18 @@ def test_a_whole_licence_text_reads_as_its_title():
     assert licence(None, "License :: OSI Approved :: BSD License", []) == "BSD"
 
 
+def test_a_licence_field_naming_a_file():
+    # cartridge-stripe's licence field (PyPI) names its file: "LICENSE.txt"; variants below
+    assert licence(None, "LICENSE.txt", ["License :: OSI Approved :: BSD License"]) == "BSD"
+    assert licence(None, "LICENSE.txt", []) == "see LICENSE.txt"
+    assert licence(None, "see LICENSE file", []) == "see LICENSE file"
+    assert licence(None, "COPYING", []) == "see COPYING"
+    assert licence(None, "Licence.md", ["Programming Language :: Python"]) == "see Licence.md"
+    # a licence's name is still the name, even with "license" in it
+    assert licence(None, "MIT License", []) == "MIT"
+    assert licence(None, "License to kill", []) == "License to kill"
+
+
 def test_development_status():
     assert development_status(DRF["classifiers"]) == (5, "Production/Stable")
     assert development_status(["Development Status :: 7 - Inactive"]) == (7, "Inactive")

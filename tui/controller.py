@@ -142,7 +142,7 @@ class Controller(EditCommands, FetchCommands):
         (6,000 verdicts, 50-100 ms). Verdicts are kept by value (``catalog.verdicts``), so
         they outlive the rows a jump or a sync rebuilds."""
         version = self.django_version
-        digests = [row.pypi for row in list(self.browser.rows.values()) if row.pypi is not None]
+        digests = [row.pypi for row in self.browser.rows.values() if row.pypi is not None]
         for start in range(0, len(digests), batch):
             for digest in digests[start : start + batch]:
                 digest.django(version)

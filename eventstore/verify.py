@@ -89,7 +89,8 @@ class _Checked(msgspec.Struct, gc=False):
         return type(self.event).__struct_config__.tag
 
 
-_checked = msgspec.msgpack.Decoder(_Checked).decode
+#: An envelope as ``checked_events`` decodes it (``_Checked``).
+decode_checked = msgspec.msgpack.Decoder(_Checked).decode
 
 
 def check_range(txn: lmdb.Transaction, dbs: dict[bytes, Any], lo: int, hi: int) -> RangeCheck:
@@ -110,7 +111,7 @@ def checked_events(
     get = seen.get
     stream_sum = id_sum = events = 0
     expected, stop = lo, hi + 1
-    from_bytes, current, checked = int.from_bytes, SCHEMA_VERSION, _checked
+    from_bytes, current, checked = int.from_bytes, SCHEMA_VERSION, decode_checked
     cursor = txn.cursor(db=dbs[b"log"])
     if not cursor.set_range(pack_u64(lo)):
         problems.append(f"sequence gap: expected {lo}, the log ends before it")

@@ -28,7 +28,7 @@ from tui.collector import CHECK_SECONDS, QuietCollector
 from tui.controller import Controller
 from tui.keymap import default_config_path, read_keymap
 from tui.modals import HelpModal, SyncModal
-from tui.palette import JumpProvider, PaletteCommands
+from tui.palette import JumpProvider, NamedCommandsProvider, PaletteCommands
 from tui.screens import (
     CatalogueScreen,
     ChangesScreen,
@@ -61,7 +61,7 @@ def _terminal_fd() -> int | None:
 class DjpApp(PaletteCommands, App):
     TITLE = "djp — Django Packages"
     CSS_PATH = Path(__file__).with_name("djp.tcss")
-    COMMANDS = App.COMMANDS | {JumpProvider}
+    COMMANDS = App.COMMANDS | {JumpProvider, NamedCommandsProvider}
     BINDINGS = [
         Binding("q", "close", "quit", id="app.quit"),
         Binding("ctrl+q", "quit", "quit", show=False, id="app.quit_ctrl", priority=True),

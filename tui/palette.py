@@ -1,13 +1,18 @@
-"""The command palette: its provider (jump to a package or grid by fuzzy name) and the app's
-own commands (``PaletteCommands``: sync, undo, sections, stacks, saved filters, Django
-versions)."""
+"""The command palette: its providers (jump to a package or grid by fuzzy name; the commands
+named by what you typed: stacks and saved filters) and the app's own commands
+(``PaletteCommands``: sync, undo, sections, Django versions).
+
+Textual reads a system command's title as markup, so a command whose title holds a name
+you typed (a stack, a saved filter) comes from ``NamedCommandsProvider``, which shows it as
+literal content. Help lines are read as markup by the palette whatever the provider: typed
+text in them is escaped."""
 
 from __future__ import annotations
 
 from functools import partial
 
 from textual.app import SystemCommand
-from textual.command import Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape
@@ -67,6 +72,25 @@ class JumpProvider(Provider):
     # no discover(): the palette opens on commands; packages and grids come as you type
 
 
+class NamedCommandsProvider(Provider):
+    """``PaletteCommands.named_commands``: titles shown as typed, never read as markup."""
+
+    def _commands(self) -> list[tuple[str, str, object]]:
+        named = getattr(self.app, "named_commands", None)
+        return list(named(self.screen)) if named is not None else []
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in sorted(self._commands(), key=lambda c: c[0]):
+            yield DiscoveryHit(Content(title), callback, text=title, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, highlight(matcher, title), callback, text=title, help=help_text)
+
+
 class PaletteCommands:
     """The app's commands in the palette (a mixin of ``DjpApp``)."""
 
@@ -101,13 +125,6 @@ class PaletteCommands:
             "packages x Django releases: ready, not, unknown",
             partial(self.action_section, "readiness"),
         )
-        for kept in self.controller.stacks() if self.controller else []:
-            yield SystemCommand(
-                f"Stack: {escape(kept.name)}",
-                f"{counted(len(kept.deps), 'dependency', 'dependencies')}, problems first",
-                partial(self.open_stack, kept.name),
-            )
-        yield from self._filter_commands(screen)
         current = self.controller.django_version if self.controller else ""
         for release in reversed(DJANGO_RELEASES):
             if release.version != current:
@@ -117,25 +134,31 @@ class PaletteCommands:
                     partial(self.controller.set_django_version, release.version),
                 )
 
-    def _filter_commands(self, screen):
-        """Saved filters: save the one typed, apply one, forget one."""
+    def named_commands(self, screen):
+        """(title, help, callback) of the commands named by what you typed: your stacks,
+        and saved filters (save the one typed, apply one, forget one). Titles are literal
+        text (``NamedCommandsProvider``); help lines are markup, so typed text is escaped."""
         if self.controller is None:
             return
+        for kept in self.controller.stacks():
+            deps = counted(len(kept.deps), "dependency", "dependencies")
+            yield (
+                f"Stack: {kept.name}",
+                f"{deps}, problems first",
+                partial(self.open_stack, kept.name),
+            )
         home = self.screen_stack[1] if len(self.screen_stack) > 1 else None
         typed = home.query_one("#filter", Input).value.strip() if home else ""
         if typed and screen is home:
-            yield SystemCommand(
+            yield (
                 "Save this filter",
                 escape(f"keep {typed!r} under a name"),
                 partial(self.save_filter, typed),
             )
         for name, text in sorted(self.controller.settings.saved_filters().items()):
-            # the palette reads titles and help as markup: typed text is escaped
-            yield SystemCommand(
-                f"Filter: {escape(name)}", escape(text), partial(self.use_filter, text)
-            )
-            yield SystemCommand(
-                f"Forget filter: {escape(name)}",
+            yield f"Filter: {name}", escape(text), partial(self.use_filter, text)
+            yield (
+                f"Forget filter: {name}",
                 escape(text),
                 partial(self.controller.forget_filter, name),
             )

@@ -59,7 +59,7 @@ async def test_a_saved_filter_is_applied_from_the_palette(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"admin -locking", "enter")
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        titles = [title for title, _, _ in app.named_commands(app.screen)]
         assert "Save this filter" in titles
         app.save_filter("admin -locking")
         await pilot.pause()
@@ -67,18 +67,16 @@ async def test_a_saved_filter_is_applied_from_the_palette(store):
         await pilot.press(*"my admin", "enter")
         assert "saved filter 'my admin': the palette applies it" in notifications(app)
         await pilot.press("escape", "escape", "2")  # clear the filter, go to the grids
-        command = next(
-            c for c in app.get_system_commands(app.screen) if c.title == "Filter: my admin"
-        )
-        command.callback()
+        use = next(c for t, _, c in app.named_commands(app.screen) if t == "Filter: my admin")
+        use()
         await pilot.pause()
         assert app.screen.query_one("#filter").value == "admin -locking"
         assert slugs(app) == ["django-admin-ip-restrictor"]
         forget = next(
-            c for c in app.get_system_commands(app.screen) if c.title == "Forget filter: my admin"
+            c for t, _, c in app.named_commands(app.screen) if t == "Forget filter: my admin"
         )
-        forget.callback()
-        assert not any(c.title.startswith("Filter:") for c in app.get_system_commands(app.screen))
+        forget()
+        assert not any(t.startswith("Filter:") for t, _, _ in app.named_commands(app.screen))
 
 
 async def test_export_writes_the_rows_in_view_and_never_overwrites(store, tmp_path):

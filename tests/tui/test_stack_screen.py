@@ -116,6 +116,19 @@ async def test_the_stack_filter_in_the_catalogue(store, pypi):
         assert "stack:other: no such stack" in screen_text(app)
 
 
+async def test_the_palette_opens_a_stack_by_its_name(store, pypi):
+    app = make_app(store, pypi_url=pypi.base_url, now=datetime.now(UTC))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"stack: mysi")
+        await pilot.pause(0.3)
+        assert "Stack: mysite" in screen_text(app)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StackScreen)
+        assert "stack mysite" in screen_text(app)
+
+
 async def test_without_a_stack_the_screen_says_how_to_read_one(tmp_path):
     app = make_app(filled_store(tmp_path / "store"))
     async with app.run_test(size=SIZE) as pilot:

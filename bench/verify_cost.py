@@ -27,6 +27,7 @@ printed is one JSON object.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import re
@@ -113,8 +114,6 @@ PARTS: dict[str, Callable[..., None]] = {
 
 def run_part(store_path: Path, part: str) -> None:
     """In the counted process: open the store and run ``part`` ("none": only open it)."""
-    import gc
-
     gc.disable()  # as in the folds (``projections.persisted``)
     with Store.open(store_path) as store:
         lo, hi = WINDOW_FROM, WINDOW_FROM + WINDOW - 1

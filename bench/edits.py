@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from bench.generated import sync_generated
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.edit_files import export_edits, import_edits
+from catalog.edits import commands as edits
+from catalog.edits.files import export_edits, import_edits
 from eventstore import Append, Edited, FieldChange
 
 

@@ -6,7 +6,7 @@ import json
 import random
 
 from catalog.api import decode_record
-from catalog.sync import SyncSession
+from catalog.upstream.sync import SyncSession
 
 API = "https://djangopackages.org/api/v4/"
 

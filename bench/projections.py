@@ -36,7 +36,7 @@ import lmdb
 import msgspec
 
 from catalog.catalog import Catalog
-from catalog.history import target_history
+from catalog.read.history import target_history
 from eventstore import (
     Append,
     Edited,

@@ -24,7 +24,7 @@ import httpx
 
 from bench.generated import generated_pypi_documents, sync_generated
 from catalog.catalog import Catalog
-from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
+from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
 from tests.support.fakepypi import FakePypi, FakePypiServer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,10 +24,12 @@ from pathlib import Path
 from bench.generated import generated_pypi_document
 from bench.pypi import bare_fetch
 from catalog.catalog import Catalog
-from catalog.pypi import PypiConfig
-from catalog.stack import dependency_targets, record_stack, refresh_stack, stack_rows, stack_view
-from catalog.stack_files import read_stack
-from catalog.sync import load_snapshot
+from catalog.pypi.fetch import PypiConfig
+from catalog.stacks.fetch import dependency_targets, refresh_stack
+from catalog.stacks.files import read_stack
+from catalog.stacks.judge import stack_rows, stack_view
+from catalog.stacks.record import record_stack
+from catalog.upstream.sync import load_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,8 +22,8 @@ import httpx
 
 from bench.generated import generated_api_data
 from catalog.catalog import Catalog
-from catalog.client import ClientConfig
-from catalog.sync import sync_catalog
+from catalog.upstream.client import ClientConfig
+from catalog.upstream.sync import sync_catalog
 from tests.support.fakeapi import FakeApi, FakeApiServer
 
 ROOT = Path(__file__).resolve().parent.parent

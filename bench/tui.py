@@ -41,10 +41,10 @@ from bench.year import (
     headless_app,
     p95,
 )
-from catalog import edits
-from catalog.browse import Browser
 from catalog.catalog import Catalog
-from catalog.present import cell_text
+from catalog.edits import commands as edits
+from catalog.present.details import cell_text
+from catalog.read.browse import Browser
 from eventstore import FieldChange, RecordChanged, Store
 from projections.targets import Target
 from tui.screens import CompareScreen, HistoryScreen

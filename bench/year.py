@@ -35,7 +35,7 @@ from textual.widgets import Footer, Static
 
 from bench.generated import generated_pypi_documents, sync_generated
 from catalog.catalog import Catalog
-from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
+from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
 from eventstore import Append, Edited, FieldChange, RecordChanged, SyncFinished, SyncStarted
 from eventstore.events import SyncCounts
 from projections.targets import Target

@@ -1,6 +1,6 @@
 """Reading the catalogue: ``packages``, ``show``, ``grids``, ``grid``, ``categories``.
 
-Text output uses the app's columns, markers and detail rows (``catalog.present``), fitted to
+Text output uses the app's columns, markers and detail rows (``catalog.present.details``), fitted to
 terminal cells; ``--json`` prints one object per line.
 """
 
@@ -10,12 +10,19 @@ from datetime import UTC, datetime
 
 import click
 
-from catalog import export, queries
 from catalog.catalog import Catalog
-from catalog.present import COLUMNS, cell_text, grid_count, package_details
-from catalog.pypi import pypi_details_of, pypi_of
-from catalog.rows import Row, RowIndex
-from catalog.settings import Settings
+from catalog.present import export
+from catalog.present.details import (
+    COLUMNS,
+    cell_text,
+    grid_count,
+    package_details,
+    pypi_details_of,
+    pypi_of,
+)
+from catalog.read import lookup, queries
+from catalog.read.rows import Row, RowIndex
+from catalog.read.settings import Settings
 from catalog.text import counted, fit, safe_text
 from cli import complete
 from cli.context import (
@@ -187,8 +194,8 @@ def show(session: Session, package: str, as_json: bool, as_of: int | None) -> No
     if as_json:
         echo_json([queries.package_json(view) | {"pypi": pypi}])
         return
-    grid_titles = {g.record.id: g.record.title for g in queries.grids(tables) if not g.local}
-    for row in package_details(view, queries.category_names(tables), grid_titles, None):
+    grid_titles = {g.record.id: g.record.title for g in lookup.grids(tables) if not g.local}
+    for row in package_details(view, lookup.category_names(tables), grid_titles, None):
         click.echo(f"{row.label:>12}  {row.value}")
     for row in pypi_rows:
         click.echo(f"{row.label:>12}  {row.value}")
@@ -202,7 +209,7 @@ def grids(session: Session, as_json: bool, as_of: int | None) -> None:
     """List grids."""
     with session.open_catalog() as catalog:
         tables = tables_at(catalog, as_of)
-        rows = queries.grids(tables)
+        rows = lookup.grids(tables)
         index = RowIndex(tables, datetime.now(UTC))
         sizes = {g.key: index.grid_counts(g) for g in rows}
         unfetched = len(index.grids) - len(rows)
@@ -253,7 +260,7 @@ def grid(
     """One grid and all its packages, by id or slug; export them with --format."""
     with session.open_catalog() as catalog:
         tables = tables_at(catalog, as_of)
-        view = queries.get_grid(tables, grid_key)
+        view = lookup.get_grid(tables, grid_key)
         rows = queries.packages(
             tables, grid=view.target.key if view.local else str(view.record.id), sort=sort
         )
@@ -282,7 +289,7 @@ def grid(
 def categories(session: Session, as_json: bool, as_of: int | None) -> None:
     """List categories."""
     with session.open_catalog() as catalog:
-        rows = queries.categories(tables_at(catalog, as_of))
+        rows = lookup.categories(tables_at(catalog, as_of))
     if as_json:
         echo_json(queries.record_json(c) for c in rows)
         return

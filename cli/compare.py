@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import click
 
-from catalog import queries
-from catalog.compare import FORMATS, RENDERERS, compare, to_text
-from catalog.rows import RowIndex
-from catalog.verdicts import DJANGO_RELEASES, default_django
+from catalog.present.compare import FORMATS, RENDERERS, compare, to_text
+from catalog.pypi.verdicts import DJANGO_RELEASES, default_django
+from catalog.read import queries
+from catalog.read.rows import RowIndex
 from cli import complete
 from cli.context import CommandError, Session, pass_session, terminal_width
 

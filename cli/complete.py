@@ -15,7 +15,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from catalog.catalog import Catalog
-from catalog.verdicts import DJANGO_RELEASES
+from catalog.pypi.verdicts import DJANGO_RELEASES
 from cli.context import Session
 from projections.stacks import stacks as stack_views
 

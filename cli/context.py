@@ -19,10 +19,10 @@ import click
 import platformdirs
 
 from catalog.catalog import Catalog
-from catalog.client import ClientConfig
-from catalog.present import sync_summary
-from catalog.sync import ProgressCallback, SyncProgress, first_sync
+from catalog.present.details import sync_summary
 from catalog.text import safe_json, safe_text
+from catalog.upstream.client import ClientConfig
+from catalog.upstream.sync import ProgressCallback, SyncProgress, first_sync
 from eventstore import Store, SyncFinished
 
 

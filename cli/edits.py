@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from catalog import edits
-from catalog.edit_files import export_edits, import_edits
-from catalog.history import act_summary
+from catalog.edits import commands as edits
+from catalog.edits.files import export_edits, import_edits
+from catalog.present.details import act_summary
 from catalog.text import counted, safe_text
 from cli import complete
 from cli.context import CommandError, Session, note_option, pass_session

@@ -7,12 +7,18 @@ from datetime import datetime
 import click
 import msgspec
 
-from catalog import queries
 from catalog.catalog import Catalog
-from catalog.changes import what_changed
-from catalog.history import target_history, target_names
-from catalog.present import MEMBER_FIELDS, event_summary, history_kind, member_words, short_value
-from catalog.report import changes_report, stack_change_words
+from catalog.present.details import (
+    MEMBER_FIELDS,
+    event_summary,
+    history_kind,
+    member_words,
+    short_value,
+)
+from catalog.present.report import changes_report, stack_change_words
+from catalog.read import lookup, queries
+from catalog.read.changes import what_changed
+from catalog.read.history import target_history, target_names
 from catalog.text import counted, local_time, safe_json, safe_text
 from cli import complete
 from cli.context import Session, as_of_option, echo_json, json_option, pass_session
@@ -90,7 +96,7 @@ def changes(
         return
 
     def name(ident: int) -> str:
-        view = queries.find_package(tables, str(ident))
+        view = lookup.find_package(tables, str(ident))
         return safe_text(view.record.slug) if view else str(ident)
 
     kept = {v.name: set(v.deps) for v in stacks(tables)}

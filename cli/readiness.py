@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import click
 
-from catalog import queries
 from catalog.api import pypi_name
-from catalog.settings import Settings
+from catalog.pypi.verdicts import DJANGO_RELEASES
+from catalog.read import queries
+from catalog.read.settings import Settings
 from catalog.text import counted, fit, safe_text
-from catalog.verdicts import DJANGO_RELEASES
 from cli import complete
 from cli.context import CommandError, Session, echo_json, json_option, pass_session
 

@@ -8,24 +8,13 @@ from pathlib import Path
 
 import click
 
-from catalog.dependencies import StackFileError
-from catalog.pypi import PypiConfig
-from catalog.stack import (
-    StackRow,
-    StackView,
-    dependency_targets,
-    forget_stack,
-    record_stack,
-    refresh_stack,
-    stack_cells,
-    stack_columns,
-    stack_name,
-    stack_rows,
-    stack_view,
-    stacks,
-    target_django,
-)
-from catalog.stack_files import project_files, read_stack
+from catalog.present.stack import stack_cells, stack_columns
+from catalog.pypi.fetch import PypiConfig
+from catalog.stacks.fetch import dependency_targets, refresh_stack
+from catalog.stacks.files import project_files, read_stack
+from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
+from catalog.stacks.model import StackFileError
+from catalog.stacks.record import forget_stack, record_stack, stack_name
 from catalog.text import counted, fit, safe_text
 from cli import complete
 from cli.context import (

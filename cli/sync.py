@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 import click
 
-from catalog import queries
-from catalog.pypi import PypiConfig, PypiReport, fetch_pypi, pypi_targets, stale_targets
-from catalog.sync import load_snapshot, sync_catalog, sync_package
+from catalog.pypi.cache import stale_targets
+from catalog.pypi.fetch import PypiConfig, PypiReport, fetch_pypi, pypi_targets
+from catalog.read import queries
 from catalog.text import safe_json, safe_text
+from catalog.upstream.sync import load_snapshot, sync_catalog, sync_package
 from cli.context import (
     CommandError,
     Session,

@@ -123,7 +123,7 @@ class SyncFinished(msgspec.Struct, kw_only=True, tag="SyncFinished"):
     duration_s: float
     error: str | None = None
     skipped: list[SkippedRecord] = []
-    warnings: list[str] = []  # what upstream did that djp did not trust (see catalog.sync)
+    warnings: list[str] = []  # what upstream did that djp did not trust (see catalog.upstream.sync)
 
 
 # --- upstream ---------------------------------------------------------------------------

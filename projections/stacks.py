@@ -1,6 +1,6 @@
 """Your stacks as the log leaves them: ``stack:NAME`` targets whose edits in force hold, field
 by field, the files read, the target Django, ``forgotten`` and one ``dep:NAME`` per dependency
-(``catalog.stack`` writes them)."""
+(``catalog.stacks.judge`` writes them)."""
 
 from __future__ import annotations
 

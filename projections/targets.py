@@ -50,7 +50,7 @@ class Target:
 
     @classmethod
     def stack(cls, name: str) -> Target:
-        """One of your stacks (a project's dependencies, ``catalog.stack``)."""
+        """One of your stacks (a project's dependencies, ``catalog.stacks.judge``)."""
         return cls("stack", name)
 
     @classmethod

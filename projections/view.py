@@ -248,7 +248,7 @@ def view_values(tables: Tables, target: Target, *, overlay: bool = False) -> dic
     ``overlay`` adds, for a grid, what its local overlay holds as it stands (``exists``,
     ``added``, ``removed`` and every field an edit in force set, even on a grid you
     deleted): what a new edit of those fields changes from."""
-    if target.kind == "stack":  # a stack is its edits, field by field (catalog.stack)
+    if target.kind == "stack":  # a stack is its edits, field by field (catalog.stacks.judge)
         local = tables.local.get(target.raw) or LocalEntry()
         values: dict[str, Any] = {}
         for edit in local.edits:

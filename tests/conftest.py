@@ -9,7 +9,7 @@ import time
 import pytest
 
 from catalog.catalog import Catalog
-from catalog.sync import load_snapshot
+from catalog.upstream.sync import load_snapshot
 from eventstore import Store
 from tests.support.clock import FakeClock
 

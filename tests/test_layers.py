@@ -53,17 +53,43 @@ FORBIDDEN_AT_RUNTIME = {
 }
 #: The presentation both UIs share: no network, no UI library.
 PRESENTATION = [
-    "catalog.present",
-    "catalog.report",
-    "catalog.compare",
+    "catalog.present.details",
+    "catalog.present.report",
+    "catalog.present.compare",
+    "catalog.present.export",
+    "catalog.present.stack",
     "catalog.text",
-    "catalog.rows",
-    "catalog.filters",
+    "catalog.read.rows",
+    "catalog.read.filters",
 ]
+#: catalog/'s rooms and the rooms each may import (ARCHITECTURE.md draws them). "root" is
+#: the few modules shared by all (catalog.catalog, errors, text, api, http), which import
+#: no room.
+CATALOG_ROOMS = {
+    "root": set(),
+    "upstream": {"root"},
+    "pypi": {"root"},
+    "read": {"root", "pypi"},  # rows digest PyPI's facts for columns, sorts and filters
+    "edits": {"root", "read"},  # lookups only: see the filter-language test below
+    "stacks": {"root", "pypi", "read", "edits"},
+    "present": {"root", "upstream", "pypi", "read", "edits", "stacks"},
+}
 
 
-def test_the_architecture_document_exists():
-    assert "eventstore" in (ROOT / "ARCHITECTURE.md").read_text()
+def _catalog_modules() -> list[Path]:
+    return sorted(p for p in (ROOT / "catalog").rglob("*.py") if p.name != "__init__.py")
+
+
+def test_the_architecture_document_draws_every_room_and_module():
+    """Each room of catalog/ and each module in it is named in ARCHITECTURE.md's drawing,
+    and every catalog module the drawing names exists."""
+    text = (ROOT / "ARCHITECTURE.md").read_text()
+    drawing = text[text.index("```") : text.index("```", text.index("```") + 3)]
+    missing = [f"{room}/" for room in CATALOG_ROOMS if room != "root" and f"{room}/" not in drawing]
+    missing += [p.stem for p in _catalog_modules() if f"{p.stem}.py" not in drawing]
+    assert missing == []
+    rooms = {p.name for p in (ROOT / "catalog").iterdir() if (p / "__init__.py").exists()}
+    assert rooms == set(CATALOG_ROOMS) - {"root"}
 
 
 def _imports(path: Path) -> list[ast.Import | ast.ImportFrom]:
@@ -94,10 +120,12 @@ def test_layer_imports_only_what_it_may(layer):
     assert offenders == {}
 
 
-def _loaded_by(imports: str) -> set[str]:
+def _loaded_by(imports: str, whole: bool = False) -> set[str]:
+    """The top-level packages (or, ``whole``, the modules) that ``imports`` loads."""
+    name = "n" if whole else "n.split('.')[0]"
     code = (
         f"import json, sys, importlib, pkgutil\n{imports}\n"
-        "print(json.dumps(sorted({n.split('.')[0] for n in sys.modules})))"
+        f"print(json.dumps(sorted({{{name} for n in sys.modules}})))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
@@ -177,3 +205,42 @@ def test_no_private_name_is_imported_from_another_module():
                     if private:
                         offenders.append(f"{path.relative_to(ROOT)}: {node.module} {private}")
     assert offenders == []
+
+
+def _room(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 else "root"
+
+
+def test_catalog_rooms_import_only_the_rooms_below():
+    offenders = []
+    for path in _catalog_modules() + sorted((ROOT / "catalog").rglob("__init__.py")):
+        mine = _room(_module_of(path)) if path.parent != ROOT / "catalog" else "root"
+        for node in _imports(path):
+            for name in _module_names(node):
+                if name.split(".")[0] != "catalog" or name == "catalog":
+                    continue
+                theirs = _room(name)
+                if theirs != mine and theirs not in CATALOG_ROOMS[mine]:
+                    offenders.append(f"{path.relative_to(ROOT)} ({mine}) imports {name}")
+    assert offenders == []
+
+
+def _walk(package: str) -> str:
+    return (
+        f"import {package}\n"
+        f"for m in pkgutil.walk_packages({package}.__path__, '{package}.'):\n"
+        "    importlib.import_module(m.name)\n"
+    )
+
+
+@pytest.mark.parametrize("room", ["catalog.upstream", "catalog.pypi", "catalog.stacks"])
+def test_fetching_and_judging_never_load_the_presentation(room):
+    loaded = _loaded_by(_walk(room), whole=True)
+    assert sorted(m for m in loaded if m.startswith("catalog.present")) == []
+
+
+def test_edits_never_load_the_filter_language():
+    loaded = _loaded_by(_walk("catalog.edits"), whole=True)
+    assert loaded & {"catalog.read.filters", "catalog.read.queries"} == set()
+    assert "catalog.edits.validation" in loaded  # the walk did load the edits

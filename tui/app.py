@@ -20,9 +20,9 @@ from textual.signal import Signal
 from textual.worker import WorkerCancelled, WorkerError
 
 from catalog.catalog import Catalog
-from catalog.client import ClientConfig
-from catalog.pypi import PypiConfig
-from catalog.sync import Clock
+from catalog.pypi.fetch import PypiConfig
+from catalog.upstream.client import ClientConfig
+from catalog.upstream.sync import Clock
 from projections.targets import Target
 from tui.collector import CHECK_SECONDS, QuietCollector
 from tui.controller import Controller

@@ -17,27 +17,19 @@ from typing import Any, Protocol
 
 from textual.signal import Signal
 
-from catalog.browse import Browser, describe_kinds
 from catalog.catalog import Catalog
-from catalog.changes import SyncRun, sync_runs, what_changed
-from catalog.client import ClientConfig
-from catalog.compare import Comparison, compare
 from catalog.errors import UserError
-from catalog.history import target_history, target_names
-from catalog.pypi import PypiConfig
-from catalog.settings import Settings
-from catalog.stack import (
-    StackRow,
-    StackView,
-    dependency_targets,
-    pypi_index,
-    stack_rows,
-    stack_view,
-    stacks,
-    target_django,
-)
-from catalog.sync import Clock
+from catalog.present.compare import Comparison, compare
+from catalog.pypi.fetch import PypiConfig
+from catalog.read.browse import Browser, describe_kinds
+from catalog.read.changes import SyncRun, sync_runs, what_changed
+from catalog.read.history import target_history, target_names
+from catalog.read.settings import Settings
+from catalog.stacks.fetch import dependency_targets, pypi_index
+from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
 from catalog.text import counted, relative
+from catalog.upstream.client import ClientConfig
+from catalog.upstream.sync import Clock
 from eventstore import Envelope
 from projections.changes import Changes
 from projections.history import HistoryItem
@@ -139,7 +131,7 @@ class Controller(EditCommands, FetchCommands):
         """Work out every package's readiness for the chosen Django release, ``batch``
         packages at a time (yielding after each): the app runs it while idle after
         launch, and the readiness screen, which sorts by it, then opens without that work
-        (6,000 verdicts, 50-100 ms). Verdicts are kept by value (``catalog.verdicts``), so
+        (6,000 verdicts, 50-100 ms). Verdicts are kept by value (``catalog.pypi.verdicts``), so
         they outlive the rows a jump or a sync rebuilds."""
         version = self.django_version
         digests = [row.pypi for row in self.browser.rows.values() if row.pypi is not None]

@@ -1,6 +1,6 @@
 """The controller's writing commands: edits, conflicts, grids, undo and redo.
 
-Each runs one command of ``catalog.edits`` at the present, in a store this user can write,
+Each runs one command of ``catalog.edits.commands`` at the present, in a store this user can write,
 then folds the new event into the browser, redraws every screen and says what it did (a
 refusal is a toast, or raised for a form to show beside its field). ``Controller`` inherits
 them; they use its ``catalog``, ``browser``, ``notify`` and ``announce``.
@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from catalog import edits
+from catalog.edits import commands as edits
 from catalog.errors import UserError
-from catalog.history import act_summary
+from catalog.present.details import act_summary
 from eventstore import Envelope, StoreError
 from projections.targets import Target
 
 if TYPE_CHECKING:
-    from catalog.browse import Browser
     from catalog.catalog import Catalog
+    from catalog.read.browse import Browser
 
 
 class EditCommands:

@@ -16,17 +16,19 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from catalog.client import ClientConfig
-from catalog.pypi import PypiConfig, fetch_pypi, pypi_status, pypi_targets, stale_targets
-from catalog.stack import dependency_targets, refresh_stack, stack_view
-from catalog.sync import Clock, ProgressCallback, first_sync, sync_catalog
+from catalog.pypi.cache import pypi_status, stale_targets
+from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
+from catalog.stacks.fetch import dependency_targets, refresh_stack
+from catalog.stacks.judge import stack_view
+from catalog.upstream.client import ClientConfig
+from catalog.upstream.sync import Clock, ProgressCallback, first_sync, sync_catalog
 from eventstore import StoreError
 from projections.targets import Target
 
 if TYPE_CHECKING:
-    from catalog.browse import Browser
     from catalog.catalog import Catalog
-    from catalog.pypi import PypiStatus
+    from catalog.pypi.cache import PypiStatus
+    from catalog.read.browse import Browser
     from projections.view import PackageView
 
 Progress = Callable[[int, int], None]

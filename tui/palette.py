@@ -18,8 +18,8 @@ from textual.fuzzy import Matcher
 from textual.markup import escape
 from textual.widgets import Input
 
+from catalog.pypi.verdicts import DJANGO_RELEASES
 from catalog.text import counted, safe_text
-from catalog.verdicts import DJANGO_RELEASES
 from projections.targets import Target
 from tui.modals import TextModal
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from catalog.client import USER_AGENT, ApiClient, ApiError, ClientConfig, retry_after_seconds
+from catalog.upstream.client import (
+    USER_AGENT,
+    ApiClient,
+    ApiError,
+    ClientConfig,
+    retry_after_seconds,
+)
 
 
 def _client(handler, waits, **kwargs):

@@ -7,14 +7,15 @@ import json
 import msgspec
 import pytest
 
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.changes import what_changed
-from catalog.edit_files import export_edits, import_edits
-from catalog.history import target_history
-from catalog.queries import find_grid, package_json
-from catalog.sync import load_snapshot
-from catalog.validation import EditError
+from catalog.edits import commands as edits
+from catalog.edits.files import export_edits, import_edits
+from catalog.edits.validation import EditError
+from catalog.read.changes import what_changed
+from catalog.read.history import target_history
+from catalog.read.lookup import find_grid
+from catalog.read.queries import package_json
+from catalog.upstream.sync import load_snapshot
 from eventstore import Undone
 from projections.history import series
 from projections.targets import Target

@@ -11,9 +11,9 @@ import json
 
 import pytest
 
-from catalog import sync_session
-from catalog.client import ClientConfig
-from catalog.sync import sync_catalog
+from catalog.upstream import session as sync_session
+from catalog.upstream.client import ClientConfig
+from catalog.upstream.sync import sync_catalog
 from eventstore import SyncFinished
 from tests.support.cli import run_djp
 from tests.support.fakeapi import FakeApi, FakeApiServer, Fault

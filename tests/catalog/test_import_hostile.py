@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.edit_files import export_edits, import_edits
-from catalog.queries import QueryError, find_grid
-from catalog.sync import load_snapshot
+from catalog.edits import commands as edits
+from catalog.edits.files import export_edits, import_edits
+from catalog.read.lookup import QueryError, find_grid
+from catalog.upstream.sync import load_snapshot
 from eventstore import Edited, FieldChange
 from tests.support.cli import run_djp
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.history import target_history
-from catalog.queries import find_package
-from catalog.sync import load_snapshot
+from catalog.edits import commands as edits
+from catalog.read.history import target_history
+from catalog.read.lookup import find_package
+from catalog.upstream.sync import load_snapshot
 from eventstore import pack_u64
 from projections.persisted import PROJECTION_VERSION, VERSION_KEY
 from projections.targets import Target

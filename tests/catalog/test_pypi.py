@@ -13,11 +13,11 @@ from datetime import date
 import pytest
 
 from catalog.catalog import Catalog
-from catalog.history import target_history
-from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
-from catalog.settings import Settings
-from catalog.sync import load_snapshot
-from catalog.verdicts import default_django
+from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
+from catalog.pypi.verdicts import default_django
+from catalog.read.history import target_history
+from catalog.read.settings import Settings
+from catalog.upstream.sync import load_snapshot
 from eventstore import FieldChange, PypiObserved
 from projections.history import history_by_full_diff
 from projections.targets import Target

@@ -14,15 +14,16 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 
-from catalog.browse import Browser
-from catalog.changes import what_changed
-from catalog.filters import FilterError, filter_rows
-from catalog.present import COLUMNS, cell_text, readiness_spans
-from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets, stale_targets
-from catalog.readiness import Digest, health
-from catalog.report import changes_report, pypi_change_words
-from catalog.rows import RowIndex, sort_rows
-from catalog.sync import load_snapshot
+from catalog.present.details import COLUMNS, cell_text, readiness_spans
+from catalog.present.report import changes_report, pypi_change_words
+from catalog.pypi.cache import stale_targets
+from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
+from catalog.pypi.readiness import Digest, health
+from catalog.read.browse import Browser
+from catalog.read.changes import what_changed
+from catalog.read.filters import FilterError, filter_rows
+from catalog.read.rows import RowIndex, sort_rows
+from catalog.upstream.sync import load_snapshot
 from eventstore import PypiFacts, PypiObserved
 from tests.support.builders import point_at_pypi, sync_records
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.readiness import development_status, licence
-from catalog.verdicts import DJANGO_RELEASES, django_verdict, python_verdict, supported_django
+from catalog.pypi.readiness import development_status, licence
+from catalog.pypi.verdicts import DJANGO_RELEASES, django_verdict, python_verdict, supported_django
 
 PYPI = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "pypi"
 
@@ -180,7 +180,7 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from packaging.specifiers import SpecifierSet  # noqa: E402
 
-from catalog.verdicts import excludes  # noqa: E402
+from catalog.pypi.verdicts import excludes  # noqa: E402
 
 _versions = st.builds(
     lambda a, b, c, n: ".".join(str(x) for x in (a, b, c)[:n]),

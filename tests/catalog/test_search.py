@@ -9,11 +9,12 @@ import json
 
 import pytest
 
-from catalog import edits, export
-from catalog.browse import Browser
 from catalog.catalog import Catalog
-from catalog.filters import FilterError, parse_filter, relevance
-from catalog.rows import parse_sort
+from catalog.edits import commands as edits
+from catalog.present import export
+from catalog.read.browse import Browser
+from catalog.read.filters import FilterError, parse_filter, relevance
+from catalog.read.rows import parse_sort
 from tests.support.tui import NOW, filled_store
 
 
@@ -147,7 +148,7 @@ def test_json_export_keeps_numbers_and_dates(hostile):
 
 
 def test_a_long_changes_section_says_how_many_were_left_out():
-    from catalog.report import changes_report
+    from catalog.present.report import changes_report
     from projections.changes import Changes
 
     changes = Changes(from_seq=0, to_seq=500, new=list(range(1, 251)))

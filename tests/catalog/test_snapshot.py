@@ -7,9 +7,9 @@ import socket
 import threading
 
 from catalog.catalog import Catalog
-from catalog.client import ClientConfig
-from catalog.snapshot import snapshot_pages
-from catalog.sync import first_sync, load_snapshot
+from catalog.upstream.client import ClientConfig
+from catalog.upstream.snapshot import snapshot_pages
+from catalog.upstream.sync import first_sync, load_snapshot
 from eventstore import SyncStarted
 from tests.support.fakeapi import FakeApi, FakeApiServer
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.dependencies import StackFileError
-from catalog.stack_files import poetry_specifier, project_files, read_stack
+from catalog.stacks.files import poetry_specifier, project_files, read_stack
+from catalog.stacks.model import StackFileError
 
 STACKS = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "stacks"
 

@@ -11,9 +11,9 @@ from datetime import datetime
 import pytest
 
 from catalog.api import decode_record
-from catalog.client import ClientConfig
-from catalog.queries import record_json
-from catalog.sync import sync_catalog, sync_package
+from catalog.read.queries import record_json
+from catalog.upstream.client import ClientConfig
+from catalog.upstream.sync import sync_catalog, sync_package
 from eventstore import RecordChanged, RecordSeen, RecordVanished, SyncFinished
 from tests.support.fakeapi import Fault
 

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from catalog import edits
 from catalog.catalog import Catalog
+from catalog.edits import commands as edits
 from catalog.text import counted
 from eventstore import Store
 from tests.support.cli import run_djp

@@ -65,7 +65,7 @@ def test_sorting_puts_the_best_first(filled):
 
 def test_a_grid_and_refusals(filled):
     from catalog.catalog import Catalog
-    from catalog.edits import change_grid_members, create_local_grid
+    from catalog.edits.commands import change_grid_members, create_local_grid
 
     with Catalog.open(filled) as catalog:
         create_local_grid(catalog, "mine", "Mine")
@@ -83,7 +83,7 @@ def test_a_grid_and_refusals(filled):
 
 def test_csv_never_hands_a_spreadsheet_a_formula(filled, store_path):
     from catalog.catalog import Catalog
-    from catalog.edits import edit_package
+    from catalog.edits.commands import edit_package
 
     with Catalog.open(filled) as catalog:
         edit_package(catalog, "arecibo", {"notes": '=HYPERLINK("http://x")'})

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.stack import record_stack
-from catalog.stack_files import read_stack
+from catalog.edits import commands as edits
+from catalog.stacks.files import read_stack
+from catalog.stacks.record import record_stack
 from cli.main import djp
 
 STACKS = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "stacks"

@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from catalog.catalog import Catalog
-from catalog.sync import load_snapshot
+from catalog.upstream.sync import load_snapshot
 from tests.support.builders import sync_records
 from tests.support.cli import run_djp
 

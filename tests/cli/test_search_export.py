@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.settings import Settings
+from catalog.edits import commands as edits
+from catalog.read.settings import Settings
 from tests.support.cli import run_djp
 
 

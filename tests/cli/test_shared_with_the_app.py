@@ -9,10 +9,10 @@ from importlib.metadata import version
 import pytest
 from wcwidth import wcswidth as cells
 
-from catalog import edits
-from catalog.browse import Browser
 from catalog.catalog import Catalog
-from catalog.filters import FilterError, parse_filter
+from catalog.edits import commands as edits
+from catalog.read.browse import Browser
+from catalog.read.filters import FilterError, parse_filter
 from tests.support.cli import run_djp
 from tests.support.tui import NOW, filled_store
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.validation import EditError
+from catalog.edits import commands as edits
+from catalog.edits.validation import EditError
 from tests.support.cli import run_djp
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ import msgspec
 import pytest
 
 from catalog.catalog import Catalog
-from catalog.sync import load_snapshot
+from catalog.upstream.sync import load_snapshot
 from eventstore import Edited, ReleaseObserved, Store
 from tests.support.builders import point_at_pypi, sync_records
 from tests.support.cli import run_djp
@@ -224,7 +224,7 @@ def test_a_variant_advisory_appears_after_the_day_passes(store, pypi, project):
     variant["vulnerabilities"] = [{"id": "GHSA-zzzz", "fixed_in": ["3.4.5"]}]  # a variant
     pypi.pypi.releases[("djangorestframework", "3.4.4")] = variant
     with Catalog.open(store) as catalog:  # make every fetch look two days old
-        from catalog.pypi import CACHE_DB, CacheEntry
+        from catalog.pypi.cache import CACHE_DB, CacheEntry
 
         db = catalog.store.database(CACHE_DB)
 
@@ -301,7 +301,7 @@ def test_a_release_recorded_before_its_metadata_is_asked_again_without_its_etag(
             [ReleaseObserved(target="package:4404", name="djangorestframework",
                              version="3.4.4", state="ok", yanked=True)],
         )  # fmt: skip
-        from catalog.pypi import CACHE_DB, CacheEntry
+        from catalog.pypi.cache import CACHE_DB, CacheEntry
 
         db = catalog.store.database(CACHE_DB)
         entry = msgspec.msgpack.encode(CacheEntry(etag='"then"', fetched=time.time()))

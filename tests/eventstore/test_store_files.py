@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.sync import load_snapshot
+from catalog.edits import commands as edits
+from catalog.upstream.sync import load_snapshot
 from eventstore import Store, StoreCorruptError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,9 +3,9 @@ memory through write-back tables: the result is exactly a fresh fold, with progr
 
 from __future__ import annotations
 
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.sync import load_snapshot
+from catalog.edits import commands as edits
+from catalog.upstream.sync import load_snapshot
 from eventstore import FieldChange, RecordChanged, Store, scan
 from projections import persisted
 

@@ -15,9 +15,9 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.validation import EditError
+from catalog.edits import commands as edits
+from catalog.edits.validation import EditError
 from eventstore import Grid, Package
 from projections.history import history, history_by_full_diff
 from projections.targets import Target
@@ -152,7 +152,7 @@ def test_stepping_through_the_log_equals_a_fresh_fold(steps, walk):
     """From the present, any walk of steps back and forth (each un-applying or folding single
     events) leaves the tables and rows a fold of the log up to there gives; back at the
     present, the present is what it was."""
-    from catalog.browse import Browser
+    from catalog.read.browse import Browser
 
     path = tempfile.mkdtemp(prefix="djp-walk-")
     try:

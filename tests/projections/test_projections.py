@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.catalog import Catalog
-from catalog.sync import load_snapshot
+from catalog.upstream.sync import load_snapshot
 from eventstore import Append, Package, RecordChanged, RecordSeen, RecordVanished, Store
 from eventstore.events import FieldChange
 from projections.persisted import CatalogProjection

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalog.catalog import Catalog
-from catalog.sync import SyncSession
+from catalog.upstream.sync import SyncSession
 from eventstore import Record, SyncFinished
 
 

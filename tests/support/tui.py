@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog.catalog import Catalog
-from catalog.sync import load_snapshot
+from catalog.upstream.sync import load_snapshot
 from tests.support.builders import still_clock
 from tests.support.clock import FakeClock
 from tui.app import DjpApp

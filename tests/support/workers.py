@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 import uuid
 
-from catalog import edits
 from catalog.catalog import Catalog
+from catalog.edits import commands as edits
 from eventstore import Append, Store, SyncStarted
 
 

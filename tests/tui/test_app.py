@@ -10,9 +10,10 @@ import msgspec
 import pytest
 
 import tui.edit_commands
-from catalog import browse, edits
-from catalog.browse import Browser
 from catalog.catalog import Catalog
+from catalog.edits import commands as edits
+from catalog.read import browse
+from catalog.read.browse import Browser
 from eventstore import FieldChange, RecordChanged, Store, StoreError
 from projections.targets import Target
 from projections.view import package_views
@@ -301,7 +302,7 @@ async def test_another_process_appending_is_noticed(store):
     app = make_app(store, poll_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
         code = (
-            "from catalog.catalog import Catalog\nfrom catalog import edits\n"
+            "from catalog.catalog import Catalog\nfrom catalog.edits import commands as edits\n"
             "import sys\n"
             f"c = Catalog.open({str(store)!r})\n"
             "edits.edit_package(c, 'django-messages', {'status': 'using'})\nc.close()\n"
@@ -392,7 +393,7 @@ async def test_command_palette_jumps_to_a_package(store):
 
 
 def test_edits_module_is_used_not_reimplemented():
-    # the app appends edits only through catalog.edits (one validation path)
+    # the app appends edits only through catalog.edits.commands (one validation path)
 
     assert "edits.edit_package(" in inspect.getsource(tui.edit_commands) and edits.edit_package
 
@@ -431,7 +432,7 @@ async def test_a_store_error_during_an_edit_is_a_toast(store, monkeypatch):
     def broken(*args, **kwargs):
         raise StoreError("the disk is full")
 
-    monkeypatch.setattr("catalog.edits.edit_package", broken)
+    monkeypatch.setattr("catalog.edits.commands.edit_package", broken)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
@@ -563,7 +564,7 @@ async def test_what_the_apps_own_sync_writes_is_not_outside_activity(store):
 
 
 async def test_changes_open_on_the_last_sync_that_completed(tmp_path):
-    from catalog.sync import SyncSession
+    from catalog.upstream.sync import SyncSession
 
     def prepare(catalog: Catalog) -> None:
         record = catalog.projection.entry("package", 4404).record

@@ -70,7 +70,7 @@ async def test_escape_clears_the_filter_then_the_marks(tmp_path):
 
 
 async def test_a_grid_compares_all_its_packages(tmp_path):
-    from catalog.edits import change_grid_members, create_local_grid
+    from catalog.edits.commands import change_grid_members, create_local_grid
 
     def prepare(catalog):
         create_local_grid(catalog, "mine", "Mine")

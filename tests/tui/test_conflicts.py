@@ -7,9 +7,9 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from catalog import edits
 from catalog.catalog import Catalog
-from catalog.validation import EditError
+from catalog.edits import commands as edits
+from catalog.edits.validation import EditError
 from projections.targets import Target
 from tests.support.builders import sync_records
 from tests.support.cli import run_djp

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.catalog import Catalog
-from catalog.history import target_history
+from catalog.read.history import target_history
 from tests.support.cli import run_djp
 from tests.support.tui import filled_store, make_app, notifications, screen_text
 from tui.modals import GridFormModal, PickModal
@@ -180,7 +180,7 @@ async def test_grid_history_names_packages(store):
 
 
 async def test_the_log_pages_through_every_event_lazily(store, monkeypatch):
-    from catalog import edits
+    from catalog.edits import commands as edits
     from tui.screens import LogScreen
 
     with Catalog.open(store) as catalog:  # 600 edits: 679 events, 68 pages of 10

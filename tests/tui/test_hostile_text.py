@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Input
 
-from catalog import edits
 from catalog.catalog import Catalog
+from catalog.edits import commands as edits
 from catalog.text import safe_text
 from projections.targets import Target
 from tests.support.builders import sync_records

@@ -14,8 +14,8 @@ from unittest import mock
 
 import pytest
 
-from catalog.pypi import PypiConfig, fetch_pypi, pypi_targets
-from catalog.verdicts import judge_django
+from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
+from catalog.pypi.verdicts import judge_django
 from tests.support.builders import point_at_pypi
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 from tests.support.tui import filled_store, make_app, notifications, screen_text
@@ -54,7 +54,7 @@ async def test_readiness_is_judged_while_idle_after_launch(store, pypi):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()  # the catalogue on screen: the app is idle
         await app.workers.wait_for_complete()
-        with mock.patch("catalog.readiness.judge_django", wraps=judge_django) as judged:
+        with mock.patch("catalog.pypi.readiness.judge_django", wraps=judge_django) as judged:
             await pilot.press("5")  # sorted by readiness: every package's verdict is needed
             await pilot.pause()
         assert isinstance(app.screen, ReadinessScreen)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from catalog import edits
 from catalog.catalog import Catalog
+from catalog.edits import commands as edits
 from eventstore import Store, StoreReadOnlyError, SyncStarted
 from tests.support.cli import run_djp
 from tests.support.tui import filled_store, make_app, notifications

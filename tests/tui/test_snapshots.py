@@ -10,8 +10,8 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from catalog import edits
-from catalog.pypi_facts import facts_from_json
+from catalog.edits import commands as edits
+from catalog.pypi.facts import facts_from_json
 from eventstore import PypiObserved
 from tests.support.builders import point_at_pypi, sync_records
 from tests.support.fakepypi import recorded

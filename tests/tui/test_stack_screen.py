@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from catalog.pypi import PypiConfig
-from catalog.stack import record_stack, refresh_stack, stack_view
-from catalog.stack_files import read_stack
+from catalog.pypi.fetch import PypiConfig
+from catalog.stacks.fetch import refresh_stack
+from catalog.stacks.files import read_stack
+from catalog.stacks.judge import stack_view
+from catalog.stacks.record import record_stack
 from tests.support.builders import point_at_pypi
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 from tests.support.tui import filled_store, make_app, notifications, screen_text

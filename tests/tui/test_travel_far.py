@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog import edits
+from catalog.edits import commands as edits
 from tests.support.tui import filled_store, make_app
 
 SIZE = (140, 40)

@@ -3,7 +3,7 @@ events."""
 
 from __future__ import annotations
 
-from catalog import edits
+from catalog.edits import commands as edits
 from tests.support.tui import filled_store, make_app, screen_text
 from tui.screens import HistoryScreen
 from tui.widgets import PackageTable

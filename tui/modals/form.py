@@ -8,7 +8,7 @@ from textual import on
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from catalog.validation import EditError
+from catalog.edits.validation import EditError
 
 
 class FormModal(ModalScreen[None]):

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from catalog.filters import MARKS, QUALIFIERS
+from catalog.read.filters import MARKS, QUALIFIERS
 
 MARKERS = (
     ("●", "marked for comparison (space; c compares)"),

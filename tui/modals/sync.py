@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, ProgressBar
 
-from catalog.sync import SyncProgress
+from catalog.upstream.sync import SyncProgress
 from tui.controller import Controller
 
 

@@ -20,9 +20,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from catalog.export import FORMATS as EXPORT_FORMATS
-from catalog.export import SUFFIX
-from catalog.present import event_summary
+from catalog.present.details import event_summary
+from catalog.present.export import FORMATS as EXPORT_FORMATS
+from catalog.present.export import SUFFIX
 from catalog.text import counted, local_time
 from tui.controller import Controller
 from tui.modals import ChoiceModal, TextModal

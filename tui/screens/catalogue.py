@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
-from catalog import export
-from catalog.filters import FilterError, plain_words
-from catalog.rows import SORTS
+from catalog.present import export
+from catalog.read.filters import FilterError, plain_words
+from catalog.read.rows import SORTS
 from catalog.text import counted
 from tui.screens.base import PackageListScreen
 from tui.widgets import DetailsPane, DjpInput, KeyFooter, PackageTable

@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from catalog.changes import SyncRun
 from catalog.errors import UserError
-from catalog.report import changes_report
+from catalog.present.report import changes_report
+from catalog.read.changes import SyncRun
 from catalog.text import local_time, safe_text
 from projections.changes import Changes
 from projections.targets import Target

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from catalog.compare import RENDERERS, Comparison, to_markdown
+from catalog.present.compare import RENDERERS, Comparison, to_markdown
 from tui.screens.base import BACK, DjpScreen
 from tui.widgets import CompareGrid, KeyFooter
 

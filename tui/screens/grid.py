@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from catalog import export
-from catalog.present import grid_count
-from catalog.rows import sort_rows
+from catalog.present import export
+from catalog.present.details import grid_count
+from catalog.read.rows import sort_rows
 from catalog.text import counted, safe_text
 from projections.targets import Target
 from tui.modals import PickModal, grid_form

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
 
-from catalog.present import grid_count
+from catalog.present.details import grid_count
 from catalog.text import safe_text
 from projections.targets import Target
 from projections.view import GridView

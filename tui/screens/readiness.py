@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from catalog.api import pypi_name
-from catalog.filters import FilterError
-from catalog.present import VERDICT_CELLS
+from catalog.present.details import VERDICT_CELLS
+from catalog.pypi.verdicts import DJANGO_RELEASES
+from catalog.read.filters import FilterError
 from catalog.text import counted, safe_text
-from catalog.verdicts import DJANGO_RELEASES
 from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
 from tui.widgets import DjpInput, KeyFooter

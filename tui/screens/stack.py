@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from catalog.stack import StackRow, stack_cells, stack_columns
+from catalog.present.stack import stack_cells, stack_columns
+from catalog.stacks.judge import StackRow
 from catalog.text import counted, fit, safe_text
 from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
-from catalog.compare import Comparison
+from catalog.present.compare import Comparison
 from catalog.text import fit, safe_text
 from tui.widgets.cursor import CursorView
 

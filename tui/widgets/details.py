@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from catalog.api import pypi_name
-from catalog.rows import Row
+from catalog.read.rows import Row
 from catalog.text import local_time, relative, safe_text
 
 

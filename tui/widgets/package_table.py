@@ -16,8 +16,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
-from catalog.present import COLUMNS, Column, cell_text, column_label
-from catalog.rows import DESCENDING_BY_DEFAULT, Row
+from catalog.present.details import COLUMNS, Column, cell_text, column_label
+from catalog.read.rows import DESCENDING_BY_DEFAULT, Row
 from catalog.text import fit
 from tui.widgets.cursor import CursorView
 

@@ -10,10 +10,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
-from catalog.filters import django_word
-from catalog.rows import Row
+from catalog.pypi.verdicts import DJANGO_RELEASES
+from catalog.read.filters import django_word
+from catalog.read.rows import Row
 from catalog.text import fit, safe_text
-from catalog.verdicts import DJANGO_RELEASES
 from tui.widgets.cursor import CursorView
 
 CELL = 6

@@ -11,7 +11,7 @@ import msgspec
 
 from catalog.catalog import Catalog
 from catalog.errors import UserError
-from catalog.verdicts import DJANGO_RELEASES, default_django
+from catalog.pypi.verdicts import DJANGO_RELEASES, default_django
 from eventstore import StoreError
 
 SETTINGS_DB = "settings"

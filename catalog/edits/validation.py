@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from catalog.errors import UserError
-from catalog.queries import find_category
+from catalog.read.lookup import find_category
 from eventstore import FieldChange
 from projections.fold import Tables
 from projections.view import STATUSES

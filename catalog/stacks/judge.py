@@ -16,154 +16,22 @@ yanked, advisories; ``ReleaseObserved``), each only when older than a day.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from catalog.api import pypi_name
-from catalog.catalog import Catalog
-from catalog.dependencies import Stack
-from catalog.pypi import (
-    PypiConfig,
-    PypiReport,
-    ask_pypi,
-    project_ask,
-    pypi_targets,
-    release_ask,
-    stale,
-)
-from catalog.pypi_facts import RELEASES_KEPT
-from catalog.readiness import FAILED, Digest, digest_of, health
-from catalog.text import counted, safe_text
-from catalog.validation import EditError, check_note
-from catalog.verdicts import DJANGO_RELEASES, NO_DJANGO_TIES, default_django, django_verdict
-from eventstore import Edited, Envelope, FieldChange, ReleaseObserved, WriteTransaction
+from catalog.pypi.facts import RELEASES_KEPT
+from catalog.pypi.readiness import FAILED, Digest, digest_of, health
+from catalog.pypi.verdicts import default_django, django_verdict
+from catalog.text import counted
+from eventstore import ReleaseObserved
 from projections.fold import Tables, release_key
-from projections.stacks import DEP, StackView, stack_view, stacks
+from projections.stacks import StackView, stack_view, stacks
 from projections.targets import Target
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 __all__ = ["StackView", "stack_view", "stacks"]  # the read side lives in projections.stacks
-
-
-def stack_name(paths: list[Path], name: str | None) -> str:
-    """The name given, else the directory of the first file (the project's)."""
-    if name is None:
-        name = paths[0].resolve().parent.name or "stack"
-    if not NAME.match(name):
-        raise EditError(
-            f"stack name {name!r} must be letters, digits, '.', '_' or '-' (max 100)",
-            field="name",
-        )
-    return name
-
-
-def record_stack(
-    catalog: Catalog, name: str, stack: Stack, django: str | None = None
-) -> Envelope | None:
-    """Append what changed since the stack was last read, as one edit (None: nothing did)."""
-    if django is not None and django not in {r.version for r in DJANGO_RELEASES}:
-        known = ", ".join(r.version for r in DJANGO_RELEASES)
-        raise EditError(f"Django {django} is not a feature release; choose {known}")
-    target = Target.stack(name)
-
-    def body(tx: WriteTransaction) -> Envelope | None:
-        current = stack_view(catalog.projection.tables(tx.txn), name)
-        before: dict[str, Any] = {}
-        if current is not None:
-            before = {"files": current.files, "django": current.django}
-            before |= {DEP + n: d for n, d in current.deps.items()}
-            before["forgotten"] = current.forgotten
-        after: dict[str, Any] = {"files": stack.files, "forgotten": False}
-        if django is not None or current is None:
-            after["django"] = django
-        else:
-            after["django"] = current.django
-        after |= {DEP + n: d.as_dict() for n, d in stack.dependencies.items()}
-        changes = {}
-        for key in sorted(set(before) | set(after)):
-            old, new = before.get(key), after.get(key)
-            if key == "forgotten":
-                old, new = bool(old), bool(new)
-            if old != new:
-                changes[key] = FieldChange(before=old, after=new)
-        if not changes:
-            return None
-        note = "read from " + ", ".join(Path(f).name for f in stack.files)
-        return tx.append_event(
-            target.key, Edited(target=target.key, changes=changes, note=check_note(note[:1000]))
-        )
-
-    return catalog.store.transaction(body)
-
-
-def forget_stack(catalog: Catalog, name: str) -> Envelope:
-    """Forget a stack (an edit: ``djp undo`` brings it back)."""
-    target = Target.stack(name)
-
-    def body(tx: WriteTransaction) -> Envelope:
-        view = stack_view(catalog.projection.tables(tx.txn), name)
-        if view is None or view.forgotten:
-            raise EditError(f"no stack {name!r} (djp stack --list shows them)")
-        change = {"forgotten": FieldChange(before=False, after=True)}
-        return tx.append_event(target.key, Edited(target=target.key, changes=change))
-
-    return catalog.store.transaction(body)
-
-
-# --- PyPI facts of a stack's dependencies ---------------------------------------------------
-
-
-def pypi_index(rows) -> dict[str, Target]:
-    """Normalized PyPI name -> package, from rows already in memory (``catalog.rows``)."""
-    index = {}
-    for row in rows:
-        name = pypi_name(row.view.record.pypi_url)
-        if name:
-            index[canonicalize_name(name)] = row.view.target
-    return index
-
-
-def dependency_targets(
-    catalog: Catalog, view: StackView, by_name: dict[str, Target] | None = None
-) -> dict[str, Target]:
-    """Each dependency from PyPI -> the catalogue package with that PyPI name, else
-    ``pypi:NAME``. ``by_name`` (PyPI name -> package) saves a scan of the catalogue when
-    the caller holds it already (the app's rows)."""
-    if by_name is None:
-        by_name = {name: target for target, name in pypi_targets(catalog).items()}
-    return {
-        name: by_name.get(name) or Target.pypi(name)
-        for name, dep in view.deps.items()
-        if dep.get("kind") == "pypi"
-    }
-
-
-async def refresh_stack(
-    catalog: Catalog,
-    view: StackView,
-    config: PypiConfig,
-    now: datetime,
-    *,
-    progress=None,
-    targets: dict[str, Target] | None = None,
-) -> PypiReport:
-    """Fetch the facts of the stack's projects and pinned releases older than a day
-    (``targets``: ``dependency_targets``, when the caller has them)."""
-    targets = targets if targets is not None else dependency_targets(catalog, view)
-    asks = [project_ask(t, n) for n, t in targets.items()]
-    for name, target in targets.items():
-        pinned = view.deps[name].get("pinned")
-        if pinned:
-            asks.append(release_ask(target, name, pinned))
-    fresh_needed = stale(catalog, [a.key for a in asks], now)
-    asks = [a for a in asks if a.key in fresh_needed]
-    return await ask_pypi(catalog, asks, config, progress=progress)
 
 
 # --- what the stack says, dependency by dependency ------------------------------------------
@@ -210,45 +78,6 @@ class StackRow:
             "source": self.source,
             "problems": self.problems,
         }
-
-
-#: The columns before the notes (label, cells), in the app and ``djp stack``.
-COLUMNS = (("dependency", 28), ("pinned", 11), ("latest", 11), ("djp package", 24),
-           ("Django", 8), ("licence", 14))  # fmt: skip
-#: On a narrow terminal these columns go, in this order, the dependency's shrinking to
-#: ``NAME_SHRINKS_TO`` before the last one goes: the verdict and the notes (where the problems
-#: are) always stay.
-DROP_ORDER = ("djp package", "licence", "latest")
-NOTES_AT_LEAST = 24
-NAME_SHRINKS_TO = 20
-
-
-def stack_columns(width: int | None) -> list[tuple[str, int]]:
-    """The columns (label, cells) that leave the notes ``NOTES_AT_LEAST`` cells of ``width``
-    (every column when ``width`` is None: output that is not a terminal)."""
-    (name, cells), columns = COLUMNS[0], list(COLUMNS[1:])
-    if width is None:
-        return list(COLUMNS)
-
-    def room() -> int:  # for the dependency's name, beside the other columns and the notes
-        return width - NOTES_AT_LEAST - sum(w + 1 for _, w in columns) - 1
-
-    for label in DROP_ORDER:
-        if room() >= (NAME_SHRINKS_TO if label == DROP_ORDER[-1] else cells):
-            break
-        columns = [c for c in columns if c[0] != label]
-    return [(name, max(12, min(cells, room()))), *columns]
-
-
-def stack_cells(r: StackRow) -> dict[str, str]:
-    """A row's cells by column label, as safe text (the notes apart)."""
-    unrelated = r.name == "django" or r.django_evidence == NO_DJANGO_TIES  # "—": no verdict
-    return {
-        "dependency": safe_text(r.name), "pinned": safe_text(r.pinned or ""),
-        "latest": safe_text(r.latest or ""), "djp package": safe_text(r.package or ""),
-        "Django": "—" if unrelated else r.django or "",
-        "licence": safe_text(r.license or ""),
-    }  # fmt: skip
 
 
 STATE_WORDS = {"missing": "not on PyPI", "not fetched": "PyPI not asked yet"}

@@ -1,6 +1,7 @@
 """A list of packages (the filtered catalogue, a grid) as Markdown, CSV or JSON: what the app's
 export (``E``) writes and ``djp packages --format`` / ``djp grid --format`` print. One row a
-package, the columns a choice turns on; a comparison has its own forms (``catalog.compare``).
+package, the columns a choice turns on; a comparison has its own forms
+(``catalog.present.compare``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from catalog.api import pypi_name
-from catalog.compare import csv_cell, md_cell
-from catalog.rows import Row
+from catalog.present.compare import csv_cell, md_cell
+from catalog.read.rows import Row
 from catalog.text import local_time, safe_json, safe_text
 
 FORMATS = ("markdown", "csv", "json")

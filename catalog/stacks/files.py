@@ -1,6 +1,6 @@
 """A project's dependencies, read from the files that declare them.
 
-- ``requirements*.txt`` (pip's format: ``catalog.requirements_files``);
+- ``requirements*.txt`` (pip's format: ``catalog.stacks.requirements``);
 - ``pyproject.toml`` (``tomllib``): ``[project] dependencies`` and ``optional-dependencies``,
   ``[dependency-groups]`` (with ``include-group``), Poetry's ``[tool.poetry.dependencies]``,
   its groups and ``dev-dependencies``;
@@ -26,7 +26,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from catalog.dependencies import (
+from catalog.stacks.model import (
     Dependency,
     Stack,
     StackFileError,
@@ -34,7 +34,7 @@ from catalog.dependencies import (
     first_line,
     read_text,
 )
-from catalog.requirements_files import Requirements
+from catalog.stacks.requirements import Requirements
 
 
 def project_files(directory: Path) -> list[Path]:

@@ -14,8 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from catalog.api import pypi_name
-from catalog.readiness import Digest, health
-from catalog.rows import Row
+from catalog.catalog import Catalog
+from catalog.pypi.cache import pypi_status
+from catalog.pypi.readiness import Digest, health, pypi_summary
+from catalog.pypi.verdicts import DJANGO_RELEASES, DJANGO_TABLE_SOURCE, Verdict
+from catalog.read.history import target_names
+from catalog.read.rows import Row
 from catalog.text import (
     category_label,
     counted,
@@ -26,7 +30,6 @@ from catalog.text import (
     thousands,
     weekly,
 )
-from catalog.verdicts import DJANGO_RELEASES, DJANGO_TABLE_SOURCE, Verdict
 from eventstore import (
     Edited,
     FieldChange,
@@ -40,6 +43,7 @@ from eventstore import (
     SyncStarted,
     Undone,
 )
+from projections.fold import Tables
 from projections.history import HistoryItem
 from projections.view import PackageView
 
@@ -62,7 +66,7 @@ def markers(view: PackageView, stale: bool) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # a sort key of catalog.rows.SORTS
+    key: str  # a sort key of catalog.read.rows.SORTS
     label: str
     width: int  # 0: takes the remaining width
     right: bool = False
@@ -403,3 +407,42 @@ def short_value(value: Any, limit: int = 60) -> str:
         return "—"
     text = safe_text(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def pypi_details_of(catalog: Catalog, tables: Tables, view: PackageView, now: datetime) -> list:
+    """The PyPI rows of ``catalog.present.details.pypi_details`` for one package."""
+    status = pypi_status(catalog, tables, view, now)
+    return pypi_details(
+        status.name, status.digest, status.fetched, status.error, view.record.last_updated, now
+    )
+
+
+def pypi_of(catalog: Catalog, tables: Tables, view: PackageView, now: datetime) -> dict | None:
+    """``djp show --json``'s ``pypi``: null without a PyPI name; else what was recorded, the
+    state (``ok``, ``missing``, ``error`` when the last fetch failed; null before the first)
+    and the verdicts (``catalog.pypi.readiness.pypi_summary``)."""
+    status = pypi_status(catalog, tables, view, now)
+    if status.name is None:
+        return None
+    digest = status.digest
+    state = "error" if status.error else (digest.state if digest is not None else None)
+    facts = digest.facts if digest is not None else None
+    summary = pypi_summary(status.name, state, facts, status.fetched, now)
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in summary.items()}
+
+
+def act_summary(catalog: Catalog, envelope) -> str:
+    """What an edit, an undo or a redo did, naming the package and fields: "undid edit 219
+    of arecibo (title, notes)" — for toasts and the command line."""
+    name = target_names(catalog)
+    event = envelope.event
+    edit_seq = getattr(event, "edit_seq", None)
+    if edit_seq is not None and not getattr(event, "changes", None):  # an undo
+        original = catalog.event(edit_seq)
+        changes = getattr(original.event, "changes", {}) if original else {}
+        if "exists" in changes:  # a creation or a deletion: say which was undone
+            what = "its creation" if changes["exists"].after else "its deletion"
+        else:
+            what = ", ".join(sorted(changes))
+        return safe_text(f"undid edit {edit_seq:,} of {name(event.target)} ({what})")
+    return event_summary(event, name)

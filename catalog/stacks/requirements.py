@@ -19,7 +19,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from catalog.dependencies import (
+from catalog.stacks.model import (
     MAX_INCLUDES,
     Dependency,
     Stack,

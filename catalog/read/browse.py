@@ -2,8 +2,8 @@
 
 ``Browser`` holds the state at the present (kept current by folding new events as they are
 appended, by this process or another) or at any past event (time travel, stepping one event
-at a time). Filtering is ``catalog.filters``' language; rows and sorting are
-``catalog.rows``'.
+at a time). Filtering is ``catalog.read.filters``' language; rows and sorting are
+``catalog.read.rows``'.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 import msgspec
 
 from catalog.catalog import Catalog
-from catalog.filters import select
-from catalog.rows import Row, RowIndex
-from catalog.travel import apply, overlaid, touched, unapply
+from catalog.read.filters import select
+from catalog.read.rows import Row, RowIndex
+from catalog.read.travel import apply, overlaid, touched, unapply
 from eventstore import RecordSeen
 from projections.fold import TABLE_TYPES, Tables, fold
 from projections.targets import STREAM_PREFIX
@@ -281,5 +281,5 @@ class Browser(RowIndex):
         return count
 
     def filter(self, text: str, sort: str = "title", descending: bool = False) -> list[Row]:
-        """The rows ``text`` selects (``catalog.filters``), sorted."""
+        """The rows ``text`` selects (``catalog.read.filters``), sorted."""
         return select(self, text, sort, descending, self.django_version)

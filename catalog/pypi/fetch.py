@@ -15,7 +15,6 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import msgspec
 from packaging.utils import canonicalize_name
@@ -24,19 +23,15 @@ from catalog import VERSION
 from catalog.api import pypi_name
 from catalog.catalog import Catalog
 from catalog.http import BoundedHttp, FetchError, HttpLimits, UnreachableError
-from catalog.present import pypi_details
-from catalog.pypi_facts import advisories, clip_text, facts_from_json, release_metadata
-from catalog.readiness import Digest, digest_of, pypi_summary
+from catalog.pypi.cache import CACHE_DB, CacheEntry, cache_entry
+from catalog.pypi.facts import advisories, clip_text, facts_from_json, release_metadata
 from catalog.text import counted
-from eventstore import PypiObserved, ReleaseObserved, StoreError, WriteTransaction
+from eventstore import PypiObserved, ReleaseObserved, WriteTransaction
 from projections.fold import Tables, release_key
 from projections.targets import Target
-from projections.view import PackageView
 
 DEFAULT_PYPI_URL = "https://pypi.org/"
 USER_AGENT = f"djp/{VERSION} (Django Packages terminal client; python-httpx)"
-FRESH_FOR = timedelta(days=1)  # a plain sync and opening a package refetch older data
-CACHE_DB = "pypi.cache"  # target -> the last ETag and when it was fetched (not state: a cache)
 
 
 @dataclass
@@ -57,13 +52,6 @@ class PypiConfig(HttpLimits):
         return cls(**kwargs)
 
 
-class CacheEntry(msgspec.Struct, kw_only=True):
-    etag: str = ""
-    fetched: float = 0.0  # seconds since the epoch
-    error: str | None = None  # the last fetch's failure, when it failed
-
-
-_cache_decoder = msgspec.msgpack.Decoder(CacheEntry)
 _json = msgspec.json.Decoder()
 
 
@@ -168,46 +156,6 @@ def release_ask(target: Target, name: str, version: str) -> Ask:
 #: entries predate it asks every page once more, without the ETag (a 304 would keep the old
 #: event, which lacks the metadata).
 RELEASE_PREFIX = b"release.2:"
-
-
-def stale(catalog: Catalog, keys, now: datetime, within: timedelta = FRESH_FOR) -> set[bytes]:
-    """Those cache ``keys`` last fetched ``within`` ago or more (or never, or whose last
-    fetch failed)."""
-    try:
-        db = catalog.store.database(CACHE_DB)
-    except StoreError:  # a read-only store that never fetched from PyPI: all of them
-        return set(keys)
-    horizon = (now - within).timestamp()
-
-    def read(txn) -> set[bytes]:
-        out = set()
-        for key in keys:
-            raw = txn.get(key, db=db)
-            entry = _cache_decoder.decode(raw) if raw is not None else None
-            if entry is None or entry.error or entry.fetched <= horizon:
-                out.add(key)
-        return out
-
-    return catalog.store.read(read)
-
-
-def stale_targets(
-    catalog: Catalog, targets: dict[Target, str], now: datetime, within: timedelta = FRESH_FOR
-) -> dict[Target, str]:
-    """Those of ``targets`` whose PyPI facts were last fetched ``within`` ago or more (or
-    never, or whose last fetch failed)."""
-    keys = stale(catalog, [t.raw for t in targets], now, within)
-    return {t: n for t, n in targets.items() if t.raw in keys}
-
-
-def cache_entry(catalog: Catalog, target: Target | bytes) -> CacheEntry:
-    try:
-        db = catalog.store.database(CACHE_DB)
-    except StoreError:  # a read-only store that never fetched from PyPI
-        return CacheEntry()
-    key = target if isinstance(target, bytes) else target.raw
-    raw = catalog.store.read(lambda txn: txn.get(key, db=db))
-    return _cache_decoder.decode(raw) if raw is not None else CacheEntry()
 
 
 async def fetch_pypi(
@@ -328,53 +276,3 @@ def _record(catalog: Catalog, ask: Ask, observed: object, entry: CacheEntry) -> 
         return True
 
     return catalog.store.transaction(body)
-
-
-@dataclass
-class PypiStatus:
-    """What is known of one package's PyPI project: its name (None without one), the digest
-    of the last facts recorded, when it was last fetched and that fetch's error."""
-
-    name: str | None
-    digest: Digest | None = None
-    fetched: datetime | None = None
-    error: str | None = None
-
-    def fresh(self, now: datetime, within: timedelta = FRESH_FOR) -> bool:
-        return self.fetched is not None and now - self.fetched < within
-
-
-def pypi_status(catalog: Catalog, tables: Tables, view: PackageView, now: datetime) -> PypiStatus:
-    name = pypi_name(view.record.pypi_url)
-    if not name:
-        return PypiStatus(None)
-    entry = tables.pypi.get(view.target.raw)
-    cached = cache_entry(catalog, view.target)
-    return PypiStatus(
-        canonicalize_name(name),
-        digest_of(entry.observed if entry is not None else None, now),
-        datetime.fromtimestamp(cached.fetched, UTC) if cached.fetched else None,
-        cached.error,
-    )
-
-
-def pypi_details_of(catalog: Catalog, tables: Tables, view: PackageView, now: datetime) -> list:
-    """The PyPI rows of ``catalog.present.pypi_details`` for one package."""
-    status = pypi_status(catalog, tables, view, now)
-    return pypi_details(
-        status.name, status.digest, status.fetched, status.error, view.record.last_updated, now
-    )
-
-
-def pypi_of(catalog: Catalog, tables: Tables, view: PackageView, now: datetime) -> dict | None:
-    """``djp show --json``'s ``pypi``: null without a PyPI name; else what was recorded, the
-    state (``ok``, ``missing``, ``error`` when the last fetch failed; null before the first)
-    and the verdicts (``catalog.readiness.pypi_summary``)."""
-    status = pypi_status(catalog, tables, view, now)
-    if status.name is None:
-        return None
-    digest = status.digest
-    state = "error" if status.error else (digest.state if digest is not None else None)
-    facts = digest.facts if digest is not None else None
-    summary = pypi_summary(status.name, state, facts, status.fetched, now)
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in summary.items()}

@@ -1,5 +1,5 @@
 """What a stack is made of: the dependencies a project declares, as read from its files
-(``catalog.stack_files``, ``catalog.requirements_files``), and the bounded reading of such a
+(``catalog.stacks.files``, ``catalog.stacks.requirements``), and the bounded reading of such a
 file. A file that cannot be read raises ``StackFileError`` naming the file and the line."""
 
 from __future__ import annotations

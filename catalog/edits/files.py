@@ -16,9 +16,9 @@ from typing import Any, Literal
 import msgspec
 
 from catalog.catalog import Catalog
+from catalog.edits.validation import EditError, check_note, field_changes, fields_for
 from catalog.errors import UserError
-from catalog.queries import QueryError, find_grid, find_package
-from catalog.validation import EditError, check_note, field_changes, fields_for
+from catalog.read.lookup import QueryError, find_grid, find_package
 from eventstore import Edited, Redone, Undone, WriteTransaction
 from projections.fold import EDIT_LOG, EditLog, Tables, fold
 from projections.targets import Target

@@ -21,7 +21,7 @@ from packaging.utils import canonicalize_name
 
 from catalog.api import pypi_name
 from catalog.errors import UserError
-from catalog.rows import Row, RowIndex, sort_rows
+from catalog.read.rows import Row, RowIndex, sort_rows
 from projections.stacks import stack_view
 
 IS_WORDS = (
@@ -209,7 +209,7 @@ def django_word(row: Row, version: str) -> str:
 
 
 def stack_names(index: RowIndex, name: str) -> set[str]:
-    """The PyPI names of a stack's dependencies (``catalog.stack``)."""
+    """The PyPI names of a stack's dependencies (``catalog.stacks.judge``)."""
     view = stack_view(index.tables, name)
     if view is None or view.forgotten:
         raise FilterError(f"stack:{name}: no such stack (djp stack --list shows them)")

@@ -1,7 +1,7 @@
 """Packages as rows: a view with what filtering and sorting need, indexed once.
 
-Both the app (``catalog.browse.Browser``) and the command line (``catalog.queries``) list
-packages through ``RowIndex``, filter them with ``catalog.filters`` and sort them with the
+Both the app (``catalog.read.browse.Browser``) and the command line (``catalog.read.queries``) list
+packages through ``RowIndex``, filter them with ``catalog.read.filters`` and sort them with the
 one sort table below, so ``djp packages`` and the app's catalogue agree row for row.
 """
 
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from catalog.errors import UserError
-from catalog.readiness import Digest, digest_of
+from catalog.pypi.readiness import Digest, digest_of
 from catalog.text import category_label
 from eventstore import Grid
 from projections.fold import Tables

@@ -21,15 +21,15 @@ import time
 
 from catalog.api import RESOURCES
 from catalog.catalog import Catalog
-from catalog.client import ApiClient, ApiError, ClientConfig
-from catalog.crawl import crawl
-from catalog.snapshot import snapshot_pages
-from catalog.sync_session import (
+from catalog.upstream.client import ApiClient, ApiError, ClientConfig
+from catalog.upstream.crawl import crawl
+from catalog.upstream.session import (
     Clock,
     ProgressCallback,
     SyncProgress,
     SyncSession,
 )
+from catalog.upstream.snapshot import snapshot_pages
 from eventstore import SyncFinished
 
 __all__ = [

@@ -1,6 +1,7 @@
 """What PyPI says of one package, digested: its licence and development status, the latest
-release and its age, yanks and advisories, the Django and Python verdicts (``catalog.verdicts``)
-computed when first asked, and the health rules, each with its evidence."""
+release and its age, yanks and advisories, the Django and Python verdicts
+(``catalog.pypi.verdicts``) computed when first asked, and the health rules, each with its
+evidence."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from catalog.verdicts import (
+from catalog.pypi.verdicts import (
     DJANGO_RELEASES,
     Verdict,
     django_ties,

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from catalog.catalog import Catalog
-from catalog.queries import find_grid, find_package, grids
-from catalog.validation import (
+from catalog.edits.validation import (
     GRID_FIELDS,
     PACKAGE_FIELDS,
     SLUG,
@@ -21,6 +20,7 @@ from catalog.validation import (
     check_note,
     field_changes,
 )
+from catalog.read.lookup import find_grid, find_package, grids
 from eventstore import Edited, Envelope, FieldChange, Redone, Undone, WriteTransaction
 from projections.fold import EDIT_LOG, EditLog, LocalEntry, Tables
 from projections.targets import Target

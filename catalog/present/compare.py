@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from catalog.api import pypi_name
-from catalog.readiness import health
-from catalog.rows import Row
+from catalog.pypi.readiness import health
+from catalog.read.rows import Row
 from catalog.text import (
     category_label,
     cells,

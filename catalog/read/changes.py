@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from catalog.catalog import Catalog
-from catalog.queries import QueryError
+from catalog.read.lookup import QueryError
 from eventstore import SyncFinished, SyncStarted
 from projections.changes import Changes, changes_between
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from catalog.catalog import Catalog
-from catalog.queries import QueryError
-from catalog.text import safe_text
+from catalog.read.lookup import QueryError
 from eventstore import SyncStarted
 from projections.history import HistoryItem, history
 from projections.targets import STREAM_PREFIX, Target
@@ -74,22 +73,3 @@ def target_names(catalog: Catalog):
         return known[key]
 
     return name
-
-
-def act_summary(catalog: Catalog, envelope) -> str:
-    """What an edit, an undo or a redo did, naming the package and fields: "undid edit 219
-    of arecibo (title, notes)" — for toasts and the command line."""
-    from catalog.present import event_summary  # the presentation of one event
-
-    name = target_names(catalog)
-    event = envelope.event
-    edit_seq = getattr(event, "edit_seq", None)
-    if edit_seq is not None and not getattr(event, "changes", None):  # an undo
-        original = catalog.event(edit_seq)
-        changes = getattr(original.event, "changes", {}) if original else {}
-        if "exists" in changes:  # a creation or a deletion: say which was undone
-            what = "its creation" if changes["exists"].after else "its deletion"
-        else:
-            what = ", ".join(sorted(changes))
-        return safe_text(f"undid edit {edit_seq:,} of {name(event.target)} ({what})")
-    return event_summary(event, name)

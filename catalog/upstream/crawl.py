@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import math
 
-from catalog.client import ApiClient
-from catalog.sync_session import Listing, ProgressCallback, SyncProgress, SyncSession
+from catalog.upstream.client import ApiClient
+from catalog.upstream.session import Listing, ProgressCallback, SyncProgress, SyncSession
 
 MAX_EXTRA_ROUNDS = 2  # re-crawls when records went missing because pages shifted
 

@@ -6,7 +6,7 @@ exactly the validation and event path of a live sync::
     {"meta": {...}, "categories": {"count", "results"}, "grids": {...}, "packages": {...}}
 
 Build it from the recorded API records with
-``python -m catalog.snapshot ../shared/data/djangopackages-api``.
+``python -m catalog.upstream.snapshot ../shared/data/djangopackages-api``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ class SnapshotMeta(msgspec.Struct, kw_only=True):
 
 
 def read_snapshot_bytes() -> bytes:
-    return gzip.decompress(resources.files("catalog").joinpath("data", SNAPSHOT_FILE).read_bytes())
+    return gzip.decompress(
+        resources.files("catalog.upstream").joinpath("data", SNAPSHOT_FILE).read_bytes()
+    )
 
 
 def snapshot_pages(raw: bytes | None = None):

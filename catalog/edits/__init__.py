@@ -1,0 +1,1 @@
+"""Writing: validated edit, undo and redo commands, and edit files."""

@@ -1,0 +1,1 @@
+"""What both front ends print: columns, cells, details, reports, comparisons, exports."""

@@ -1,0 +1,1 @@
+"""PyPI's facts: asked for, recorded as events, digested and judged."""

@@ -1,0 +1,1 @@
+"""Read-side questions over Tables, at the present or any point of the log."""

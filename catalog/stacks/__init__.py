@@ -1,0 +1,1 @@
+"""A project's dependencies: its files read, kept as a stack in the log, judged."""

@@ -15,8 +15,9 @@ import click
 from click.shell_completion import CompletionItem
 
 from catalog.catalog import Catalog
+from catalog.config import load_config
+from catalog.errors import UserError
 from catalog.pypi.verdicts import DJANGO_RELEASES
-from cli.context import Session
 from projections.stacks import stacks as stack_views
 
 #: More than a screen of candidates helps no one; the shell shows these, the user types on.
@@ -26,7 +27,10 @@ Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]
 
 
 def _read(ctx: click.Context, read: Callable[[Catalog], list[str]]) -> list[CompletionItem]:
-    path = Session(ctx.find_root().params.get("store")).store_path
+    try:
+        path = load_config(store=ctx.find_root().params.get("store")).store
+    except UserError:  # a setting that cannot be used: the command itself will say so
+        return []
     if not (path / "data.mdb").is_file():
         return []
     try:

@@ -7,23 +7,25 @@ Every failure a user can cause ends in one line on stderr (``djp: ...``) and exi
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import platformdirs
 
 from catalog.catalog import Catalog
+from catalog.config import Config
 from catalog.present.details import sync_summary
 from catalog.text import safe_json, safe_text
-from catalog.upstream.client import ClientConfig
 from catalog.upstream.sync import ProgressCallback, SyncProgress, first_sync
 from eventstore import Store, SyncFinished
+
+if TYPE_CHECKING:
+    from catalog.pypi.fetch import PypiConfig
+    from catalog.upstream.client import ClientConfig
 
 
 class CommandError(click.ClickException):
@@ -43,19 +45,28 @@ def terminal_width() -> int | None:
     return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
-def default_store_path() -> Path:
-    return Path(platformdirs.user_data_dir("djp", appauthor=False)) / "store"
-
-
 @dataclass
 class Session:
-    """The root options (``--store``), handed to every command as ``ctx.obj``."""
+    """djp's settings (``catalog.config``: defaults, config file, environment, the root
+    options), read once and handed to every command as ``ctx.obj``."""
 
-    store: Path | None = None
+    config: Config
 
     @property
     def store_path(self) -> Path:
-        return self.store.expanduser() if self.store else default_store_path()
+        return self.config.store
+
+    def client_config(self, base_url: str | None = None) -> ClientConfig:
+        """The API's limits, with a command's ``--base-url``."""
+        from catalog.upstream import client  # httpx: only for the commands that fetch
+
+        return client.ClientConfig.from_config(self.config.with_options(api_url=base_url))
+
+    def pypi_config(self, pypi_url: str | None = None) -> PypiConfig:
+        """PyPI's limits, with a command's ``--pypi-url``."""
+        from catalog.pypi import fetch  # httpx: only for the commands that fetch
+
+        return fetch.PypiConfig.from_config(self.config.with_options(pypi_url=pypi_url))
 
     def open_existing(self) -> Store:
         """The store, for commands that must not create one (log, verify, backup)."""
@@ -71,7 +82,7 @@ class Session:
         if fill and catalog.is_empty:
             click.echo("djp: the store has no catalogue yet; fetching it…", err=True)
             report = asyncio.run(
-                first_sync(catalog, client_config(base_url), progress=progress_printer())
+                first_sync(catalog, self.client_config(base_url), progress=progress_printer())
             )
             if report.source.startswith("snapshot:"):
                 click.echo(
@@ -84,12 +95,7 @@ class Session:
         return catalog
 
 
-pass_session = click.make_pass_decorator(Session, ensure=True)
-
-
-def client_config(base_url: str | None = None) -> ClientConfig:
-    base = base_url or os.environ.get("DJP_API_URL")
-    return ClientConfig(base_url=base) if base else ClientConfig()
+pass_session = click.make_pass_decorator(Session)
 
 
 # --- options declared once ----------------------------------------------------------------

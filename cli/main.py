@@ -17,8 +17,9 @@ import click
 
 from catalog import VERSION
 from catalog.catalog import Catalog
+from catalog.config import load_config
 from catalog.errors import UserError
-from cli import browse, compare, edits, history, readiness, stack, store, sync
+from cli import browse, compare, config, edits, history, readiness, stack, store, sync
 from cli.context import CommandError, Session, fold_progress_printer, pass_session
 from eventstore import StoreError
 
@@ -54,9 +55,8 @@ class DjpGroup(click.Group):
 @click.option(
     "--store",
     type=click.Path(path_type=Path),
-    envvar="DJP_STORE",
     metavar="PATH",
-    help="Store directory (default: $DJP_STORE, else the user data dir).",
+    help="Store directory (default: $DJP_STORE, else the config file's, else the user data dir).",
 )
 @click.pass_context
 def djp(ctx: click.Context, store: Path | None) -> None:
@@ -64,7 +64,7 @@ def djp(ctx: click.Context, store: Path | None) -> None:
 
     Run bare on a terminal, djp opens the app.
     """
-    ctx.obj = Session(store)
+    ctx.obj = Session(load_config(store=store))
     if ctx.invoked_subcommand is None:
         ctx.invoke(run_app)
 
@@ -84,7 +84,7 @@ def run_app(ctx: click.Context, session: Session) -> None:
     # a store that cannot be opened is a one-line error here; a long catch-up shows progress
     catalog = Catalog.open(path, progress=fold_progress_printer("catching up"))
     try:
-        app = DjpApp(path, catalog=catalog, base_url=os.environ.get("DJP_API_URL"))
+        app = DjpApp(path, catalog=catalog, config=session.config)
         app.run()
     finally:
         catalog.close()
@@ -115,6 +115,7 @@ for command in (
     readiness.readiness,
     stack.stack,
     compare.compare_command,
+    config.config_command,
 ):
     djp.add_command(command)
 

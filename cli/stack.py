@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from catalog.present.stack import stack_cells, stack_columns
-from catalog.pypi.fetch import PypiConfig
 from catalog.stacks.fetch import dependency_targets, refresh_stack
 from catalog.stacks.files import project_files, read_stack
 from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
@@ -119,7 +118,7 @@ def stack(
                 refresh_stack(
                     catalog,
                     view,
-                    PypiConfig.from_environment(pypi_url),
+                    session.pypi_config(pypi_url),
                     now,
                     progress=pypi_progress_printer(),
                     targets=targets,

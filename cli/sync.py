@@ -18,7 +18,6 @@ from cli.context import (
     Session,
     base_url_option,
     clear_progress_line,
-    client_config,
     json_option,
     pass_session,
     print_sync_report,
@@ -55,7 +54,7 @@ def sync(
     """Fetch the catalogue from the API into the log, then PyPI facts older than a day."""
     if pypi_only:
         ctx.exit(sync_pypi(session, package, grid, pypi_url, as_json))
-    config = client_config(base_url)
+    config = session.client_config(base_url)
     pypi_line = None
     with session.open_catalog(fill=False) as catalog:
         if snapshot:
@@ -71,7 +70,7 @@ def sync(
                 wanted = {t: n for t, n in wanted.items() if t == target}
             wanted = stale_targets(catalog, wanted, datetime.now(UTC))
             if wanted:
-                pypi = _fetch(catalog, wanted, pypi_url)
+                pypi = _fetch(catalog, wanted, session.pypi_config(pypi_url))
                 pypi_line = pypi.summary(len(wanted)), pypi.errors, bool(pypi.unreachable)
     if as_json:
         clear_progress_line()
@@ -104,7 +103,7 @@ def sync_pypi(
                     raise CommandError(f"no package {package!r} in the catalogue")
                 keep = {target} if not grid else keep & {target}
             wanted = {t: n for t, n in wanted.items() if t in keep}
-        report = _fetch(catalog, wanted, pypi_url)
+        report = _fetch(catalog, wanted, session.pypi_config(pypi_url))
     if as_json:
         click.echo(safe_json(dataclasses.asdict(report)))
     else:
@@ -114,9 +113,8 @@ def sync_pypi(
     return 1 if report.errors or report.unreachable else 0
 
 
-def _fetch(catalog, wanted: dict, pypi_url: str | None) -> PypiReport:
+def _fetch(catalog, wanted: dict, config: PypiConfig) -> PypiReport:
     """PyPI facts of ``wanted``, with progress on a terminal."""
-    config = PypiConfig.from_environment(pypi_url)
     report = asyncio.run(fetch_pypi(catalog, wanted, config, progress=pypi_progress_printer()))
     clear_progress_line()
     return report

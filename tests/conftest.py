@@ -16,6 +16,10 @@ from tests.support.clock import FakeClock
 # Local times on screen (history, snapshots) must not depend on the machine's zone.
 os.environ["TZ"] = "UTC"
 time.tzset()
+# The developer's own settings (DJP_*, their config file) never reach the suite.
+for _name in [n for n in os.environ if n.startswith("DJP_")]:
+    del os.environ[_name]
+os.environ["DJP_CONFIG"] = "/nonexistent/djp-tests/config.toml"
 # The suite never talks to pypi.org: a sync that refreshes PyPI facts and is not pointed at
 # a fake PyPI finds nothing listening here (port 9, discard), gives up fast, and says so.
 os.environ["DJP_PYPI_URL"] = "http://127.0.0.1:9/"

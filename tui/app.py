@@ -20,13 +20,14 @@ from textual.signal import Signal
 from textual.worker import WorkerCancelled, WorkerError
 
 from catalog.catalog import Catalog
+from catalog.config import Config, load_config
 from catalog.pypi.fetch import PypiConfig
 from catalog.upstream.client import ClientConfig
 from catalog.upstream.sync import Clock
 from projections.targets import Target
 from tui.collector import CHECK_SECONDS, QuietCollector
 from tui.controller import Controller
-from tui.keymap import default_config_path, read_keymap
+from tui.keymap import read_keymap
 from tui.modals import HelpModal, SyncModal
 from tui.palette import JumpProvider, NamedCommandsProvider, PaletteCommands
 from tui.screens import (
@@ -95,18 +96,23 @@ class DjpApp(PaletteCommands, App):
         cursor_blink: bool = True,
         clock: Clock = time.monotonic,
         pypi_url: str | None = None,
+        config: Config | None = None,
     ) -> None:
+        """``config``: djp's settings (read from the environment and ``config_path`` when
+        not given); ``base_url`` and ``pypi_url`` override them as options would."""
         super().__init__()
         apply_textual_fixes()
-        self.pypi_config = PypiConfig.from_environment(pypi_url)
+        config = config or load_config(path=config_path)
+        self.config_path = config_path or config.path  # its [keys] too
+        self.config = config.with_options(api_url=base_url, pypi_url=pypi_url)
+        self.pypi_config = PypiConfig.from_config(self.config)
         self.cursor_blink = cursor_blink
         self.store_path = Path(store_path)
-        self.client_config = ClientConfig(base_url=base_url) if base_url else ClientConfig()
+        self.client_config = ClientConfig.from_config(self.config)
         self.fixed_now = now
         self.store_label = store_label or _abbreviate(self.store_path)
         self.probe_seconds = probe_seconds
         self.poll_seconds = poll_seconds
-        self.config_path = config_path or default_config_path()
         self.clock = clock
         self.catalog: Catalog | None = catalog
         self._owns_catalog = False

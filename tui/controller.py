@@ -66,10 +66,10 @@ class Controller(EditCommands, FetchCommands):
         now: datetime | None = None,
         probe_seconds: float = 3.0,
         clock: Clock = time.monotonic,
-        pypi_config: PypiConfig | None = None,
+        pypi_config: PypiConfig,
     ) -> None:
         self.catalog = catalog
-        self.pypi_config = pypi_config or PypiConfig.from_environment()
+        self.pypi_config = pypi_config
         self.settings = Settings(catalog)
         self.changed = changed
         self._notify = notify

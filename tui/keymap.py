@@ -7,7 +7,6 @@ import tomllib
 from pathlib import Path
 from typing import NamedTuple
 
-import platformdirs
 from textual.binding import Binding
 from textual.dom import DOMNode
 
@@ -16,10 +15,6 @@ class Keymap(NamedTuple):
     keys: dict[str, str]  # what applies
     problem: str | None = None  # one line: what does not, and why
     severity: str = "warning"  # "error" when nothing of the file applies
-
-
-def default_config_path() -> Path:
-    return Path(platformdirs.user_config_dir("djp", appauthor=False)) / "config.toml"
 
 
 def binding_ids() -> set[str]:

@@ -11,7 +11,6 @@ transaction, so an interrupted fetch keeps every package done.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from packaging.utils import canonicalize_name
 from catalog import VERSION
 from catalog.api import pypi_name
 from catalog.catalog import Catalog
+from catalog.config import DEFAULT_PYPI_URL, Config
 from catalog.http import BoundedHttp, FetchError, HttpLimits, UnreachableError
 from catalog.pypi.cache import CACHE_DB, CacheEntry, cache_entry
 from catalog.pypi.facts import advisories, clip_text, facts_from_json, release_metadata
@@ -30,7 +30,6 @@ from eventstore import PypiObserved, ReleaseObserved, WriteTransaction
 from projections.fold import Tables, release_key
 from projections.targets import Target
 
-DEFAULT_PYPI_URL = "https://pypi.org/"
 USER_AGENT = f"djp/{VERSION} (Django Packages terminal client; python-httpx)"
 
 
@@ -42,14 +41,17 @@ class PypiConfig(HttpLimits):
     probe_attempts: int = 2  # the first request's: an unreachable PyPI is known quickly
 
     @classmethod
-    def from_environment(cls, base_url: str | None = None, **kwargs) -> PypiConfig:
-        base = base_url or os.environ.get("DJP_PYPI_URL")
-        if base:
-            kwargs["base_url"] = base if base.endswith("/") else base + "/"
-        concurrency = os.environ.get("DJP_PYPI_CONCURRENCY", "")
-        if concurrency.isdigit() and 1 <= int(concurrency) <= 32:
-            kwargs.setdefault("concurrency", int(concurrency))
-        return cls(**kwargs)
+    def from_config(cls, config: Config, **kwargs) -> PypiConfig:
+        """PyPI's limits from djp's settings (``catalog.config``); its body cap is its own
+        20 MB unless ``max_response_mb`` is set."""
+        if config.explicit("max_response_mb"):
+            kwargs.setdefault("max_response_bytes", int(config.max_response_mb * 2**20))
+        return cls(
+            base_url=config.pypi_url,
+            concurrency=config.pypi_concurrency,
+            request_deadline=config.request_deadline,
+            **kwargs,
+        )
 
 
 _json = msgspec.json.Decoder()

@@ -7,8 +7,6 @@ anything plausible is refused before a single page more is asked for.
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -16,9 +14,9 @@ import msgspec
 
 from catalog import VERSION
 from catalog.api import PATHS, ApiPage, deep_nesting, page_decoder
+from catalog.config import DEFAULT_API_URL, Config
 from catalog.http import BoundedHttp, FetchError, HttpLimits, retry_after_seconds
 
-DEFAULT_BASE_URL = "https://djangopackages.org/api/v4/"
 USER_AGENT = f"djp/{VERSION} (Django Packages terminal client; python-httpx)"
 
 #: The API client's failures are fetch failures: one line for the user.
@@ -26,17 +24,11 @@ ApiError = FetchError
 
 __all__ = ["ApiClient", "ApiError", "ClientConfig", "retry_after_seconds"]
 
+
 #: Environment variables that change the limits (README, "Limits").
-ENVIRONMENT = {
-    "DJP_REQUEST_DEADLINE": "request_deadline",
-    "DJP_SYNC_DEADLINE": "sync_deadline",
-    "DJP_MAX_RESPONSE_MB": "max_response_bytes",
-}
-
-
 @dataclass
 class ClientConfig(HttpLimits):
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str = DEFAULT_API_URL
     page_size: int = 500
     concurrency: int = 4
     max_records: int = 100_000  # per listing; the catalogue holds about 5,800 packages
@@ -47,22 +39,15 @@ class ClientConfig(HttpLimits):
             self.base_url += "/"
 
     @classmethod
-    def from_environment(cls, base_url: str | None = None, **kwargs) -> ClientConfig:
-        """A config with ``DJP_API_URL`` and the limits the environment sets (seconds, MB)."""
-        base = base_url or os.environ.get("DJP_API_URL")
-        if base:
-            kwargs["base_url"] = base
-        for variable, name in ENVIRONMENT.items():
-            text = os.environ.get(variable)
-            if not text:
-                continue
-            try:
-                value = float(text)
-            except ValueError:
-                print(f"djp: {variable}={text!r} is not a number; ignored", file=sys.stderr)
-                continue
-            kwargs[name] = int(value * 2**20) if name == "max_response_bytes" else value
-        return cls(**kwargs)
+    def from_config(cls, config: Config, **kwargs) -> ClientConfig:
+        """The API's limits from djp's settings (``catalog.config``)."""
+        return cls(
+            base_url=config.api_url,
+            request_deadline=config.request_deadline,
+            sync_deadline=config.sync_deadline,
+            max_response_bytes=int(config.max_response_mb * 2**20),
+            **kwargs,
+        )
 
 
 class ApiClient(BoundedHttp):

@@ -214,15 +214,6 @@ async def test_a_gzip_bomb_is_stopped_at_the_size_cap(server, catalog):
     assert "sent more than 1 MB; stopped reading" in report.error
 
 
-async def test_configuration_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("DJP_REQUEST_DEADLINE", "7")
-    monkeypatch.setenv("DJP_SYNC_DEADLINE", "120")
-    monkeypatch.setenv("DJP_MAX_RESPONSE_MB", "2")
-    cfg = ClientConfig.from_environment("http://127.0.0.1:1/api/v4/")
-    assert (cfg.request_deadline, cfg.sync_deadline) == (7.0, 120.0)
-    assert cfg.max_response_bytes == 2 * 2**20
-
-
 def test_warnings_reach_the_command_line(server, store_path):
     code, _, _ = run_djp("--store", store_path, "sync", "--base-url", server.base_url)
     assert code == 0

@@ -1,10 +1,7 @@
-"""djp's application layer: the API client and sync, commands and queries the UIs call, and
-the presentation both UIs share. Never imports textual, click or the UI packages.
+"""djp's application layer, in rooms by role (upstream, pypi, read, edits, stacks, present;
+ARCHITECTURE.md draws them). Never imports textual, click or the UI packages.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    VERSION = version("djp")
-except PackageNotFoundError:  # run from a checkout that was never installed
-    VERSION = "0+unknown"
+#: djp's version; pyproject.toml reads it from here (``[tool.setuptools.dynamic]``): looking it
+#: up in the installed metadata cost every command ~20 ms.
+VERSION = "0.1.0"

@@ -138,6 +138,16 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
+@functools.lru_cache(maxsize=16384)
+def canonical_name(name: str) -> str:
+    """PEP 503's normalized project name: ``packaging.utils.canonicalize_name``, imported on
+    first use (packaging.utils loads packaging.tags, logging and subprocess: ~11 ms that every
+    command paid at start)."""
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(name)
+
+
 @functools.lru_cache(maxsize=16384)  # asked per row by filters and summaries: 2 µs a URL
 def pypi_name(pypi_url: str | None) -> str:
     """The PyPI project name from whatever ``pypi_url`` holds ("" when it names none)."""

@@ -11,7 +11,6 @@ limit the user did not ask for.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +177,8 @@ def _read_settings(path: Path) -> dict[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc})") from None
+    import tomllib  # here: most machines have no config file
+
     try:
         table = tomllib.loads(text).get("settings", {})
     except tomllib.TOMLDecodeError as exc:

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 import msgspec
-from wcwidth import wcswidth, wcwidth
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
@@ -66,6 +65,9 @@ def cells(text: str) -> int:
 @lru_cache(maxsize=1 << 14)
 def _wide_cells(text: str) -> int:
     # wcwidth is pure Python: the same titles and sparklines are measured on every redraw
+    # (imported here, on the first text that is not ASCII: most commands never need it)
+    from wcwidth import wcswidth, wcwidth
+
     width = wcswidth(text)
     return width if width >= 0 else sum(w if (w := wcwidth(ch)) >= 0 else 1 for ch in text)
 
@@ -141,3 +143,12 @@ def weekly(values: list[int], width: int) -> str:
     size = max(1, -(-len(values) // width))
     buckets = [sum(values[i : i + size]) for i in range(0, len(values), size)]
     return sparkline(buckets)
+
+
+def md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet will not run: remote text starting like a formula is quoted."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -6,7 +6,6 @@ Every failure a user can cause ends in one line on stderr (``djp: ...``) and exi
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import sys
 from collections.abc import Iterable
@@ -16,16 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from catalog.catalog import Catalog
 from catalog.config import Config
-from catalog.present.details import sync_summary
-from catalog.text import safe_json, safe_text
-from catalog.upstream.sync import ProgressCallback, SyncProgress, first_sync
-from eventstore import Store, SyncFinished
 
 if TYPE_CHECKING:
+    from catalog.catalog import Catalog
     from catalog.pypi.fetch import PypiConfig
     from catalog.upstream.client import ClientConfig
+    from catalog.upstream.sync import ProgressCallback, SyncProgress
+    from eventstore import Store, SyncFinished
 
 
 class CommandError(click.ClickException):
@@ -70,6 +67,8 @@ class Session:
 
     def open_existing(self) -> Store:
         """The store, for commands that must not create one (log, verify, backup)."""
+        from eventstore import Store
+
         path = self.store_path
         if not (path / "data.mdb").exists():
             raise CommandError(f"no store at {path} yet (a sync creates it)")
@@ -78,8 +77,14 @@ class Session:
     def open_catalog(self, *, fill: bool = True, base_url: str | None = None) -> Catalog:
         """The catalogue at the store path; an empty one is filled first (live, else the
         snapshot) unless ``fill`` is off."""
+        from catalog.catalog import Catalog
+
         catalog = Catalog.open(self.store_path, progress=fold_progress_printer("catching up"))
         if fill and catalog.is_empty:
+            import asyncio
+
+            from catalog.upstream.sync import first_sync  # httpx: only to fill an empty store
+
             click.echo("djp: the store has no catalogue yet; fetching it…", err=True)
             report = asyncio.run(
                 first_sync(catalog, self.client_config(base_url), progress=progress_printer())
@@ -121,6 +126,8 @@ base_url_option = click.option(
 
 
 def echo_json(rows: Iterable[Any]) -> None:
+    from catalog.text import safe_json
+
     for row in rows:
         click.echo(safe_json(row))
 
@@ -168,6 +175,9 @@ def clear_progress_line() -> None:
 
 
 def print_sync_report(report: SyncFinished, *, err: bool = False) -> None:
+    from catalog.present.details import sync_summary
+    from catalog.text import safe_text
+
     clear_progress_line()
     click.echo(sync_summary(report), err=err)
     for skipped in report.skipped[:20]:

@@ -7,25 +7,90 @@ a full disk) ends in one line on stderr and exit status 1, never a traceback.
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from catalog import VERSION
-from catalog.catalog import Catalog
 from catalog.config import load_config
 from catalog.errors import UserError
-from cli import browse, compare, config, edits, history, readiness, stack, store, sync
 from cli.context import CommandError, Session, fold_progress_printer, pass_session
-from eventstore import StoreError
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+
+#: Every command: name -> (module, attribute, the short help ``djp --help`` lists). A command's
+#: module is imported only when that command runs (or is asked for its help), so ``djp show``
+#: never loads httpx, Textual or what other commands need; tests/cli/test_startup.py checks
+#: that each short help here is the command's own.
+COMMANDS = {
+    "backup": ("cli.store", "backup", "Write a compacted copy of the store."),
+    "categories": ("cli.browse", "categories", "List categories."),
+    "changes": ("cli.history", "changes", "What changed upstream between two syncs."),
+    "compare": ("cli.compare", "compare_command", "Packages side by side: one column a..."),
+    "config": ("cli.config", "config_command", "Show the settings in effect and where each..."),
+    "edit": ("cli.edits", "edit", "Edit a package: FIELD=VALUE... as one event."),
+    "export-edits": (
+        "cli.edits", "export_edits_command", "Write your edits, undos and redos as JSON..."
+    ),
+    "grid": ("cli.browse", "grid", "One grid and all its packages, by id or..."),
+    "grid-edit": ("cli.edits", "grid_edit", "Create, change, fill and delete grids."),
+    "grids": ("cli.browse", "grids", "List grids."),
+    "history": ("cli.history", "history", "Every event that touched a package or grid..."),
+    "import-edits": ("cli.edits", "import_edits_command", "Replay exported edits onto this store."),
+    "log": ("cli.history", "log", "Print the event log, newest last."),
+    "packages": ("cli.browse", "packages", "List packages; export them with --format."),
+    "readiness": ("cli.readiness", "readiness", "Will each package work with Django X? yes,..."),
+    "rebuild": ("cli.store", "rebuild", "Drop the projections and refold the whole..."),
+    "redo": ("cli.edits", "redo", "Apply the most recently undone edit again."),
+    "resolve": ("cli.edits", "resolve", "Settle a conflict: upstream changed FIELD..."),
+    "show": ("cli.browse", "show", "One package, by id or slug."),
+    "stack": ("cli.stack", "stack", "Read a project's dependencies and say, for..."),
+    "sync": ("cli.sync", "sync", "Fetch the catalogue from the API into the..."),
+    "undo": ("cli.edits", "undo", "Undo the newest edit, or the edit at SEQ."),
+    "verify": ("cli.store", "verify", "Check the store's log, indexes and..."),
+}  # fmt: skip
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """What a user can cause: ``UserError`` and, once the store was imported, ``StoreError``
+    (an ``except`` clause is evaluated when an exception reaches it; ``djp --help`` never
+    imports the store)."""
+    errors = sys.modules.get("eventstore.errors")
+    return (UserError, errors.StoreError) if errors is not None else (UserError,)
 
 
 class DjpGroup(click.Group):
-    """Turns what a user can cause into one line (``CommandError``), for every command."""
+    """Loads each command's module when it is used; turns what a user can cause into one
+    line (``CommandError``), for every command."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from ``COMMANDS``, without importing every command."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][2]) for name in self.list_commands(ctx)])
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        names = [n for n in self.list_commands(ctx) if n.startswith(incomplete)]
+        return [
+            CompletionItem(n, help=COMMANDS[n][2]) for n in names
+        ] + click.Command.shell_complete(self, ctx, incomplete)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -33,7 +98,7 @@ class DjpGroup(click.Group):
         except click.UsageError as exc:  # one line, not click's usage block
             where = exc.ctx.command_path if exc.ctx else "djp"
             raise CommandError(f"{exc.format_message()} (see {where} --help)", 2) from None
-        except (UserError, StoreError) as exc:
+        except _user_errors() as exc:
             raise CommandError(str(exc)) from None
         except BrokenPipeError:
             # the reader went away (``djp packages | head``): stop quietly
@@ -78,6 +143,7 @@ def run_app(ctx: click.Context, session: Session) -> None:
         return
     # Textual loads only when the app runs: measured, `import cli.main` takes 0.35 s and
     # 0.69 s with tui.app, which every `djp packages` would pay for nothing
+    from catalog.catalog import Catalog
     from tui.app import DjpApp
 
     path = session.store_path
@@ -90,34 +156,6 @@ def run_app(ctx: click.Context, session: Session) -> None:
         catalog.close()
     if app.return_code:  # it crashed (Textual printed why) or its terminal hung up
         ctx.exit(app.return_code)
-
-
-for command in (
-    sync.sync,
-    browse.packages,
-    browse.show,
-    browse.grids,
-    browse.grid,
-    browse.categories,
-    edits.edit,
-    edits.undo,
-    edits.redo,
-    edits.resolve,
-    edits.grid_edit,
-    edits.export_edits_command,
-    edits.import_edits_command,
-    history.history,
-    history.changes,
-    history.log,
-    store.verify,
-    store.backup,
-    store.rebuild,
-    readiness.readiness,
-    stack.stack,
-    compare.compare_command,
-    config.config_command,
-):
-    djp.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,13 +23,10 @@ databases by name) whose result pickles.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import lmdb
@@ -64,6 +61,8 @@ def default_workers() -> int:
 
 
 def can_fork() -> bool:
+    import multiprocessing  # here: a command that never forks does not pay for it
+
     return (
         sys.platform.startswith("linux")
         and "fork" in multiprocessing.get_all_start_methods()
@@ -114,6 +113,10 @@ def scan(
         for size, (fn, args) in zip(sizes, jobs, strict=True):
             yield size, fn(txn, dbs, *args)
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("fork")
     _shared["txn"], _shared["dbs"] = txn, dbs
     pool = ProcessPoolExecutor(workers, mp_context=context)

@@ -18,8 +18,10 @@ from catalog.read.rows import Row
 from catalog.text import (
     category_label,
     cells,
+    csv_cell,
     fit,
     local_time,
+    md_cell,
     relative,
     safe_json,
     safe_text,
@@ -268,10 +270,6 @@ def _text_block(comparison: Comparison, block: range, label_width: int, width: i
     return "\n".join(line.rstrip() for line in lines)
 
 
-def md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(comparison: Comparison) -> str:
     """A Markdown table (GitHub's), best values in bold."""
     head = "| | " + " | ".join(md_cell(safe_text(p)) for p in comparison.packages) + " |"
@@ -283,11 +281,6 @@ def to_markdown(comparison: Comparison) -> str:
         ]
         lines.append(f"| {a.label} | " + " | ".join(texts) + " |")
     return "\n".join(lines)
-
-
-def csv_cell(text: str) -> str:
-    """A CSV cell a spreadsheet will not run: remote text starting like a formula is quoted."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def to_csv(comparison: Comparison) -> str:

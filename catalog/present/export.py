@@ -13,9 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from catalog.api import pypi_name
-from catalog.present.compare import csv_cell, md_cell
 from catalog.read.rows import Row
-from catalog.text import local_time, safe_json, safe_text
+from catalog.text import csv_cell, local_time, md_cell, safe_json, safe_text
 
 FORMATS = ("markdown", "csv", "json")
 SUFFIX = {"markdown": ".md", "csv": ".csv", "json": ".json", "text": ".txt"}

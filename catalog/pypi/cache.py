@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import msgspec
-from packaging.utils import canonicalize_name
 
-from catalog.api import pypi_name
+from catalog.api import canonical_name, pypi_name
 from catalog.catalog import Catalog
 from catalog.pypi.readiness import Digest, digest_of
 from eventstore import StoreError
@@ -94,7 +93,7 @@ def pypi_status(catalog: Catalog, tables: Tables, view: PackageView, now: dateti
     entry = tables.pypi.get(view.target.raw)
     cached = cache_entry(catalog, view.target)
     return PypiStatus(
-        canonicalize_name(name),
+        canonical_name(name),
         digest_of(entry.observed if entry is not None else None, now),
         datetime.fromtimestamp(cached.fetched, UTC) if cached.fetched else None,
         cached.error,

@@ -16,10 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import msgspec
-from packaging.utils import canonicalize_name
 
 from catalog import VERSION
-from catalog.api import pypi_name
+from catalog.api import canonical_name, pypi_name
 from catalog.catalog import Catalog
 from catalog.config import DEFAULT_PYPI_URL, Config
 from catalog.http import BoundedHttp, FetchError, HttpLimits, UnreachableError
@@ -91,7 +90,7 @@ def pypi_targets(catalog: Catalog) -> dict[Target, str]:
     for entry in catalog.projection.entries("package"):
         name = pypi_name(entry.record.pypi_url)
         if name:
-            out[Target.package(entry.record.id)] = canonicalize_name(name)
+            out[Target.package(entry.record.id)] = canonical_name(name)
     return out
 
 

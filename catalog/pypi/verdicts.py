@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from packaging.markers import UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+from catalog.api import canonical_name
 
 VerdictWord = Literal["yes", "no", "unknown"]
 
@@ -113,7 +112,7 @@ def _requirement(requires_dist: Iterable[str], name: str) -> SpecifierSet | None
     specifier = None
     for text in requires_dist:
         named = _NAME.match(text)
-        if named is None or canonicalize_name(named.group(1)) != name:
+        if named is None or canonical_name(named.group(1)) != name:
             continue
         applies = _applying(text)
         if applies is not None:
@@ -126,6 +125,10 @@ def _applying(text: str) -> SpecifierSet | None:
     """The specifier of requirement ``text`` when it always applies (None: it is invalid, or
     its marker does not hold here). Packages share their requirement texts ("Django>=4.2"):
     each is parsed once."""
+    # packaging's PEP 508 parser: imported on the first requirement, not by every command
+    from packaging.markers import UndefinedEnvironmentName
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requirement = Requirement(text)
     except InvalidRequirement:

@@ -17,9 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from packaging.utils import canonicalize_name
-
-from catalog.api import pypi_name
+from catalog.api import canonical_name, pypi_name
 from catalog.errors import UserError
 from catalog.read.rows import Row, RowIndex, sort_rows
 from projections.stacks import stack_view
@@ -254,7 +252,7 @@ def _test(index: RowIndex, clause: Clause) -> Callable[[Row], bool]:
             return lambda r: has_license(r, value)
         case "stack":
             names = stack_names(index, value)
-            return lambda r: canonicalize_name(pypi_name(r.view.record.pypi_url)) in names
+            return lambda r: canonical_name(pypi_name(r.view.record.pypi_url)) in names
     text_of, found = FIELDS[clause.name], _finder(value)
     return lambda r: found(text_of(r))
 

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.installed-test-stamp
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-fast lint format bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "djp needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -26,6 +26,11 @@ run: $(STAMP)
 test: $(TEST_STAMP)
 	@$(PY) -m pytest -n 2 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+# the tests not marked slow (TUI journeys, snapshots, processes, deadlines): under a minute
+test-fast: $(TEST_STAMP)
+	@$(PY) -m pytest -n 2 -m "not slow" $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test-fast: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff format --check .

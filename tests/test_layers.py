@@ -134,6 +134,7 @@ def _loaded_by(imports: str, whole: bool = False) -> set[str]:
 
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN_AT_RUNTIME))
+@pytest.mark.slow
 def test_layer_loads_no_higher_layer(layer):
     loaded = _loaded_by(
         f"import {layer}\n"
@@ -235,6 +236,7 @@ def _walk(package: str) -> str:
 
 
 @pytest.mark.parametrize("room", ["catalog.upstream", "catalog.pypi", "catalog.stacks"])
+@pytest.mark.slow
 def test_fetching_and_judging_never_load_the_presentation(room):
     loaded = _loaded_by(_walk(room), whole=True)
     assert sorted(m for m in loaded if m.startswith("catalog.present")) == []

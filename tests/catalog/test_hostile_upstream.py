@@ -61,6 +61,7 @@ ATTACKS = {
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
+@pytest.mark.slow
 async def test_one_bad_record_is_skipped_and_the_rest_of_its_page_lands(server, catalog, attack):
     raw_body(server, ATTACKS[attack])
     report = await sync_catalog(catalog, config(server, page_size=500))
@@ -104,6 +105,7 @@ async def synced(server, catalog) -> int:
 
 
 @pytest.mark.parametrize("keep", [0, 1])
+@pytest.mark.slow
 async def test_an_implausibly_small_listing_marks_nothing_vanished(server, catalog, keep):
     before = await synced(server, catalog)
     packages = server.api.data["packages"]
@@ -189,6 +191,7 @@ async def test_a_same_host_redirect_is_followed(server, catalog):
     assert report.outcome == "complete", report.error
 
 
+@pytest.mark.slow
 async def test_a_body_sent_a_byte_a_second_ends_at_the_request_deadline(server, catalog):
     server.api.faults.append(Fault("trickle", path="/api/v4/categories/", delay=0.2, times=5))
     report = await sync_catalog(
@@ -197,6 +200,7 @@ async def test_a_body_sent_a_byte_a_second_ends_at_the_request_deadline(server, 
     assert report.outcome == "failed" and "no whole answer within 1 s" in report.error
 
 
+@pytest.mark.slow
 async def test_the_whole_sync_has_a_deadline(server, catalog):
     server.api.faults.append(Fault("slow", path="/api/v4/packages/", delay=3.0, times=10))
     report = await sync_catalog(catalog, config(server, sync_deadline=1.0, read_timeout=10))
@@ -214,6 +218,7 @@ async def test_a_gzip_bomb_is_stopped_at_the_size_cap(server, catalog):
     assert "sent more than 1 MB; stopped reading" in report.error
 
 
+@pytest.mark.slow
 def test_warnings_reach_the_command_line(server, store_path):
     code, _, _ = run_djp("--store", store_path, "sync", "--base-url", server.base_url)
     assert code == 0

@@ -224,6 +224,7 @@ async def test_time_travel_shows_pypi_facts_as_they_were(catalog, pypi):
     assert sum(1 for i in POINTED if browser.rows[f"package:{i}"].pypi is None) > 0
 
 
+@pytest.mark.slow
 async def test_stopping_mid_fetch_keeps_every_package_done(catalog, pypi):
     pypi.pypi.delay = 0.05
     wanted = targets(catalog)

@@ -6,6 +6,8 @@ import contextlib
 import socket
 import threading
 
+import pytest
+
 from catalog.catalog import Catalog
 from catalog.upstream.client import ClientConfig
 from catalog.upstream.snapshot import snapshot_pages
@@ -64,6 +66,7 @@ def _silent_server():
     return sock, close
 
 
+@pytest.mark.slow
 async def test_first_start_without_an_answer_loads_the_snapshot_quickly(store_path):
     sock, close = _silent_server()
     try:

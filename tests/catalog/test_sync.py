@@ -177,6 +177,7 @@ async def test_first_request_failing_is_a_failed_sync(server, catalog):
     assert catalog.store.last_seq == 2  # SyncStarted and SyncFinished only
 
 
+@pytest.mark.slow
 async def test_slow_reply_past_read_timeout_is_retried(server, catalog):
     server.api.faults.append(Fault("slow", path="/api/v4/grids/", delay=1.0))
     report = await sync_catalog(catalog, config(server, read_timeout=0.3))
@@ -184,6 +185,7 @@ async def test_slow_reply_past_read_timeout_is_retried(server, catalog):
     assert upstream_state(catalog) == served_state(server)
 
 
+@pytest.mark.slow
 async def test_always_slow_ends_in_a_timeout_error(server, catalog):
     server.api.faults.append(Fault("slow", path="/api/v4/categories/", delay=0.6, times=3))
     report = await sync_catalog(catalog, config(server, read_timeout=0.2, max_attempts=2))

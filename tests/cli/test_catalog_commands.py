@@ -32,6 +32,7 @@ def synced(server, store_path):
     return store_path
 
 
+@pytest.mark.slow
 def test_sync_summary_and_json(server, synced):
     code, out, _ = run_djp("--store", synced, "sync", "--base-url", server.base_url, "--json")
     finished = json.loads(out)
@@ -87,6 +88,7 @@ def test_packages_by_grid_and_category(synced):
     assert all(json.loads(line)["category"] == 1 for line in out.splitlines())
 
 
+@pytest.mark.slow
 def test_bad_sort_field_is_one_line(synced):
     code, _, err = run_djp("--store", synced, "packages", "--sort", "stars")
     assert code == 1 and err.startswith("djp: cannot sort by 'stars'; choose one of title")
@@ -185,6 +187,7 @@ def test_remote_text_is_printed_inert(server, store_path):
     assert "\x1b" not in out and "evil\\x1b[31m[bold]x[/bold]" in out
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_sync_leaves_a_sound_store(server, store_path):
 
     server.api.faults.append(Fault("slow", path="/api/v4/packages/", delay=3.0))

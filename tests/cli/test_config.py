@@ -96,6 +96,7 @@ def test_the_store_comes_from_the_environment_or_the_config_file(
     assert "django-messages" in out
 
 
+@pytest.mark.slow
 def test_djp_sync_deadline_ends_a_sync_against_a_slow_server(store_path, monkeypatch):
     monkeypatch.setenv("DJP_SYNC_DEADLINE", "1")
     with FakeApiServer(FakeApi.recorded()) as server:
@@ -110,6 +111,7 @@ def test_djp_sync_deadline_ends_a_sync_against_a_slow_server(store_path, monkeyp
     assert took < 4.0  # stopped by the deadline, not by the server's answer
 
 
+@pytest.mark.slow
 def test_djp_request_deadline_ends_a_drip_fed_answer(store_path, monkeypatch):
     monkeypatch.setenv("DJP_REQUEST_DEADLINE", "0.5")
     with FakeApiServer(FakeApi.recorded()) as server:

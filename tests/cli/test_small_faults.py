@@ -60,6 +60,7 @@ def test_a_file_error_names_the_file(store, tmp_path):
     assert code == 1 and err == f"djp: {target}: No such file or directory\n"
 
 
+@pytest.mark.slow
 def test_the_app_exits_non_zero_when_it_crashes(store):
     crash = (
         "import sys, tui.app\n"
@@ -135,6 +136,7 @@ def test_history_of_a_grid_named_as_a_package_points_at_grid(snapshot_store):
     assert err == "djp: no package 'nope' in the catalogue\n"
 
 
+@pytest.mark.slow
 def test_the_app_exits_when_its_terminal_hangs_up_without_a_sighup(store):
     """Run under a wrapper that stays the terminal's session leader (``make run`` is one), the
     app gets no SIGHUP when the terminal goes (an SSH connection drops, tmux is killed): its

@@ -210,6 +210,7 @@ def test_a_malformed_file_records_nothing(store, pypi, project):
     assert pypi.pypi.requests == []
 
 
+@pytest.mark.slow
 def test_a_variant_advisory_appears_after_the_day_passes(store, pypi, project):
     """Facts older than a day are asked again; a new advisory is recorded once, and the
     changes report names it first, under the stack."""

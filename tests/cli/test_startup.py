@@ -76,6 +76,7 @@ def test_help_loads_no_store_no_network_no_app(snapshot_store):
         ["log", "--limit", "5"],
     ],
 )
+@pytest.mark.slow
 def test_read_commands_load_no_network_and_no_app(snapshot_store, argv):
     loaded = _loaded(snapshot_store, *argv)
     assert _tops(loaded) & {"httpx", "textual", "rich", "tui"} == set()

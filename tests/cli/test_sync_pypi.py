@@ -35,6 +35,7 @@ def pypi_events(store_path) -> list[PypiObserved]:
         return [e.event for e in envelopes if isinstance(e.event, PypiObserved)]
 
 
+@pytest.mark.slow
 def test_a_sync_fetches_pypi_facts_older_than_a_day(api, pypi, store_path):
     args = ("--store", store_path, "sync", "--base-url", api.base_url, "--pypi-url")
     code, out, err = run_djp(*args, pypi.base_url)
@@ -64,6 +65,7 @@ def test_no_pypi_skips_it(api, pypi, store_path):
     assert code == 0 and pypi.pypi.requests == [] and "PyPI" not in out
 
 
+@pytest.mark.slow
 def test_an_unreachable_pypi_is_one_line_and_the_catalogue_sync_stands(api, store_path):
     # DJP_PYPI_URL points at a loopback port where nothing listens (tests/conftest.py)
     code, out, err = run_djp("--store", store_path, "sync", "--base-url", api.base_url)

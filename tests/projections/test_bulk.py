@@ -161,6 +161,7 @@ def through_pickle(real_scan):
     size=1,
     old={3},
 )
+@pytest.mark.slow
 def test_bulk_fold_equals_folding_every_event(events, size, old):
     path = tempfile.mkdtemp(prefix="djp-bulk-")
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -106,6 +107,7 @@ def run_step(catalog: Catalog, step) -> str | None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=1, max_size=14))
+@pytest.mark.slow
 def test_projections_time_travel_undo_and_redo(steps):
     path = tempfile.mkdtemp(prefix="djp-prop-")
     try:

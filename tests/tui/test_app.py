@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 
 import msgspec
 import pytest
 
-import tui.edit_commands
 from catalog.catalog import Catalog
 from catalog.edits import commands as edits
 from catalog.read import browse
@@ -20,6 +18,7 @@ from projections.view import package_views
 from tests.support.builders import sync_records
 from tests.support.fakeapi import FakeApi, FakeApiServer, Fault
 from tests.support.tui import filled_store, make_app, notifications
+from tests.support.waiting import palette_hits, until
 from tui.modals import EditModal, HelpModal, SyncModal
 from tui.screens import (
     ChangesScreen,
@@ -56,6 +55,7 @@ def events(path) -> list:
         return list(store.read_all())
 
 
+@pytest.mark.slow
 async def test_filter_then_open_a_package(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -71,6 +71,7 @@ async def test_filter_then_open_a_package(store):
         assert not isinstance(app.screen, PackageScreen)
 
 
+@pytest.mark.slow
 async def test_qualifiers_and_sorting(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -94,6 +95,7 @@ async def test_qualifiers_and_sorting(store):
         assert table(app).cursor == 1
 
 
+@pytest.mark.slow
 async def test_edit_form_saves_one_event_and_shows_the_marker(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -125,6 +127,7 @@ async def test_edit_form_shows_validation_in_place_and_escape_appends_nothing(st
     assert len(events(store)) == before
 
 
+@pytest.mark.slow
 async def test_quick_status_and_tags(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -167,6 +170,7 @@ async def test_refused_undo_says_why(store):
         assert app.controller.package(target).record.title == "two"
 
 
+@pytest.mark.slow
 async def test_the_log_goes_to_an_event_by_its_number(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -187,6 +191,7 @@ async def test_the_log_goes_to_an_event_by_its_number(store):
         assert str(detail.render()).split()[0] == "12"  # the cursor stayed
 
 
+@pytest.mark.slow
 async def test_time_travel_and_return(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -218,6 +223,7 @@ async def test_time_travel_and_return(store):
         assert app.controller.browser.present and app.controller.package(target).notes == "later"
 
 
+@pytest.mark.slow
 async def test_sync_with_the_loopback_server(tmp_path):
     path = filled_store(tmp_path / "store")
     with FakeApiServer(FakeApi.recorded()) as server:
@@ -236,6 +242,7 @@ async def test_sync_with_the_loopback_server(tmp_path):
             )
 
 
+@pytest.mark.slow
 async def test_a_sync_without_network_fails_fast_in_one_line(store):
     app = make_app(store, base_url="http://127.0.0.1:9/api/v4/")
     async with app.run_test(size=SIZE) as pilot:
@@ -275,6 +282,7 @@ async def test_a_store_that_only_failed_to_sync_starts_like_an_empty_one(failed_
         assert len(app.controller.browser.rows) == 75  # the snapshot, not an empty table
 
 
+@pytest.mark.slow
 async def test_markup_in_a_description_is_shown_literally(tmp_path):
     evil = "[bold]loud[/bold] [link=https://evil.example]click[/link] \x1b[31mred\x1b[0m"
 
@@ -313,14 +321,15 @@ async def test_another_process_appending_is_noticed(store):
             check=True,
             cwd=str(__import__("pathlib").Path(__file__).parent.parent.parent),
         )
-        for _ in range(50):
-            await pilot.pause(0.1)
-            if app.controller.package(Target.package(359)).status == "using":
-                break
-        assert app.controller.package(Target.package(359)).status == "using"
+        await until(
+            pilot,
+            lambda: app.controller.package(Target.package(359)).status == "using",
+            "the other process's edit to be noticed",
+        )
         assert "another process wrote to the store: 1 edit" in notifications(app)
 
 
+@pytest.mark.slow
 async def test_grids_grid_membership_and_changes(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -370,6 +379,7 @@ async def test_a_config_entry_that_cannot_be_used_is_named_and_the_rest_applies(
         assert isinstance(app.screen, EditModal)
 
 
+@pytest.mark.slow
 async def test_links_open_with_open_url(store, monkeypatch):
     opened = []
     app = make_app(store)
@@ -382,22 +392,18 @@ async def test_links_open_with_open_url(store, monkeypatch):
     ]
 
 
+@pytest.mark.slow
 async def test_command_palette_jumps_to_a_package(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p", *"mongoengine")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: palette_hits(pilot), "the palette's hits")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PackageScreen) and app.screen.target.key == "package:4321"
 
 
-def test_edits_module_is_used_not_reimplemented():
-    # the app appends edits only through catalog.edits.commands (one validation path)
-
-    assert "edits.edit_package(" in inspect.getsource(tui.edit_commands) and edits.edit_package
-
-
+@pytest.mark.slow
 async def test_sync_runs_in_the_background_and_s_cancels_it(tmp_path):
     path = filled_store(tmp_path / "store")
     with FakeApiServer(FakeApi.recorded()) as server:
@@ -406,8 +412,11 @@ async def test_sync_runs_in_the_background_and_s_cancels_it(tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("S")
             assert not isinstance(app.screen, SyncModal)  # no dialog: the app stays usable
-            while not any(r.startswith("/api/v4/packages/") for r in server.api.requests):
-                await pilot.pause(0.05)
+            await until(
+                pilot,
+                lambda: any(r.startswith("/api/v4/packages/") for r in server.api.requests),
+                "the sync to ask for packages",
+            )
             status = str(app.screen.query_one("#status").render())
             assert "sync: " in status and "(S cancels)" in status
             await pilot.press("enter")  # browsing while it runs
@@ -441,6 +450,7 @@ async def test_a_store_error_during_an_edit_is_a_toast(store, monkeypatch):
         assert "not saved: the disk is full" in notifications(app)
 
 
+@pytest.mark.slow
 async def test_changes_of_any_sync(tmp_path):
     def prepare(catalog: Catalog) -> None:
         record = catalog.projection.entry("package", 4404).record

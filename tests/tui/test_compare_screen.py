@@ -3,6 +3,8 @@ comparison by a row (s), opening a column's package, clearing marks, and q/escap
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.tui import filled_store, make_app, notifications, screen_text
 from tui.screens import CatalogueScreen, CompareScreen, PackageScreen
 from tui.widgets import CompareGrid, PackageTable
@@ -14,6 +16,7 @@ def table(app) -> PackageTable:
     return app.screen.query_one(PackageTable)
 
 
+@pytest.mark.slow
 async def test_mark_compare_sort_open_and_clear(tmp_path):
     app = make_app(filled_store(tmp_path / "store"))
     async with app.run_test(size=SIZE) as pilot:
@@ -55,6 +58,7 @@ async def test_c_without_marks_says_how(tmp_path):
         assert "mark two packages or more with space, then c compares them" in notifications(app)
 
 
+@pytest.mark.slow
 async def test_escape_clears_the_filter_then_the_marks(tmp_path):
     app = make_app(filled_store(tmp_path / "store"))
     async with app.run_test(size=SIZE) as pilot:

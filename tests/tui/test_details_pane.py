@@ -3,6 +3,8 @@ highlighted in titles."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.tui import filled_store, make_app, screen_text
 from tui.widgets import DetailsPane, PackageTable
 
@@ -31,6 +33,7 @@ async def test_the_details_pane_follows_the_cursor_and_is_remembered(tmp_path):
         assert again.screen.query_one(DetailsPane).display  # remembered in the store
 
 
+@pytest.mark.slow
 async def test_the_count_of_matches_and_highlighted_words(tmp_path):
     app = make_app(filled_store(tmp_path / "store"))
     async with app.run_test(size=SIZE) as pilot:

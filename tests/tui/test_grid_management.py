@@ -38,6 +38,7 @@ async def new_grid(pilot, title: str) -> None:
     await pilot.press("ctrl+s")
 
 
+@pytest.mark.slow
 async def test_create_edit_and_delete_a_grid(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -81,6 +82,7 @@ async def test_an_upstream_grid_is_not_deleted(store):
         assert "Health checkers" in screen_text(app)
 
 
+@pytest.mark.slow
 async def test_add_from_the_package_screen_and_remove_with_a_toast(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -105,6 +107,7 @@ async def test_add_from_the_package_screen_and_remove_with_a_toast(store):
         assert members(app) == ["django-messages"]
 
 
+@pytest.mark.slow
 async def test_the_grid_screen_adds_with_a_fuzzy_picker(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -135,6 +138,7 @@ def test_rank_puts_prefixes_then_substrings_then_letters():
     assert rank("zzz", items) == []
 
 
+@pytest.mark.slow
 async def test_grid_counts_say_what_the_screen_shows(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -158,6 +162,7 @@ async def test_grid_counts_say_what_the_screen_shows(store):
         assert "press S to sync" not in screen_text(app)
 
 
+@pytest.mark.slow
 async def test_grid_history_names_packages(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -179,6 +184,7 @@ async def test_grid_history_names_packages(store):
     assert "edited your grid named: added arecibo" in log
 
 
+@pytest.mark.slow
 async def test_the_log_pages_through_every_event_lazily(store, monkeypatch):
     from catalog.edits import commands as edits
     from tui.screens import LogScreen

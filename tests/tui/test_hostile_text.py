@@ -26,6 +26,7 @@ from catalog.text import safe_text
 from projections.targets import Target
 from tests.support.builders import sync_records
 from tests.support.tui import filled_store, make_app, notifications, screen_text
+from tests.support.waiting import palette_hits, until
 from tui.modals import EditModal, HelpModal
 from tui.screens import GridScreen, GridsScreen, HistoryScreen, PackageScreen
 
@@ -139,7 +140,7 @@ async def drive(path: Path, text: str) -> None:
         # the palette lists every title: type part of it and let the hits draw
         await pilot.press("ctrl+p")
         await pilot.press(*[c for c in "addr" if c.isalpha()])
-        await pilot.pause(0.3)
+        await until(pilot, lambda: palette_hits(pilot), "the palette's hits")
         await pilot.press("escape")
         await pilot.pause()
         assert app.is_running  # no [@click=app.quit] fired
@@ -156,6 +157,7 @@ async def drive(path: Path, text: str) -> None:
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 @given(text=hostile)
+@pytest.mark.slow
 def test_every_screen_shows_hostile_text_literally(base_store, text):
     path = hostile_store(base_store, text)
     try:
@@ -167,6 +169,7 @@ def test_every_screen_shows_hostile_text_literally(base_store, text):
 @pytest.mark.parametrize(
     "text", ["[bold red]red[/]", "[@click=app.bell]ring[/]", "[/bold] unbalanced [", "a\x9b\u202eb"]
 )
+@pytest.mark.slow
 def test_markup_in_titles_is_shown_as_typed(base_store, text):
     path = hostile_store(base_store, text)
 
@@ -182,9 +185,12 @@ def test_markup_in_titles_is_shown_as_typed(base_store, text):
             await pilot.press("escape", "escape")
             await pilot.press("ctrl+p")  # the palette's hit for the package, literally
             app.screen.query_one(Input).value = f"package {safe_text(text)}"
-            await pilot.pause(0.5)
-            hits = [line.strip() for line in screen_text(app).splitlines()]
-            assert f"package {safe_text(text)}" in hits  # the hit itself, not the query line
+            hit = f"package {safe_text(text)}"  # the hit itself, not the query line
+            await until(
+                pilot,
+                lambda: hit in [line.strip() for line in screen_text(app).splitlines()],
+                "the palette's hit for the package",
+            )
             await pilot.press("escape")
             assert app.is_running
 

@@ -20,6 +20,7 @@ def store(tmp_path):
     return filled_store(tmp_path / "store")
 
 
+@pytest.mark.slow
 async def test_closed_screens_are_not_held_by_the_state_signal(store):
     # Textual's Signal forgets a removed subscriber only when it next publishes, and the
     # subscription (a bound method) held the screen: until the state changed, every screen

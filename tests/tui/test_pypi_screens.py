@@ -19,6 +19,7 @@ from catalog.pypi.verdicts import judge_django
 from tests.support.builders import point_at_pypi
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 from tests.support.tui import filled_store, make_app, notifications, screen_text
+from tests.support.waiting import until
 from tui.screens import PackageScreen, ReadinessScreen
 from tui.widgets import PackageTable
 
@@ -65,6 +66,7 @@ async def test_readiness_is_judged_while_idle_after_launch(store, pypi):
         assert judged.call_count > 0 and "5.2" not in judged_for
 
 
+@pytest.mark.slow
 async def test_readiness_screen_and_the_remembered_django_version(store, pypi):
     app = make_app(store, pypi_url=pypi.base_url)
     async with app.run_test(size=SIZE) as pilot:
@@ -99,6 +101,7 @@ async def test_readiness_screen_and_the_remembered_django_version(store, pypi):
         assert "Dj 4.2" in screen_text(again).splitlines()[2]  # remembered
 
 
+@pytest.mark.slow
 async def test_the_catalogue_shows_readiness_licence_and_release_age(store, pypi):
     app = make_app(store, pypi_url=pypi.base_url)
     async with app.run_test(size=SIZE) as pilot:
@@ -113,6 +116,7 @@ async def test_the_catalogue_shows_readiness_licence_and_release_age(store, pypi
         assert "✗ no" in line and "MIT" in line and "yr ago" in line
 
 
+@pytest.mark.slow
 async def test_the_package_screen_shows_pypi_and_refreshes_old_facts_on_open(store, pypi):
     variant = copy.deepcopy(recorded("djangorestframework"))  # a variant: PEP 639, yanked
     variant["info"].update(license_expression="BSD-3-Clause", yanked=True, yanked_reason="bad")
@@ -150,6 +154,7 @@ async def test_fresh_facts_are_not_fetched_again_on_open(store, pypi):
         assert pypi.pypi.requests == []
 
 
+@pytest.mark.slow
 async def test_a_filter_error_is_inline_once_not_a_toast_per_keystroke(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -173,12 +178,19 @@ def offline_first_start(path, pypi: FakePypiServer):
     )
 
 
+@pytest.mark.slow
 async def test_the_first_start_on_the_snapshot_asks_pypi_in_the_background(tmp_path):
     """No catalogue API, but PyPI answers: after the snapshot, the app asks PyPI about its
     packages in the background (every name is unknown to this fake PyPI: "not on PyPI")."""
     with FakePypiServer(FakePypi()) as server:
         app = offline_first_start(tmp_path / "empty", server)
         async with app.run_test(size=SIZE) as pilot:
+            # the snapshot's load, then PyPI's fetch: a worker started by the first's end
+            await until(
+                pilot,
+                lambda: any(m.startswith("PyPI:") for m in notifications(app)),
+                "the PyPI fetch's summary",
+            )
             await app.workers.wait_for_complete()
             await pilot.pause()
             asked = {path for path, _ in server.pypi.requests}
@@ -199,6 +211,7 @@ async def test_the_first_start_on_the_snapshot_asks_pypi_in_the_background(tmp_p
 
 
 @pytest.mark.parametrize("first_key", ["q", "S"])
+@pytest.mark.slow
 async def test_quitting_or_cancelling_while_pypi_is_asked(tmp_path, first_key):
     """``q`` while PyPI's facts are being fetched: the fetch is cancelled, and ends before
     the store closes (whether its cleanup ran before or after the close was a race; the
@@ -206,8 +219,8 @@ async def test_quitting_or_cancelling_while_pypi_is_asked(tmp_path, first_key):
     with FakePypiServer(FakePypi(delay=0.5)) as server:
         app = offline_first_start(tmp_path / "empty", server)
         async with app.run_test(size=SIZE) as pilot:
-            while not server.pypi.requests:  # the snapshot is in, PyPI is being asked
-                await pilot.pause(0.05)
+            # the snapshot is in, PyPI is being asked
+            await until(pilot, lambda: server.pypi.requests, "PyPI to be asked")
             assert app.controller.sync_status.startswith("sync: PyPI facts")
             if first_key == "S":
                 await pilot.press("S")
@@ -219,6 +232,7 @@ async def test_quitting_or_cancelling_while_pypi_is_asked(tmp_path, first_key):
         assert len(server.pypi.requests) < 20  # cancelled, not waited for
 
 
+@pytest.mark.slow
 async def test_the_first_start_on_the_live_api_asks_pypi_after_its_dialog(tmp_path):
     """The first start's dialog covers the catalogue only: PyPI's facts (minutes for the
     whole catalogue) come after it, in the background, with the app usable meanwhile."""
@@ -229,8 +243,7 @@ async def test_the_first_start_on_the_live_api_asks_pypi_after_its_dialog(tmp_pa
     with FakeApiServer(FakeApi.recorded()) as api, FakePypiServer(FakePypi(delay=0.2)) as pypi:
         app = make_app(tmp_path / "empty", base_url=api.base_url, pypi_url=pypi.base_url)
         async with app.run_test(size=SIZE) as pilot:
-            while not pypi.pypi.requests:
-                await pilot.pause(0.05)
+            await until(pilot, lambda: pypi.pypi.requests, "PyPI to be asked")
             assert isinstance(app.screen, CatalogueScreen)  # the dialog is gone
             assert not any(isinstance(s, SyncModal) for s in app.screen_stack)
             assert "sync: PyPI facts" in str(app.screen.query_one("#status").render())

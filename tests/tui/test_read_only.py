@@ -53,6 +53,7 @@ def test_the_command_line_reads_and_refuses_edits(read_only):
     assert err == f"djp: the store at {read_only} is read-only for this user: nothing was changed\n"
 
 
+@pytest.mark.slow
 async def test_the_app_browses_a_read_only_store(read_only):
     app = make_app(read_only)
     async with app.run_test(size=SIZE) as pilot:

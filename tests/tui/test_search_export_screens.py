@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.support.tui import filled_store, make_app, notifications, screen_text
+from tests.support.waiting import until
 from tui.modals import ChoiceModal, TextModal
 from tui.screens import GridScreen
 from tui.widgets import PackageTable
@@ -24,6 +25,7 @@ def slugs(app) -> list[str]:
     return [r.view.record.slug for r in app.screen.query_one(PackageTable).rows]
 
 
+@pytest.mark.slow
 async def test_typed_words_order_by_relevance_until_a_column_is_chosen(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -41,6 +43,7 @@ async def test_typed_words_order_by_relevance_until_a_column_is_chosen(store):
         assert not table.by_relevance and table.sort_key == "title"
 
 
+@pytest.mark.slow
 async def test_the_last_sort_and_filter_come_back(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -55,6 +58,7 @@ async def test_the_last_sort_and_filter_come_back(store):
         assert slugs(again) == kept
 
 
+@pytest.mark.slow
 async def test_a_saved_filter_is_applied_from_the_palette(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -79,6 +83,7 @@ async def test_a_saved_filter_is_applied_from_the_palette(store):
         assert not any(t.startswith("Filter:") for t, _, _ in app.named_commands(app.screen))
 
 
+@pytest.mark.slow
 async def test_export_writes_the_rows_in_view_and_never_overwrites(store, tmp_path):
     target = tmp_path / "out.json"
     app = make_app(store)
@@ -114,6 +119,7 @@ async def test_a_grid_exports_its_packages(store, tmp_path):
         assert len(lines) == len(rows) + 2
 
 
+@pytest.mark.slow
 async def test_a_comparison_exports_in_any_of_its_forms(store, tmp_path):
     target = tmp_path / "compare.csv"
     app = make_app(store)
@@ -129,11 +135,11 @@ async def test_a_comparison_exports_in_any_of_its_forms(store, tmp_path):
         assert header.startswith("attribute,") and header.count(",") == 2
 
 
+@pytest.mark.slow
 async def test_a_saved_filter_named_like_markup_is_shown_as_typed(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         app.controller.save_filter("[bold]mine[/bold]", "admin [red]")
         await pilot.press("ctrl+p", *"mine")
-        await pilot.pause(0.3)
-        assert "[bold]mine[/bold]" in screen_text(app)
+        await until(pilot, lambda: "[bold]mine[/bold]" in screen_text(app), "the saved filter")
         assert "admin [red]" in screen_text(app)

@@ -53,6 +53,7 @@ def test_catalogue(snap_compare, app):
     assert snap_compare(app, terminal_size=SIZE)
 
 
+@pytest.mark.slow
 def test_catalogue_filtered(snap_compare, app):
     assert snap_compare(app, press=["slash", *"django-c"], terminal_size=SIZE)
 
@@ -62,22 +63,26 @@ def test_catalogue_sorted_by_title(snap_compare, app):
     assert snap_compare(app, press=["s"], terminal_size=SIZE)
 
 
+@pytest.mark.slow
 def test_catalogue_with_edit_markers(snap_compare, edited_app):
     assert snap_compare(edited_app, press=["slash", *"is:edited", "enter"], terminal_size=SIZE)
 
 
+@pytest.mark.slow
 def test_package(snap_compare, app):
     assert snap_compare(
         app, press=["slash", *"django-messages", "enter", "enter"], terminal_size=SIZE
     )
 
 
+@pytest.mark.slow
 def test_package_with_override_and_conflict(snap_compare, edited_app):
     assert snap_compare(
         edited_app, press=["slash", *"address", "enter", "enter"], terminal_size=SIZE
     )
 
 
+@pytest.mark.slow
 def test_edit_form(snap_compare, app):
     assert snap_compare(
         app, press=["slash", *"django-messages", "enter", "enter", "e"], terminal_size=SIZE
@@ -88,12 +93,14 @@ def test_status_quick_edit(snap_compare, app):
     assert snap_compare(app, press=["enter", "x"], terminal_size=SIZE)
 
 
+@pytest.mark.slow
 def test_history(snap_compare, edited_app):
     assert snap_compare(
         edited_app, press=["slash", *"address", "enter", "enter", "h"], terminal_size=SIZE
     )
 
 
+@pytest.mark.slow
 def test_history_of_an_edit(snap_compare, edited_app):
     assert snap_compare(
         edited_app,
@@ -106,6 +113,7 @@ def test_grids(snap_compare, app):
     assert snap_compare(app, press=["2"], terminal_size=SIZE)
 
 
+@pytest.mark.slow
 def test_grid(snap_compare, app):
     # a grid the sample's packages name (its record not fetched): its members are shown
     assert snap_compare(app, press=["2", "slash", *"276", "enter", "enter"], terminal_size=SIZE)
@@ -119,6 +127,7 @@ def test_event_log(snap_compare, app):
     assert snap_compare(app, press=["4"], terminal_size=SIZE)
 
 
+@pytest.mark.slow
 def test_time_travel_banner(snap_compare, edited_app):
     assert snap_compare(edited_app, press=["4", "up", "up", "up", "enter", "1"], terminal_size=SIZE)
 
@@ -156,16 +165,19 @@ def test_readiness(snap_compare, pypi_app):
     assert snap_compare(pypi_app, press=["5"], terminal_size=SIZE)
 
 
+@pytest.mark.slow
 def test_package_pypi_section(snap_compare, pypi_app):
     assert snap_compare(
         pypi_app, press=["slash", *"license:BSD", "enter", "enter"], terminal_size=(130, 60)
     )
 
 
+@pytest.mark.slow
 def test_catalogue_at_80x24(snap_compare, pypi_app):
     assert snap_compare(pypi_app, press=["slash", *"django:4.0", "enter"], terminal_size=(80, 24))
 
 
+@pytest.mark.slow
 def test_compare(snap_compare, pypi_app):
     assert snap_compare(
         pypi_app,
@@ -174,6 +186,7 @@ def test_compare(snap_compare, pypi_app):
     )
 
 
+@pytest.mark.slow
 def test_details_pane(snap_compare, pypi_app):
     assert snap_compare(
         pypi_app, press=["D", "slash", *"django", "enter", "j"], terminal_size=(130, 34)

@@ -21,6 +21,7 @@ from catalog.stacks.record import record_stack
 from tests.support.builders import point_at_pypi
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 from tests.support.tui import filled_store, make_app, notifications, screen_text
+from tests.support.waiting import until
 from tui.screens import PackageScreen, StackScreen
 from tui.widgets import PackageTable
 
@@ -51,6 +52,7 @@ def store(tmp_path, pypi):
     return filled_store(tmp_path / "store", prepare)
 
 
+@pytest.mark.slow
 async def test_the_stack_screen_lists_problems_first_and_opens_packages(store, pypi):
     app = make_app(store, pypi_url=pypi.base_url, now=datetime.now(UTC))
     async with app.run_test(size=SIZE) as pilot:
@@ -106,6 +108,7 @@ async def test_on_a_narrow_terminal_the_verdict_and_the_notes_stay(store, pypi):
         assert "djp package" in header and "licence" in header
 
 
+@pytest.mark.slow
 async def test_the_stack_filter_in_the_catalogue(store, pypi):
     app = make_app(store, pypi_url=pypi.base_url, now=datetime.now(UTC))
     async with app.run_test(size=SIZE) as pilot:
@@ -118,12 +121,12 @@ async def test_the_stack_filter_in_the_catalogue(store, pypi):
         assert "stack:other: no such stack" in screen_text(app)
 
 
+@pytest.mark.slow
 async def test_the_palette_opens_a_stack_by_its_name(store, pypi):
     app = make_app(store, pypi_url=pypi.base_url, now=datetime.now(UTC))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p", *"stack: mysi")
-        await pilot.pause(0.3)
-        assert "Stack: mysite" in screen_text(app)
+        await until(pilot, lambda: "Stack: mysite" in screen_text(app), "the palette's hit")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -3,6 +3,8 @@ events."""
 
 from __future__ import annotations
 
+import pytest
+
 from catalog.edits import commands as edits
 from tests.support.tui import filled_store, make_app, screen_text
 from tui.screens import HistoryScreen
@@ -45,6 +47,7 @@ async def test_the_row_the_event_changed_is_highlighted(tmp_path):
         assert app.controller.traveled_keys() == set()
 
 
+@pytest.mark.slow
 async def test_history_timelines_show_event_numbers(tmp_path):
     app = make_app(filled_store(tmp_path / "store", prepare))
     async with app.run_test(size=SIZE) as pilot:

@@ -59,9 +59,7 @@ def main() -> None:
             load_snapshot(catalog)
         # djp's modules compiled as an installed djp's are (this machine may set
         # PYTHONDONTWRITEBYTECODE, which would make every run compile them from source)
-        subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True
-        )
+        subprocess.run([sys.executable, "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True)
         env = {
             k: v
             for k, v in os.environ.items()

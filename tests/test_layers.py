@@ -246,3 +246,36 @@ def test_edits_never_load_the_filter_language():
     loaded = _loaded_by(_walk("catalog.edits"), whole=True)
     assert loaded & {"catalog.read.filters", "catalog.read.queries"} == set()
     assert "catalog.edits.validation" in loaded  # the walk did load the edits
+
+
+def test_screens_ask_the_controller_not_its_parts():
+    """Screens, dialogs, widgets and the palette call the controller's own methods; its parts
+    (the browser, the settings, the workspace, the fetching and editing parts) are its own."""
+    parts = {"browser", "settings", "space", "_fetching", "catalog"}
+    offenders = []
+    paths = [*(ROOT / "tui").glob("*/*.py"), ROOT / "tui" / "palette.py"]
+    for path in sorted(paths):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Attribute) and node.attr in parts):
+                continue
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if name == "controller":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} controller.{node.attr}")
+    assert offenders == []
+
+
+def test_only_the_controller_changes_what_the_app_is_doing():
+    """The activity (idle, sync, PyPI, travel) is set in tui/controller.py alone."""
+    offenders = []
+    for path in sorted((ROOT / "tui").rglob("*.py")):
+        if path.name == "controller.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr == "activity":
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if isinstance(node, ast.Attribute) and node.attr == "_set_activity":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

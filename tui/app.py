@@ -42,7 +42,6 @@ from tui.screens import (
     ReadinessScreen,
     StackScreen,
 )
-from tui.screens.base import DjpScreen
 from tui.textual_fixes import apply as apply_textual_fixes
 
 #: How often the app checks that its terminal is still there (one ioctl).
@@ -132,6 +131,7 @@ class DjpApp(PaletteCommands, App):
             changed=self.state_changed,
             notify=self.notify,
             navigator=self,
+            runner=self,
             store_label=self.store_label,
             client_config=self.client_config,
             now=self.fixed_now,
@@ -154,7 +154,7 @@ class DjpApp(PaletteCommands, App):
         if terminal is not None:
             self.set_interval(TERMINAL_CHECK_SECONDS, partial(self._exit_if_hung_up, terminal))
         if self.catalog.is_empty:
-            self.push_screen(SyncModal(self.controller, first=True), self._after_first_sync)
+            self.push_screen(SyncModal(self.controller), self._after_first_sync)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_store)
         self.call_after_refresh(self._judge_readiness)
@@ -221,7 +221,7 @@ class DjpApp(PaletteCommands, App):
         self.push_screen(HistoryScreen(target))
 
     def go_back(self) -> None:
-        if not self.controller.browser.present:
+        if not self.controller.present:
             self.controller.to_present()
         elif len(self.screen_stack) > 2:
             self.pop_screen()
@@ -273,32 +273,6 @@ class DjpApp(PaletteCommands, App):
         if delta:
             self.controller.step(delta)
 
-    def travel_in_background(self, seq: int) -> None:
-        """A far jump: folded in a thread, progress in the status line, the app usable."""
-        self.controller.travel_status = f"travelling to event {seq:,}"
-        self.status_changed()
-        self._travel(seq)
-
-    @work(thread=True, exclusive=True, group="travel")
-    def _travel(self, seq: int) -> None:
-        controller = self.controller
-
-        def progress(done: int, total: int) -> None:
-            text = f"travelling to event {seq:,}: {done * 100 // max(total, 1)}%"
-            self.call_from_thread(self._travel_progress, text)
-
-        tables = controller.browser.tables_at(seq, progress)
-        self.call_from_thread(self._travel_done, tables, seq)
-
-    def _travel_progress(self, text: str) -> None:
-        self.controller.travel_status = text
-        self.status_changed()
-
-    def _travel_done(self, tables, seq: int) -> None:
-        self.controller.travel_status = None
-        self.controller.browser.adopt(tables, seq)
-        self.controller.announce()
-
     def action_present(self) -> None:
         self.controller.to_present()
 
@@ -310,68 +284,21 @@ class DjpApp(PaletteCommands, App):
 
     def action_sync(self) -> None:
         """S syncs in the background (progress in the status line); S again cancels."""
-        if self.controller.sync_status is not None:
-            self.cancel_sync()
-            return
-        if self.controller.read_only:
-            self.notify(
-                "the store is read-only for this user: it cannot be synced", severity="warning"
-            )
-            return
-        self.controller.sync_status = "sync: connecting"
-        self.status_changed()
-        self.background_sync()
-
-    @work(exclusive=True, group="sync")
-    async def background_sync(self, pypi_only: bool = False) -> None:
-        """A sync (or PyPI's facts alone) with its progress in the status line."""
-        controller = self.controller
-
-        def progress(p) -> None:
-            controller.sync_status = f"sync: {p.describe()}"
-            self.status_changed()
-
-        def pypi_progress(done: int, total: int) -> None:
-            controller.sync_status = f"sync: PyPI facts {done:,} of {total:,}"
-            self.status_changed()
-
-        try:
-            if pypi_only:
-                await controller.sync_pypi(pypi_progress)
-            else:
-                await controller.sync(progress, pypi_progress=pypi_progress)
-        finally:
-            controller.sync_status = None
-            self.status_changed()
-
-    def _after_first_sync(self, _: None) -> None:
-        """The first start filled the store: PyPI's facts follow in the background (the
-        readiness, licence and release columns), as ``S`` would fetch them."""
-        if self.controller.pypi_after_first and not self.controller.read_only:
-            self.controller.pypi_after_first = False
-            self.controller.sync_status = "sync: PyPI facts"
-            self.status_changed()
-            self.background_sync(pypi_only=True)
+        self.controller.start_sync()
 
     def cancel_sync(self) -> None:
-        pypi = (self.controller.sync_status or "").startswith("sync: PyPI")
-        self.workers.cancel_group(self, "sync")
-        self.controller.sync_status = None
-        self.status_changed()
-        kept = "the PyPI facts already fetched" if pypi else "whole pages already fetched"
-        self.notify(f"sync cancelled; {kept} are kept", severity="warning", markup=False)
+        self.controller.cancel_sync()
 
-    def status_changed(self) -> None:
-        """Redraw the status line of the screen in front (a sync's progress), nothing else."""
-        if not self.screen_stack:  # the app is closing (a sync cancelled by quitting)
-            return
-        screen = self.screen if isinstance(self.screen, DjpScreen) else None
-        if screen is None and len(self.screen_stack) > 1:
-            screen = next(
-                (s for s in reversed(self.screen_stack) if isinstance(s, DjpScreen)), None
-            )
-        if screen is not None:
-            screen.refresh_status()
+    def _after_first_sync(self, _: None) -> None:
+        self.controller.after_first_start()
+
+    # --- long work off the key path (the controller's Runner) -----------------------------
+
+    def run_in_background(self, job, *, group: str, thread: bool = False) -> None:
+        self.run_worker(job, group=group, exclusive=True, thread=thread)
+
+    def cancel_background(self, group: str) -> None:
+        self.workers.cancel_group(self, group)
 
 
 def _abbreviate(path: Path) -> str:

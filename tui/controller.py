@@ -1,19 +1,25 @@
-"""The one object the screens call: reads of the catalogue, edits, undo and redo
-(``tui.edit_commands``), sync and PyPI's facts (``tui.fetch_commands``), marks and time
-travel. Screens never reach into the app for these.
+"""The one object the screens call, and the one owner of the app's state.
 
-It reports to the user through ``notify`` (plain text, never markup) and announces every
-change of what the screens show on ``changed``, a Textual signal that ``DjpScreen``
-subscribes to. Opening another screen goes through the ``Navigator`` the app gives it, so
-screens never import each other.
+It reads the catalogue (through its ``Workspace``'s browser: the rows at the present or in
+the past), writes through its parts (``EditCommands``: edits, undo, redo; ``FetchCommands``:
+sync and PyPI's facts), and keeps the marks and time travel. What the app is doing (idle, a
+sync, PyPI's facts, a far jump) with its progress is its ``activity``, changed by it alone.
+
+Every change reaches the screens one way: the ``changed`` signal, which says whether what
+they show changed (``Change.DATA``) or only the activity (``Change.ACTIVITY``: the status
+line). It tells the user through ``notify`` (plain text, never markup). Going to another
+screen goes through the ``Navigator`` the app gives it, and long work runs through the app's
+``Runner``, so screens never import each other and never run the controller's work.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any, Literal, Protocol
 
 from textual.signal import Signal
 
@@ -24,12 +30,13 @@ from catalog.pypi.fetch import PypiConfig
 from catalog.read.browse import Browser, describe_kinds
 from catalog.read.changes import SyncRun, sync_runs, what_changed
 from catalog.read.history import target_history, target_names
+from catalog.read.rows import Row
 from catalog.read.settings import Settings
 from catalog.stacks.fetch import dependency_targets, pypi_index
 from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
 from catalog.text import counted, relative
 from catalog.upstream.client import ClientConfig
-from catalog.upstream.sync import Clock
+from catalog.upstream.sync import Clock, SyncProgress
 from eventstore import Envelope
 from projections.changes import Changes
 from projections.history import HistoryItem
@@ -37,6 +44,9 @@ from projections.targets import Target
 from projections.view import GridView, PackageView
 from tui.edit_commands import EditCommands
 from tui.fetch_commands import FetchCommands
+from tui.workspace import Change, Notify, Workspace
+
+__all__ = ["Activity", "Change", "Controller", "Navigator", "Runner"]
 
 
 class Navigator(Protocol):
@@ -47,13 +57,46 @@ class Navigator(Protocol):
     def open_history(self, target: Target) -> None: ...
     def go_back(self) -> None: ...
     def open_compare(self, keys: list[str]) -> None: ...
-    def travel_in_background(self, seq: int) -> None: ...
 
 
-Notify = Callable[..., None]
+class Runner(Protocol):
+    """How the controller's long work runs off the key path (the app's workers)."""
+
+    def run_in_background(
+        self, job: Callable[[], Any] | Awaitable[Any], *, group: str, thread: bool = False
+    ) -> None: ...
+    def cancel_background(self, group: str) -> None: ...
+    def call_from_thread(self, callback: Callable[..., Any], *args: Any) -> Any: ...
 
 
-class Controller(EditCommands, FetchCommands):
+@dataclass(frozen=True)
+class Activity:
+    """What the app is doing besides waiting for keys, and how far it got."""
+
+    kind: Literal["idle", "sync", "pypi", "travel"] = "idle"
+    detail: str = ""
+
+    @property
+    def syncing(self) -> bool:
+        """A sync or PyPI's facts are being fetched (``S`` cancels)."""
+        return self.kind in ("sync", "pypi")
+
+    def status(self) -> str | None:
+        """The status line's words for it (None when idle)."""
+        detail = f" {self.detail}" if self.detail else ""
+        if self.kind == "sync":
+            return f"sync:{detail} (S cancels)"
+        if self.kind == "pypi":
+            return f"sync: PyPI facts{detail} (S cancels)"
+        if self.kind == "travel":
+            return f"travelling{detail}"
+        return None
+
+
+IDLE = Activity()
+
+
+class Controller:
     def __init__(
         self,
         catalog: Catalog,
@@ -61,46 +104,71 @@ class Controller(EditCommands, FetchCommands):
         changed: Signal,
         notify: Notify,
         navigator: Navigator,
+        runner: Runner,
         store_label: str,
         client_config: ClientConfig,
+        pypi_config: PypiConfig,
         now: datetime | None = None,
         probe_seconds: float = 3.0,
         clock: Clock = time.monotonic,
-        pypi_config: PypiConfig,
     ) -> None:
+        self.space = Workspace(catalog, changed=changed, notify=notify, now=now)
         self.catalog = catalog
-        self.pypi_config = pypi_config
-        self.settings = Settings(catalog)
         self.changed = changed
-        self._notify = notify
         self.navigator = navigator
+        self.runner = runner
         self.store_label = store_label
-        self.client_config = client_config
-        self.fixed_now = now
-        self.probe_seconds = probe_seconds
-        self.clock = clock
-        self.browser = Browser(catalog, self.now)
-        self.browser.django_version = self.settings.django(self.now.date())
-        self._sync_state: tuple = (-1, None, None, False)  # (seq, last complete, failure, sample)
+        self.settings = Settings(catalog)
+        self.space.browser.django_version = self.settings.django(self.now.date())
+        self.activity = IDLE  # changed by _set_activity alone
+        self._sync_run: object | None = None  # the background sync whose progress is shown
         self.marked: dict[str, None] = {}  # package keys marked for comparison, in order
-        self.syncing = False  # this app's sync is writing: what it appends is not news
+        self._sync_state: tuple = (-1, None, None, False)  # (seq, last complete, failure, sample)
         self._traveled: tuple[int, set[str]] = (-1, set())
-        self.sync_status: str | None = None  # a background sync's progress (status line)
-        self.pypi_after_first = False  # the first start filled the store: PyPI's facts next
-        self.travel_status: str | None = None  # a far jump folding in the background
         self._names = target_names(catalog)
         self._pypi_index: tuple[int, dict[str, Target]] = (-1, {})  # browser seq, name -> pkg
+        edits = EditCommands(self.space)
+        self._fetching = FetchCommands(
+            self.space,
+            client_config=client_config,
+            pypi_config=pypi_config,
+            probe_seconds=probe_seconds,
+            clock=clock,
+            pypi_names=self.pypi_names,
+        )
+        # the parts' commands, offered to the screens as the controller's own
+        self.require_present = edits.require_present
+        self.edit, self.resolve, self.undo, self.redo = (
+            edits.edit,
+            edits.resolve,
+            edits.undo,
+            edits.redo,
+        )
+        self.change_grid, self.create_grid = edits.change_grid, edits.create_grid
+        self.edit_grid, self.delete_grid = edits.edit_grid, edits.delete_grid
+        self.pypi_status = self._fetching.pypi_status
+        self.refresh_pypi = self._fetching.refresh_pypi
+        self.refresh_stack = self._fetching.refresh_stack
+        self.poll, self.to_present = self.space.poll, self.space.to_present
+        self.notify, self.announce = self.space.notify, self.space.announce
+
+    @property
+    def browser(self) -> Browser:
+        """The rows and tables in view; the app's tests and benchmarks read it, screens ask
+        the controller (``tests/test_layers.py`` checks that they do)."""
+        return self.space.browser
 
     @property
     def now(self) -> datetime:
-        return self.fixed_now or datetime.now(UTC)
+        return self.space.now
 
-    def notify(self, message: str, **kwargs: Any) -> None:
-        self._notify(message, markup=False, **kwargs)
+    @property
+    def read_only(self) -> bool:
+        return self.space.read_only
 
-    def announce(self) -> None:
-        """Tell every screen that what it shows may have changed."""
-        self.changed.publish(self)
+    def _set_activity(self, kind: str = "idle", detail: str = "") -> None:
+        self.activity = Activity(kind, detail)  # type: ignore[arg-type]
+        self.announce(Change.ACTIVITY)
 
     # --- going places ----------------------------------------------------------------------
 
@@ -126,6 +194,76 @@ class Controller(EditCommands, FetchCommands):
 
     def event(self, seq: int) -> Envelope | None:
         return self.catalog.event(seq)
+
+    # what the screens show, at the point in view (the present or the past)
+
+    @property
+    def present(self) -> bool:
+        return self.space.browser.present
+
+    @property
+    def seq(self) -> int:
+        """The event in view (the newest at the present)."""
+        return self.space.browser.seq
+
+    @property
+    def last_seq(self) -> int:
+        return self.space.browser.last_seq
+
+    def counts(self) -> tuple[int, int]:
+        """(packages, grids) in view."""
+        return self.space.browser.counts()
+
+    @property
+    def package_count(self) -> int:
+        return len(self.space.browser.rows)
+
+    def rows(self) -> Iterator[Row]:
+        """Every package's row in view."""
+        return iter(self.space.browser.rows.values())
+
+    def row(self, key: str) -> Row | None:
+        """A package's row, a vanished one's too."""
+        browser = self.space.browser
+        return browser.rows.get(key) or browser.vanished_rows.get(key)
+
+    def filter(self, text: str, sort: str, descending: bool) -> list[Row]:
+        """The rows the filter language selects, sorted (raises ``UserError``)."""
+        return self.space.browser.filter(text, sort, descending)
+
+    @property
+    def grids(self) -> list[GridView]:
+        return self.space.browser.grids
+
+    @property
+    def category_names(self) -> dict[int, str]:
+        return self.space.browser.category_names
+
+    def grids_of(self, package_id: int) -> set[int]:
+        """The grids that list a package."""
+        return self.space.browser.memberships.get(package_id, set())
+
+    def grid_rows(self, grid: GridView) -> list[Row]:
+        return self.space.browser.grid_rows(grid)
+
+    def grid_counts(self, grid: GridView) -> tuple[int, int]:
+        """(shown, not in the catalogue) of a grid's packages."""
+        return self.space.browser.grid_counts(grid)
+
+    def grid_member_ids(self, grid: GridView) -> set[int]:
+        return self.space.browser.grid_member_ids(grid)
+
+    # what the app remembers (a db beside the log)
+
+    def remembered(self, key: str, default: Any = None) -> Any:
+        return self.settings.get(key, default)
+
+    def remember(self, key: str, value: Any) -> bool:
+        """Keep a choice (False: the store is read-only, the choice lasts until quit)."""
+        return self.settings.set(key, value)
+
+    def saved_filters(self) -> dict[str, str]:
+        return self.settings.saved_filters()
 
     def judge_readiness(self, batch: int = 250) -> Iterator[None]:
         """Work out every package's readiness for the chosen Django release, ``batch``
@@ -216,10 +354,10 @@ class Controller(EditCommands, FetchCommands):
     @property
     def django_version(self) -> str:
         """The Django feature release the readiness column and screen judge against."""
-        return self.browser.django_version
+        return self.space.browser.django_version
 
     def set_django_version(self, version: str) -> None:
-        self.browser.django_version = version
+        self.space.browser.django_version = version
         if not self.settings.set("django", version):
             self.notify("the store is read-only: this choice lasts until you quit")
         self.announce()
@@ -288,37 +426,101 @@ class Controller(EditCommands, FetchCommands):
     FOLD_AT_ONCE = 20_000
 
     def travel(self, seq: int) -> None:
-        if self.browser.fold_cost(seq) > self.FOLD_AT_ONCE:
-            self.navigator.travel_in_background(seq)
+        """Go to event ``seq``; a far jump folds in a thread, its progress the activity."""
+        if self.space.browser.fold_cost(seq) > self.FOLD_AT_ONCE:
+            self._set_activity("travel", f"to event {seq:,}")
+            self.runner.run_in_background(partial(self._fold_far, seq), group="travel", thread=True)
             return
-        self.browser.travel(seq)
+        self.space.browser.travel(seq)
+        self.announce()
+
+    def _fold_far(self, seq: int) -> None:
+        """In a worker thread: fold the tables at ``seq``, then arrive there."""
+
+        def progress(done: int, total: int) -> None:
+            detail = f"to event {seq:,}: {done * 100 // max(total, 1)}%"
+            self.runner.call_from_thread(self._set_activity, "travel", detail)
+
+        tables = self.space.browser.tables_at(seq, progress)
+        self.runner.call_from_thread(self._arrive, tables, seq)
+
+    def _arrive(self, tables, seq: int) -> None:
+        self.space.browser.adopt(tables, seq)
+        self._set_activity()
         self.announce()
 
     def step(self, delta: int) -> None:
-        if self.browser.present and delta > 0:
+        if self.space.browser.present and delta > 0:
             return
-        self.browser.step(delta)
+        self.space.browser.step(delta)
         self.announce()
 
-    def to_present(self) -> None:
-        if not self.browser.present:
-            self.browser.load_present()
-            self.announce()
-            self.notify("back to the present")
+    # --- sync, in the background ------------------------------------------------------------
 
-    def poll(self) -> int:
-        """Fold events appended since the browser last looked; returns how many."""
-        if not self.browser.present:
-            return 0
-        count = self.browser.refresh()
-        if count:
-            self.announce()
-        return count
+    def start_sync(self) -> None:
+        """``S``: sync in the background (progress in the status line); again cancels."""
+        if self.activity.syncing:
+            self.cancel_sync()
+            return
+        if self.read_only:
+            self.notify(
+                "the store is read-only for this user: it cannot be synced", severity="warning"
+            )
+            return
+        self._set_activity("sync", "connecting")
+        self._background(self._sync_in_background)
+
+    def cancel_sync(self) -> None:
+        pypi = self.activity.kind == "pypi"
+        self.runner.cancel_background("sync")
+        self._set_activity()
+        kept = "the PyPI facts already fetched" if pypi else "whole pages already fetched"
+        self.notify(f"sync cancelled; {kept} are kept", severity="warning")
+
+    async def first_sync(self, progress: Callable[[SyncProgress], None]) -> None:
+        """The first start's sync (live API, else the snapshot), its progress in the dialog
+        that runs it; PyPI's facts come after the dialog (``after_first_start``)."""
+        await self._fetching.sync(progress, first=True)
+
+    def after_first_start(self) -> None:
+        """The first start's dialog closed: PyPI's facts follow in the background (the
+        readiness, licence and release columns), as ``S`` would fetch them."""
+        if self._fetching.pypi_after_first and not self.read_only:
+            self._fetching.pypi_after_first = False
+            self._set_activity("pypi")
+            self._background(partial(self._sync_in_background, pypi_only=True))
+
+    def _background(self, sync: Callable[[object], Awaitable[None]]) -> None:
+        """Run a sync as the one in the background (a newer one replaces it); ``sync`` is
+        given a token that stays current until another starts or this one is cancelled."""
+        self._sync_run = token = object()
+        self.runner.run_in_background(sync(token), group="sync")
+
+    async def _sync_in_background(self, token: object, pypi_only: bool = False) -> None:
+        def current() -> bool:
+            return self._sync_run is token and self.activity.syncing
+
+        def progress(p: SyncProgress) -> None:
+            if current():
+                self._set_activity("sync", p.describe())
+
+        def pypi_progress(done: int, total: int) -> None:
+            if current():
+                self._set_activity("pypi", f"{done:,} of {total:,}")
+
+        try:
+            if pypi_only:
+                await self._fetching.sync_pypi(pypi_progress)
+            else:
+                await self._fetching.sync(progress, pypi_progress=pypi_progress)
+        finally:
+            if current():  # not cancelled (that said so already), not replaced
+                self._set_activity()
 
     def outside_activity(self) -> str | None:
         """Fold what another process appended and say what it means ("2 edits, 5 changed");
         None when nothing came, or while this app's own sync is writing."""
-        if self.syncing:
+        if self.space.syncing:
             return None
         count = self.poll()
         if not count:

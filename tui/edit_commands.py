@@ -1,50 +1,39 @@
-"""The controller's writing commands: edits, conflicts, grids, undo and redo.
+"""The controller's writing part: edits, conflicts, grids, undo and redo.
 
-Each runs one command of ``catalog.edits.commands`` at the present, in a store this user can write,
-then folds the new event into the browser, redraws every screen and says what it did (a
-refusal is a toast, or raised for a form to show beside its field). ``Controller`` inherits
-them; they use its ``catalog``, ``browser``, ``notify`` and ``announce``.
+Each runs one command of ``catalog.edits.commands`` at the present, in a store this user can
+write, then folds the new event into the browser, redraws every screen and says what it did
+(a refusal is a toast, or raised for a form to show beside its field). It is given the
+``Workspace`` it works in; ``Controller`` offers its commands to the screens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from catalog.edits import commands as edits
 from catalog.errors import UserError
 from catalog.present.details import act_summary
 from eventstore import Envelope, StoreError
 from projections.targets import Target
-
-if TYPE_CHECKING:
-    from catalog.catalog import Catalog
-    from catalog.read.browse import Browser
+from tui.workspace import Workspace
 
 
 class EditCommands:
-    catalog: Catalog
-    browser: Browser
-
-    def notify(self, message: str, **kwargs: Any) -> None:
-        raise NotImplementedError
-
-    def announce(self) -> None:
-        raise NotImplementedError
-
-    @property
-    def read_only(self) -> bool:
-        """The store was opened by a user who can only read it: browse, never change."""
-        return self.catalog.store.read_only
+    def __init__(self, workspace: Workspace) -> None:
+        self.space = workspace
+        self.catalog = workspace.catalog
 
     def require_present(self) -> bool:
         """True when an edit can be made: at the present, in a store this user can write."""
-        if self.read_only:
-            self.notify("the store is read-only for this user: browsing only", severity="warning")
+        if self.space.read_only:
+            self.space.notify(
+                "the store is read-only for this user: browsing only", severity="warning"
+            )
             return False
-        if self.browser.present:
+        if self.space.browser.present:
             return True
-        self.notify(
+        self.space.notify(
             "editing is disabled while viewing the past (esc returns to the present)",
             severity="warning",
         )
@@ -66,15 +55,15 @@ class EditCommands:
         except UserError as exc:
             if raise_refusal:
                 raise
-            self.notify(str(exc), severity="error", title=refused)
+            self.space.notify(str(exc), severity="error", title=refused)
             return None
         except (StoreError, OSError) as exc:
-            self.notify(f"not saved: {exc}", severity="error")
+            self.space.notify(f"not saved: {exc}", severity="error")
             return None
-        self.browser.refresh()
-        self.announce()
+        self.space.browser.refresh()
+        self.space.announce()
         what = act_summary(self.catalog, envelope)
-        self.notify(done.format(envelope=envelope, event=envelope.event, what=what))
+        self.space.notify(done.format(envelope=envelope, event=envelope.event, what=what))
         return envelope
 
     def edit(

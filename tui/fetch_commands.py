@@ -1,11 +1,11 @@
-"""The controller's fetching commands: the catalogue's sync (the first start's too) and
-PyPI's facts, for the catalogue, one package or a stack.
+"""The controller's fetching part: the catalogue's sync (the first start's too) and PyPI's
+facts, for the catalogue, one package or a stack.
 
 Each writes at the present (the browser returns to it first when a whole sync starts),
-folds what it appended into the browser and says how it went. While one runs, ``syncing``
-is set: what it appends is this app's own work, not another process's news. ``Controller``
-inherits them; they use its ``catalog``, ``browser``, configurations, ``notify``,
-``announce``, ``poll`` and ``to_present``.
+folds what it appended into the browser and says how it went. While one runs, the
+workspace's ``syncing`` is set: what it appends is this app's own work, not another
+process's news. It is given the ``Workspace`` it works in and the limits of the API and
+PyPI; ``Controller`` runs it and publishes its progress.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterator
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from catalog.pypi.cache import pypi_status, stale_targets
 from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
@@ -24,56 +23,44 @@ from catalog.upstream.client import ClientConfig
 from catalog.upstream.sync import Clock, ProgressCallback, first_sync, sync_catalog
 from eventstore import StoreError
 from projections.targets import Target
+from tui.workspace import Workspace
 
 if TYPE_CHECKING:
-    from catalog.catalog import Catalog
     from catalog.pypi.cache import PypiStatus
-    from catalog.read.browse import Browser
-    from projections.view import PackageView
 
 Progress = Callable[[int, int], None]
 
 
 class FetchCommands:
-    catalog: Catalog
-    browser: Browser
-    client_config: ClientConfig
-    pypi_config: PypiConfig
-    probe_seconds: float
-    clock: Clock
-    syncing: bool  # this app's sync is writing: what it appends is not news
-    pypi_after_first: bool  # the first start filled the store: PyPI's facts next
-    now: datetime
-    read_only: bool
-
-    def notify(self, message: str, **kwargs: Any) -> None:
-        raise NotImplementedError
-
-    def announce(self) -> None:
-        raise NotImplementedError
-
-    def poll(self) -> int:
-        raise NotImplementedError
-
-    def to_present(self) -> None:
-        raise NotImplementedError
-
-    def package(self, target: Target) -> PackageView | None:
-        raise NotImplementedError
-
-    def pypi_names(self) -> dict[str, Target]:
-        raise NotImplementedError
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        client_config: ClientConfig,
+        pypi_config: PypiConfig,
+        probe_seconds: float,
+        clock: Clock,
+        pypi_names: Callable[[], dict[str, Target]],
+    ) -> None:
+        self.space = workspace
+        self.catalog = workspace.catalog
+        self.client_config = client_config
+        self.pypi_config = pypi_config
+        self.probe_seconds = probe_seconds
+        self.clock = clock
+        self.pypi_names = pypi_names  # PyPI name -> package, from the rows in hand
+        self.pypi_after_first = False  # the first start filled the store: PyPI's facts next
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
         """A sync's span: at the present, marked as this app's own writing."""
-        if not self.browser.present:
-            self.to_present()
-        self.syncing = True
+        if not self.space.browser.present:
+            self.space.to_present()
+        self.space.syncing = True
         try:
             yield
         finally:
-            self.syncing = False
+            self.space.syncing = False
 
     # --- the catalogue ------------------------------------------------------------------
 
@@ -101,28 +88,30 @@ class FetchCommands:
                         self.catalog, self.client_config, progress=progress, clock=self.clock
                     )
             except asyncio.CancelledError:
-                self.poll()
+                self.space.poll()
                 raise
             except (StoreError, OSError) as exc:  # a full disk, a store gone bad: say so
-                self.notify(f"sync stopped: {exc}", severity="error", timeout=10)
-                self.poll()
+                self.space.notify(f"sync stopped: {exc}", severity="error", timeout=10)
+                self.space.poll()
                 return
-            self.poll()
+            self.space.poll()
             c = report.counts
             if report.source.startswith("snapshot:"):
-                self.notify(
+                self.space.notify(
                     "The live API did not answer: loaded the catalogue snapshot that ships "
                     f"with djp ({c.records:,} records).",
                     timeout=8,
                 )
             elif report.outcome == "complete":
-                self.notify(
+                self.space.notify(
                     f"sync complete: {c.new:,} new, {c.changed:,} changed, {c.vanished:,} vanished"
                 )
                 for warning in report.warnings:
-                    self.notify(f"sync: {warning}", severity="warning", timeout=10)
+                    self.space.notify(f"sync: {warning}", severity="warning", timeout=10)
             else:
-                self.notify(f"sync {report.outcome}: {report.error}", severity="error", timeout=10)
+                self.space.notify(
+                    f"sync {report.outcome}: {report.error}", severity="error", timeout=10
+                )
             # after the first start's catalogue (live or the snapshot), PyPI's facts come in
             # the background (``sync_pypi``): thousands of projects take minutes, and the app
             # is usable meanwhile; PyPI may also answer where the catalogue's API did not
@@ -133,10 +122,10 @@ class FetchCommands:
     # --- PyPI -----------------------------------------------------------------------------
 
     def pypi_status(self, target: Target) -> PypiStatus | None:
-        view = self.package(target)
+        view = self.space.browser.package(target.key)
         if view is None:
             return None
-        return pypi_status(self.catalog, self.browser.tables, view, self.now)
+        return pypi_status(self.catalog, self.space.browser.tables, view, self.space.now)
 
     async def sync_pypi(self, progress: Progress | None = None) -> None:
         """PyPI's facts older than a day, alone (after the first start filled the store)."""
@@ -145,15 +134,15 @@ class FetchCommands:
 
     async def _stale_pypi_facts(self, progress: Progress | None) -> None:
         """Every package's PyPI facts older than a day, a few at a time."""
-        wanted = stale_targets(self.catalog, pypi_targets(self.catalog), self.now)
+        wanted = stale_targets(self.catalog, pypi_targets(self.catalog), self.space.now)
         if not wanted:
             return
         try:
             report = await fetch_pypi(self.catalog, wanted, self.pypi_config, progress=progress)
         finally:
-            self.poll()
+            self.space.poll()
         severity = "warning" if report.unreachable or report.errors else "information"
-        self.notify(report.summary(len(wanted)), severity=severity, timeout=8)
+        self.space.notify(report.summary(len(wanted)), severity=severity, timeout=8)
 
     async def refresh_pypi(self, target: Target) -> None:
         """Refresh one package's PyPI facts when they are older than a day (opening it)."""
@@ -161,35 +150,35 @@ class FetchCommands:
         if (
             status is None
             or status.name is None
-            or status.fresh(self.now)
-            or not self.browser.present
-            or self.read_only
+            or status.fresh(self.space.now)
+            or not self.space.browser.present
+            or self.space.read_only
         ):
             return
         try:
             report = await fetch_pypi(self.catalog, {target: status.name}, self.pypi_config)
         except (StoreError, OSError) as exc:
-            self.notify(f"PyPI facts not saved: {exc}", severity="error")
+            self.space.notify(f"PyPI facts not saved: {exc}", severity="error")
             return
         if report.changed:
-            self.poll()
+            self.space.poll()
         elif report.unreachable or report.errors:
-            self.announce()  # the package screen shows the failed fetch
+            self.space.announce()  # the package screen shows the failed fetch
 
     async def refresh_stack(self, name: str | None) -> None:
         """Fetch the facts of a stack's dependencies older than a day (the stack screen)."""
-        view = stack_view(self.browser.tables, name) if name else None
-        if view is None or not self.browser.present or self.read_only:
+        view = stack_view(self.space.browser.tables, name) if name else None
+        if view is None or not self.space.browser.present or self.space.read_only:
             return
         targets = dependency_targets(self.catalog, view, self.pypi_names())
         try:
             report = await refresh_stack(
-                self.catalog, view, self.pypi_config, self.now, targets=targets
+                self.catalog, view, self.pypi_config, self.space.now, targets=targets
             )
         except (StoreError, OSError) as exc:
-            self.notify(f"PyPI facts not saved: {exc}", severity="error")
+            self.space.notify(f"PyPI facts not saved: {exc}", severity="error")
             return
         if report.changed:
-            self.poll()
+            self.space.poll()
         if report.unreachable:
-            self.notify(f"PyPI unreachable: {report.unreachable}", severity="warning")
+            self.space.notify(f"PyPI unreachable: {report.unreachable}", severity="warning")

@@ -41,12 +41,10 @@ class JumpProvider(Provider):
         controller = getattr(self.app, "controller", None)
         if controller is None:
             return []
-        browser = controller.browser
         out = [
-            (f"package {safe_text(r.view.record.title)}", r.view.target)
-            for r in browser.rows.values()
+            (f"package {safe_text(r.view.record.title)}", r.view.target) for r in controller.rows()
         ]
-        out += [(f"grid {safe_text(g.record.title)}", g.target) for g in browser.grids]
+        out += [(f"grid {safe_text(g.record.title)}", g.target) for g in controller.grids]
         return out
 
     def _open(self, target: Target) -> None:
@@ -96,7 +94,7 @@ class PaletteCommands:
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
-        if self.controller is not None and self.controller.sync_status is not None:
+        if self.controller is not None and self.controller.activity.syncing:
             yield SystemCommand(
                 "Cancel sync", "stop the sync; pages fetched are kept", self.cancel_sync
             )
@@ -155,7 +153,7 @@ class PaletteCommands:
                 escape(f"keep {typed!r} under a name"),
                 partial(self.save_filter, typed),
             )
-        for name, text in sorted(self.controller.settings.saved_filters().items()):
+        for name, text in sorted(self.controller.saved_filters().items()):
             yield f"Filter: {name}", escape(text), partial(self.use_filter, text)
             yield (
                 f"Forget filter: {name}",

@@ -250,7 +250,8 @@ async def test_record_created_mid_crawl_shifts_pages_but_nothing_is_missed(serve
 
 
 async def test_interrupted_sync_keeps_whole_pages_and_the_next_completes(server, catalog):
-    server.api.faults.append(Fault("slow", path="/api/v4/packages/", after=1, delay=2.0))
+    # the second page hangs longer than any loaded machine takes to cancel
+    server.api.faults.append(Fault("slow", path="/api/v4/packages/", after=1, delay=30.0))
     task = asyncio.ensure_future(sync_catalog(catalog, config(server, concurrency=1)))
     while not any(
         e.type == "RecordSeen" and e.stream.startswith("package:") for e in catalog.store.read_all()

@@ -190,7 +190,9 @@ def test_remote_text_is_printed_inert(server, store_path):
 @pytest.mark.slow
 def test_ctrl_c_during_sync_leaves_a_sound_store(server, store_path):
 
-    server.api.faults.append(Fault("slow", path="/api/v4/packages/", delay=3.0))
+    # the packages page hangs far longer than a loaded machine takes to send Ctrl-C (at 3 s,
+    # a test process starved of CPU sent it after the sync had ended)
+    server.api.faults.append(Fault("slow", path="/api/v4/packages/", delay=30.0))
     env = dict(os.environ, DJP_STORE=str(store_path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "sync", "--base-url", server.base_url],

@@ -4,7 +4,6 @@ each documented variable tested through the real command line (``djp ...`` in-pr
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -100,15 +99,13 @@ def test_the_store_comes_from_the_environment_or_the_config_file(
 def test_djp_sync_deadline_ends_a_sync_against_a_slow_server(store_path, monkeypatch):
     monkeypatch.setenv("DJP_SYNC_DEADLINE", "1")
     with FakeApiServer(FakeApi.recorded()) as server:
-        server.api.faults.append(Fault("slow", path="/api/v4/categories/", delay=4.0))
-        started = time.monotonic()
+        # the server would answer after 30 s: the 1 s deadline stops the sync first
+        server.api.faults.append(Fault("slow", path="/api/v4/categories/", delay=30.0))
         code, _, err = run_djp(
             "--store", store_path, "sync", "--no-pypi", "--base-url", server.base_url
         )
-        took = time.monotonic() - started
     assert code == 1
     assert "the sync took longer than 1 s and was stopped" in err
-    assert took < 4.0  # stopped by the deadline, not by the server's answer
 
 
 @pytest.mark.slow

@@ -25,7 +25,6 @@ import gzip
 import json
 import re
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +106,7 @@ class _Handler(QuietHandler):
         split = urlsplit(self.path)
         api.requests.append(self.path)
         if api.latency:
-            time.sleep(api.latency)
+            self.server.stopping.wait(api.latency)
         fault = api.take_fault(split.path)
         if fault is not None and self._fault(fault):
             return
@@ -186,13 +185,13 @@ class _Handler(QuietHandler):
             for byte in b'{"count": 1, "results": [' * 100:
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
-                time.sleep(fault.delay)
+                self.server.stopping.wait(fault.delay)
             self.close_connection = True
         elif fault.kind == "gzipbomb":
             body = b'{"count": 0, "results": [], "pad": "' + b" " * fault.size + b'"}'
             self._send(200, gzip.compress(body), "application/json", {"Content-Encoding": "gzip"})
         elif fault.kind == "slow":
-            time.sleep(fault.delay)
+            self.server.stopping.wait(fault.delay)
             return False
         elif fault.kind == "insert":
             assert fault.record is not None

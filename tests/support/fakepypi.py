@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +53,7 @@ class _Handler(QuietHandler):
         pypi = self.server.state
         pypi.requests.append((self.path, self.headers.get("If-None-Match", "")))
         if pypi.delay:
-            time.sleep(pypi.delay)
+            self.server.stopping.wait(pypi.delay)
         parts = self.path.strip("/").split("/")
         if len(parts) == 4 and parts[0] == "pypi" and parts[3] == "json":
             return self._release(pypi, parts[1], parts[2])

@@ -55,6 +55,10 @@ class LoopbackServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
         self._server.daemon_threads = True
         self._server.state = state
+        # set when the server stops: a handler that waits (a slow or hanging answer) waits on
+        # it, so no handler thread outlives its test (a live thread keeps the next tests of
+        # this process from forking their workers)
+        self._server.stopping = threading.Event()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -67,5 +71,6 @@ class LoopbackServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._server.stopping.set()
         self._server.shutdown()
         self._server.server_close()

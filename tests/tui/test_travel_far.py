@@ -18,15 +18,17 @@ async def test_a_far_jump_folds_in_the_background(tmp_path, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         monkeypatch.setattr(app.controller, "FOLD_AT_ONCE", 10)
         monkeypatch.setattr(type(app.controller.browser), "STEPS_AT_MOST", 5)
-        seen = []
-        real = app._travel_progress
-        monkeypatch.setattr(app, "_travel_progress", lambda text: seen.append(text) or real(text))
+        seen = []  # what the status line said, from the one state the controller publishes
+        app.controller.changed.subscribe(
+            app.screen, lambda _: seen.append(app.controller.activity.status())
+        )
         app.controller.travel(40)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.controller.browser.seq == 40 and not app.controller.browser.present
-        assert seen and seen[-1] == "travelling to event 40: 100%"
-        assert app.controller.travel_status is None
+        assert seen[0] == "travelling to event 40"
+        assert "travelling to event 40: 100%" in seen and seen[-1] is None  # idle again
+        assert app.controller.activity.kind == "idle"
         assert "the past — event 40" in str(app.screen.query_one("#banner").render())
 
 

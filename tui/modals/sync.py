@@ -1,4 +1,5 @@
-"""A sync with its progress; Escape cancels and keeps the whole pages already written."""
+"""The first start's sync with its progress; Escape cancels and keeps the whole pages
+already written."""
 
 from __future__ import annotations
 
@@ -17,15 +18,13 @@ from tui.controller import Controller
 class SyncModal(ModalScreen[None]):
     BINDINGS = [Binding("escape,ctrl+c", "cancel", "cancel", id="sync.cancel", priority=True)]
 
-    def __init__(self, controller: Controller, first: bool = False) -> None:
+    def __init__(self, controller: Controller) -> None:
         super().__init__()
         self.controller = controller
-        self.first = first
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            title = "First start: fetching the catalogue" if self.first else "Syncing"
-            yield Label(Text(f"{title} (esc cancels)", style="bold"))
+            yield Label(Text("First start: fetching the catalogue (esc cancels)", style="bold"))
             yield ProgressBar(total=None, id="progress", show_eta=False)
             yield Label("connecting…", id="progress-text")
 
@@ -34,7 +33,7 @@ class SyncModal(ModalScreen[None]):
 
     @work(exclusive=True, group="sync")
     async def run_sync(self) -> None:
-        await self.controller.sync(self.progress, first=self.first)  # PyPI comes after
+        await self.controller.first_sync(self.progress)  # PyPI comes after the dialog
         self.dismiss(None)
 
     def progress(self, p: SyncProgress) -> None:

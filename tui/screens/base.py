@@ -24,7 +24,7 @@ from catalog.present.details import event_summary
 from catalog.present.export import FORMATS as EXPORT_FORMATS
 from catalog.present.export import SUFFIX
 from catalog.text import counted, local_time
-from tui.controller import Controller
+from tui.controller import Change, Controller
 from tui.modals import ChoiceModal, TextModal
 from tui.widgets import Banner, DetailsPane, PackageTable, StatusLine
 
@@ -59,30 +59,34 @@ class DjpScreen(Screen):
         # (with its widgets and drawn lines) stayed in memory for the collector to walk
         self.controller.changed.unsubscribe(self)
 
-    def _state_changed(self, _controller: Controller) -> None:
-        if self.is_current:  # the front screen, or one under a dialog
+    def _state_changed(self, change: Change) -> None:
+        if not self.is_current:  # not the front screen, nor one under a dialog
+            return
+        if change is Change.ACTIVITY:  # a sync's or a jump's progress: the status line alone
+            self.refresh_status()
+        else:
             self.refresh_state()
 
     def on_screen_resume(self) -> None:
         self.refresh_state()
 
     def refresh_state(self) -> None:
-        """Redraw from the controller's browser; screens extend this."""
-        browser = self.controller.browser
+        """Redraw from the controller's state; screens extend this."""
+        controller = self.controller
         banner = self.query("#banner")
         if banner:
             widget = banner.first(Banner)
-            if browser.present:
+            if controller.present:
                 widget.remove_class("past")
             else:
-                envelope = self.controller.event(browser.seq)
+                envelope = controller.event(controller.seq)
                 when = local_time(envelope.recorded_at) if envelope else ""
                 what = (
                     event_summary(envelope.event, self.controller.target_name) if envelope else ""
                 )
                 widget.update(
                     Text(
-                        f"the past — event {browser.seq:,} ({when}): {what} · "
+                        f"the past — event {controller.seq:,} ({when}): {what} · "
                         "[ ] step · esc back to present",
                         no_wrap=True,
                         overflow="ellipsis",
@@ -100,16 +104,14 @@ class DjpScreen(Screen):
         """Present or past first (it must survive a narrow terminal), then what is marked,
         then the store."""
         controller = self.controller
-        browser = controller.browser
-        packages, grids = browser.counts()
-        where = "present" if browser.present else "PAST"
-        parts = [f"▸ {where} (seq {browser.seq:,})"]
+        packages, grids = controller.counts()
+        where = "present" if controller.present else "PAST"
+        parts = [f"▸ {where} (seq {controller.seq:,})"]
         if controller.read_only:
             parts.append("read-only")
-        if controller.sync_status is not None:
-            parts.append(f"{controller.sync_status} (S cancels)")
-        if controller.travel_status is not None:
-            parts.append(controller.travel_status)
+        activity = controller.activity.status()
+        if activity is not None:
+            parts.append(activity)
         if controller.marked:
             n = len(controller.marked)
             parts.append(f"{n} marked (c compares, ctrl+a clears)")
@@ -117,7 +119,7 @@ class DjpScreen(Screen):
             parts.append("offline sample of the catalogue: S syncs the live one")
         parts += [
             controller.store_label,
-            counted(browser.last_seq, "event"),
+            counted(controller.last_seq, "event"),
             counted(packages, "package"),
             counted(grids, "grid"),
             f"last sync {controller.last_sync_text()}",
@@ -224,5 +226,5 @@ class PackageListScreen(DjpScreen):
     def action_toggle_details(self) -> None:
         pane = self.query_one(DetailsPane)
         pane.display = not pane.display
-        self.controller.settings.set("details", pane.display)
+        self.controller.remember("details", pane.display)
         self.show_details()

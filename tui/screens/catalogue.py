@@ -42,10 +42,10 @@ class CatalogueScreen(PackageListScreen):
 
     def on_mount(self) -> None:
         self.query_one("#filter-error", Static).display = False
-        self.query_one(DetailsPane).display = bool(self.controller.settings.get("details", False))
+        self.query_one(DetailsPane).display = bool(self.controller.remembered("details", False))
         table = self.query_one(PackageTable)
         # the last sort and filter come back; the first time, the most watched come first
-        kept = self.controller.settings.get("catalogue")
+        kept = self.controller.remembered("catalogue")
         kept = kept if isinstance(kept, dict) else {}
         sort = kept.get("sort")
         if sort in SORTS or sort == "django":
@@ -61,8 +61,8 @@ class CatalogueScreen(PackageListScreen):
     def remember(self, text: str) -> None:
         table = self.query_one(PackageTable)
         kept = {"filter": text, "sort": table.sort_key, "descending": table.descending}
-        if self.controller.settings.get("catalogue") != kept:
-            self.controller.settings.set("catalogue", kept)
+        if self.controller.remembered("catalogue") != kept:
+            self.controller.remember("catalogue", kept)
 
     def use_filter(self, text: str) -> None:
         """Show what ``text`` selects (a saved filter chosen in the palette)."""
@@ -80,7 +80,7 @@ class CatalogueScreen(PackageListScreen):
         """Show the rows the filter selects. A filter that cannot be understood selects no
         rows; its error is shown in the line under the filter when ``judge`` (on Enter, when
         typing pauses, when the state changes), not at every keystroke."""
-        browser = self.controller.browser
+        controller = self.controller
         table = self.query_one(PackageTable)
         error = self.query_one("#filter-error", Static)
         if text is None:
@@ -91,7 +91,7 @@ class CatalogueScreen(PackageListScreen):
         table.by_relevance = bool(words) and not self._sorted_in_query
         sort = "relevance" if table.by_relevance else table.sort_key
         try:
-            rows = browser.filter(text, sort, table.descending)
+            rows = controller.filter(text, sort, table.descending)
         except FilterError as exc:
             table.empty_text = "The filter is not understood (see above)."
             table.set_rows([])
@@ -102,7 +102,7 @@ class CatalogueScreen(PackageListScreen):
         if judge:
             self.remember(text)
         keep = table.current.key if table.current else None
-        if not browser.rows:
+        if not controller.package_count:
             table.empty_text = "No packages yet — press S to sync."
         else:
             table.empty_text = "No package matches the filter."
@@ -110,7 +110,7 @@ class CatalogueScreen(PackageListScreen):
         table.set_rows(rows, keep)
         matches = self.query_one("#matches", Static)
         matches.display = bool(text.strip())
-        total = len(browser.rows)
+        total = controller.package_count
         line = f"{len(rows):,} of {counted(total, 'package')} match"
         if table.by_relevance:
             line += " · best match first (s sorts by the column)"
@@ -152,7 +152,7 @@ class CatalogueScreen(PackageListScreen):
         """Escape undoes one thing at a time: the past, the filter line's focus, the filter,
         then the marks."""
         box = self.query_one("#filter", Input)
-        if not self.controller.browser.present:
+        if not self.controller.present:
             self.controller.to_present()
         elif box.has_focus:
             self.query_one(PackageTable).focus()

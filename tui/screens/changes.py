@@ -65,11 +65,11 @@ class ChangesScreen(DjpScreen):
             self.packages = []
             return
 
-        browser = self.controller.browser
+        controller = self.controller
 
         def name(ident: int) -> str:  # from the rows in hand: no view is built per line
             key = f"package:{ident}"
-            row = browser.rows.get(key) or browser.vanished_rows.get(key)
+            row = controller.row(key)
             return safe_text(row.view.record.slug) if row else str(ident)
 
         kept = {v.name: set(v.deps) for v in self.controller.stacks()}

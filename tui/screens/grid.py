@@ -44,11 +44,11 @@ class GridScreen(PackageListScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DetailsPane).display = bool(self.controller.settings.get("details", False))
+        self.query_one(DetailsPane).display = bool(self.controller.remembered("details", False))
 
     def refresh_state(self) -> None:
         super().refresh_state()
-        browser = self.controller.browser
+        controller = self.controller
         grid = self.controller.grid(self.target)
         title = self.query_one("#grid-title", Static)
         table = self.query_one(PackageTable)
@@ -56,8 +56,8 @@ class GridScreen(PackageListScreen):
             title.update(Text("This grid does not exist at this point."))
             table.set_rows([])
             return
-        rows = sort_rows(browser.grid_rows(grid), table.sort_key, table.descending)
-        _, missing = browser.grid_counts(grid)
+        rows = sort_rows(controller.grid_rows(grid), table.sort_key, table.descending)
+        _, missing = controller.grid_counts(grid)
         head = Text()
         head.append(safe_text(grid.record.title), style="bold")
         head.append(f"  {grid_count(len(rows), missing)}", style="dim")
@@ -88,10 +88,10 @@ class GridScreen(PackageListScreen):
         grid = self.controller.grid(self.target)
         if not self.controller.require_present() or grid is None:
             return
-        members = self.controller.browser.grid_member_ids(grid)
+        members = self.controller.grid_member_ids(grid)
         choices = [
             (f"{safe_text(r.view.record.title)}  ({safe_text(r.view.record.slug)})", r.key)
-            for r in sort_rows(list(self.controller.browser.rows.values()), "watchers", True)
+            for r in sort_rows(list(self.controller.rows()), "watchers", True)
             if r.view.record.id not in members
         ]
 

@@ -45,7 +45,7 @@ class GridsScreen(DjpScreen):
         keep = self.highlighted_key
         grids = [
             grid
-            for grid in self.controller.browser.grids
+            for grid in self.controller.grids
             if not needle
             or needle
             in f"{grid.record.title} {grid.record.slug} {grid.record.description}".casefold()
@@ -59,10 +59,10 @@ class GridsScreen(DjpScreen):
         listing.set_source(len(grids), lambda index: self._line(grids[index]), cursor)
 
     def _line(self, grid: GridView) -> Text:
-        browser, g = self.controller.browser, grid.record
+        controller, g = self.controller, grid.record
         line = Text()
         line.append(f"{safe_text(g.title)}", style="bold")
-        line.append(f"  {grid_count(*browser.grid_counts(grid))}", style="dim")
+        line.append(f"  {grid_count(*controller.grid_counts(grid))}", style="dim")
         if grid.local:
             line.append("  (yours)", style=tone(self.app, "success"))
         if grid.unfetched:

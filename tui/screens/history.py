@@ -46,7 +46,7 @@ class HistoryScreen(DjpScreen):
     def refresh_state(self) -> None:
         super().refresh_state()
         controller = self.controller
-        as_of = None if controller.browser.present else controller.browser.seq
+        as_of = None if controller.present else controller.seq
 
         def load() -> list[HistoryItem] | UserError:
             try:

@@ -45,17 +45,17 @@ class LogScreen(DjpScreen):
 
     def refresh_state(self) -> None:
         super().refresh_state()
-        browser = self.controller.browser
-        last = browser.last_seq
+        controller = self.controller
+        last = controller.last_seq
         if last != self._last:
             self._pages.clear()  # names of targets may have changed with the new events
             self._last = last
         events = self.query_one("#events", LineList)
         # the cursor follows the log's end, or the event travelled to; when neither moved
         # (back from help, a dialog, another screen), it stays where the user put it
-        position = (last, browser.seq, browser.present)
+        position = (last, controller.seq, controller.present)
         if position != self._position or not events.lines:
-            cursor = (browser.seq if not browser.present else last) - self.first
+            cursor = (controller.seq if not controller.present else last) - self.first
         else:
             cursor = events.cursor
         self._position = position

@@ -64,7 +64,7 @@ class PackageScreen(DjpScreen):
 
     def refresh_state(self) -> None:
         super().refresh_state()
-        browser = self.controller.browser
+        controller = self.controller
         view = self._view()
         details = self.query_one("#details", Static)
         if view is None:
@@ -74,8 +74,8 @@ class PackageScreen(DjpScreen):
         self.refresh_bindings()  # C comes and goes with the conflicts
         grids = self.query_one("#grids", OptionList)
         grids.clear_options()
-        names = browser.memberships.get(view.record.id, set())  # its grids, indexed once
-        for grid in browser.grids:
+        names = controller.grids_of(view.record.id)  # its grids, indexed once
+        for grid in controller.grids:
             name = grid.record.slug.casefold() if grid.local else str(grid.record.id)
             if name in names:
                 label = literal(grid.record.title)
@@ -99,9 +99,9 @@ class PackageScreen(DjpScreen):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", justify="right")
         grid.add_column()
-        browser = self.controller.browser
-        titles = {g.record.id: g.record.title for g in browser.grids if not g.local}
-        for row in package_details(view, browser.category_names, titles, self.controller.now):
+        controller = self.controller
+        titles = {g.record.id: g.record.title for g in controller.grids if not g.local}
+        for row in package_details(view, controller.category_names, titles, self.controller.now):
             if row.label not in SHOWN_ELSEWHERE:
                 grid.add_row(row.label, Text(row.value or "—", style=tone(self.app, row.tone)))
         pypi = Table.grid(padding=(0, 2))
@@ -132,7 +132,7 @@ class PackageScreen(DjpScreen):
     def action_edit(self) -> None:
         view = self._view()
         if self.controller.require_present() and view:
-            names = self.controller.browser.category_names
+            names = self.controller.category_names
             self.app.push_screen(EditModal(view, names, self._save))
 
     def _save(self, fields: dict, note: str | None) -> bool:
@@ -206,14 +206,14 @@ class PackageScreen(DjpScreen):
         view = self._view()
         if not (self.controller.require_present() and view):
             return
-        browser = self.controller.browser
+        controller = self.controller
         choices = [
             (
                 f"{safe_text(g.record.title)}  ({'yours' if g.local else g.record.slug})",
                 g.key,
             )
-            for g in browser.grids
-            if not g.unfetched and view.record.id not in browser.grid_member_ids(g)
+            for g in controller.grids
+            if not g.unfetched and view.record.id not in controller.grid_member_ids(g)
         ]
 
         def add(key: str | None) -> None:

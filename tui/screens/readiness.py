@@ -47,12 +47,12 @@ class ReadinessScreen(DjpScreen):
 
     def refresh_state(self) -> None:
         super().refresh_state()
-        browser = self.controller.browser
+        controller = self.controller
         table = self.query_one(ReadinessTable)
         summary = self.query_one("#readiness-summary", Static)
         text = self.query_one("#readiness-filter", Input).value
         try:
-            rows = browser.filter(text, "django", True)
+            rows = controller.filter(text, "django", True)
         except FilterError as exc:
             summary.update(Text(str(exc), style="bold"))
             table.empty_text = "The filter is not understood."

@@ -41,6 +41,7 @@ format: $(TEST_STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 bench: $(TEST_STAMP)
+	$(PY) -m bench.cli
 	$(PY) -m bench.eventstore
 	$(PY) -m bench.sync
 	$(PY) -m bench.projections

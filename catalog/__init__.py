@@ -2,6 +2,6 @@
 ARCHITECTURE.md draws them). Never imports textual, click or the UI packages.
 """
 
-#: djp's version; pyproject.toml reads it from here (``[tool.setuptools.dynamic]``): looking it
+#: djp's version; pyproject.toml reads it from here (``[tool.hatch.version]``): looking it
 #: up in the installed metadata cost every command ~20 ms.
 VERSION = "0.1.0"

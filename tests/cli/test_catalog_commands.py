@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 
 import pytest
 
@@ -200,6 +201,9 @@ def test_ctrl_c_during_sync_leaves_a_sound_store(server, store_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C reaches it as from a terminal, even when the runner was started in the
+        # background of a script (which ignores SIGINT, and a child inherits that)
+        preexec_fn=partial(signal.signal, signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 30
     # categories and grids are stored; the packages page is hanging when Ctrl-C comes

@@ -129,6 +129,11 @@ def stack(
                 click.echo(
                     f"djp: PyPI unreachable, facts not refreshed: {report.unreachable}", err=True
                 )
+            elif report.stopped:
+                click.echo(
+                    f"djp: PyPI: {safe_text(report.stopped)}; {report.skipped:,} not asked",
+                    err=True,
+                )
             for error in report.errors[:20]:
                 click.echo(f"djp: {safe_text(error)}", err=True)
         version, why = target_django(view, django)

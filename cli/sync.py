@@ -71,7 +71,7 @@ def sync(
             wanted = stale_targets(catalog, wanted, datetime.now(UTC))
             if wanted:
                 pypi = _fetch(catalog, wanted, session.pypi_config(pypi_url))
-                pypi_line = pypi.summary(len(wanted)), pypi.errors, bool(pypi.unreachable)
+                pypi_line = pypi.summary(len(wanted)), pypi.errors, pypi.failed
     if as_json:
         clear_progress_line()
         click.echo(safe_json(report))
@@ -107,10 +107,10 @@ def sync_pypi(
     if as_json:
         click.echo(safe_json(dataclasses.asdict(report)))
     else:
-        click.echo(safe_text(report.summary(len(wanted))), err=bool(report.unreachable))
+        click.echo(safe_text(report.summary(len(wanted))), err=report.failed)
     for error in report.errors[:20]:
         click.echo(f"djp: {safe_text(error)}", err=True)
-    return 1 if report.errors or report.unreachable else 0
+    return 1 if report.failed else 0
 
 
 def _fetch(catalog, wanted: dict, config: PypiConfig) -> PypiReport:

@@ -141,7 +141,7 @@ class FetchCommands:
             report = await fetch_pypi(self.catalog, wanted, self.pypi_config, progress=progress)
         finally:
             self.space.poll()
-        severity = "warning" if report.unreachable or report.errors else "information"
+        severity = "warning" if report.failed else "information"
         self.space.notify(report.summary(len(wanted)), severity=severity, timeout=8)
 
     async def refresh_pypi(self, target: Target) -> None:

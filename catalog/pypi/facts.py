@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from eventstore import Advisory, PypiFacts
 
@@ -13,17 +13,31 @@ RELEASES_KEPT = 500
 # --- facts from a response ------------------------------------------------------------------
 
 
+def aware(when: datetime | None) -> datetime | None:
+    """``when`` with an offset: a time without one is UTC (PyPI's ``upload_time`` is). Facts
+    recorded before djp checked this may hold such times; readers pass them through here."""
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+def upload_time(text: object) -> datetime | None:
+    """An upload time as UTC: None when it is not an ISO 8601 time, or is one that UTC
+    cannot hold (``9999-12-31T23:59:59-12:00`` is in the year 10000)."""
+    if not isinstance(text, str) or len(text) > 64:
+        return None
+    try:
+        return aware(datetime.fromisoformat(text.replace("Z", "+00:00"))).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _uploaded(files: object) -> datetime | None:
     """The earliest upload time of a release's files."""
     times = []
     if isinstance(files, list):
         for f in files:
-            text = f.get("upload_time_iso_8601") if isinstance(f, dict) else None
-            if isinstance(text, str):
-                try:
-                    times.append(datetime.fromisoformat(text.replace("Z", "+00:00")))
-                except ValueError:
-                    continue
+            when = upload_time(f.get("upload_time_iso_8601") if isinstance(f, dict) else None)
+            if when is not None:
+                times.append(when)
     return min(times) if times else None
 
 

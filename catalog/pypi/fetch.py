@@ -21,7 +21,7 @@ from catalog import VERSION
 from catalog.api import canonical_name, pypi_name
 from catalog.catalog import Catalog
 from catalog.config import DEFAULT_PYPI_URL, Config
-from catalog.http import BoundedHttp, FetchError, HttpLimits, UnreachableError
+from catalog.http import BoundedHttp, FetchError, HttpLimits, ThrottledError, UnreachableError
 from catalog.pypi.cache import CACHE_DB, CacheEntry, cache_entry
 from catalog.pypi.facts import advisories, clip_text, facts_from_json, release_metadata
 from catalog.text import counted
@@ -38,6 +38,7 @@ class PypiConfig(HttpLimits):
     concurrency: int = 4
     max_response_bytes: int = 20 * 2**20
     probe_attempts: int = 2  # the first request's: an unreachable PyPI is known quickly
+    deadline: float = 900.0  # the whole fetch: past it, the rest is not asked
 
     @classmethod
     def from_config(cls, config: Config, **kwargs) -> PypiConfig:
@@ -49,11 +50,19 @@ class PypiConfig(HttpLimits):
             base_url=config.pypi_url,
             concurrency=config.pypi_concurrency,
             request_deadline=config.request_deadline,
+            deadline=config.sync_deadline,
             **kwargs,
         )
 
 
 _json = msgspec.json.Decoder()
+_JSON_KINDS = {type(None): "null", list: "array", str: "string", int: "number", float: "number",
+               bool: "boolean"}  # fmt: skip
+
+
+def _loop_time(monotonic_at: float) -> float:
+    """A ``time.monotonic()`` instant on the running loop's clock."""
+    return asyncio.get_running_loop().time() + (monotonic_at - time.monotonic())
 
 
 # --- fetching ---------------------------------------------------------------------------------
@@ -69,6 +78,23 @@ class PypiReport:
     requests: int = 0
     unreachable: str | None = None  # why the rest was not asked: PyPI did not answer at all
     skipped: int = 0  # not asked, because PyPI was unreachable or the fetch was stopped
+    stopped: str | None = None  # why the rest was not asked: throttled, or past the deadline
+    missing_names: set[str] = field(default_factory=set)  # projects PyPI answered 404 for
+
+    def add(self, other: PypiReport) -> PypiReport:
+        """This report with a later run's counts added (one line for both)."""
+        for name in ("fetched", "not_modified", "changed", "missing", "requests", "skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors += other.errors
+        self.unreachable = self.unreachable or other.unreachable
+        self.stopped = self.stopped or other.stopped
+        self.missing_names |= other.missing_names
+        return self
+
+    @property
+    def failed(self) -> bool:
+        """Something was not checked: an error, an unreachable PyPI, a stop."""
+        return bool(self.errors or self.unreachable or self.stopped)
 
     def summary(self, asked: int) -> str:
         """One line for the command line and the app."""
@@ -76,12 +102,15 @@ class PypiReport:
             return (
                 f"PyPI unreachable, {counted(asked, 'project')} not refreshed: {self.unreachable}"
             )
-        return (
+        line = (
             f"PyPI: {counted(asked, 'project')} asked, {self.fetched:,} answered, "
             f"{self.not_modified:,} unchanged (304), {self.missing:,} not on PyPI, "
             f"{counted(self.changed, 'event')} appended, {counted(len(self.errors), 'error')}, "
             f"{counted(self.requests, 'request')}"
         )
+        if self.stopped:
+            line += f"; {self.stopped}, {self.skipped:,} not asked (try again later)"
+        return line
 
 
 def pypi_targets(catalog: Catalog) -> dict[Target, str]:
@@ -105,6 +134,7 @@ class Ask:
     label: str  # for errors: "NAME" or "NAME==VERSION"
     observe: Callable[[object | None], object]  # raises ValueError for a document it rejects
     current: Callable[[Tables], object | None]  # what the projection holds now
+    project: str = ""  # a project page's name (a release page's is "")
 
 
 def project_ask(target: Target, name: str) -> Ask:
@@ -118,7 +148,7 @@ def project_ask(target: Target, name: str) -> Ask:
         entry = tables.pypi.get(target.raw)
         return entry.observed if entry is not None else None
 
-    return Ask(target.raw, target.key, f"pypi/{name}/json", name, observe, current)
+    return Ask(target.raw, target.key, f"pypi/{name}/json", name, observe, current, name)
 
 
 def release_ask(target: Target, name: str, version: str) -> Ask:
@@ -186,12 +216,15 @@ async def ask_pypi(
     semaphore = asyncio.Semaphore(config.concurrency)
     done = 0
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-    async with BoundedHttp(config.base_url, config, headers, transport=transport) as http:
+    deadline_at = time.monotonic() + config.deadline
+    async with BoundedHttp(
+        config.base_url, config, headers, transport=transport, deadline_at=deadline_at
+    ) as http:
 
         async def one(ask: Ask, attempts: int | None = None) -> None:
             nonlocal done
             async with semaphore:
-                if report.unreachable:
+                if report.unreachable or report.stopped:
                     report.skipped += 1
                 else:
                     await _fetch_one(catalog, http, ask, report, attempts)
@@ -200,9 +233,15 @@ async def ask_pypi(
                 progress(done, len(asks))
 
         try:
-            if asks:  # the first alone, and retried less: an unreachable PyPI is known fast
-                await one(asks[0], attempts=config.probe_attempts)
-            await asyncio.gather(*(one(a) for a in asks[1:]))
+            async with asyncio.timeout_at(_loop_time(deadline_at)):
+                if asks:  # the first alone, and retried less: an unreachable PyPI is known fast
+                    await one(asks[0], attempts=config.probe_attempts)
+                await asyncio.gather(*(one(a) for a in asks[1:]))
+        except TimeoutError:
+            report.stopped = (
+                f"stopped after {config.deadline:g} s (DJP_SYNC_DEADLINE sets the limit)"
+            )
+            report.skipped += len(asks) - done
         except asyncio.CancelledError:
             report.skipped += len(asks) - done
             raise
@@ -219,6 +258,10 @@ async def _fetch_one(
     failed = CacheEntry(etag=cached.etag, fetched=cached.fetched)
     try:
         reply = await http.get(ask.path, headers=headers, attempts=attempts)
+    except ThrottledError as exc:  # about this client: the rest waits for another day
+        report.stopped = report.stopped or str(exc)
+        report.skipped += 1
+        return
     except UnreachableError as exc:
         if not (report.fetched or report.not_modified or report.missing or report.errors):
             report.unreachable = str(exc)  # nothing ever answered: stop asking
@@ -239,10 +282,15 @@ async def _fetch_one(
         return
     if reply.status == 404:
         report.missing += 1
+        if ask.project:
+            report.missing_names.add(ask.project)
         observed = ask.observe(None)
     elif reply.status == 200:
         try:
-            observed = ask.observe(_json.decode(reply.content))
+            document = _json.decode(reply.content)
+            if not isinstance(document, dict):  # ``null``, a list...: not "not on PyPI"
+                raise ValueError(f"a JSON {_JSON_KINDS.get(type(document), 'value')}")
+            observed = ask.observe(document)
         except (msgspec.DecodeError, ValueError, RecursionError) as exc:
             report.errors.append(f"{ask.label}: {reply.url} is not a PyPI document ({exc})")
             _remember(catalog, ask.key, CacheEntry(fetched=cached.fetched, error=str(exc)))

@@ -13,6 +13,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from catalog.pypi.facts import aware
 from catalog.pypi.verdicts import (
     DJANGO_RELEASES,
     Verdict,
@@ -161,7 +162,9 @@ def newer(a: str, b: str) -> bool:
 
 def releases_within(releases: dict, now: datetime, days: int = 365) -> int:
     """How many releases were first uploaded in the ``days`` before ``now``."""
-    return sum(1 for when in releases.values() if timedelta(0) <= now - when <= timedelta(days))
+    return sum(
+        1 for when in releases.values() if timedelta(0) <= now - aware(when) <= timedelta(days)
+    )
 
 
 class Digest:
@@ -191,7 +194,7 @@ class Digest:
         self._python: dict[str, Verdict] = {}
         f = facts or PypiFacts(name=name)
         self.latest = f.latest
-        self.released = f.released
+        self.released = aware(f.released)
         self.releases_last_year = releases_within(f.releases, now)
         self.license = (
             licence(f.license_expression, f.license, f.classifiers, whole_text=f.license_is_long)

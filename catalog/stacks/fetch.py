@@ -57,14 +57,31 @@ async def refresh_stack(
     progress=None,
     targets: dict[str, Target] | None = None,
 ) -> PypiReport:
-    """Fetch the facts of the stack's projects and pinned releases older than a day
-    (``targets``: ``dependency_targets``, when the caller has them)."""
+    """Fetch the facts of the stack's projects, then of their pinned releases, each when
+    older than a day (``targets``: ``dependency_targets``, when the caller has them). A
+    project PyPI does not have (404, now or when last asked) has no release page to ask for."""
     targets = targets if targets is not None else dependency_targets(catalog, view)
-    asks = [project_ask(t, n) for n, t in targets.items()]
-    for name, target in targets.items():
-        pinned = view.deps[name].get("pinned")
-        if pinned:
-            asks.append(release_ask(target, name, pinned))
+    report = await _ask_stale(catalog, [project_ask(t, n) for n, t in targets.items()], config,
+                              now, progress)  # fmt: skip
+    if report.unreachable or report.stopped:
+        return report
+    tables = catalog.tables()
+    missing = report.missing_names | {n for n, t in targets.items() if _missing(tables, t)}
+    releases = [
+        release_ask(target, name, pinned)
+        for name, target in targets.items()
+        if (pinned := view.deps[name].get("pinned")) and name not in missing
+    ]
+    return report.add(await _ask_stale(catalog, releases, config, now, progress))
+
+
+async def _ask_stale(catalog: Catalog, asks: list, config: PypiConfig, now: datetime, progress):
     fresh_needed = stale(catalog, [a.key for a in asks], now)
-    asks = [a for a in asks if a.key in fresh_needed]
-    return await ask_pypi(catalog, asks, config, progress=progress)
+    return await ask_pypi(catalog, [a for a in asks if a.key in fresh_needed], config,
+                          progress=progress)  # fmt: skip
+
+
+def _missing(tables, target: Target) -> bool:
+    """PyPI said it has no such project when last asked."""
+    entry = tables.pypi.get(target.raw)
+    return entry is not None and entry.observed.state == "missing"

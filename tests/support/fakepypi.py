@@ -5,11 +5,15 @@ documents (the recorded responses in ``fixtures/pypi`` and variants tests build 
 each with an ``ETag``; ``If-None-Match`` with the current
 ETag answers 304. Unknown names answer 404 ``{"message": "Not Found"}``. Faults per name:
 ``503`` (an HTML page), ``malformed`` (a 200 that is not JSON), ``huge`` (a body of ``size``
-bytes). ``delay`` adds seconds to every answer (for the benchmark).
+bytes), ``null`` (a 200 of ``null``), ``429`` (Too Many Requests, ``Retry-After: 999999``),
+``gzip2`` (the document gzipped twice, ``Content-Encoding: gzip, gzip``), ``bomb`` (a body of
+``size`` bytes gzipped), ``drip`` (a body sent a byte every 0.2 s). ``delay`` adds seconds to
+every answer (for the benchmark).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -36,6 +40,14 @@ class FakePypi:
     size: int = 30 * 2**20
     frozen: bool = False  # documents never change: encode each once (the benchmark)
     _encoded: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+
+    def compressed(self, fault: str) -> bytes:
+        """The body of a ``bomb`` (``size`` bytes gzipped) or ``gzip2`` (gzipped twice),
+        made once."""
+        if fault not in self._encoded:
+            body = gzip.compress(b'{"pad": "' + b" " * self.size + b'"}')
+            self._encoded[fault] = (gzip.compress(body) if fault == "gzip2" else body, "")
+        return self._encoded[fault][0]
 
     def encoded(self, name: str) -> tuple[bytes, str]:
         """A document's body and its ETag (a hash of the body)."""
@@ -68,6 +80,28 @@ class _Handler(QuietHandler):
             return self._send(200, b'{"info": {"name": ', "application/json")
         if fault == "huge":
             return self._send(200, b'{"pad": "' + b" " * pypi.size + b'"}', "application/json")
+        if fault == "null":
+            return self._send(200, b"null", "application/json")
+        if fault == "429":
+            return self._send(
+                429, b"<html>Slow down</html>", "text/html", {"Retry-After": "999999"}
+            )
+        if fault in ("gzip2", "bomb"):
+            coding = "gzip, gzip" if fault == "gzip2" else "gzip"
+            body = pypi.compressed(fault)
+            return self._send(200, body, "application/json", {"Content-Encoding": coding})
+        if fault == "drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            for byte in b'{"info": {"name": "' + b"x" * 980:
+                if self.server.stopping.wait(0.2):
+                    break
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            self.close_connection = True
+            return None
         if name not in pypi.documents:
             return self._send(404, b'{"message": "Not Found"}', "application/json")
         body, etag = pypi.encoded(name)

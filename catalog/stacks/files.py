@@ -27,7 +27,9 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from catalog.stacks.model import (
+    MAX_GROUP_DEPTH,
     Dependency,
+    LineIndex,
     Stack,
     StackFileError,
     exact_pin,
@@ -102,9 +104,11 @@ def read_file(path: Path, stack: Stack) -> None:
 # --- TOML files ----------------------------------------------------------------------------
 
 
-def _toml(path: Path) -> dict:
+def _toml(path: Path) -> tuple[dict, LineIndex]:
+    """The file's TOML and where things stand in it."""
+    text = read_text(path)
     try:
-        return tomllib.loads(read_text(path))
+        return tomllib.loads(text), LineIndex(path, text)
     except tomllib.TOMLDecodeError as exc:
         # the line is an attribute from Python 3.14; before, it is only in the message
         match = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
@@ -118,50 +122,31 @@ def _raise(message: str):
     raise StackFileError(message)
 
 
-def _line_of(path: Path, needle: str, *, whole: bool = False) -> str:
-    """``path:N`` of the first line holding ``needle`` (or, ``whole``, being it): TOML values
-    carry no line numbers."""
-    for number, line in enumerate(read_text(path).splitlines(), 1):
-        if needle and (line.strip() == needle if whole else needle in line):
-            return f"{path}:{number}"
-    return str(path)
-
-
-def _pep508(path: Path, stack: Stack, text: Any, group: str) -> None:
+def _pep508(lines: LineIndex, stack: Stack, text: Any, group: str) -> None:
     if not isinstance(text, str):
-        raise StackFileError(f"{_line_of(path, group)}: {group} holds {text!r}, not a requirement")
+        raise StackFileError(
+            f"{lines.where(group)}: {group} holds {str(text)[:80]!r}, not a requirement"
+        )
     try:
         requirement = Requirement(text)
     except InvalidRequirement as exc:
-        raise StackFileError(f"{_line_of(path, text)}: {first_line(exc)}") from None
+        raise StackFileError(f"{lines.where(text)}: {first_line(exc)}") from None
     kind = "url" if requirement.url else "pypi"
     name = canonicalize_name(requirement.name)
-    stack.add(Dependency(name, text, exact_pin(requirement), kind, _line_of(path, text)))
+    stack.add(Dependency(name, text, exact_pin(requirement), kind, lines.where(text)))
 
 
 def _pyproject(path: Path, stack: Stack) -> None:
-    data = _toml(path)
+    data, lines = _toml(path)
     project = data.get("project") or {}
     for text in project.get("dependencies") or []:
-        _pep508(path, stack, text, "dependencies")
+        _pep508(lines, stack, text, "dependencies")
     for extra, items in (project.get("optional-dependencies") or {}).items():
         for text in items or []:
-            _pep508(path, stack, text, extra)
+            _pep508(lines, stack, text, extra)
     groups = data.get("dependency-groups") or {}
-
-    def group_items(name: str, seen: tuple[str, ...]) -> None:
-        if name in seen:
-            raise StackFileError(f"{_line_of(path, name)}: dependency group {name} includes itself")
-        if name not in groups:
-            raise StackFileError(f"{_line_of(path, name)}: no dependency group {name!r}")
-        for item in groups[name] or []:
-            if isinstance(item, dict) and "include-group" in item:
-                group_items(str(item["include-group"]), (*seen, name))
-            else:
-                _pep508(path, stack, item, name)
-
-    for name in groups:
-        group_items(name, ())
+    for group, item in _group_items(groups, lines):
+        _pep508(lines, stack, item, group)
     poetry = (data.get("tool") or {}).get("poetry") or {}
     tables = [poetry.get("dependencies") or {}, poetry.get("dev-dependencies") or {}]
     tables += [(g or {}).get("dependencies") or {} for g in (poetry.get("group") or {}).values()]
@@ -169,11 +154,53 @@ def _pyproject(path: Path, stack: Stack) -> None:
         for name, spec in table.items():
             if name.lower() == "python":
                 continue
-            _poetry(path, stack, name, spec)
+            _poetry(lines, stack, name, spec)
 
 
-def _poetry(path: Path, stack: Stack, name: str, spec: Any) -> None:
-    where = _line_of(path, name)
+def _group_items(groups: dict, lines: LineIndex) -> list[tuple[str, Any]]:
+    """(group, requirement) of every item of every group, each group read once (an include
+    chain is not read again for each path to it: 25 groups including each other took 36 s);
+    a cycle, a missing group or a chain deeper than ``MAX_GROUP_DEPTH`` is refused in one
+    line. Iterative: no depth reaches Python's stack."""
+    out: list[tuple[str, Any]] = []
+    done: set[str] = set()
+    path: list[str] = []  # the chain of includes being read
+    # (group, entering); (group, False) leaves it
+    work: list[tuple[str, bool]] = [(str(name), True) for name in reversed(list(groups))]
+    while work:
+        name, entering = work.pop()
+        if not entering:
+            path.pop()
+            done.add(name)
+            continue
+        if name in path:
+            raise StackFileError(
+                f"{lines.where(name)}: dependency group {name} includes itself "
+                f"({' -> '.join([*path[path.index(name) :], name])[:200]})"
+            )
+        if name in done:
+            continue
+        if name not in groups:
+            raise StackFileError(f"{lines.where(name)}: no dependency group {name[:100]!r}")
+        if len(path) >= MAX_GROUP_DEPTH:
+            raise StackFileError(
+                f"{lines.where(name)}: dependency groups include each other more than "
+                f"{MAX_GROUP_DEPTH} deep"
+            )
+        path.append(name)
+        work.append((name, False))
+        includes = []
+        for item in groups[name] or []:
+            if isinstance(item, dict) and "include-group" in item:
+                includes.append(str(item["include-group"]))
+            else:
+                out.append((name, item))
+        work += [(include, True) for include in reversed(includes)]
+    return out
+
+
+def _poetry(lines: LineIndex, stack: Stack, name: str, spec: Any) -> None:
+    where = lines.where(name)
     canonical = canonicalize_name(name)
     if isinstance(spec, list):  # several constraints by marker: the first speaks for it
         spec = spec[0] if spec else "*"
@@ -249,17 +276,19 @@ def _tilde(version: str, where: str) -> str:
 
 
 def _uv_lock(path: Path, stack: Stack) -> None:
-    data = _toml(path)
+    data, lines = _toml(path)
     packages = data.get("package")
     if not isinstance(packages, list):
         raise StackFileError(f"{path}: no [[package]] tables: not a uv.lock")
     for package in packages:
         if not isinstance(package, dict) or "name" not in package:
-            raise StackFileError(f"{_line_of(path, '[[package]]')}: a package without a name")
+            raise StackFileError(
+                f"{lines.where('[[package]]', whole=True)}: a package without a name"
+            )
         source = package.get("source") or {}
         name = canonicalize_name(str(package["name"]))
         version = str(package.get("version") or "") or None
-        where = _line_of(path, f'name = "{package["name"]}"', whole=True)
+        where = lines.where(f'name = "{package["name"]}"', whole=True)
         if "virtual" in source or "editable" in source:
             continue  # the project itself (or a workspace member): not a dependency
         kind = "pypi"
@@ -271,7 +300,7 @@ def _uv_lock(path: Path, stack: Stack) -> None:
 
 
 def _pylock(path: Path, stack: Stack) -> None:
-    data = _toml(path)
+    data, lines = _toml(path)
     try:
         lock = Pylock.from_dict(data)
     except (PylockValidationError, PylockUnsupportedVersionError) as exc:
@@ -289,5 +318,5 @@ def _pylock(path: Path, stack: Stack) -> None:
             else "pypi"
         )
         text = f"{package.name}=={version}" if version else str(package.name)
-        where = _line_of(path, f'name = "{package.name}"', whole=True)
+        where = lines.where(f'name = "{package.name}"', whole=True)
         stack.add(Dependency(name, text, version if kind == "pypi" else None, kind, where))

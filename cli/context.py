@@ -157,6 +157,18 @@ def fold_progress_printer(what: str):
     return show
 
 
+def count_progress_printer(what: str):
+    """``importing: 12,000 rows`` on a terminal while a long run goes; None elsewhere."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int) -> None:
+        sys.stderr.write(f"\r{what}: {done:,} rows\x1b[K")
+        sys.stderr.flush()
+
+    return show
+
+
 def pypi_progress_printer():
     """``PyPI 120/5,812`` on a terminal while PyPI facts are fetched."""
     if not sys.stderr.isatty():

@@ -13,7 +13,14 @@ from catalog.edits.files import export_edits, import_edits
 from catalog.present.details import act_summary
 from catalog.text import counted, safe_text
 from cli import complete
-from cli.context import CommandError, Session, note_option, pass_session
+from cli.context import (
+    CommandError,
+    Session,
+    clear_progress_line,
+    count_progress_printer,
+    note_option,
+    pass_session,
+)
 from projections.stacks import stacks
 
 
@@ -187,7 +194,8 @@ def import_edits_command(session: Session, file: Path) -> None:
                 "the store has no catalogue yet: the edited packages are not here; djp sync first, "
                 "then import-edits"
             )
-        report = import_edits(catalog, file)
+        report = import_edits(catalog, file, progress=count_progress_printer("importing"))
+    clear_progress_line()
     click.echo(
         f"imported {report.imported:,}, already present {report.already:,}, "
         f"skipped {len(report.skipped):,}"

@@ -29,8 +29,12 @@ _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def check_data_file(path: Path) -> None:
-    """Refuse, in one line, a ``data.mdb`` shorter than its own meta pages say it is (a copy
-    cut short, a file truncated): LMDB would map it and the process would die of SIGBUS."""
+    """Refuse, in one line, a ``data.mdb`` too short for the pages its newest meta page
+    names (a copy cut short, a file truncated): LMDB would map it and the process would die
+    of SIGBUS. The pages checked are the roots of the free and main databases and of each
+    named database: every committed root was written. (The meta's last page number is no
+    measure: pages allocated and freed again in one transaction count there and are never
+    written, so a whole store can end before it.)"""
     data = path / "data.mdb"
     try:
         size = data.stat().st_size
@@ -46,17 +50,49 @@ def check_data_file(path: Path) -> None:
                 raise StoreCorruptError(f"{data} has a damaged header (page size {page_size})")
             file.seek(page_size)
             second = file.read(160)
+            metas = [first] + ([second] if len(second) == 160 else [])
+            valid = [m for m in metas if _META.unpack_from(m, 16)[0] == LMDB_MAGIC]
+            meta = max(valid, key=lambda m: _META_TAIL.unpack_from(m, 136)[1])
+            roots = [r for r in _ROOTS.unpack_from(meta, 80) if r != _NO_PAGE]
+            main = _ROOTS.unpack_from(meta, 80)[1]
+            if main != _NO_PAGE and (main + 1) * page_size <= size:
+                file.seek(main * page_size)
+                roots += _named_roots(file.read(page_size))
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise NotAStoreError(f"{data} cannot be read: {exc.strerror or exc}") from exc
-    metas = [first] + ([second] if len(second) == 160 else [])
-    valid = [m for m in metas if _META.unpack_from(m, 16)[0] == LMDB_MAGIC]
-    last_page, _ = max((_META_TAIL.unpack_from(m, 136) for m in valid), key=lambda t: t[1])
-    need = (last_page + 1) * page_size
+    need = (max(roots, default=1) + 1) * page_size
     if size < need:
         _cut_short(data, size, need)
     return None
+
+
+#: md_root of the free and the main database in a meta page (after its 16-byte header:
+#: magic, version, address, mapsize, then two 48-byte MDB_db whose root is their last field).
+_ROOTS = struct.Struct("=Q40xQ")
+_NO_PAGE = 2**64 - 1  # P_INVALID: an empty database has no root
+_P_LEAF, _F_SUBDATA = 0x02, 0x02
+
+
+def _named_roots(page: bytes) -> list[int]:
+    """The roots of the named databases a leaf page of the main database lists (djp's dozen
+    fit in one page; a branch page is left alone)."""
+    if len(page) < 16 or not struct.unpack_from("=H", page, 10)[0] & _P_LEAF:
+        return []
+    lower = struct.unpack_from("=H", page, 12)[0]
+    roots = []
+    for i in range(max(0, (min(lower, len(page)) - 16) // 2)):
+        offset = struct.unpack_from("=H", page, 16 + 2 * i)[0]
+        if offset + 8 > len(page):
+            continue
+        flags, key_size = struct.unpack_from("=HH", page, offset + 4)
+        at = offset + 8 + key_size + 40  # the MDB_db after the key; its root is at 40
+        if flags & _F_SUBDATA and at + 8 <= len(page):
+            root = struct.unpack_from("=Q", page, at)[0]
+            if root != _NO_PAGE:
+                roots.append(root)
+    return roots
 
 
 def _cut_short(data: Path, size: int, need: int) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,13 +16,13 @@ from typing import Any, Literal
 import msgspec
 
 from catalog.catalog import Catalog
-from catalog.edits.validation import EditError, check_note, field_changes, fields_for
+from catalog.edits.validation import SLUG, EditError, check_note, field_changes, fields_for
 from catalog.errors import UserError
 from catalog.read.lookup import QueryError, find_grid, find_package
 from eventstore import Edited, Redone, Undone, WriteTransaction
 from projections.fold import EDIT_LOG, EditLog, Tables, fold
 from projections.targets import Target
-from projections.view import find_target, view_values
+from projections.view import LOCAL_PACKAGE_FIELDS, find_target, view_values
 
 
 class ExportedEdit(msgspec.Struct, kw_only=True):
@@ -140,41 +140,58 @@ def read_rows(path: Path) -> Iterator[tuple[int, ImportedEdit]]:
             yield number, row
 
 
-def import_edits(catalog: Catalog, path: Path) -> ImportReport:
+def import_edits(
+    catalog: Catalog, path: Path, progress: Callable[[int], None] | None = None
+) -> ImportReport:
     """Replay exported edits onto this store, all or nothing, in one transaction.
 
     Every row passes the same validation as ``djp edit`` (editable fields only, the same
-    limits), against the values as they stand here; undos and redos must name an edit of the
-    same target that this store holds (and can undo or redo). Targets are matched by slug,
-    the id as fallback; rows for targets this store lacks are skipped and reported. A row
+    limits, a grid slug as ``grid-edit create`` takes it), against the values as they stand
+    here; undos and redos must name an edit of the same target that this store holds or the
+    file brings. Targets are matched by slug, the id as fallback; rows for targets this store
+    lacks, and the undos and redos of those rows, are skipped and reported by line. A row
     that is invalid refuses the whole file. Idempotent: each event keeps its id, so a second
-    import appends nothing.
+    import appends nothing. ``progress(rows)`` is called every 1,000 rows. Linear in the
+    rows: each target's values are worked out once and kept up to date as edits land.
     """
-    return catalog.store.transaction(lambda tx: _Import(catalog, tx).run(path))
+    return catalog.store.transaction(lambda tx: _Import(catalog, tx, progress).run(path))
 
 
 class _Import:
     """One import inside its write transaction. The persisted projection sees the new events
     only at commit, so the rows each event touches are folded in memory as it goes."""
 
-    def __init__(self, catalog: Catalog, tx: WriteTransaction) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        tx: WriteTransaction,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         self.tx = tx
         self.stored = catalog.projection.tables(tx.txn)
         self.mem = Tables()
         self.mem.editlog[EDIT_LOG] = self.stored.editlog.get(EDIT_LOG) or EditLog()
         self.loaded: set[bytes] = set()
         self.report = ImportReport()
+        self.progress = progress
+        self.number = 0  # the line being read
+        self.values: dict[bytes, dict[str, Any]] = {}  # a target's values as they stand
+        self.skipped_ids: set[uuid.UUID] = set()  # rows of this file skipped
 
     def run(self, path: Path) -> ImportReport:
-        for number, row in read_rows(path):
+        for rows, (number, row) in enumerate(read_rows(path), 1):
+            self.number = number
             try:
                 self.apply(row)
             except UserError as exc:
                 raise QueryError(f"{path}:{number}: {exc}; nothing was imported") from None
+            if self.progress is not None and rows % 1000 == 0:
+                self.progress(rows)
         return self.report
 
     def skip(self, row: ImportedEdit, why: str) -> None:
-        self.report.skipped.append(f"{row.type} {row.seq}: {why}")
+        self.skipped_ids.add(row.id)
+        self.report.skipped.append(f"line {self.number}: {row.type} {row.seq}: {why}")
 
     def apply(self, row: ImportedEdit) -> None:
         if self.tx.seq_for_id(row.id) is not None:
@@ -190,11 +207,51 @@ class _Import:
             return
         envelope = self.tx.append_event(target.key, event, row.id)
         fold(self.mem, envelope)
+        self.landed(target, event)
         self.report.imported += 1
+
+    def current(self, target: Target) -> dict[str, Any]:
+        """The target's values as they stand, worked out once (a package with thousands of
+        edits in force takes as long as its edits to work out: once a row was quadratic)."""
+        values = self.values.get(target.raw)
+        if values is None:
+            values = self.values[target.raw] = view_values(self.mem, target, overlay=True)
+        return values
+
+    def landed(self, target: Target, event: Edited | Undone | Redone) -> None:
+        """Keep the target's values up to date: an edit of a package's fields sets them;
+        anything else (an undo, a redo, a grid's overlay) has them worked out again."""
+        values = self.values.get(target.raw)
+        if values is None:
+            return
+        if target.kind != "package" or getattr(event, "revert", None):
+            del self.values[target.raw]
+        elif isinstance(event, Edited | Redone):
+            values.update({name: change.after for name, change in event.changes.items()})
+        else:  # an undo: each field it gave back is the newest edit's still in force, or
+            # upstream's (looked for from the newest edit: most often the one before)
+            local, up = self.mem.local.get(target.raw), self.mem.upstream.get(target.raw)
+            undone = self.tx.get(event.edit_seq).event
+            if local is None or up is None:
+                del self.values[target.raw]
+                return
+            for name in undone.changes:
+                found = local.value(name)
+                if found is not None:
+                    values[name] = found[0]
+                elif name in LOCAL_PACKAGE_FIELDS:
+                    values[name] = LOCAL_PACKAGE_FIELDS[name]
+                else:
+                    values[name] = getattr(up.record, name)
 
     def match(self, row: ImportedEdit) -> Target | None:
         target = Target.parse(row.target)
         if target.kind == "localgrid":
+            if not SLUG.match(target.ident):
+                raise EditError(
+                    f"grid slug {target.ident[:60]!r} must be lowercase letters, digits, - or "
+                    "_ (max 50), as djp grid-edit create takes it"
+                )
             return target
         if target.kind not in ("package", "grid"):
             raise EditError(f"{target.kind} targets cannot be edited")
@@ -226,7 +283,7 @@ class _Import:
                 self.skip(row, f"edit {edit_seq} is not undone here")
                 return None
         note = check_note(row.data.note)
-        current = view_values(self.mem, target, overlay=True)
+        current = self.current(target)
         fields = {name: change.after for name, change in row.data.changes.items()}
         try:
             changes = field_changes(
@@ -259,8 +316,13 @@ class _Import:
             raise EditError(f"{row.type} names no edit (edit_id)")
         edit_seq = self.tx.seq_for_id(row.data.edit_id)
         if edit_seq is None:
-            self.skip(row, "the edit it acts on was not imported")
-            return None
+            if row.data.edit_id in self.skipped_ids:  # its edit was for a target not here
+                self.skip(row, "the edit it acts on was skipped")
+                return None
+            raise EditError(
+                f"{row.type} names edit {row.data.edit_id}, which neither this store nor the "
+                "file holds before it"
+            )
         acted_on = self.tx.get(edit_seq)
         if not isinstance(acted_on.event, Edited | Redone) or acted_on.stream != target.key:
             raise EditError(

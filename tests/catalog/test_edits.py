@@ -375,7 +375,7 @@ def test_an_edit_on_a_full_disk_is_one_line_and_the_store_stays_sound(tiny_disk)
         load_snapshot(catalog)
         before = catalog.store.last_seq
     filler = tiny_disk / "filler"
-    with open(filler, "wb") as out:  # take every byte that is left
+    with open(filler, "wb", buffering=0) as out:  # every byte left (unbuffered: no flush at close)
         try:
             while True:
                 out.write(b"\0" * 65536)

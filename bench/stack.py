@@ -6,6 +6,11 @@ that adds ``--delay`` seconds to every answer. The first reading fetches each pr
 each pinned release; reading it again within the day must make no request. The baseline in
 the same run is the same requests made bare (httpx, the same concurrency). The last line is
 one JSON object.
+
+``--scaling`` instead reads GENERATED files at three sizes, ten times apart each, without
+PyPI: a requirements file of many lines, one long requirements line, a uv.lock of many
+packages; it prints the time per line (or per KB) at each size and its ratio to the
+smallest's (linear: about 1).
 """
 
 from __future__ import annotations
@@ -63,11 +68,57 @@ def read_once(catalog: Catalog, lock: Path, config: PypiConfig) -> tuple[float, 
     return time.perf_counter() - started, report.requests, len(rows)
 
 
+def scaling() -> None:
+    def lines(n: int) -> tuple[str, str]:
+        return "requirements.txt", "".join(f"generated-package-{i}==1.{i}\n" for i in range(n))
+
+    def long_line(n: int) -> tuple[str, str]:  # n KB of blanks inside one line
+        return "requirements.txt", "django" + " " * (n * 1024) + "--hash=sha256:00\n"
+
+    def lock(n: int) -> tuple[str, str]:
+        body = "".join(
+            f'\n[[package]]\nname = "generated-{i}"\nversion = "1.{i}"\n'
+            'source = { registry = "https://pypi.org/simple" }\n'
+            for i in range(n)
+        )
+        return "uv.lock", "version = 1\n" + body
+
+    cases = (
+        ("requirement lines", lines, (1_000, 10_000, 100_000)),
+        ("KB of one line", long_line, (40, 400, 4_000)),
+        ("uv.lock packages", lock, (400, 4_000, 40_000)),
+    )
+    result: dict = {"bench": "stack-scaling"}
+    with tempfile.TemporaryDirectory(prefix="djp-bench-") as tmp:
+        for label, make, sizes in cases:
+            per_unit = []
+            for n in sizes:
+                name, text = make(n)
+                path = Path(tmp) / name
+                path.write_text(text)
+                started = time.perf_counter()
+                read_stack([path])
+                took = time.perf_counter() - started
+                per_unit.append(took / n)
+                print(
+                    f"{n:>8,} {label}: {took:6.3f} s, {took / n * 1e6:7.2f} µs each "
+                    f"(ratio to {sizes[0]:,}: {per_unit[-1] / per_unit[0]:.2f})"
+                )
+            key = label.replace(" ", "_").replace(".", "_")
+            result[f"{key}_sizes"] = list(sizes)
+            result[f"{key}_ratio"] = [round(t / per_unit[0], 2) for t in per_unit]
+    print(json.dumps(result))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=int, default=300)
     parser.add_argument("--delay", type=float, default=0.02)
+    parser.add_argument("--scaling", action="store_true", help="time per line at 1x, 10x, 100x")
     args = parser.parse_args()
+    if args.scaling:
+        scaling()
+        return
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.pypi", "--serve", "--packages", str(args.packages),
          "--delay", str(args.delay)],

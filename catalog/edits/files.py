@@ -279,7 +279,7 @@ class _Import:
             edit_seq = self.edit_it_acts_on(row, target)
             if edit_seq is None:
                 return None
-            if (edit_seq, target.key) not in self.mem.editlog[EDIT_LOG].redo:
+            if not _newest_holds(self.mem.editlog[EDIT_LOG].redo, (edit_seq, target.key)):
                 self.skip(row, f"edit {edit_seq} is not undone here")
                 return None
         note = check_note(row.data.note)
@@ -304,7 +304,7 @@ class _Import:
         edit_seq = self.edit_it_acts_on(row, target)
         if edit_seq is None:
             return None
-        if (edit_seq, target.key) not in self.mem.editlog[EDIT_LOG].active:
+        if not _newest_holds(self.mem.editlog[EDIT_LOG].active, (edit_seq, target.key)):
             self.skip(row, f"edit {edit_seq} is not in force here")
             return None
         return Undone(target=target.key, edit_seq=edit_seq, edit_id=str(row.data.edit_id))
@@ -329,3 +329,9 @@ class _Import:
                 f"{row.type} names event {edit_seq}, which is not an edit of {target.key}"
             )
         return edit_seq
+
+
+def _newest_holds(items: list, item: object) -> bool:
+    """``item in items``, looked for from the newest: an undo or redo names a recent edit
+    (from the oldest, 20,000 undos among 200,000 edits in force took most of an import)."""
+    return any(candidate == item for candidate in reversed(items))

@@ -66,6 +66,15 @@ def _user_errors() -> tuple[type[Exception], ...]:
     return (UserError, errors.StoreError) if errors is not None else (UserError,)
 
 
+def _store_damage(exc: Exception) -> bool:
+    """An LMDB error reading the store's pages (a page overwritten, a file damaged): the
+    store says so in one line (LMDB is imported by then, or no such error was raised)."""
+    lmdb = sys.modules.get("lmdb")
+    damage = ("CorruptedError", "PageNotFoundError", "InvalidError", "VersionMismatchError",
+              "BadTxnError")  # fmt: skip
+    return lmdb is not None and isinstance(exc, tuple(getattr(lmdb, n) for n in damage))
+
+
 class DjpGroup(click.Group):
     """Loads each command's module when it is used; turns what a user can cause into one
     line (``CommandError``), for every command."""
@@ -113,6 +122,15 @@ class DjpGroup(click.Group):
                 ) from None
             where = f"{exc.filename}: " if exc.filename else ""
             raise CommandError(f"{where}{exc.strerror or exc}") from None
+        except Exception as exc:
+            if not _store_damage(exc):
+                raise
+            path = ctx.obj.store_path if isinstance(ctx.obj, Session) else "the store"
+            reason = str(exc).split(": ", 1)[-1]
+            raise CommandError(
+                f"the store at {path} is damaged ({reason}); restore it from a backup (djp "
+                "backup writes one), or run djp rebuild if only its views are damaged"
+            ) from None
 
 
 @click.group(cls=DjpGroup, invoke_without_command=True)

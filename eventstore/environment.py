@@ -165,24 +165,52 @@ def writable(path: Path) -> bool:
     return os.access(data, os.W_OK) and can_lock
 
 
+def _write_format(env: lmdb.Environment) -> None:
+    """Create the meta database and its format record in one transaction: a kill at any
+    point leaves either a whole record or no store at all."""
+    with env.begin(write=True) as txn:
+        meta = env.open_db(b"meta", txn=txn)
+        txn.put(b"format", pack_u64(FORMAT_VERSION), db=meta)
+        txn.put(b"schema", pack_u64(SCHEMA_VERSION), db=meta)
+
+
+def _holds_data(env: lmdb.Environment) -> bool:
+    """Whether any database of ``env`` holds an entry (the names of empty databases a cut
+    short creation left do not count)."""
+    with env.begin() as txn:
+        names = [key for key, _ in txn.cursor()]
+        for name in names:
+            try:
+                db = env.open_db(name, txn=txn, create=False)
+            except lmdb.Error:  # a key of the main database that names no database: data
+                return True
+            if txn.stat(db)["entries"]:
+                return True
+    return False
+
+
 def check_or_init_meta(env: lmdb.Environment, path: Path, read_only: bool = False) -> None:
     try:
         meta = env.open_db(b"meta", create=False)
     except lmdb.NotFoundError:
-        if read_only:
-            raise NotAStoreError(f"{path} is not a djp store (and cannot be written)") from None
-        if env.stat()["entries"]:
-            raise NotAStoreError(f"{path} is an LMDB environment but not a djp store") from None
-        meta = env.open_db(b"meta")
-        with env.begin(write=True) as txn:
-            txn.put(b"format", pack_u64(FORMAT_VERSION), db=meta)
-            txn.put(b"schema", pack_u64(SCHEMA_VERSION), db=meta)
-        return
-    with env.begin() as txn:
-        fmt = txn.get(b"format", db=meta)
-        schema = txn.get(b"schema", db=meta)
+        meta = None
+    fmt = schema = None
+    if meta is not None:
+        with env.begin() as txn:
+            fmt = txn.get(b"format", db=meta)
+            schema = txn.get(b"schema", db=meta)
     if fmt is None or schema is None:
-        raise NotAStoreError(f"{path} has no djp format record")
+        # no format record: a store whose creation was cut short holds nothing (new, then),
+        # else this is not a djp store, or a damaged one
+        if _holds_data(env):
+            raise NotAStoreError(
+                f"{path} holds data but no djp format record (not a djp store, or a damaged "
+                "one): move it aside, or restore the store from a backup"
+            )
+        if read_only:
+            raise NotAStoreError(f"{path} is not a djp store (and cannot be written)")
+        _write_format(env)
+        return
     fmt_v, schema_v = unpack_u64(fmt), unpack_u64(schema)
     if fmt_v > FORMAT_VERSION or schema_v > SCHEMA_VERSION:
         raise NewerStoreError(

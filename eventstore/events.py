@@ -185,6 +185,7 @@ class PypiFacts(msgspec.Struct, kw_only=True):
     yanked: bool = False
     yanked_reason: str = ""
     vulnerabilities: list[Advisory] = []
+    vulnerabilities_left_out: int = 0  # past the advisories kept a release (1,000)
     yanked_versions: dict[str, str] = {}  # version -> reason, for releases whose files are all
 
 
@@ -211,6 +212,7 @@ class ReleaseObserved(msgspec.Struct, kw_only=True, tag="ReleaseObserved"):
     yanked: bool = False
     yanked_reason: str = ""
     vulnerabilities: list[Advisory] = []
+    vulnerabilities_left_out: int = 0  # past the advisories kept a release (1,000)
     metadata: bool = False  # the three fields below were recorded
     classifiers: list[str] = []  # only "Framework :: Django..." and "Programming Language..."
     requires_dist: list[str] = []

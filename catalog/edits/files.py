@@ -6,6 +6,7 @@ Each exported line keeps the event's id, so importing the same file twice append
 from __future__ import annotations
 
 import os
+import stat
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ def export_edits(catalog: Catalog, path: Path) -> int:
 
     The file is written under a temporary name and renamed when whole: a full disk leaves
     no half-written (or empty) file behind."""
+    path = writable_destination(path)
     tables = catalog.tables()
     encoder = msgspec.json.Encoder()
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
@@ -53,6 +55,27 @@ def export_edits(catalog: Catalog, path: Path) -> int:
         partial.unlink(missing_ok=True)
         raise
     return count
+
+
+def writable_destination(path: Path) -> Path:
+    """Where writing ``path`` lands: the path itself when nothing is there, the file a
+    symlink leads to (followed, as ``cp`` and shells do), or the regular file that is there.
+    Anything else (a directory, a device, a FIFO, a socket) is refused in one line: the
+    file written under a temporary name and renamed would replace it."""
+    try:
+        mode = os.stat(path).st_mode  # through symlinks
+    except FileNotFoundError:
+        return path.resolve() if path.is_symlink() else path  # a link to nothing yet
+    except OSError as exc:
+        raise UserError(f"{path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise UserError(f"{path} is a directory; name a file to write")
+    if not stat.S_ISREG(mode):
+        raise UserError(
+            f"{path} exists and is not a regular file (a device, a FIFO or a socket); "
+            "nothing was written and it was left as it is"
+        )
+    return path.resolve()
 
 
 def _write_edits(catalog: Catalog, tables: Tables, path: Path, encoder) -> int:

@@ -233,6 +233,9 @@ def pypi_details(
                     "advisory", safe_text(f"{a.id}{also}: {fixed}. {a.summary}".strip()), "error"
                 )
             )
+        if d.advisories_left_out:
+            more = f"and {d.advisories_left_out:,} more, not kept (djp keeps {len(d.advisories):,})"
+            rows.append(Detail("advisory", more, "error"))
         for versions, v in readiness_spans(d):
             rows.append(
                 Detail(

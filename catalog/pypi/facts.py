@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from eventstore import Advisory, PypiFacts
 
 RELEASES_KEPT = 500
+ADVISORIES_KEPT = 1000  # a release's; a flood of them (20,000 in one answer) is cut here
 
 
 # --- facts from a response ------------------------------------------------------------------
@@ -49,10 +50,12 @@ def _strings(value: object, limit: int = 500) -> list[str]:
     return [v[:500] for v in value[:limit] if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def advisories(vulnerabilities: object) -> list[Advisory]:
-    """Advisories of a release: withdrawn ones dropped, one per alias group."""
+def advisories(vulnerabilities: object) -> tuple[list[Advisory], int]:
+    """Advisories of a release: withdrawn ones dropped, one per alias group, at most
+    ``ADVISORIES_KEPT``; and how many more there were."""
     out: list[Advisory] = []
     seen: set[str] = set()
+    left_out = 0
     for item in vulnerabilities if isinstance(vulnerabilities, list) else []:
         if not isinstance(item, dict) or item.get("withdrawn") or not item.get("id"):
             continue
@@ -60,6 +63,9 @@ def advisories(vulnerabilities: object) -> list[Advisory]:
         if ids & seen:
             continue
         seen |= ids
+        if len(out) >= ADVISORIES_KEPT:
+            left_out += 1
+            continue
         out.append(
             Advisory(
                 id=str(item["id"])[:100],
@@ -68,7 +74,7 @@ def advisories(vulnerabilities: object) -> list[Advisory]:
                 summary=clip_text(item.get("summary") or item.get("details"), 300),
             )
         )
-    return out
+    return out, left_out
 
 
 def facts_from_json(document: object, name: str) -> PypiFacts:
@@ -81,6 +87,7 @@ def facts_from_json(document: object, name: str) -> PypiFacts:
     dated = {v[:100]: t for v, files in releases.items() if (t := _uploaded(files))}
     newest = sorted(dated.items(), key=lambda kv: kv[1])[-RELEASES_KEPT:]
     license_text = info.get("license") if isinstance(info.get("license"), str) else ""
+    kept, left_out = advisories(document.get("vulnerabilities"))
     return PypiFacts(
         name=name,
         latest=clip_text(info.get("version"), 100),
@@ -94,7 +101,8 @@ def facts_from_json(document: object, name: str) -> PypiFacts:
         requires_python=clip_text(info.get("requires_python"), 200),
         yanked=bool(info.get("yanked")),
         yanked_reason=clip_text(info.get("yanked_reason"), 300),
-        vulnerabilities=advisories(document.get("vulnerabilities")),
+        vulnerabilities=kept,
+        vulnerabilities_left_out=left_out,
         yanked_versions=_yanked_versions(releases),
     )
 

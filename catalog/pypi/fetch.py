@@ -158,6 +158,7 @@ def release_ask(target: Target, name: str, version: str) -> Ask:
         if not isinstance(document, dict) or not isinstance(document.get("info"), dict):
             raise ValueError("not a PyPI release document (no info)")
         info = document["info"]
+        kept, left_out = advisories(document.get("vulnerabilities"))
         return ReleaseObserved(
             target=target.key,
             name=name,
@@ -165,7 +166,8 @@ def release_ask(target: Target, name: str, version: str) -> Ask:
             state="ok",
             yanked=bool(info.get("yanked")),
             yanked_reason=clip_text(info.get("yanked_reason"), 300),
-            vulnerabilities=advisories(document.get("vulnerabilities")),
+            vulnerabilities=kept,
+            vulnerabilities_left_out=left_out,
             **release_metadata(info),
         )
 

@@ -175,6 +175,7 @@ class Digest:
         "_django",
         "_python",
         "advisories",
+        "advisories_left_out",
         "dev_status",
         "facts",
         "latest",
@@ -205,6 +206,7 @@ class Digest:
         self.dev_status = development_status(f.classifiers)
         self.yanked, self.yanked_reason = f.yanked, f.yanked_reason
         self.advisories = f.vulnerabilities
+        self.advisories_left_out = f.vulnerabilities_left_out
 
     @property
     def inactive(self) -> bool:

@@ -214,3 +214,22 @@ def test_a_stack_asks_for_no_release_page_of_a_project_pypi_does_not_have(store_
         server.pypi.requests.clear()
         code, _, _ = run_djp("--store", store_path, "stack", project, "--pypi-url", server.base_url)
         assert code == 0 and server.pypi.requests == []  # within the day: nothing at all
+
+
+async def test_a_flood_of_advisories_is_capped_and_says_how_many_were_left_out(catalog):
+    """A VARIANT answer with 20,000 advisories, 10,005 of them distinct: 1,000 are kept (the
+    package screen took 14.6 s to open with them all) and the rest counted."""
+    document = copy.deepcopy(recorded("djangorestframework"))
+    document["vulnerabilities"] = [
+        {"id": f"GENERATED-{i % 10_005}", "aliases": [], "fixed_in": ["9.9"], "summary": "x"}
+        for i in range(20_000)
+    ]
+    with FakePypiServer(serve(djangorestframework=document)) as server:
+        report = await fetch_pypi(catalog, targets(catalog), config(server))
+    assert report.errors == []
+    facts = catalog.tables().pypi[b"package:4404"].observed.facts
+    assert len(facts.vulnerabilities) == 1000 and facts.vulnerabilities_left_out == 9005
+    path = catalog.store.path
+    catalog.close()
+    code, out, _ = run_djp("--store", path, "show", "4404")
+    assert code == 0 and "and 9,005 more, not kept (djp keeps 1,000)" in out

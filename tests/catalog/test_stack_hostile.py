@@ -151,3 +151,20 @@ def test_credentials_in_an_error_are_hidden_too(tmp_path):
     requirements.write_text("-r https://carol:s3cr3t@example.com/base.txt\n")
     message = refused(requirements)
     assert "s3cr3t" not in message and "https://carol:***@example.com" in message
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+def test_a_file_with_a_byte_order_mark_is_read_as_pip_reads_it(tmp_path, encoding):
+    requirements = tmp_path / "requirements.txt"
+    text = "django==5.2\ndjango-crispy-forms>=2\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data  # Python's utf-16-be writes no mark
+    requirements.write_bytes(data)
+    assert list(read_stack([requirements]).dependencies) == ["django", "django-crispy-forms"]
+
+
+def test_an_undecodable_byte_names_its_line(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_bytes(b"django\nflask\ncaf\xe9-tools\n")
+    assert refused(requirements) == f"{requirements}:3: not UTF-8 text (invalid continuation byte)"

@@ -196,9 +196,12 @@ def pypi_details(
     error: str | None,
     last_commit: datetime | None,
     now: datetime,
+    advisories_shown: int | None = None,
 ) -> list[Detail]:
     """The PyPI section of the package screen and ``djp show``: facts, advisories, readiness
-    for every Django release in the table with its evidence, and the health rules."""
+    for every Django release in the table with its evidence, and the health rules.
+    ``advisories_shown``: list that many advisories and count the rest (the package screen:
+    a thousand made it take a second to open; ``djp show`` lists them all)."""
     if not name:
         return [Detail("PyPI", "no PyPI name in the catalogue")]
     when = f"fetched {relative(fetched, now)}" if fetched else "not fetched yet"
@@ -225,7 +228,8 @@ def pypi_details(
         if d.yanked:
             reason = f": {d.yanked_reason}" if d.yanked_reason else ""
             rows.append(Detail("yanked", safe_text(f"{d.latest} is yanked{reason}"), "error"))
-        for a in d.advisories:
+        shown = d.advisories if advisories_shown is None else d.advisories[:advisories_shown]
+        for a in shown:
             fixed = f"fixed in {', '.join(a.fixed_in)}" if a.fixed_in else "no fixed version"
             also = f" ({', '.join(a.aliases)})" if a.aliases else ""
             rows.append(
@@ -233,6 +237,9 @@ def pypi_details(
                     "advisory", safe_text(f"{a.id}{also}: {fixed}. {a.summary}".strip()), "error"
                 )
             )
+        if len(shown) < len(d.advisories):
+            more = f"and {len(d.advisories) - len(shown):,} more (djp show {name} lists them)"
+            rows.append(Detail("advisory", safe_text(more), "error"))
         if d.advisories_left_out:
             more = f"and {d.advisories_left_out:,} more, not kept (djp keeps {len(d.advisories):,})"
             rows.append(Detail("advisory", more, "error"))

@@ -233,3 +233,28 @@ async def test_a_flood_of_advisories_is_capped_and_says_how_many_were_left_out(c
     catalog.close()
     code, out, _ = run_djp("--store", path, "show", "4404")
     assert code == 0 and "and 9,005 more, not kept (djp keeps 1,000)" in out
+
+
+def test_the_package_screen_lists_ten_advisories_and_counts_the_rest():
+    """What the package screen shows of a release with as many advisories as djp keeps:
+    ten, then how many more and where to read them (all thousand took it a second to
+    open); ``djp show`` lists them all. GENERATED advisories."""
+    from datetime import datetime
+
+    from catalog.present.details import pypi_details
+    from catalog.pypi.readiness import Digest
+    from eventstore import Advisory
+    from tui.screens.package import ADVISORIES_SHOWN
+
+    flood = [Advisory(id=f"GENERATED-{i}", fixed_in=["9.9"]) for i in range(1000)]
+    facts = PypiFacts(name="django-messages", latest="0.6.0", vulnerabilities=flood,
+                      vulnerabilities_left_out=5)  # fmt: skip
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    digest = Digest("django-messages", "ok", facts, now)
+    rows = pypi_details("django-messages", digest, now, None, None, now, ADVISORIES_SHOWN)
+    advisories = [r.value for r in rows if r.label == "advisory"]
+    assert len(advisories) == ADVISORIES_SHOWN + 2
+    assert advisories[-2] == "and 990 more (djp show django-messages lists them)"
+    assert advisories[-1] == "and 5 more, not kept (djp keeps 1,000)"
+    every = pypi_details("django-messages", digest, now, None, None, now)
+    assert len([r for r in every if r.label == "advisory"]) == 1001

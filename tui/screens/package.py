@@ -26,6 +26,11 @@ from tui.widgets import DjpOptionList, KeyFooter
 SHOWN_ELSEWHERE = {"title", "id", "grids", "edited", "upstream"}
 
 
+#: Advisories the PyPI section lists (a release may have a thousand: the screen took a
+#: second to open); the rest are counted, and ``djp show`` lists them all.
+ADVISORIES_SHOWN = 10
+
+
 class PackageScreen(DjpScreen):
     BINDINGS = [
         BACK,
@@ -116,6 +121,7 @@ class PackageScreen(DjpScreen):
                 status.error,
                 view.record.last_updated,
                 self.controller.now,
+                advisories_shown=ADVISORIES_SHOWN,
             )
             for row in rows:
                 pypi.add_row(row.label, Text(row.value or "—", style=tone(self.app, row.tone)))

@@ -14,12 +14,10 @@ from datetime import UTC
 
 import pytest
 
-from catalog.catalog import Catalog
 from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
-from catalog.upstream.sync import load_snapshot
 from eventstore import PypiFacts, PypiObserved
 from projections.targets import Target
-from tests.support.builders import point_at_pypi
+from tests.support.builders import pointed_catalog
 from tests.support.cli import run_djp
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
 
@@ -28,9 +26,7 @@ POINTED = {4404: "djangorestframework", 359: "django-crispy-forms", 4321: "nango
 
 @pytest.fixture
 def catalog(store_path):
-    with Catalog.open(store_path) as opened:
-        load_snapshot(opened)
-        point_at_pypi(opened, POINTED)
+    with pointed_catalog(store_path, POINTED) as opened:
         yield opened
 
 
@@ -170,9 +166,8 @@ async def test_the_whole_fetch_ends_at_its_deadline_and_says_what_it_left(catalo
 
 
 def test_djp_sync_deadline_stops_the_pypi_phase_of_the_command_line(store_path, monkeypatch):
-    with Catalog.open(store_path) as catalog:
-        load_snapshot(catalog)
-        point_at_pypi(catalog, POINTED)
+    with pointed_catalog(store_path, POINTED):
+        pass
     served = serve()
     served.faults = {name: ["drip"] * 5 for name in POINTED.values()}
     monkeypatch.setenv("DJP_SYNC_DEADLINE", "1")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from catalog.catalog import Catalog
 from catalog.upstream.sync import SyncSession
 from eventstore import Record, SyncFinished
@@ -34,3 +37,15 @@ def point_at_pypi(catalog: Catalog, pointed: dict[int, str]) -> None:
         for ident, name in pointed.items()
     ]
     sync_records(catalog, "package", records, complete=False)
+
+
+@contextlib.contextmanager
+def pointed_catalog(path, pointed: dict[int, str]) -> Iterator[Catalog]:
+    """The shipped snapshot at ``path`` with packages pointed at PyPI projects (id -> name),
+    open for the block."""
+    from catalog.upstream.sync import load_snapshot
+
+    with Catalog.open(path) as opened:
+        load_snapshot(opened)
+        point_at_pypi(opened, pointed)
+        yield opened

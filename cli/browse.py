@@ -12,14 +12,8 @@ import click
 
 from catalog.catalog import Catalog
 from catalog.present import export
-from catalog.present.details import (
-    COLUMNS,
-    cell_text,
-    grid_count,
-    package_details,
-    pypi_details_of,
-    pypi_of,
-)
+from catalog.present.details import COLUMNS, cell_text, grid_count, package_details
+from catalog.present.pypi import pypi_details_of, pypi_of
 from catalog.read import lookup, queries
 from catalog.read.rows import Row, RowIndex
 from catalog.read.settings import Settings

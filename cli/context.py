@@ -187,7 +187,7 @@ def clear_progress_line() -> None:
 
 
 def print_sync_report(report: SyncFinished, *, err: bool = False) -> None:
-    from catalog.present.details import sync_summary
+    from catalog.present.events import sync_summary
     from catalog.text import safe_text
 
     clear_progress_line()

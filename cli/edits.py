@@ -10,7 +10,7 @@ import click
 
 from catalog.edits import commands as edits
 from catalog.edits.files import export_edits, import_edits
-from catalog.present.details import act_summary
+from catalog.present.events import act_summary
 from catalog.text import counted, safe_text
 from cli import complete
 from cli.context import (

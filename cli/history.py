@@ -8,7 +8,7 @@ import click
 import msgspec
 
 from catalog.catalog import Catalog
-from catalog.present.details import (
+from catalog.present.events import (
     MEMBER_FIELDS,
     event_summary,
     history_kind,

@@ -54,6 +54,8 @@ FORBIDDEN_AT_RUNTIME = {
 #: The presentation both UIs share: no network, no UI library.
 PRESENTATION = [
     "catalog.present.details",
+    "catalog.present.pypi",
+    "catalog.present.events",
     "catalog.present.report",
     "catalog.present.compare",
     "catalog.present.export",

@@ -69,11 +69,14 @@ class Runner(Protocol):
     def call_from_thread(self, callback: Callable[..., Any], *args: Any) -> Any: ...
 
 
+Doing = Literal["idle", "sync", "pypi", "travel"]
+
+
 @dataclass(frozen=True)
 class Activity:
     """What the app is doing besides waiting for keys, and how far it got."""
 
-    kind: Literal["idle", "sync", "pypi", "travel"] = "idle"
+    kind: Doing = "idle"
     detail: str = ""
 
     @property
@@ -166,8 +169,8 @@ class Controller:
     def read_only(self) -> bool:
         return self.space.read_only
 
-    def _set_activity(self, kind: str = "idle", detail: str = "") -> None:
-        self.activity = Activity(kind, detail)  # type: ignore[arg-type]
+    def _set_activity(self, kind: Doing = "idle", detail: str = "") -> None:
+        self.activity = Activity(kind, detail)
         self.announce(Change.ACTIVITY)
 
     # --- going places ----------------------------------------------------------------------
@@ -239,8 +242,8 @@ class Controller:
     def category_names(self) -> dict[int, str]:
         return self.space.browser.category_names
 
-    def grids_of(self, package_id: int) -> set[int]:
-        """The grids that list a package."""
+    def grids_of(self, package_id: int) -> set[str]:
+        """The grids that list a package (ids, and slugs of your own grids)."""
         return self.space.browser.memberships.get(package_id, set())
 
     def grid_rows(self, grid: GridView) -> list[Row]:
@@ -485,8 +488,7 @@ class Controller:
     def after_first_start(self) -> None:
         """The first start's dialog closed: PyPI's facts follow in the background (the
         readiness, licence and release columns), as ``S`` would fetch them."""
-        if self._fetching.pypi_after_first and not self.read_only:
-            self._fetching.pypi_after_first = False
+        if self._fetching.pypi_next() and not self.read_only:
             self._set_activity("pypi")
             self._background(partial(self._sync_in_background, pypi_only=True))
 

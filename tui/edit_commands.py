@@ -13,7 +13,7 @@ from typing import Any
 
 from catalog.edits import commands as edits
 from catalog.errors import UserError
-from catalog.present.details import act_summary
+from catalog.present.events import act_summary
 from eventstore import Envelope, StoreError
 from projections.targets import Target
 from tui.workspace import Workspace

@@ -51,6 +51,12 @@ class FetchCommands:
         self.pypi_names = pypi_names  # PyPI name -> package, from the rows in hand
         self.pypi_after_first = False  # the first start filled the store: PyPI's facts next
 
+    def pypi_next(self) -> bool:
+        """Whether the first start's sync has just filled the store, so PyPI's facts come
+        next (asked once: it is then forgotten)."""
+        due, self.pypi_after_first = self.pypi_after_first, False
+        return due
+
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
         """A sync's span: at the present, marked as this app's own writing."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from catalog.present.details import short_value
+from catalog.present.events import short_value
 from catalog.text import counted, safe_text
 from eventstore import FieldChange
 from projections.changes import Changes

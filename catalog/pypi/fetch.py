@@ -60,11 +60,6 @@ _JSON_KINDS = {type(None): "null", list: "array", str: "string", int: "number", 
                bool: "boolean"}  # fmt: skip
 
 
-def _loop_time(monotonic_at: float) -> float:
-    """A ``time.monotonic()`` instant on the running loop's clock."""
-    return asyncio.get_running_loop().time() + (monotonic_at - time.monotonic())
-
-
 # --- fetching ---------------------------------------------------------------------------------
 
 
@@ -235,7 +230,7 @@ async def ask_pypi(
                 progress(done, len(asks))
 
         try:
-            async with asyncio.timeout_at(_loop_time(deadline_at)):
+            async with asyncio.timeout(config.deadline):
                 if asks:  # the first alone, and retried less: an unreachable PyPI is known fast
                     await one(asks[0], attempts=config.probe_attempts)
                 await asyncio.gather(*(one(a) for a in asks[1:]))

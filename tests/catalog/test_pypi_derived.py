@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 
-from catalog.present.details import COLUMNS, cell_text, readiness_spans
+from catalog.present.details import COLUMNS, cell_text
+from catalog.present.pypi import readiness_spans
 from catalog.present.report import changes_report, pypi_change_words
 from catalog.pypi.cache import stale_targets
 from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets

@@ -236,7 +236,7 @@ def test_the_package_screen_lists_ten_advisories_and_counts_the_rest():
     open); ``djp show`` lists them all. GENERATED advisories."""
     from datetime import datetime
 
-    from catalog.present.details import pypi_details
+    from catalog.present.pypi import pypi_details
     from catalog.pypi.readiness import Digest
     from eventstore import Advisory
     from tui.screens.package import ADVISORIES_SHOWN

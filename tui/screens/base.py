@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from catalog.present.details import event_summary
+from catalog.present.events import event_summary
 from catalog.present.export import FORMATS as EXPORT_FORMATS
 from catalog.present.export import SUFFIX
 from catalog.text import counted, local_time

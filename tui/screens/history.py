@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from catalog.errors import UserError
-from catalog.present.details import MEMBER_FIELDS, member_words, short_value
+from catalog.present.events import MEMBER_FIELDS, member_words, short_value
 from catalog.text import local_time, safe_text, sparkline
 from projections.history import HistoryItem, series
 from projections.targets import Target

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from catalog.present.details import event_summary
+from catalog.present.events import event_summary
 from catalog.text import local_time
 from tui.modals import TextModal
 from tui.screens.base import BACK, DjpScreen

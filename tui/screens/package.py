@@ -13,7 +13,9 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from catalog.api import pypi_name
-from catalog.present.details import package_details, pypi_details, short_value
+from catalog.present.details import package_details
+from catalog.present.events import short_value
+from catalog.present.pypi import pypi_details
 from catalog.text import safe_text
 from projections.targets import Target
 from projections.view import STATUSES, PackageView

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from catalog.api import pypi_name
-from catalog.pypi.verdicts import DJANGO_RELEASES
+from catalog.pypi.verdicts import DJANGO_RELEASES, verdict_counts
 from catalog.read import queries
 from catalog.read.settings import Settings
 from catalog.text import counted, fit, safe_text
@@ -80,8 +80,7 @@ def readiness(
         return
     counts = Counter(line["verdict"] for line in lines)
     click.echo(
-        f"Django {django} ({chosen}): {counts['yes']:,} ready, {counts['no']:,} not, "
-        f"{counts['unknown']:,} unknown of {counted(len(lines), 'package')}",
+        f"Django {django} ({chosen}): {verdict_counts(counts)} of {counted(len(lines), 'package')}",
         err=True,
     )
     for line in lines:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
-from catalog.present.stack import stack_cells, stack_columns
-from catalog.stacks.fetch import dependency_targets, refresh_stack
+from catalog.pypi.fetch import PypiReport
+from catalog.present.stack import plan_cells, plan_columns, stack_cells, stack_columns
+from catalog.stacks.fetch import dependency_targets, failures, plan_stack, refresh_stack
+from catalog.stacks.rewrite import rewritten
 from catalog.stacks.files import project_files, read_stack
 from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
 from catalog.stacks.model import StackFileError
@@ -38,7 +40,26 @@ from cli.context import (
     shell_complete=complete.django_releases,
 )
 @click.option("--name", metavar="NAME", help="The stack's name (default: the project directory).")
-@click.option("--check", is_flag=True, help="Exit 1 on a yanked or vulnerable pin or a 'no'.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 on a yanked judged release, a known advisory, a 'no', or a release not checked.",
+)
+@click.option(
+    "--strict", is_flag=True, help="With --check: fail on 'undeclared' and 'unknown' too."
+)
+@click.option(
+    "--plan",
+    is_flag=True,
+    help="The upgrade plan: per dependency the smallest release ready, clear, and both.",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["table", "requirements"]),
+    default="table",
+    help="requirements: the dependency files with the plan's moves applied (implies --plan).",
+)
 @click.option("--list", "list_", is_flag=True, help="List the stacks kept in the store.")
 @click.option(
     "--show", metavar="NAME", help="Report on a stack already read.", shell_complete=complete.stacks
@@ -61,6 +82,9 @@ def stack(
     django: str | None,
     name: str | None,
     check: bool,
+    strict: bool,
+    plan: bool,
+    format_: str,
     list_: bool,
     show: str | None,
     forget: str | None,
@@ -136,17 +160,44 @@ def stack(
                 )
             for error in report.errors[:20]:
                 click.echo(f"djp: {safe_text(error)}", err=True)
+        else:
+            report = PypiReport()
         version, why = target_django(view, django)
-        rows = stack_rows(catalog.tables(), view, targets, version, now)
-    if as_json:
+        plan = plan or format_ == "requirements"
+
+        def judge(tables, failed):
+            return stack_rows(tables, view, targets, version, now, failures=failed)
+
+        if plan:
+            reading = not (no_pypi or report.unreachable or report.stopped)
+            said = len(report.errors)
+            rows, report = asyncio.run(
+                plan_stack(catalog, view, judge, session.pypi_config(pypi_url) if reading else None,
+                           now, targets=targets, progress=pypi_progress_printer(), report=report)
+            )  # fmt: skip
+            clear_progress_line()
+            for error in report.errors[said : max(said, 20)]:
+                click.echo(f"djp: {safe_text(error)}", err=True)
+        else:
+            rows = judge(catalog.tables(), failures(report))
+    if format_ == "requirements":
+        _rewrite(view, rows, files[0].parent if files else Path("."))
+    elif as_json:
         echo_json(r.as_json() for r in rows)
     else:
-        _print(view, rows, version, why)
+        _print(view, rows, version, why, plan)
     if check:
-        problems = [p for r in rows for p in r.problems]
-        for problem in problems:
+        failing = [(r, p) for r in rows for p in r.problems + (r.doubts if strict else [])]
+        for _, problem in failing:
             click.echo(f"{safe_text(view.name)}: {safe_text(problem)}", err=True)
-        ctx.exit(1 if problems else 0)
+        if failing:
+            click.echo(
+                f"{safe_text(view.name)}: {counted(len(failing), 'problem')} in "
+                f"{counted(len({r.name for r, _ in failing}), 'dependency', 'dependencies')}"
+                + ("" if strict else " (--strict also fails on undeclared and unknown)"),
+                err=True,
+            )
+        ctx.exit(1 if failing else 0)
 
 
 def _list(session: Session, as_json: bool) -> None:
@@ -167,9 +218,12 @@ def _list(session: Session, as_json: bool) -> None:
         click.echo(f"{safe_text(v.name):<24} {len(v.deps):>4} dependencies  {files}")
 
 
-def _print(view: StackView, rows: list[StackRow], version: str, why: str) -> None:
+def _print(view: StackView, rows: list[StackRow], version: str, why: str, plan: bool) -> None:
     """The report; on a terminal, in the columns its width leaves room for (as in the app)."""
-    click.echo(f"stack {safe_text(view.name)}: readiness for Django {version} ({safe_text(why)})")
+    click.echo(f"stack {safe_text(view.name)}: Django {version}, {safe_text(why)}")
+    if plan:
+        _print_plan(rows)
+        return
     columns = stack_columns(terminal_width())
     click.echo(" ".join(fit(label, cells) for label, cells in columns) + " notes")
     for r in rows:
@@ -181,6 +235,38 @@ def _print(view: StackView, rows: list[StackRow], version: str, why: str) -> Non
         f"{counted(len(rows), 'dependency', 'dependencies')}, {with_problems} with problems "
         f"({sum(1 for r in rows if r.package)} in the djp catalogue)"
     )
+
+
+def _print_plan(rows: list[StackRow]) -> None:
+    """The plan as a table: dependency, now, ready, clear, move to, why."""
+    columns = plan_columns(terminal_width())
+    click.echo(" ".join(fit(label, w) for label, w in columns) + " why")
+    for r in rows:
+        cells = plan_cells(r)
+        line = " ".join(fit(cells[label], w) for label, w in columns)
+        click.echo(line + " " + cells["why"])
+    moving = sum(1 for r in rows if r.plan and r.plan["move_to"] and r.plan["move_to"] != r.judged)
+    stuck = sum(1 for r in rows if r.plan and r.plan["move_to"] is None)
+    click.echo(
+        f"{counted(len(rows), 'dependency', 'dependencies')}: {moving:,} to move, "
+        f"{stuck:,} with no release to move to"
+    )
+
+
+def _rewrite(view: StackView, rows: list[StackRow], base: Path) -> None:
+    """The dependency files with each move applied, for a reviewer to diff (one file: its
+    text alone; several: each after a ``# djp: FILE`` line). A lock's pins are the locker's
+    to move: said on stderr."""
+    try:
+        texts = rewritten(view, rows, base)
+    except StackFileError as exc:
+        raise CommandError(str(exc)) from None
+    for path, text, skipped in texts:
+        if len(texts) > 1:
+            click.echo(f"# djp: {path}")
+        click.echo(text, nl=False)
+        for line in skipped:
+            click.echo(f"djp: {safe_text(line)}", err=True)
 
 
 def _expand(path: Path) -> list[Path]:

@@ -175,7 +175,9 @@ class PypiFacts(msgspec.Struct, kw_only=True):
     name: str
     latest: str = ""
     released: datetime | None = None  # the first upload of the latest release
-    releases: dict[str, datetime] = {}  # version -> its first upload (the newest 500)
+    releases: dict[str, datetime] = {}  # version -> its first upload (every one, up to 50,000)
+    releases_left_out: int = 0  # older releases past the 50,000 kept (a hostile document)
+    releases_complete: bool = False  # every release kept (facts before December 2026: 500)
     license_expression: str = ""
     license: str = ""  # the first 200 characters of ``info.license``
     license_is_long: bool = False

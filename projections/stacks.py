@@ -18,6 +18,7 @@ class StackView:
     name: str
     files: list[str] = field(default_factory=list)
     django: str | None = None  # the target Django version, when one was given
+    python: str | None = None  # the Python the project requires, when it says
     forgotten: bool = False
     deps: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> Dependency.as_dict
 
@@ -35,6 +36,7 @@ def stack_view(tables: Tables, name: str) -> StackView | None:
         name,
         files=list(values.get("files") or []),
         django=values.get("django"),
+        python=values.get("python"),
         forgotten=bool(values.get("forgotten")),
     )
     for key, value in values.items():

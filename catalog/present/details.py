@@ -65,11 +65,14 @@ COLUMNS = {
         Column("activity", "52 weeks", 26),
         Column("license", "licence", 12),
         Column("released", "released", 10),
-        Column("django", "Django", 7),
+        Column("django", "Django", 10),
     )
 }
-VERDICT_CELLS = {"yes": "✓ yes", "no": "✗ no", "unknown": "?"}
-VERDICT_TONES = {"yes": "success", "no": "error", "unknown": ""}
+#: The five verdicts as every front end writes and colours them (``catalog.pypi.verdicts``).
+VERDICT_CELLS = {"yes": "✓ yes", "no": "✗ no", "undeclared": "undeclared", "unknown": "unknown",
+                 "n/a": "n/a"}  # fmt: skip
+VERDICT_TONES = {"yes": "success", "no": "error", "undeclared": "warning", "unknown": "",
+                 "n/a": ""}  # fmt: skip
 
 
 def column_label(column: Column, django: str) -> str:

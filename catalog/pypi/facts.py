@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 from eventstore import Advisory, PypiFacts
 
-RELEASES_KEPT = 500
+#: Releases kept of a project: every one it has published (boto3 has over 2,000); only a
+#: hostile document passes this, and what it leaves out is counted (``releases_left_out``).
+RELEASES_KEPT = 50_000
 ADVISORIES_KEPT = 1000  # a release's; a flood of them (20,000 in one answer) is cut here
 
 
@@ -85,7 +87,8 @@ def facts_from_json(document: object, name: str) -> PypiFacts:
     info = document["info"]
     releases = document.get("releases") if isinstance(document.get("releases"), dict) else {}
     dated = {v[:100]: t for v, files in releases.items() if (t := _uploaded(files))}
-    newest = sorted(dated.items(), key=lambda kv: kv[1])[-RELEASES_KEPT:]
+    ordered = sorted(dated.items(), key=lambda kv: kv[1])
+    newest = ordered[-RELEASES_KEPT:]
     license_text = info.get("license") if isinstance(info.get("license"), str) else ""
     kept, left_out = advisories(document.get("vulnerabilities"))
     return PypiFacts(
@@ -93,6 +96,8 @@ def facts_from_json(document: object, name: str) -> PypiFacts:
         latest=clip_text(info.get("version"), 100),
         released=_uploaded(document.get("urls")),
         releases=dict(newest),
+        releases_left_out=len(ordered) - len(newest),
+        releases_complete=True,
         license_expression=clip_text(info.get("license_expression"), 200),
         license=license_text[:200],
         license_is_long=len(license_text) > 200 or "\n" in license_text.strip(),
@@ -124,7 +129,7 @@ def release_metadata(info: dict) -> dict:
 
 
 def _yanked_versions(releases: dict) -> dict[str, str]:
-    """Releases whose every file is yanked -> the reason (the first 100 of them)."""
+    """Releases whose every file is yanked -> the reason (up to ``RELEASES_KEPT``)."""
     out: dict[str, str] = {}
     for version, files in releases.items():
         if (
@@ -133,6 +138,6 @@ def _yanked_versions(releases: dict) -> dict[str, str]:
             and all(isinstance(f, dict) and f.get("yanked") for f in files)
         ):
             out[str(version)[:100]] = clip_text(files[0].get("yanked_reason"), 300)
-            if len(out) >= 100:
+            if len(out) >= RELEASES_KEPT:
                 break
     return out

@@ -130,6 +130,9 @@ class Ask:
     observe: Callable[[object | None], object]  # raises ValueError for a document it rejects
     current: Callable[[Tables], object | None]  # what the projection holds now
     project: str = ""  # a project page's name (a release page's is "")
+    #: whether what is recorded predates what djp now reads from this page (then the ETag
+    #: is not sent: a 304 would keep it)
+    outdated: Callable[[object], bool] = lambda current: False
 
 
 def project_ask(target: Target, name: str) -> Ask:
@@ -143,7 +146,11 @@ def project_ask(target: Target, name: str) -> Ask:
         entry = tables.pypi.get(target.raw)
         return entry.observed if entry is not None else None
 
-    return Ask(target.raw, target.key, f"pypi/{name}/json", name, observe, current, name)
+    def outdated(current: object) -> bool:
+        facts = getattr(current, "facts", None)
+        return facts is not None and not facts.releases_complete
+
+    return Ask(target.raw, target.key, f"pypi/{name}/json", name, observe, current, name, outdated)
 
 
 def release_ask(target: Target, name: str, version: str) -> Ask:
@@ -153,6 +160,8 @@ def release_ask(target: Target, name: str, version: str) -> Ask:
         if not isinstance(document, dict) or not isinstance(document.get("info"), dict):
             raise ValueError("not a PyPI release document (no info)")
         info = document["info"]
+        if not same_version(info.get("version"), version):
+            raise ValueError(f"it describes version {clip_text(info.get('version'), 40)!r}")
         kept, left_out = advisories(document.get("vulnerabilities"))
         return ReleaseObserved(
             target=target.key,
@@ -178,6 +187,21 @@ def release_ask(target: Target, name: str, version: str) -> Ask:
         observe,
         current,
     )
+
+
+def same_version(said: object, version: str) -> bool:
+    """Whether a release page's ``info.version`` is ``version`` (``1.0`` is ``1.0.0``); a
+    page that does not say is taken at its word."""
+    if said is None:
+        return True
+    if not isinstance(said, str):
+        return False
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(said) == Version(version)
+    except InvalidVersion:
+        return said == version
 
 
 #: The cache keys of release pages. Version 2 records each release's metadata: a store whose
@@ -251,6 +275,8 @@ async def _fetch_one(
     catalog: Catalog, http: BoundedHttp, ask: Ask, report: PypiReport, attempts: int | None
 ) -> None:
     cached = cache_entry(catalog, ask.key)
+    if cached.etag and ask.project and ask.outdated(_current(catalog, ask)):
+        cached.etag = ""  # recorded before djp kept what it keeps now: ask afresh
     headers = {"If-None-Match": cached.etag} if cached.etag else None
     failed = CacheEntry(etag=cached.etag, fetched=cached.fetched)
     try:
@@ -277,6 +303,14 @@ async def _fetch_one(
         report.not_modified += 1
         _remember(catalog, ask.key, CacheEntry(etag=cached.etag, fetched=now))
         return
+    if reply.status == 404 and not ask.project:
+        # a mirror that serves no release pages, or a release PyPI lost: unchecked, and
+        # asked again next time (the project page says whether the release exists)
+        error = f"{reply.url} answered 404: the release page is not served"
+        report.errors.append(f"{ask.label}: {error}")
+        failed.error = error
+        _remember(catalog, ask.key, failed)
+        return
     if reply.status == 404:
         report.missing += 1
         if ask.project:
@@ -302,6 +336,10 @@ async def _fetch_one(
     etag = reply.headers.get("etag", "")[:200] if reply.status == 200 else ""
     if _record(catalog, ask, observed, CacheEntry(etag=etag, fetched=now)):
         report.changed += 1
+
+
+def _current(catalog: Catalog, ask: Ask) -> object | None:
+    return catalog.store.read(lambda txn: ask.current(catalog.projection.tables(txn)))
 
 
 def _remember(catalog: Catalog, key: bytes, entry: CacheEntry) -> None:

@@ -1,16 +1,19 @@
 """Will a package work with Django X (or Python 3.Y)? Verdicts from what PyPI says, with the
 evidence in words, never a guess.
 
-- ``no``: the ``requires_dist`` requirement on Django (markers and extras honoured, read with
-  ``packaging``) excludes X, or the package declares ``Framework :: Django :: V`` classifiers
-  and X is newer than all of them;
+- ``no``: only when the ``requires_dist`` requirement on Django (markers and the extras asked
+  for honoured, read with ``packaging``) excludes X;
 - ``yes``: it declares ``Framework :: Django :: X`` (or the major-only ``Framework :: Django ::
   N`` for X = N.x) and its requirement does not exclude X;
-- ``unknown``: anything else (no classifiers; X between declared versions).
+- ``undeclared``: it declares Django versions with classifiers, none is X, and nothing
+  excludes X ("declares 3.2-5.1; requires Django>=3.2"): not yet said, not refused;
+- ``unknown``: nothing either way (a requirement on Django, or a bare ``Framework :: Django``,
+  without version classifiers);
+- ``n/a``: neither its classifiers nor its requirements (in any extra asked for) name Django.
 
 Python 3.Y reads ``Programming Language :: Python :: 3.Y`` classifiers and ``requires_python``
-the same way. Django's releases and their end of support are a table here, with where its
-dates come from.
+the same way (without ``n/a``: every package runs on some Python). Django's releases and
+their end of support are a table here, with where its dates come from.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from packaging.version import InvalidVersion, Version
 
 from catalog.api import canonical_name
 
-VerdictWord = Literal["yes", "no", "unknown"]
+VerdictWord = Literal["yes", "no", "undeclared", "unknown", "n/a"]
+#: The five words, in the order summaries count them.
+VERDICT_WORDS: tuple[VerdictWord, ...] = ("yes", "no", "undeclared", "unknown", "n/a")
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,12 @@ DJANGO_PREFIX = "Framework :: Django :: "
 PYTHON_PREFIX = "Programming Language :: Python :: "
 
 
+def verdict_counts(counts) -> str:
+    """How many of each verdict, in one phrase ("3 yes, 1 no, 2 undeclared, 0 unknown,
+    1 n/a"): the summary of ``djp readiness`` and the readiness screen."""
+    return ", ".join(f"{counts.get(word, 0):,} {word}" for word in VERDICT_WORDS)
+
+
 @dataclass(frozen=True)
 class Verdict:
     verdict: VerdictWord
@@ -89,7 +100,7 @@ def _key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
-def _declared(classifiers: Iterable[str], prefix: str) -> list[str]:
+def declared_versions(classifiers: Iterable[str], prefix: str) -> list[str]:
     """Versions a package declares with classifiers ``prefix + V`` (digits and dots only)."""
     out = []
     for classifier in classifiers:
@@ -105,26 +116,32 @@ def _declared(classifiers: Iterable[str], prefix: str) -> list[str]:
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
-def _requirement(requires_dist: Iterable[str], name: str) -> SpecifierSet | None:
-    """The combined specifier of the requirements on ``name`` that always apply: markers are
-    evaluated for this environment, and a requirement of an extra applies only with it.
-    Only the requirements that name ``name`` are parsed (a package lists many)."""
-    specifier = None
+def _requirement(
+    requires_dist: Iterable[str], name: str, extras: tuple[str, ...] = ()
+) -> tuple[SpecifierSet | None, bool]:
+    """The combined specifier of the requirements on ``name`` that apply (markers evaluated
+    for this environment; a requirement of an extra applies only when ``extras`` asks for
+    it), and whether any requirement names ``name`` at all (in any extra asked for, or
+    none). Only the requirements that name ``name`` are parsed (a package lists many)."""
+    specifier, named_it = None, False
     for text in requires_dist:
         named = _NAME.match(text)
         if named is None or canonical_name(named.group(1)) != name:
             continue
-        applies = _applying(text)
-        if applies is not None:
-            specifier = applies if specifier is None else specifier & applies
-    return specifier
+        for extra in ("", *extras):
+            applies = _applying(text, extra)
+            if applies is not None:
+                named_it = True
+                specifier = applies if specifier is None else specifier & applies
+                break
+    return specifier, named_it
 
 
 @functools.lru_cache(maxsize=4096)
-def _applying(text: str) -> SpecifierSet | None:
-    """The specifier of requirement ``text`` when it always applies (None: it is invalid, or
-    its marker does not hold here). Packages share their requirement texts ("Django>=4.2"):
-    each is parsed once."""
+def _applying(text: str, extra: str = "") -> SpecifierSet | None:
+    """The specifier of requirement ``text`` when it applies with ``extra`` asked for ("":
+    none; None: it is invalid, or its marker does not hold here). Packages share their
+    requirement texts ("Django>=4.2"): each is parsed once."""
     # packaging's PEP 508 parser: imported on the first requirement, not by every command
     from packaging.markers import UndefinedEnvironmentName
     from packaging.requirements import InvalidRequirement, Requirement
@@ -135,7 +152,7 @@ def _applying(text: str) -> SpecifierSet | None:
         return None
     if requirement.marker is not None:
         try:
-            if not requirement.marker.evaluate({"extra": ""}):
+            if not requirement.marker.evaluate({"extra": extra}):
                 return None
         except UndefinedEnvironmentName:
             return None
@@ -173,7 +190,7 @@ def _span(versions: list[str]) -> str:
 
 
 #: The evidence of a package that names Django nowhere (not a Django package, in a stack).
-NO_DJANGO_TIES = "no Django version classifiers and no Django requirement"
+NO_DJANGO_TIES = "no Django classifiers and no Django requirement"
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,26 +202,38 @@ class DjangoTies:
 
     specifier: SpecifierSet | None
     declared: tuple[str, ...]
+    names_django: bool = True  # a classifier or a requirement names Django
 
 
 @functools.lru_cache(maxsize=8192)
-def django_ties(classifiers: tuple[str, ...], requires_dist: tuple[str, ...]) -> DjangoTies:
+def django_ties(
+    classifiers: tuple[str, ...], requires_dist: tuple[str, ...], extras: tuple[str, ...] = ()
+) -> DjangoTies:
+    specifier, required = _requirement(requires_dist, "django", extras)
+    framework = any(c == "Framework :: Django" or c.startswith(DJANGO_PREFIX) for c in classifiers)
     return DjangoTies(
-        _requirement(requires_dist, "django"), tuple(_declared(classifiers, DJANGO_PREFIX))
+        specifier, tuple(declared_versions(classifiers, DJANGO_PREFIX)), required or framework
     )
 
 
-def django_verdict(classifiers: Iterable[str], requires_dist: Iterable[str], x: str) -> Verdict:
-    """Is the package ready for Django feature release ``x`` ("5.2")?"""
-    return judge_django(django_ties(tuple(classifiers), tuple(requires_dist)), x)
+def django_verdict(
+    classifiers: Iterable[str], requires_dist: Iterable[str], x: str, extras: Iterable[str] = ()
+) -> Verdict:
+    """Is the package ready for Django feature release ``x`` ("5.2")? ``extras``: those the
+    requirement on the package asks for (their requirements apply too)."""
+    ties = django_ties(tuple(classifiers), tuple(requires_dist), tuple(sorted(extras)))
+    return judge_django(ties, x)
 
 
 @functools.lru_cache(maxsize=32768)  # a package's ties for each release it is judged for
 def judge_django(ties: DjangoTies, x: str) -> Verdict:
     """``django_verdict`` from the package's ties read once."""
     specifier, declared = ties.specifier, ties.declared
-    if specifier is not None and str(specifier) and excludes(specifier, x):
-        return Verdict("no", f"requires Django{specifier}")
+    if not ties.names_django:
+        return Verdict("n/a", NO_DJANGO_TIES)
+    required = f"requires Django{specifier}" if specifier is not None and str(specifier) else ""
+    if required and excludes(specifier, x):
+        return Verdict("no", required)
     features = [v for v in declared if "." in v]
     majors = [v for v in declared if "." not in v]
     major = x.split(".")[0]
@@ -212,35 +241,42 @@ def judge_django(ties: DjangoTies, x: str) -> Verdict:
         return Verdict("yes", f"classifier {DJANGO_PREFIX}{x}")
     if major in majors:
         return Verdict("yes", f"classifier {DJANGO_PREFIX}{major}")
-    newest = max([_key(v) for v in features] + [(int(m), 99) for m in majors], default=None)
-    if newest is not None and _key(x) > newest:
-        return Verdict("no", f"declares {_span(list(declared))} only")
     if declared:
-        return Verdict("unknown", f"declares {', '.join(declared)}, not {x}")
+        says = (
+            f"declares {_span(list(declared))}"
+            if _contiguous(declared)
+            else (f"declares {', '.join(declared)}")
+        )
+        return Verdict("undeclared", f"{says}; {required or 'no Django requirement'}")
     if specifier is not None:
         wanted = str(specifier) or " (any version)"
         return Verdict("unknown", f"requires Django{wanted}; no Django version classifiers")
-    return Verdict("unknown", NO_DJANGO_TIES)
+    return Verdict("unknown", "a Framework :: Django classifier without versions")
+
+
+def _contiguous(declared: Iterable[str]) -> bool:
+    """Whether the declared versions are a run of the table's releases ("3.2-5.1")."""
+    table = [r.version for r in DJANGO_RELEASES]
+    places = [table.index(v) for v in declared if v in table]
+    return len(places) == len(list(declared)) and places == list(range(places[0], places[-1] + 1))
 
 
 def python_verdict(classifiers: Iterable[str], requires_python: str | None, y: str) -> Verdict:
     """Is the package ready for Python ``y`` ("3.13")?"""
     if requires_python:
-        specifier = _python_specifier(requires_python)
+        specifier = python_specifier(requires_python)
         if specifier is not None and excludes(specifier, y):
             return Verdict("no", f"requires Python {requires_python}")
-    declared = [v for v in _declared(classifiers, PYTHON_PREFIX) if v.count(".") == 1]
+    declared = [v for v in declared_versions(classifiers, PYTHON_PREFIX) if v.count(".") == 1]
     if y in declared:
         return Verdict("yes", f"classifier {PYTHON_PREFIX}{y}")
-    if declared and _key(y) > _key(declared[-1]):
-        return Verdict("no", f"declares Python {_span(declared)} only")
     if declared:
-        return Verdict("unknown", f"declares Python {', '.join(declared)}, not {y}")
+        return Verdict("undeclared", f"declares Python {_span(declared)}, not {y}")
     return Verdict("unknown", "no Python version classifiers")
 
 
 @functools.lru_cache(maxsize=1024)
-def _python_specifier(requires_python: str) -> SpecifierSet | None:
+def python_specifier(requires_python: str) -> SpecifierSet | None:
     """``requires_python`` parsed (None: invalid); packages share a few texts (">=3.8")."""
     try:
         return SpecifierSet(requires_python)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from catalog.api import canonical_name, pypi_name
 from catalog.errors import UserError
+from catalog.pypi.verdicts import VERDICT_WORDS
 from catalog.read.rows import Row, RowIndex, sort_rows
 from projections.stacks import stack_view
 
@@ -54,7 +55,7 @@ QUALIFIERS = {
 }
 #: Entries of ``QUALIFIERS`` that are written alone, not as ``NAME:``.
 MARKS = ("-", '"')
-VERDICTS = ("yes", "no", "unknown")
+VERDICTS = VERDICT_WORDS
 _FEATURE = re.compile(r"^\d+\.\d+$")
 _QUALIFIER = re.compile(r"^[a-z_]+$")
 
@@ -103,7 +104,7 @@ def _readiness(name: str, value: str) -> tuple[str, str]:
     if not _FEATURE.match(version) or verdict not in VERDICTS:
         raise FilterError(
             f"{name}:{value} is not a filter; try {name}:{'5.2' if name == 'django' else '3.13'}"
-            f" or add :no or :unknown"
+            f" or add :no, :undeclared, :unknown or :n/a"
         )
     return version, verdict
 
@@ -201,8 +202,8 @@ def has_flag(row: Row, flag: str, now: datetime) -> bool:
 
 
 def django_word(row: Row, version: str) -> str:
-    """yes, no or unknown: the row's readiness for Django ``version`` (unknown before PyPI
-    was asked)."""
+    """yes, no, undeclared, unknown or n/a: the row's readiness for Django ``version``
+    (unknown before PyPI was asked)."""
     return row.pypi.django(version).verdict if row.pypi else "unknown"
 
 

@@ -255,9 +255,10 @@ def parse_sort(text: str) -> tuple[str, bool]:
     return name, descending
 
 
-#: Readiness, best first when descending: ready, not judged yet from PyPI's facts, not
-#: ready, and (last) packages whose PyPI facts were never fetched.
-VERDICT_ORDER = {"no": 1, "unknown": 2, "yes": 3}
+#: Readiness, best first when descending: ready, allowed but not declared, nothing either
+#: way, naming Django nowhere, not ready, and (last) packages whose PyPI facts were never
+#: fetched.
+VERDICT_ORDER = {"no": 1, "n/a": 2, "unknown": 3, "undeclared": 4, "yes": 5}
 
 
 def sort_rows(

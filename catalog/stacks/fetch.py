@@ -4,6 +4,7 @@ PyPI about their projects and pinned releases (through ``catalog.pypi.fetch``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from packaging.utils import canonicalize_name
@@ -19,6 +20,9 @@ from catalog.pypi.fetch import (
     pypi_targets,
     release_ask,
 )
+from catalog.stacks.judge import StackRow, judged_release, same
+from catalog.stacks.plan import MAX_ROUNDS, plan_rows, planners
+from projections.fold import Tables, release_key
 from projections.stacks import StackView
 from projections.targets import Target
 
@@ -57,22 +61,41 @@ async def refresh_stack(
     progress=None,
     targets: dict[str, Target] | None = None,
 ) -> PypiReport:
-    """Fetch the facts of the stack's projects, then of their pinned releases, each when
-    older than a day (``targets``: ``dependency_targets``, when the caller has them). A
-    project PyPI does not have (404, now or when last asked) has no release page to ask for."""
+    """Fetch the facts of the stack's projects, then the pages of the releases judged (a pin,
+    a lock's version, the newest a range allows; the latest's facts are the project's), each
+    when older than a day or when its last reading failed. A project PyPI does not have (404,
+    now or when last asked) has no release page to ask for."""
     targets = targets if targets is not None else dependency_targets(catalog, view)
     report = await _ask_stale(catalog, [project_ask(t, n) for n, t in targets.items()], config,
                               now, progress)  # fmt: skip
     if report.unreachable or report.stopped:
         return report
     tables = catalog.tables()
-    missing = report.missing_names | {n for n, t in targets.items() if _missing(tables, t)}
-    releases = [
-        release_ask(target, name, pinned)
-        for name, target in targets.items()
-        if (pinned := view.deps[name].get("pinned")) and name not in missing
-    ]
+    releases = []
+    for name, target in targets.items():
+        entry = tables.pypi.get(target.raw)
+        facts = entry.observed.facts if entry is not None else None
+        if facts is None:  # not on PyPI, or not answered: no release to ask for
+            continue
+        judged, _, _ = judged_release(view.deps[name], facts)
+        if judged and not same(judged, facts.latest):
+            releases.append(release_ask(target, name, judged))
     return report.add(await _ask_stale(catalog, releases, config, now, progress))
+
+
+async def ask_releases(catalog: Catalog, asks: list, config: PypiConfig, now: datetime,
+                       progress=None) -> PypiReport:  # fmt: skip
+    """Release pages, each when older than a day (or its last reading failed)."""
+    return await _ask_stale(catalog, asks, config, now, progress)
+
+
+def failures(report: PypiReport) -> dict[str, str]:
+    """What could not be read this run: ``NAME==VERSION`` (or ``NAME``) -> why."""
+    out = {}
+    for error in report.errors:
+        label, _, why = error.partition(": ")
+        out.setdefault(label, why)
+    return out
 
 
 async def _ask_stale(catalog: Catalog, asks: list, config: PypiConfig, now: datetime, progress):
@@ -81,7 +104,44 @@ async def _ask_stale(catalog: Catalog, asks: list, config: PypiConfig, now: date
                           progress=progress)  # fmt: skip
 
 
-def _missing(tables, target: Target) -> bool:
-    """PyPI said it has no such project when last asked."""
-    entry = tables.pypi.get(target.raw)
-    return entry is not None and entry.observed.state == "missing"
+async def plan_stack(
+    catalog: Catalog,
+    view: StackView,
+    judge: Callable[[Tables, dict[str, str]], list[StackRow]],
+    config: PypiConfig | None,
+    now: datetime,
+    *,
+    targets: dict[str, Target],
+    progress=None,
+    report: PypiReport | None = None,
+) -> tuple[list[StackRow], PypiReport]:
+    """The stack's rows with their plans: the search runs over the pages known and reads
+    those it needs, a batch per round for the whole stack (``config`` None: reads nothing,
+    a page not known is unknown). ``judge(tables, failures)`` gives the rows."""
+    report = report or PypiReport()
+    failed: dict[str, set[str]] = {}
+    for _ in range(MAX_ROUNDS):
+        tables = catalog.tables()
+        rows = judge(tables, failures(report))
+        needed = plan_rows(rows, planners(tables, rows, targets, view.python, failed))
+        if not needed:
+            return rows, report
+        if config is None:
+            for name, version in needed.items():
+                failed.setdefault(name, set()).add(version)
+            continue
+        asks = [release_ask(targets[n], n, v) for n, v in needed.items()]
+        round_report = await ask_releases(catalog, asks, config, now, progress)
+        report.add(round_report)
+        known = catalog.tables()
+        for name, version in needed.items():
+            entry = known.releases.get(release_key(name, version))
+            if entry is None or entry.observed.state != "ok" or not entry.observed.metadata:
+                failed.setdefault(name, set()).add(version)  # not readable this run
+    tables = catalog.tables()
+    rows = judge(tables, failures(report))
+    for row in rows:
+        if row.kind == "pypi" and row.plan is None:
+            row.plan = {"ready": None, "clear": None, "move_to": None,
+                        "reason": f"the search took more than {MAX_ROUNDS} rounds"}  # fmt: skip
+    return rows, report

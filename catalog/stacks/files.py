@@ -139,6 +139,8 @@ def _pep508(lines: LineIndex, stack: Stack, text: Any, group: str) -> None:
 def _pyproject(path: Path, stack: Stack) -> None:
     data, lines = _toml(path)
     project = data.get("project") or {}
+    if isinstance(project.get("requires-python"), str) and stack.python is None:
+        stack.python = project["requires-python"][:200]
     for text in project.get("dependencies") or []:
         _pep508(lines, stack, text, "dependencies")
     for extra, items in (project.get("optional-dependencies") or {}).items():
@@ -153,6 +155,8 @@ def _pyproject(path: Path, stack: Stack) -> None:
     for table in tables:
         for name, spec in table.items():
             if name.lower() == "python":
+                if isinstance(spec, str) and stack.python is None:
+                    stack.python = poetry_specifier(spec, lines.where(name))[:200]
                 continue
             _poetry(lines, stack, name, spec)
 

@@ -3,35 +3,176 @@ facts (the same ones, and the same rules, as the catalogue's).
 
 A stack is the target ``stack:NAME``. Reading its files appends one ``Edited`` event with what
 changed since the last reading, field by field: ``files``, ``django`` (the target Django
-version, when given) and one ``dep:NAME`` field per dependency (its requirement, pinned
-version, kind and source line; ``None`` when it is gone). History then shows "django-x pinned
-1.2 -> 1.3" and "added django-y", and ``--forget`` is an edit like any other (undo brings the
-stack back).
+version, when given), ``python`` (what the project requires) and one ``dep:NAME`` field per
+dependency (its requirement, pinned version, kind and source line; ``None`` when it is gone).
+History then shows "django-x pinned 1.2 -> 1.3" and "added django-y", and ``--forget`` is an
+edit like any other (undo brings the stack back).
 
-For each dependency from PyPI djp asks for the project's facts (``/pypi/NAME/json``, recorded
-as ``PypiObserved`` on the matching catalogue package, or on ``pypi:NAME`` when the catalogue
-has none) and, for a pinned version, that release's facts (``/pypi/NAME/VERSION/json``:
-yanked, advisories; ``ReleaseObserved``), each only when older than a day.
+Each dependency is judged at one release, and says which and why (``judged_because``): an
+exact pin (``pinned``) or a lock's version (``lock``); for a range, the newest final, unyanked
+release it allows (``range``); with no specifier, the latest (``latest``). That release's own
+facts decide: its page (``/pypi/NAME/VERSION/json``, ``ReleaseObserved``), or for the latest
+release the project's page, which describes it. A judged release whose facts could not be read
+is unchecked (``checked: false``): its advisories are unknown and its verdict is ``unknown``
+with the reason, never borrowed from another release.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from catalog.pypi.facts import RELEASES_KEPT
-from catalog.pypi.readiness import FAILED, Digest, digest_of, health
-from catalog.pypi.verdicts import default_django, django_verdict
+from catalog.pypi.readiness import FAILED, digest_of, health
+from catalog.pypi.verdicts import DJANGO_RELEASES, default_django, django_verdict, excludes
 from catalog.text import counted
-from eventstore import ReleaseObserved
+from eventstore import Advisory, PypiFacts, ReleaseObserved
 from projections.fold import Tables, release_key
 from projections.stacks import StackView, stack_view, stacks
 from projections.targets import Target
 
 __all__ = ["StackView", "stack_view", "stacks"]  # the read side lives in projections.stacks
+
+#: Files whose pins are a lock's (``judged_because: lock``).
+LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "pylock.toml")
+
+
+# --- one release's own facts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseFacts:
+    """What a judgement reads of one release: its metadata, yank and advisories."""
+
+    version: str
+    classifiers: tuple[str, ...]
+    requires_dist: tuple[str, ...]
+    requires_python: str
+    yanked: bool
+    yanked_reason: str
+    advisories: tuple[Advisory, ...]
+    advisories_left_out: int = 0
+
+
+def release_facts(tables: Tables, name: str, version: str, facts: PypiFacts | None):
+    """The facts of release ``version``: from its own page when read, from the project's page
+    when it is the latest release (that page describes it); else None (not read)."""
+    entry = tables.releases.get(release_key(name, version))
+    o: ReleaseObserved | PypiFacts | None = None
+    if entry is not None and entry.observed.state == "ok" and entry.observed.metadata:
+        o = entry.observed
+    elif facts is not None and facts.latest and same(facts.latest, version):
+        o = facts
+    if o is None:
+        return None
+    return ReleaseFacts(version, tuple(o.classifiers), tuple(o.requires_dist),
+                        o.requires_python, o.yanked, o.yanked_reason,
+                        tuple(o.vulnerabilities), o.vulnerabilities_left_out)  # fmt: skip
+
+
+def same(a: str, b: str) -> bool:
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
+
+
+def final_releases(facts: PypiFacts) -> list[Version]:
+    """The project's final (not pre-, not dev-) releases that are not yanked, oldest first."""
+    out = []
+    for text in facts.releases:
+        if text in facts.yanked_versions:
+            continue
+        try:
+            version = Version(text)
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease:
+            out.append(version)
+    return sorted(out)
+
+
+def version_text(facts: PypiFacts, version: Version) -> str:
+    """A version as the project writes it (``7.4`` stays ``7.4``, not ``7.4.0``)."""
+    for text in facts.releases:
+        try:
+            if Version(text) == version:
+                return text
+        except InvalidVersion:
+            continue
+    return str(version)
+
+
+# --- which release is judged, for which Django ----------------------------------------------
+
+
+def parsed(requirement: str) -> Requirement | None:
+    try:
+        return Requirement(requirement)
+    except InvalidRequirement:
+        return None
+
+
+def judged_release(dep: dict[str, Any], facts: PypiFacts | None) -> tuple[str | None, str, str]:
+    """(version, because, why none): the release a dependency is judged at."""
+    pinned = dep.get("pinned")
+    if pinned:
+        source = PurePath(str(dep.get("source", "")).rpartition(":")[0] or "x").name
+        return pinned, "lock" if source in LOCK_FILES else "pinned", ""
+    if facts is None:
+        return None, "", ""
+    requirement = parsed(dep.get("requirement", ""))
+    specifier = requirement.specifier if requirement is not None else SpecifierSet()
+    if not str(specifier):
+        return (facts.latest or None), "latest", "" if facts.latest else "PyPI names no latest"
+    allowed = [v for v in final_releases(facts) if specifier.contains(v, prereleases=False)]
+    if not allowed:
+        return None, "range", f"no release on PyPI allows {specifier}"
+    return version_text(facts, allowed[-1]), "range", ""
+
+
+def target_django(view: StackView, override: str | None = None) -> tuple[str, str]:
+    """(version, why): ``--django``; else the stack's own Django requirement (the newest
+    feature release it allows; a pin or lock gives its feature release); else the stack's
+    remembered target; else the newest supported LTS."""
+    if override:
+        return override, "--django"
+    dep = view.deps.get("django") or {}
+    where = str(dep.get("source", "")).rpartition(":")[0] or "the stack"
+    pinned = dep.get("pinned")
+    if pinned:
+        try:
+            release = Version(pinned).release
+            feature = f"{release[0]}.{release[1] if len(release) > 1 else 0}"
+            return feature, f"from Django=={pinned} in {where}"
+        except InvalidVersion:
+            pass
+    requirement = parsed(dep.get("requirement", "")) if dep else None
+    if requirement is not None and str(requirement.specifier):
+        allowed = [
+            r.version for r in DJANGO_RELEASES if not excludes(requirement.specifier, r.version)
+        ]
+        if allowed:
+            return allowed[-1], f"from {requirement.name}{requirement.specifier} in {where}"
+    if view.django:
+        return view.django, "chosen for this stack"
+    return default_django(datetime.now().date()), "the newest supported LTS"
+
+
+def lowest_python(requires_python: str | None) -> str | None:
+    """The oldest Python 3.Y a project's ``requires-python`` allows (None: it says none)."""
+    if not requires_python:
+        return None
+    try:
+        specifier = SpecifierSet(requires_python)
+    except Exception:
+        return None
+    return next((f"3.{y}" for y in range(6, 20) if not excludes(specifier, f"3.{y}")), None)
 
 
 # --- what the stack says, dependency by dependency ------------------------------------------
@@ -47,37 +188,61 @@ class StackRow:
     latest: str | None = None
     package: str | None = None  # the djp slug
     package_target: Target | None = None
-    yanked: bool | None = None  # the pinned version's (None: not pinned, or not known yet)
+    judged: str | None = None  # the release judged
+    judged_because: str | None = None  # pinned, lock, range, latest
+    checked: bool = False  # the judged release's own facts were read
+    unchecked_why: str = ""
+    extras: tuple[str, ...] = ()
+    yanked: bool | None = None  # the judged release's (None: not known)
     yanked_reason: str = ""
-    vulnerabilities: list[str] = field(default_factory=list)  # of the pinned version
-    django: str | None = None  # yes/no/unknown for the target (None for Django itself)
+    vulnerabilities: list[Advisory] = field(default_factory=list)  # of the judged release
+    django: str | None = None  # the verdict for the target (None for Django itself)
     django_evidence: str = ""
-    #: what the verdict judged: "pinned" (that release's own metadata), "latest" (the latest
-    #: release's: no pin, or its page not read yet), None (no verdict)
-    django_judged: str | None = None
-    ready_latest: bool = False  # the pin is not ready but the latest release is
+    target_django: str = ""
     license: str | None = None
     health: list[str] = field(default_factory=list)  # failed rules
     state: str = "not fetched"  # ok, missing (not on PyPI), not fetched, not from PyPI
     problems: list[str] = field(default_factory=list)  # whole lines (djp stack --check)
+    doubts: list[str] = field(default_factory=list)  # what --check --strict adds
     notes: list[str] = field(default_factory=list)  # the same and more, in a few words
+    plan: dict[str, Any] | None = None  # djp stack --plan
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "name": self.name,
             "requirement": self.requirement,
             "pinned": self.pinned,
             "latest": self.latest,
             "package": self.package,
-            "yanked": self.yanked,
-            "vulnerabilities": self.vulnerabilities,
+            "judged": self.judged,
+            "judged_because": self.judged_because,
+            "target_django": self.target_django,
             "django": self.django,
-            "django_judged": self.django_judged,
+            "django_evidence": self.django_evidence,
+            "checked": self.checked,
+            "yanked": self.yanked,
+            "vulnerabilities": [advisory_json(a) for a in self.vulnerabilities],
             "license": self.license,
             "state": self.state,
             "source": self.source,
             "problems": self.problems,
         }
+        if not self.checked and self.unchecked_why:
+            out["unchecked"] = self.unchecked_why
+        if self.plan is not None:
+            out["plan"] = self.plan
+        return out
+
+
+def advisory_json(a: Advisory) -> dict[str, Any]:
+    return {"id": a.id, "aliases": list(a.aliases), "fix_versions": list(a.fixed_in)}
+
+
+def advisory_text(a: Advisory) -> str:
+    """``PYSEC-2024-1 (CVE-2024-1, GHSA-x) fixed in 1.2.3``: what a user acts on."""
+    aliases = f" ({', '.join(a.aliases)})" if a.aliases else ""
+    fixes = f" fixed in {', '.join(a.fixed_in)}" if a.fixed_in else " no fix version"
+    return f"{a.id}{aliases}{fixes}"
 
 
 STATE_WORDS = {"missing": "not on PyPI", "not fetched": "PyPI not asked yet"}
@@ -90,117 +255,119 @@ KIND_WORDS = {
 }
 
 
-def target_django(view: StackView, override: str | None = None) -> tuple[str, str]:
-    """(version, why): ``--django``, else the stack's own, else its Django pin's feature
-    release, else the newest supported LTS."""
-    if override:
-        return override, "--django"
-    if view.django:
-        return view.django, "chosen for this stack"
-    pinned = (view.deps.get("django") or {}).get("pinned")
-    if pinned:
-        try:
-            release = Version(pinned).release
-            return f"{release[0]}.{release[1] if len(release) > 1 else 0}", f"Django=={pinned}"
-        except InvalidVersion:
-            pass
-    return default_django(datetime.now().date()), "the newest supported LTS"
-
-
-def judge_the_pin(row: StackRow, observed: ReleaseObserved, django: str) -> None:
-    """The verdict of the pinned release (from its own metadata) replaces the latest's; the
-    row remembers when the latest is ready and the pin is not (an upgrade would do)."""
-    latest_ready = row.django == "yes"
-    verdict = django_verdict(observed.classifiers, observed.requires_dist, django)
-    row.django, row.django_evidence = verdict.verdict, verdict.evidence
-    row.django_judged = "pinned"
-    row.ready_latest = latest_ready and verdict.verdict != "yes" and row.latest != row.pinned
-
-
 def stack_rows(
-    tables: Tables, view: StackView, targets: dict[str, Target], django: str, now: datetime
+    tables: Tables,
+    view: StackView,
+    targets: dict[str, Target],
+    django: str,
+    now: datetime,
+    *,
+    failures: dict[str, str] | None = None,
 ) -> list[StackRow]:
-    """One row per dependency, problems first, then by name."""
-    rows = []
-    for name in sorted(view.deps):
-        dep = view.deps[name]
-        row = StackRow(
-            name, dep.get("requirement", ""), dep.get("pinned"), dep.get("kind", "pypi"),
-            dep.get("source", ""),
-        )  # fmt: skip
-        rows.append(row)
-        if row.kind != "pypi":
-            row.state = "not from PyPI"
-            row.notes.append(KIND_WORDS.get(row.kind, row.state))
-            continue
-        target = targets.get(name)
-        if target is not None and target.kind == "package":
-            upstream = tables.upstream.get(target.raw)
-            if upstream is not None:
-                row.package = upstream.record.slug
-                row.package_target = target
-        entry = tables.pypi.get(target.raw) if target is not None else None
-        digest: Digest | None = digest_of(entry.observed if entry else None, now)
-        if digest is not None:
-            row.state = digest.state
-            row.latest = digest.latest or None
-            row.license = digest.license or None
-            if name != "django" and digest.facts is not None:
-                verdict = digest.django(django)
-                row.django, row.django_evidence = verdict.verdict, verdict.evidence
-                row.django_judged = "latest"
+    """One row per dependency, problems first, then by name. ``failures``: release labels
+    (``NAME==VERSION``) -> why their page could not be read this run."""
+    rows = [_row(tables, view, name, targets, django, now, failures or {}) for name in view.deps]
+    rows.sort(key=lambda r: (not r.problems, r.name))
+    return rows
+
+
+def _row(tables, view, name, targets, django, now, failures) -> StackRow:
+    dep = view.deps[name]
+    row = StackRow(name, dep.get("requirement", ""), dep.get("pinned"), dep.get("kind", "pypi"),
+                   dep.get("source", ""), target_django=django)  # fmt: skip
+    if row.kind != "pypi":
+        row.state = "not from PyPI"
+        row.notes.append(KIND_WORDS.get(row.kind, row.state))
+        return row
+    requirement = parsed(row.requirement)
+    row.extras = tuple(sorted(requirement.extras)) if requirement is not None else ()
+    target = targets.get(name)
+    if target is not None and target.kind == "package":
+        upstream = tables.upstream.get(target.raw)
+        if upstream is not None:
+            row.package, row.package_target = upstream.record.slug, target
+    entry = tables.pypi.get(target.raw) if target is not None else None
+    digest = digest_of(entry.observed if entry else None, now)
+    facts = digest.facts if digest is not None else None
+    if digest is not None:
+        row.state = digest.state
+        row.latest = digest.latest or None
+        row.license = digest.license or None
+        if facts is not None:
             last_commit = None
             if row.package_target is not None:
                 last_commit = tables.upstream[row.package_target.raw].record.last_updated
-            if digest.facts is not None:
-                rules = health(last_commit, digest, now)
-                row.health = [FAILED[r.name] for r in rules if r.ok is False]
-        pin_unknown = False
-        if row.pinned:
-            release = tables.releases.get(release_key(name, row.pinned))
-            known = digest.facts if digest is not None else None
-            if known is not None and row.pinned in known.yanked_versions:
-                row.yanked, row.yanked_reason = True, known.yanked_versions[row.pinned]
-            if release is not None and release.observed.state == "ok":
-                observed = release.observed
-                row.yanked = observed.yanked or bool(row.yanked)
-                row.yanked_reason = observed.yanked_reason or row.yanked_reason
-                row.vulnerabilities = [a.id for a in observed.vulnerabilities]
-                if observed.metadata and name != "django":
-                    judge_the_pin(row, observed, django)
-            elif release is not None and known is not None:
-                if row.pinned in known.releases or row.pinned in known.yanked_versions:
-                    # PyPI lists the release but its own page did not answer: say so
-                    row.yanked = bool(row.yanked)
-                    pin_unknown = True
-                elif row.state == "ok" and len(known.releases) < RELEASES_KEPT:
-                    row.state = "pinned version not on PyPI"
-        if row.pinned and row.django_judged == "latest" and row.latest != row.pinned:
-            row.django_evidence = f"{row.django_evidence} (latest {row.latest})"
-        if row.yanked:
-            reason = f" ({row.yanked_reason})" if row.yanked_reason else ""
-            row.problems.append(f"{name}=={row.pinned} is yanked{reason}")
-        if row.vulnerabilities:
-            row.problems.append(
-                f"{name}=={row.pinned} has "
-                f"{counted(len(row.vulnerabilities), 'advisory', 'advisories')}: "
-                + ", ".join(row.vulnerabilities)
-            )
-        if row.django == "no":
-            who = f"{name}=={row.pinned}" if row.django_judged == "pinned" else name
-            upgrade = f"; {row.latest} is ready" if row.ready_latest else ""
-            row.problems.append(
-                f"{who} is not ready for Django {django}: {row.django_evidence}{upgrade}"
-            )
-            row.notes.append(f"not ready: {row.django_evidence}{upgrade}")
-        if row.yanked:
-            row.notes.append("pin yanked")
-        if row.vulnerabilities:
-            row.notes.append(f"pin has {', '.join(row.vulnerabilities)}")
-        row.notes += row.health
-        if row.state != "ok":
-            row.notes.append(STATE_WORDS.get(row.state, row.state))
-        if pin_unknown:
-            row.notes.append("advisories of the pin unknown (no release page)")
-    rows.sort(key=lambda r: (not r.problems, r.name))
-    return rows
+            row.health = [FAILED[r.name] for r in health(last_commit, digest, now) if r.ok is False]
+    row.judged, row.judged_because, none_why = judged_release(dep, facts)
+    _judge(row, tables, facts, django, failures, none_why)
+    _problems(row, facts)
+    return row
+
+
+def _judge(row, tables, facts, django, failures, none_why) -> None:
+    """The judged release's checks: yank, advisories, the verdict for Django ``django``."""
+    if row.state == "missing":
+        row.unchecked_why = "not on PyPI"
+        return
+    if facts is None:
+        row.unchecked_why = "PyPI not asked yet" if row.state == "not fetched" else row.state
+        return
+    if row.judged is None:
+        row.unchecked_why = none_why or "no release to judge"
+        return
+    known = {v for v in facts.releases} | set(facts.yanked_versions)
+    listed = any(same(v, row.judged) for v in known)
+    if not listed and not facts.releases_left_out and facts.releases_complete:
+        row.unchecked_why = f"{row.judged} is not a release on PyPI"
+        row.state = "pinned version not on PyPI"
+        return
+    if row.judged in facts.yanked_versions:
+        row.yanked, row.yanked_reason = True, facts.yanked_versions[row.judged]
+    release = release_facts(tables, row.name, row.judged, facts)
+    if release is None:
+        label = f"{row.name}=={row.judged}"
+        why = failures.get(label, "")
+        row.unchecked_why = f"{row.judged}'s page not read" + (f": {why}" if why else "")
+        if row.name != "django":
+            row.django, row.django_evidence = "unknown", row.unchecked_why
+        return
+    row.checked = True
+    row.yanked = release.yanked or bool(row.yanked)
+    row.yanked_reason = release.yanked_reason or row.yanked_reason
+    row.vulnerabilities = list(release.advisories)
+    if row.name != "django":
+        verdict = django_verdict(release.classifiers, release.requires_dist, django, row.extras)
+        row.django, row.django_evidence = verdict.verdict, verdict.evidence
+
+
+def _problems(row: StackRow, facts: PypiFacts | None) -> None:
+    """What ``--check`` fails on (``problems``), what ``--check --strict`` adds (``doubts``),
+    and the notes in a few words."""
+    at = f"{row.name}=={row.judged}" if row.judged else row.name
+    if row.kind == "pypi" and not row.checked:
+        row.problems.append(f"{at} not checked: {row.unchecked_why}")
+    if row.yanked:
+        reason = f" ({row.yanked_reason})" if row.yanked_reason else ""
+        row.problems.append(f"{at} is yanked{reason}")
+        row.notes.append("yanked")
+    if row.vulnerabilities:
+        row.problems.append(
+            f"{at} has {counted(len(row.vulnerabilities), 'advisory', 'advisories')}: "
+            + "; ".join(advisory_text(a) for a in row.vulnerabilities)
+        )
+        row.notes.append(", ".join(a.id for a in row.vulnerabilities))
+    if row.django == "no":
+        row.problems.append(
+            f"{at} is not ready for Django {row.target_django}: {row.django_evidence}"
+        )
+        row.notes.append(f"not ready: {row.django_evidence}")
+    elif row.django in ("undeclared", "unknown") and row.checked:
+        row.doubts.append(
+            f"{at} is {row.django} for Django {row.target_django}: {row.django_evidence}"
+        )
+        row.notes.append(f"{row.django}: {row.django_evidence}")
+    row.notes += row.health
+    if row.kind == "pypi" and not row.checked:
+        row.notes.append(f"not checked: {row.unchecked_why}")
+    elif row.state != "ok" and row.kind == "pypi":
+        row.notes.append(STATE_WORDS.get(row.state, row.state))

@@ -64,6 +64,7 @@ class Dependency:
 class Stack:
     files: list[str] = field(default_factory=list)
     dependencies: dict[str, Dependency] = field(default_factory=dict)  # name -> dependency
+    python: str | None = None  # the Python the project requires (``requires-python``)
 
     def add(self, dep: Dependency) -> None:
         """The first declaration of a name is kept; a later exact pin (a lock) fills in.

@@ -44,10 +44,12 @@ def record_stack(
         current = stack_view(catalog.projection.tables(tx.txn), name)
         before: dict[str, Any] = {}
         if current is not None:
-            before = {"files": current.files, "django": current.django}
+            before = {"files": current.files, "django": current.django, "python": current.python}
             before |= {DEP + n: d for n, d in current.deps.items()}
             before["forgotten"] = current.forgotten
         after: dict[str, Any] = {"files": stack.files, "forgotten": False}
+        if stack.python or (current is not None and current.python):
+            after["python"] = stack.python
         if django is not None or current is None:
             after["django"] = django
         else:
@@ -62,7 +64,7 @@ def record_stack(
                 changes[key] = FieldChange(before=old, after=new)
         if not changes:
             return None
-        note = "read from " + ", ".join(Path(f).name for f in stack.files)
+        note = "read from " + ", ".join(stack.files)
         return tx.append_event(
             target.key, Edited(target=target.key, changes=changes, note=check_note(note[:1000]))
         )

@@ -30,11 +30,12 @@ NANGO = info("nango")  # no classifiers, no requirement, an MIT classifier
     [
         (DRF, "3.2", "yes", "classifier Framework :: Django :: 3.2"),
         (DRF, "4.0", "yes", "classifier Framework :: Django :: 4.0"),
-        (DRF, "4.1", "no", "declares 2.2-4.0 only"),
-        (DRF, "5.2", "no", "declares 2.2-4.0 only"),
-        (CRISPY, "3.1", "unknown", "declares 2.2, 3.2, 4.0, not 3.1"),
-        (CRISPY, "4.2", "no", "declares 2.2-4.0 only"),
-        (NANGO, "4.2", "unknown", "no Django version classifiers and no Django requirement"),
+        # declared up to 4.0 and required >=2.2: not said yet, not refused
+        (DRF, "4.1", "undeclared", "declares 2.2-4.0; requires Django>=2.2"),
+        (DRF, "5.2", "undeclared", "declares 2.2-4.0; requires Django>=2.2"),
+        (CRISPY, "3.1", "undeclared", "declares 2.2, 3.2, 4.0; no Django requirement"),
+        (CRISPY, "4.2", "undeclared", "declares 2.2, 3.2, 4.0; no Django requirement"),
+        (NANGO, "4.2", "n/a", "no Django classifiers and no Django requirement"),
     ],
 )
 def test_django_verdicts_of_recorded_packages(meta, x, verdict, evidence):
@@ -89,7 +90,29 @@ def test_a_requirement_with_a_patch_floor_still_allows_its_series():
 def test_a_major_only_classifier_covers_its_feature_releases():
     got = django_verdict(["Framework :: Django :: 5"], [], "5.1")
     assert (got.verdict, got.evidence) == ("yes", "classifier Framework :: Django :: 5")
-    assert django_verdict(["Framework :: Django :: 5"], [], "6.0").verdict == "no"
+    assert django_verdict(["Framework :: Django :: 5"], [], "6.0").verdict == "undeclared"
+
+
+def test_extras_asked_for_bring_their_requirements():
+    # sentry-sdk's shape: Django only in the "django" extra, no Django classifiers
+    requires = ["urllib3>=1.26.11", 'django>=1.8; extra == "django"']
+    assert django_verdict([], requires, "5.2").verdict == "n/a"
+    asked = django_verdict([], requires, "5.2", extras=["django"])
+    assert (asked.verdict, asked.evidence) == (
+        "unknown",
+        "requires Django>=1.8; no Django version classifiers",
+    )
+    narrowed = ['django<4; extra == "django"']
+    assert django_verdict([], narrowed, "5.2", extras=["django"]).verdict == "no"
+    assert django_verdict([], narrowed, "5.2").verdict == "n/a"
+
+
+def test_a_bare_framework_classifier_names_django_but_no_version():
+    got = django_verdict(["Framework :: Django"], [], "5.2")
+    assert (got.verdict, got.evidence) == (
+        "unknown",
+        "a Framework :: Django classifier without versions",
+    )
 
 
 def test_a_requirement_alone_never_says_yes():
@@ -101,7 +124,7 @@ def test_a_requirement_alone_never_says_yes():
     "y, verdict, evidence",
     [
         ("3.8", "yes", "classifier Programming Language :: Python :: 3.8"),
-        ("3.11", "no", "declares Python 3.6-3.10 only"),
+        ("3.11", "undeclared", "declares Python 3.6-3.10, not 3.11"),
         ("3.5", "no", "requires Python >=3.6"),
     ],
 )

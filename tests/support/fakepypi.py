@@ -29,11 +29,41 @@ def recorded(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
+CURRENT = FIXTURES / "current"
+
+
+def current(name: str) -> dict:
+    """A page recorded in December 2026 (``fixtures/pypi/current``, see its README): a
+    project's (``wagtail``) or a release's (``wagtail==7.4.4``, built from its metadata)."""
+    path = CURRENT / f"{name}.json"
+    if not path.exists():
+        return json.loads(gzip.decompress((CURRENT / f"{name}.json.gz").read_bytes()))
+    return json.loads(path.read_text())
+
+
+def current_pypi(*names: str, release_pages: bool = True) -> FakePypi:
+    """A fake PyPI serving the recorded December 2026 pages of ``names``: each project's
+    page and the release pages recorded for it (none with ``release_pages=False``: a mirror
+    that answers 404 to every release page). A release page not recorded answers 404."""
+    pypi = FakePypi(made_up_releases=False)
+    for name in names:
+        pypi.documents[name] = current(name)
+        if not release_pages:
+            pypi.no_release_pages.add(name)
+            continue
+        for path in sorted(CURRENT.glob(f"{name}==*.json")):
+            version = path.name[len(name) + 2 : -len(".json")]
+            pypi.releases[(name, version)] = json.loads(path.read_text())
+    return pypi
+
+
 @dataclass
 class FakePypi:
     documents: dict[str, dict] = field(default_factory=dict)  # normalized name -> document
     releases: dict[tuple[str, str], dict] = field(default_factory=dict)  # (name, version) ->
     no_release_pages: set[str] = field(default_factory=set)  # names whose /VERSION/json 404
+    #: a release page not given is made from the project's info (False: it answers 404)
+    made_up_releases: bool = True
     faults: dict[str, list[str]] = field(default_factory=dict)  # name -> faults, in order
     requests: list[tuple[str, str]] = field(default_factory=list)  # (path, If-None-Match)
     delay: float = 0.0
@@ -116,7 +146,7 @@ class _Handler(QuietHandler):
         document = pypi.releases.get((name, version))
         if name in pypi.no_release_pages:
             document = None
-        elif document is None and name in pypi.documents:
+        elif document is None and name in pypi.documents and pypi.made_up_releases:
             project = pypi.documents[name]
             if version in (project.get("releases") or {}):
                 info = dict(project["info"], version=version, yanked=False, yanked_reason=None)

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 
 from catalog.api import pypi_name
 from catalog.present.details import VERDICT_CELLS
-from catalog.pypi.verdicts import DJANGO_RELEASES
+from catalog.pypi.verdicts import DJANGO_RELEASES, VERDICT_WORDS, verdict_counts
 from catalog.read.filters import FilterError
 from catalog.text import counted, safe_text
 from tui.modals import ChoiceModal
@@ -59,7 +59,7 @@ class ReadinessScreen(DjpScreen):
             table.set_rows([])
             return
         version = self.controller.django_version
-        counts = {"yes": 0, "no": 0, "unknown": 0}
+        counts = dict.fromkeys(VERDICT_WORDS, 0)
         unnamed = waiting = 0  # without PyPI facts: no PyPI link / not asked yet
         for row in rows:
             if row.pypi is not None:
@@ -76,8 +76,7 @@ class ReadinessScreen(DjpScreen):
         ]
         why_text = "; ".join(w for w in why if w)
         summary.update(
-            f"Django {version}: {counts['yes']:,} ready, {counts['no']:,} not, "
-            f"{counts['unknown']:,} unknown of {counted(len(rows), 'package')}"
+            f"Django {version}: {verdict_counts(counts)} of {counted(len(rows), 'package')}"
             + (f" ({why_text})" if why_text else "")
             + "; v changes the version"
         )

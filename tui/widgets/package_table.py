@@ -41,7 +41,8 @@ TABLE_COLUMNS = [
 #: Which columns go first when the terminal is narrow, so the title keeps ``MIN_TITLE`` cells.
 DROP_ORDER = ("activity", "category", "forks", "license", "released", "version", "last_commit")
 MIN_TITLE = 24
-VERDICT_STYLES = {"✓ yes": "package-table--yes", "✗ no": "package-table--no"}
+VERDICT_STYLES = {"✓ yes": "package-table--yes", "✗ no": "package-table--no",
+                  "undeclared": "package-table--undeclared"}  # fmt: skip
 
 
 def visible_columns(width: int) -> list[Column]:
@@ -74,6 +75,7 @@ class PackageTable(CursorView):
         "package-table--dim",
         "package-table--yes",
         "package-table--no",
+        "package-table--undeclared",
         "package-table--marked",
         "package-table--match",
         "package-table--traveled",
@@ -88,6 +90,7 @@ class PackageTable(CursorView):
     PackageTable > .package-table--dim { color: $text-muted; }
     PackageTable > .package-table--yes { color: $text-success; }
     PackageTable > .package-table--no { color: $text-error; }
+    PackageTable > .package-table--undeclared { color: $text-warning; }
     PackageTable > .package-table--marked { text-style: bold; color: $text-accent; }
     PackageTable > .package-table--match { text-style: bold underline; }
     PackageTable > .package-table--traveled { background: $warning 35%; }

@@ -16,8 +16,9 @@ from catalog.read.rows import Row
 from catalog.text import fit, safe_text
 from tui.widgets.cursor import CursorView
 
-CELL = 6
-CELLS = {"yes": "yes", "no": "no", "unknown": "·"}
+CELL = 7
+#: The five verdicts in a cell (the summary above the table spells them out).
+CELLS = {"yes": "yes", "no": "no", "undeclared": "undecl", "unknown": "?", "n/a": "n/a"}
 
 
 class ReadinessTable(CursorView):
@@ -29,6 +30,7 @@ class ReadinessTable(CursorView):
         "readiness-table--yes",
         "readiness-table--no",
         "readiness-table--unknown",
+        "readiness-table--undeclared",
         "readiness-table--chosen",
     }
     DEFAULT_CSS = """
@@ -38,6 +40,7 @@ class ReadinessTable(CursorView):
     ReadinessTable:focus > .readiness-table--cursor { background: $accent; color: $text; }
     ReadinessTable > .readiness-table--yes { color: $text-success; background: $success 15%; }
     ReadinessTable > .readiness-table--no { color: $text-error; background: $error 15%; }
+    ReadinessTable > .readiness-table--undeclared { color: $text-warning; }
     ReadinessTable > .readiness-table--unknown { color: $text-muted; }
     ReadinessTable > .readiness-table--chosen { text-style: bold underline; }
     """
@@ -103,7 +106,9 @@ class ReadinessTable(CursorView):
         segments = [Segment(fit(" " + safe_text(row.view.record.title), title_width + 1), base)]
         for v in versions:
             word = django_word(row, v)
-            style = base + self.get_component_rich_style(f"readiness-table--{word}")
+            style = base + self.get_component_rich_style(
+                f"readiness-table--{'unknown' if word == 'n/a' else word}"
+            )
             if v == chosen:
                 style += self.get_component_rich_style("readiness-table--chosen")
             segments.append(Segment(fit(CELLS[word], CELL - 1, True), style))

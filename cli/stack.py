@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from catalog.pypi.fetch import PypiReport
 from catalog.present.stack import plan_cells, plan_columns, stack_cells, stack_columns
+from catalog.pypi.fetch import PypiReport
 from catalog.stacks.fetch import dependency_targets, failures, plan_stack, refresh_stack
-from catalog.stacks.rewrite import rewritten
 from catalog.stacks.files import project_files, read_stack
 from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
 from catalog.stacks.model import StackFileError
 from catalog.stacks.record import forget_stack, record_stack, stack_name
+from catalog.stacks.rewrite import rewritten
 from catalog.text import counted, fit, safe_text
 from cli import complete
 from cli.context import (
@@ -224,7 +224,7 @@ def _print(view: StackView, rows: list[StackRow], version: str, why: str, plan: 
     if plan:
         _print_plan(rows)
         return
-    columns = stack_columns(terminal_width())
+    columns = stack_columns(terminal_width(), plan=False)
     click.echo(" ".join(fit(label, cells) for label, cells in columns) + " notes")
     for r in rows:
         cells = stack_cells(r)

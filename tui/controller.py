@@ -27,6 +27,7 @@ from catalog.catalog import Catalog
 from catalog.errors import UserError
 from catalog.present.compare import Comparison, compare
 from catalog.pypi.fetch import PypiConfig
+from catalog.pypi.releases import smallest_ready_known
 from catalog.read.browse import Browser, describe_kinds
 from catalog.read.changes import SyncRun, sync_runs, what_changed
 from catalog.read.history import target_history, target_names
@@ -34,6 +35,7 @@ from catalog.read.rows import Row
 from catalog.read.settings import Settings
 from catalog.stacks.fetch import dependency_targets, pypi_index
 from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
+from catalog.stacks.plan import plan_known
 from catalog.text import counted, relative
 from catalog.upstream.client import ClientConfig
 from catalog.upstream.sync import Clock, SyncProgress
@@ -376,7 +378,18 @@ class Controller:
         view = stack_view(self.browser.tables, name)
         version, why = target_django(view)
         targets = dependency_targets(self.catalog, view, self.pypi_names())
-        return view, stack_rows(self.browser.tables, view, targets, version, self.now), version, why
+        rows = stack_rows(self.browser.tables, view, targets, version, self.now)
+        plan_known(self.browser.tables, rows, targets, view.python)  # no request: pages known
+        return view, rows, version, why
+
+    def ready_since(self, target: Target) -> tuple[str | None, str] | None:
+        """The smallest release of a package ready for the chosen Django, from the release
+        pages in the log (None: no PyPI facts); opening the package reads those it needs."""
+        status = self.pypi_status(target)
+        if status is None or status.digest is None or status.digest.facts is None:
+            return None
+        facts = status.digest.facts
+        return smallest_ready_known(self.browser.tables, status.name, facts, self.django_version)
 
     def pypi_names(self) -> dict[str, Target]:
         """PyPI name -> package, from the rows in hand (no scan of the store), kept until

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from catalog.pypi.cache import pypi_status, stale_targets
-from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
-from catalog.stacks.fetch import dependency_targets, refresh_stack
-from catalog.stacks.judge import stack_view
+from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets, read_ready_pages
+from catalog.stacks.fetch import dependency_targets, plan_stack, refresh_stack
+from catalog.stacks.judge import stack_rows, stack_view, target_django
 from catalog.upstream.client import ClientConfig
 from catalog.upstream.sync import Clock, ProgressCallback, first_sync, sync_catalog
 from eventstore import StoreError
@@ -163,6 +163,10 @@ class FetchCommands:
             return
         try:
             report = await fetch_pypi(self.catalog, {target: status.name}, self.pypi_config)
+            if not (report.unreachable or report.stopped):  # the smallest ready release
+                django = self.space.browser.django_version
+                report.add(await read_ready_pages(self.catalog, target, status.name, django,
+                                                  self.pypi_config, self.space.now))  # fmt: skip
         except (StoreError, OSError) as exc:
             self.space.notify(f"PyPI facts not saved: {exc}", severity="error")
             return
@@ -177,10 +181,17 @@ class FetchCommands:
         if view is None or not self.space.browser.present or self.space.read_only:
             return
         targets = dependency_targets(self.catalog, view, self.pypi_names())
+        now = self.space.now
+        version, _ = target_django(view)
+
+        def judge(tables, failed):
+            return stack_rows(tables, view, targets, version, now, failures=failed)
+
         try:
-            report = await refresh_stack(
-                self.catalog, view, self.pypi_config, self.space.now, targets=targets
-            )
+            report = await refresh_stack(self.catalog, view, self.pypi_config, now, targets=targets)
+            if not (report.unreachable or report.stopped):  # the pages the plan needs
+                _, report = await plan_stack(self.catalog, view, judge, self.pypi_config, now,
+                                             targets=targets, report=report)  # fmt: skip
         except (StoreError, OSError) as exc:
             self.space.notify(f"PyPI facts not saved: {exc}", severity="error")
             return

@@ -30,11 +30,14 @@ def pypi_details(
     last_commit: datetime | None,
     now: datetime,
     advisories_shown: int | None = None,
+    ready_since: tuple[str, tuple[str | None, str]] | None = None,
 ) -> list[Detail]:
     """The PyPI section of the package screen and ``djp show``: facts, advisories, readiness
     for every Django release in the table with its evidence, and the health rules.
     ``advisories_shown``: list that many advisories and count the rest (the package screen:
-    a thousand made it take a second to open; ``djp show`` lists them all)."""
+    a thousand made it take a second to open; ``djp show`` lists them all). ``ready_since``:
+    (Django X, the smallest release ready for it or None and why), from
+    ``catalog.pypi.releases``."""
     if not name:
         return [Detail("PyPI", "no PyPI name in the catalogue")]
     when = f"fetched {relative(fetched, now)}" if fetched else "not fetched yet"
@@ -84,6 +87,10 @@ def pypi_details(
                     VERDICT_TONES[v.verdict],
                 )
             )
+    if ready_since is not None and digest is not None and digest.facts is not None:
+        django, (version, why) = ready_since
+        text = f"{version} (the smallest release that declares it)" if version else why
+        rows.append(Detail(f"ready for {django}", safe_text(text), "success" if version else ""))
     for rule in health(last_commit, digest, now):
         mark = {True: "✓", False: "✗", None: "?"}[rule.ok]
         tone = {True: "", False: "warning", None: ""}[rule.ok]
@@ -94,20 +101,16 @@ def pypi_details(
 
 def readiness_spans(digest: Digest) -> list[tuple[str, Verdict]]:
     """The verdict for each Django release, in order; releases in a row with the same verdict
-    for the same reason are one span ("4.1-6.1": ✗ no, declares 2.2-4.0 only; "2.2-4.1": ?
-    declares 4.2, 5.2, 6.0: each release's "not X" is the span's label)."""
+    for the same reason are one span ("4.1-6.1": undeclared, declares 2.2-4.0; requires
+    Django>=2.2)."""
     spans: list[tuple[list[str], Verdict]] = []
     for release in DJANGO_RELEASES:
         v = digest.django(release.version)
-        reason = Verdict(v.verdict, v.evidence.removesuffix(f", not {release.version}"))
-        if spans and spans[-1][1] == reason:
+        if spans and spans[-1][1] == v:
             spans[-1][0].append(release.version)
         else:
-            spans.append(([release.version], reason))
-    return [
-        (f"{vs[0]}-{vs[-1]}", v) if len(vs) > 1 else (vs[0], digest.django(vs[0]))
-        for vs, v in spans
-    ]
+            spans.append(([release.version], v))
+    return [(f"{vs[0]}-{vs[-1]}" if len(vs) > 1 else vs[0], v) for vs, v in spans]
 
 
 def pypi_details_of(catalog: Catalog, tables: Tables, view: PackageView, now: datetime) -> list:

@@ -9,30 +9,33 @@ from catalog.text import safe_text
 
 #: The columns before the notes (label, cells), in the app and ``djp stack``.
 COLUMNS = (("dependency", 28), ("judged", 16), ("latest", 11), ("djp package", 24),
-           ("Django", 10), ("licence", 14))  # fmt: skip
+           ("Django", 10), ("move to", 10), ("licence", 14))  # fmt: skip
 
 #: On a narrow terminal these columns go, in this order, the dependency's shrinking to
 #: ``NAME_SHRINKS_TO`` before the last one goes: the verdict and the notes (where the problems
 #: are) always stay.
-DROP_ORDER = ("djp package", "licence", "latest")
+DROP_ORDER = ("djp package", "licence", "latest", "move to")
 
 NOTES_AT_LEAST = 24
 
 NAME_SHRINKS_TO = 20
 
 
-def stack_columns(width: int | None) -> list[tuple[str, int]]:
+def stack_columns(width: int | None, plan: bool = True) -> list[tuple[str, int]]:
     """The columns (label, cells) that leave the notes ``NOTES_AT_LEAST`` cells of ``width``
-    (every column when ``width`` is None: output that is not a terminal)."""
-    (name, cells), columns = COLUMNS[0], list(COLUMNS[1:])
+    (every column when ``width`` is None: output that is not a terminal); ``plan``: with the
+    plan's move (the app; ``djp stack`` prints the plan as its own table)."""
+    every = [c for c in COLUMNS if plan or c[0] != "move to"]
+    (name, cells), columns = every[0], every[1:]
     if width is None:
-        return list(COLUMNS)
+        return every
 
     def room() -> int:  # for the dependency's name, beside the other columns and the notes
         return width - NOTES_AT_LEAST - sum(w + 1 for _, w in columns) - 1
 
-    for label in DROP_ORDER:
-        if room() >= (NAME_SHRINKS_TO if label == DROP_ORDER[-1] else cells):
+    drops = [label for label in DROP_ORDER if any(c[0] == label for c in columns)]
+    for label in drops:
+        if room() >= (NAME_SHRINKS_TO if label == drops[-1] else cells):
             break
         columns = [c for c in columns if c[0] != label]
     return [(name, max(12, min(cells, room()))), *columns]

@@ -22,8 +22,9 @@ from catalog.api import canonical_name, pypi_name
 from catalog.catalog import Catalog
 from catalog.config import DEFAULT_PYPI_URL, Config
 from catalog.http import BoundedHttp, FetchError, HttpLimits, ThrottledError, UnreachableError
-from catalog.pypi.cache import CACHE_DB, CacheEntry, cache_entry
+from catalog.pypi.cache import CACHE_DB, CacheEntry, cache_entry, stale
 from catalog.pypi.facts import advisories, clip_text, facts_from_json, release_metadata
+from catalog.pypi.releases import Needed, smallest_ready
 from catalog.text import counted
 from eventstore import PypiObserved, ReleaseObserved, WriteTransaction
 from projections.fold import Tables, release_key
@@ -275,7 +276,7 @@ async def _fetch_one(
     catalog: Catalog, http: BoundedHttp, ask: Ask, report: PypiReport, attempts: int | None
 ) -> None:
     cached = cache_entry(catalog, ask.key)
-    if cached.etag and ask.project and ask.outdated(_current(catalog, ask)):
+    if cached.etag and ask.project and ask.outdated(current_of(catalog, ask)):
         cached.etag = ""  # recorded before djp kept what it keeps now: ask afresh
     headers = {"If-None-Match": cached.etag} if cached.etag else None
     failed = CacheEntry(etag=cached.etag, fetched=cached.fetched)
@@ -338,7 +339,44 @@ async def _fetch_one(
         report.changed += 1
 
 
-def _current(catalog: Catalog, ask: Ask) -> object | None:
+async def read_ready_pages(
+    catalog: Catalog, target: Target, name: str, django: str, config: PypiConfig, now
+) -> PypiReport:
+    """Read the release pages the search for a project's smallest release ready for Django
+    ``django`` needs (``catalog.pypi.releases``), one a round, each when older than a day."""
+    failed: set[str] = set()
+    report = PypiReport()
+
+    def needed(txn) -> str | None:
+        tables = catalog.projection.tables(txn)
+        entry = tables.pypi.get(target.raw)
+        facts = entry.observed.facts if entry is not None else None
+        if facts is None:
+            return None
+        try:
+            smallest_ready(tables, name, facts, django, failed)
+        except Needed as exc:
+            return exc.version
+        return None
+
+    for _ in range(64):
+        version = catalog.store.read(needed)
+        if version is None or report.unreachable or report.stopped:
+            return report
+        ask = release_ask(target, name, version)
+        if ask.key in stale(catalog, [ask.key], now):
+            report.add(await ask_pypi(catalog, [ask], config))
+        if not readable(current_of(catalog, ask)):
+            failed.add(version)
+    return report
+
+
+def readable(observed: object) -> bool:
+    """Whether a release's recorded page can be judged: read, with its metadata."""
+    return isinstance(observed, ReleaseObserved) and observed.state == "ok" and observed.metadata
+
+
+def current_of(catalog: Catalog, ask: Ask) -> object | None:
     return catalog.store.read(lambda txn: ask.current(catalog.projection.tables(txn)))
 
 

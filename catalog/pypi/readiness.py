@@ -302,7 +302,7 @@ def health(last_commit: datetime | None, digest: Digest | None, now: datetime) -
     elif supported and len(blocked) == len(supported):
         rule = Rule("supports a supported Django", False, f"not ready for any of {names}")
     else:
-        rule = Rule("supports a supported Django", None, f"no evidence for {names}")
+        rule = Rule("supports a supported Django", None, f"none of {names} declared")
     rules.append(rule)
     yanked = f"{digest.latest} yanked" + (
         f": {digest.yanked_reason}" if digest.yanked_reason else ""

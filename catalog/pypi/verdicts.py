@@ -256,7 +256,8 @@ def judge_django(ties: DjangoTies, x: str) -> Verdict:
 
 def _contiguous(declared: Iterable[str]) -> bool:
     """Whether the declared versions are a run of the table's releases ("3.2-5.1")."""
-    table = [r.version for r in DJANGO_RELEASES]
+    table = [f"1.{minor}" for minor in range(12)] + ["2.0", "2.1"]
+    table += [r.version for r in DJANGO_RELEASES]  # every feature release since 1.0
     places = [table.index(v) for v in declared if v in table]
     return len(places) == len(list(declared)) and places == list(range(places[0], places[-1] + 1))
 

@@ -6,8 +6,8 @@ Plain words must all appear in a package's title, slug, description, participant
 leaves out what a word or qualifier matches (``-admin``, ``-is:rejected``).
 Qualifiers narrow further: ``grid:SLUG`` (or id), ``cat:NAME`` (or id), ``tag:X``,
 ``is:FLAG``, and what PyPI says: ``django:5.2`` (ready: yes), ``django:5.2:no`` (or
-``:unknown``), ``py:3.13`` (likewise) and ``license:MIT``. A word that looks like a qualifier
-but names none is refused, with one line.
+``:undeclared``, ``:unknown``, ``:n/a``), ``py:3.13`` (likewise) and ``license:MIT``. A word
+that looks like a qualifier but names none is refused, with one line.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ QUALIFIERS = {
     "cat": "cat:NAME or cat:ID — in that category (category: works too)",
     "tag": "tag:X — tagged X by you",
     "is": "is:" + "|".join(IS_WORDS),
-    "django": "django:5.2 — ready for Django 5.2 (django:5.2:no, django:5.2:unknown)",
-    "py": "py:3.13 — ready for Python 3.13 (py:3.13:no, py:3.13:unknown)",
+    "django": "django:5.2 — ready for Django 5.2 (:no, :undeclared, :unknown, :n/a)",
+    "py": "py:3.13 — ready for Python 3.13 (py:3.13:no, py:3.13:undeclared)",
     "license": "license:MIT — PyPI licence (license:BSD matches BSD-3-Clause)",
     "stack": "stack:NAME — a dependency of your stack NAME (djp stack)",
     "title": "title:X — X in the title (description:X, participant:X likewise)",

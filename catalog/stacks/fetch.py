@@ -16,13 +16,15 @@ from catalog.pypi.fetch import (
     PypiConfig,
     PypiReport,
     ask_pypi,
+    current_of,
     project_ask,
     pypi_targets,
+    readable,
     release_ask,
 )
 from catalog.stacks.judge import StackRow, judged_release, same
 from catalog.stacks.plan import MAX_ROUNDS, plan_rows, planners
-from projections.fold import Tables, release_key
+from projections.fold import Tables
 from projections.stacks import StackView
 from projections.targets import Target
 
@@ -120,26 +122,23 @@ async def plan_stack(
     a page not known is unknown). ``judge(tables, failures)`` gives the rows."""
     report = report or PypiReport()
     failed: dict[str, set[str]] = {}
-    for _ in range(MAX_ROUNDS):
-        tables = catalog.tables()
+
+    def one_round(txn) -> tuple[list[StackRow], dict[str, str]]:
+        tables = catalog.projection.tables(txn)  # read lazily: no copy of the catalogue
         rows = judge(tables, failures(report))
-        needed = plan_rows(rows, planners(tables, rows, targets, view.python, failed))
+        return rows, plan_rows(rows, planners(tables, rows, targets, view.python, failed))
+
+    for _ in range(MAX_ROUNDS):
+        rows, needed = catalog.store.read(one_round)
         if not needed:
             return rows, report
-        if config is None:
-            for name, version in needed.items():
-                failed.setdefault(name, set()).add(version)
-            continue
-        asks = [release_ask(targets[n], n, v) for n, v in needed.items()]
-        round_report = await ask_releases(catalog, asks, config, now, progress)
-        report.add(round_report)
-        known = catalog.tables()
+        if config is not None:
+            asks = [release_ask(targets[n], n, v) for n, v in needed.items()]
+            report.add(await ask_releases(catalog, asks, config, now, progress))
         for name, version in needed.items():
-            entry = known.releases.get(release_key(name, version))
-            if entry is None or entry.observed.state != "ok" or not entry.observed.metadata:
+            if not readable(current_of(catalog, release_ask(targets[name], name, version))):
                 failed.setdefault(name, set()).add(version)  # not readable this run
-    tables = catalog.tables()
-    rows = judge(tables, failures(report))
+    rows, _ = catalog.store.read(one_round)
     for row in rows:
         if row.kind == "pypi" and row.plan is None:
             row.plan = {"ready": None, "clear": None, "move_to": None,

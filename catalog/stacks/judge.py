@@ -29,10 +29,11 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from catalog.pypi.readiness import FAILED, digest_of, health
+from catalog.pypi.releases import final_releases, release_facts, same, version_text
 from catalog.pypi.verdicts import DJANGO_RELEASES, default_django, django_verdict, excludes
 from catalog.text import counted
-from eventstore import Advisory, PypiFacts, ReleaseObserved
-from projections.fold import Tables, release_key
+from eventstore import Advisory, PypiFacts
+from projections.fold import Tables
 from projections.stacks import StackView, stack_view, stacks
 from projections.targets import Target
 
@@ -40,72 +41,6 @@ __all__ = ["StackView", "stack_view", "stacks"]  # the read side lives in projec
 
 #: Files whose pins are a lock's (``judged_because: lock``).
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "pylock.toml")
-
-
-# --- one release's own facts ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReleaseFacts:
-    """What a judgement reads of one release: its metadata, yank and advisories."""
-
-    version: str
-    classifiers: tuple[str, ...]
-    requires_dist: tuple[str, ...]
-    requires_python: str
-    yanked: bool
-    yanked_reason: str
-    advisories: tuple[Advisory, ...]
-    advisories_left_out: int = 0
-
-
-def release_facts(tables: Tables, name: str, version: str, facts: PypiFacts | None):
-    """The facts of release ``version``: from its own page when read, from the project's page
-    when it is the latest release (that page describes it); else None (not read)."""
-    entry = tables.releases.get(release_key(name, version))
-    o: ReleaseObserved | PypiFacts | None = None
-    if entry is not None and entry.observed.state == "ok" and entry.observed.metadata:
-        o = entry.observed
-    elif facts is not None and facts.latest and same(facts.latest, version):
-        o = facts
-    if o is None:
-        return None
-    return ReleaseFacts(version, tuple(o.classifiers), tuple(o.requires_dist),
-                        o.requires_python, o.yanked, o.yanked_reason,
-                        tuple(o.vulnerabilities), o.vulnerabilities_left_out)  # fmt: skip
-
-
-def same(a: str, b: str) -> bool:
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
-
-
-def final_releases(facts: PypiFacts) -> list[Version]:
-    """The project's final (not pre-, not dev-) releases that are not yanked, oldest first."""
-    out = []
-    for text in facts.releases:
-        if text in facts.yanked_versions:
-            continue
-        try:
-            version = Version(text)
-        except InvalidVersion:
-            continue
-        if not version.is_prerelease:
-            out.append(version)
-    return sorted(out)
-
-
-def version_text(facts: PypiFacts, version: Version) -> str:
-    """A version as the project writes it (``7.4`` stays ``7.4``, not ``7.4.0``)."""
-    for text in facts.releases:
-        try:
-            if Version(text) == version:
-                return text
-        except InvalidVersion:
-            continue
-    return str(version)
 
 
 # --- which release is judged, for which Django ----------------------------------------------

@@ -11,7 +11,8 @@ search may assume that the newest Django a release declares only grows, but its 
 always a release whose own page says yes (support that a later release drops never makes it
 answer a release that does not declare X).
 
-The search is pure (``plan_dependency``): it asks for the release pages it needs by raising
+The searches live in ``catalog.pypi.releases``; this module runs them for a stack
+(``plan_dependency``), and they ask for the release pages it needs by raising
 ``Needed``; the driver (``plan_stack``) reads them as ``ReleaseObserved`` events, a batch per
 round across the stack, and runs it again. A page read within a day is not asked again, so a
 plan read again the same day asks nothing.
@@ -19,167 +20,22 @@ plan read again the same day asks nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
-from catalog.pypi.verdicts import (
-    DJANGO_PREFIX,
-    declared_versions,
-    django_verdict,
-    excludes,
-    python_specifier,
-)
-from catalog.stacks.judge import (
-    ReleaseFacts,
-    StackRow,
+from catalog.pypi.releases import (
+    NOT_READ_YET,
+    Needed,
+    Planner,
+    Unreadable,
+    as_version,
     final_releases,
-    lowest_python,
     release_facts,
     version_text,
 )
-from eventstore import PypiFacts
+from catalog.stacks.judge import StackRow, lowest_python
 from projections.fold import Tables
 
 MAX_ROUNDS = 40  # rounds of page reading (a binary search over 2,000 releases takes 11)
-MAX_STEPS = 12  # releases a search walks forward from where it landed
-
-
-class Needed(Exception):
-    """The search needs the page of this release (``NAME==VERSION``) to go on."""
-
-    def __init__(self, version: str) -> None:
-        super().__init__(version)
-        self.version = version
-
-
-class Unreadable(Exception):
-    """A release page the search needs could not be read: the answer is unknown."""
-
-
-@dataclass
-class Planner:
-    """One dependency's search over its releases (oldest first, final and unyanked)."""
-
-    name: str
-    facts: PypiFacts
-    releases: list[Version]
-    django: str
-    extras: tuple[str, ...]
-    python: str | None  # the oldest Python the stack allows
-    read: Callable[[str], ReleaseFacts | None]  # None: not read yet
-    failed: set[str]  # versions whose page could not be read this run
-
-    def release(self, version: Version) -> ReleaseFacts:
-        text = version_text(self.facts, version)
-        got = self.read(text)
-        if got is not None:
-            return got
-        if text in self.failed:
-            raise Unreadable(f"the page of {self.name}=={text} could not be read")
-        raise Needed(text)
-
-    def is_ready(self, r: ReleaseFacts) -> bool:
-        verdict = django_verdict(r.classifiers, r.requires_dist, self.django, self.extras)
-        return verdict.verdict == "yes" and self.runs(r)
-
-    def runs(self, r: ReleaseFacts) -> bool:
-        """Its ``requires_python`` allows the stack's oldest Python (when the stack says)."""
-        if not self.python or not r.requires_python:
-            return True
-        specifier = python_specifier(r.requires_python)
-        return specifier is None or not excludes(specifier, self.python)
-
-    def newestdeclared_versions(self, r: ReleaseFacts) -> tuple[int, ...]:
-        versions = declared_versions(r.classifiers, DJANGO_PREFIX)
-        keys = [tuple(int(p) for p in v.split(".")) + (() if "." in v else (99,)) for v in versions]
-        return max(keys, default=())
-
-    def ready(self, start: int) -> tuple[int | None, str]:
-        """The index of the smallest ready release from ``start``, or None and why."""
-        x = tuple(int(p) for p in self.django.split("."))
-        releases = self.releases
-        if self.is_ready(self.release(releases[start])):
-            return start, ""
-        newest = self.release(releases[-1])
-        if self.newestdeclared_versions(newest) < x:
-            return None, self._none_declares(newest)
-        lo, hi = start + 1, len(releases) - 1  # the first whose newest declared is >= X
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.newestdeclared_versions(self.release(releases[mid])) >= x:
-                hi = mid
-            else:
-                lo = mid + 1
-        for i in range(lo, min(lo + MAX_STEPS, len(releases))):
-            r = self.release(releases[i])
-            if self.is_ready(r):
-                return i, ""
-            verdict = django_verdict(r.classifiers, r.requires_dist, self.django, self.extras)
-            if verdict.verdict == "yes":
-                return None, (
-                    f"{r.version}, the first to declare Django {self.django}, requires Python "
-                    f"{r.requires_python}; the stack's oldest is {self.python}"
-                )
-        first = self.release(releases[lo])
-        return None, (
-            f"no release declares Django {self.django}: {first.version} declares {_span(first)}"
-        )
-
-    def _none_declares(self, newest: ReleaseFacts) -> str:
-        said = _span(newest)
-        return f"no release declares Django {self.django}; newest {newest.version} " + (
-            f"declares up to {said.split('-')[-1]}" if said else "declares no Django version"
-        )
-
-    def clear(self, start: int) -> tuple[int | None, str]:
-        """The index of the smallest release from ``start`` with no known advisory."""
-        i = start
-        for _ in range(MAX_STEPS):
-            r = self.release(self.releases[i])
-            if not r.advisories and not r.advisories_left_out:
-                return i, ""
-            fixes = []
-            for a in r.advisories:
-                at = self.releases[i]
-                fixed = sorted(v for v in map(_version, a.fixed_in) if v and v > at)
-                if not fixed:
-                    return None, f"{a.id} affects {r.version} and names no later fix"
-                fixes.append(fixed[0])
-            wanted = max(fixes)
-            later = [j for j in range(i + 1, len(self.releases)) if self.releases[j] >= wanted]
-            if not later:
-                return None, f"the fix ({wanted}) is not a final, unyanked release on PyPI"
-            i = later[0]
-        return None, f"no release clear of advisories within {MAX_STEPS} fixes"
-
-    def move_to(self, start: int) -> tuple[int | None, str]:
-        i = start
-        for _ in range(MAX_STEPS):
-            ready, why = self.ready(i)
-            if ready is None:
-                return None, why
-            clear, why = self.clear(ready)
-            if clear is None:
-                return None, why
-            if clear == ready:
-                return ready, ""
-            i = clear  # clear, but is it ready? the next round says
-        return None, f"no release both ready and clear within {MAX_STEPS} steps"
-
-
-def _version(text: str) -> Version | None:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
-
-
-def _span(r: ReleaseFacts) -> str:
-    declared = declared_versions(r.classifiers, DJANGO_PREFIX)
-    return f"{declared[0]}-{declared[-1]}" if len(declared) > 1 else "".join(declared)
 
 
 def plan_dependency(row: StackRow, planner: Planner | None) -> dict[str, Any]:
@@ -189,7 +45,7 @@ def plan_dependency(row: StackRow, planner: Planner | None) -> dict[str, Any]:
         return nothing | {"reason": f"not judged: {row.unchecked_why or 'no release'}"}
     if not row.checked:
         return nothing | {"reason": f"{row.judged} not checked: {row.unchecked_why}"}
-    start_version = _version(row.judged)
+    start_version = as_version(row.judged)
     indexes = [i for i, v in enumerate(planner.releases) if start_version and v >= start_version]
     if not indexes:
         return nothing | {"reason": f"no final, unyanked release from {row.judged} on"}
@@ -221,7 +77,7 @@ def plan_dependency(row: StackRow, planner: Planner | None) -> dict[str, Any]:
 
 
 def same_as_judged(a: str, b: str) -> bool:
-    return _version(a) == _version(b)
+    return as_version(a) == as_version(b)
 
 
 def _why_move(row: StackRow, plan: dict[str, Any]) -> str:
@@ -236,7 +92,12 @@ def _why_move(row: StackRow, plan: dict[str, Any]) -> str:
 
 
 def planners(
-    tables: Tables, rows: list[StackRow], targets: dict, python: str | None, failed: dict[str, set]
+    tables: Tables,
+    rows: list[StackRow],
+    targets: dict,
+    python: str | None,
+    failed: dict[str, set],
+    unread_why: str = "could not be read",
 ) -> dict[str, Planner]:
     """A planner per row from PyPI with facts."""
     out = {}
@@ -250,7 +111,7 @@ def planners(
         out[row.name] = Planner(
             row.name, facts, final_releases(facts), row.target_django, row.extras, oldest,
             lambda v, name=row.name, facts=facts: release_facts(tables, name, v, facts),
-            failed.setdefault(row.name, set()),
+            failed.setdefault(row.name, set()), unread_why,
         )  # fmt: skip
     return out
 
@@ -266,3 +127,15 @@ def plan_rows(rows: list[StackRow], by_name: dict[str, Planner]) -> dict[str, st
         except Needed as exc:
             needed[row.name] = exc.version
     return needed
+
+
+def plan_known(tables: Tables, rows: list[StackRow], targets: dict, python: str | None) -> None:
+    """Each row's plan from the pages in the log alone (the app: it asks PyPI nothing here);
+    a page the search needs and the log lacks makes that answer unknown, and says so."""
+    failed: dict[str, set[str]] = {}
+    for _ in range(MAX_ROUNDS):
+        needed = plan_rows(rows, planners(tables, rows, targets, python, failed, NOT_READ_YET))
+        if not needed:
+            return
+        for name, version in needed.items():
+            failed.setdefault(name, set()).add(version)

@@ -78,7 +78,8 @@ def rewritten(
             old = lines[number - 1]
             if requirement is None or row.requirement not in old:
                 notes.append(
-                    f"{row.name}: {path}:{number} does not hold {row.requirement!r} as written; not moved"
+                    f"{row.name}: {path}:{number} does not hold {row.requirement!r} as "
+                    "written; not moved"
                 )
                 continue
             new = moved_requirement(row.requirement, requirement, row.plan["move_to"])

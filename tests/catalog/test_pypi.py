@@ -132,7 +132,7 @@ def test_the_command_line_fetches_shows_and_judges(catalog, pypi, store_path):
     data = json.loads(out)["pypi"]
     assert data["name"] == "djangorestframework" and data["state"] == "ok"
     assert data["latest"] == "3.13.1" and data["license"] == "BSD"
-    assert data["django"]["4.0"] == "yes" and data["django"]["5.2"] == "no"
+    assert data["django"]["4.0"] == "yes" and data["django"]["5.2"] == "undeclared"
     assert (
         json.loads(run_djp("--store", store_path, "show", "399", "--json")[1])["pypi"]["state"]
         == "missing"
@@ -143,16 +143,16 @@ def test_the_command_line_fetches_shows_and_judges(catalog, pypi, store_path):
     lines = {row["slug"]: row for row in map(json.loads, out.splitlines())}
     drf = lines["django-address-model"]  # pointed at djangorestframework
     assert (drf["verdict"], drf["evidence"]) == ("yes", "classifier Framework :: Django :: 3.1")
-    assert drf["python"]["verdict"] == "no"
+    assert drf["python"]["verdict"] == "undeclared"  # declares 3.6-3.10; nothing excludes 3.11
     crispy = lines["django-messages"]  # pointed at django-crispy-forms
-    assert crispy["verdict"] == "unknown"
+    assert crispy["verdict"] == "undeclared"  # declares 2.2, 3.2, 4.0
     code, _, err = run_djp("--store", store_path, "readiness", "--django", "9.9")
     assert code == 1 and "not a feature release" in err
     # without --django: the app's choice, else the newest supported LTS, said on stderr
     code, out, err = run_djp("--store", store_path, "readiness")
     newest_lts = default_django(date.today())
     assert code == 0 and err.startswith(f"Django {newest_lts} (the newest supported LTS): ")
-    assert err.rstrip().endswith(" unknown of 75 packages")
+    assert err.rstrip().endswith(" undeclared, 71 unknown, 1 n/a of 75 packages")
     slugs = [line.split()[0] for line in out.splitlines()]
     assert len(slugs) == 75 and slugs == sorted(slugs, key=str.casefold)  # by slug, as shown
     with Catalog.open(store_path) as reopened:

@@ -94,11 +94,15 @@ async def test_filters_select_by_what_pypi_says(catalog, pypi):
     await fetch_pypi(catalog, targets(catalog), config(pypi))
     index = RowIndex(catalog.tables(), NOW)
     assert ids(filter_rows(index, "django:4.0")) == {4404, 359, 422}
-    assert ids(filter_rows(index, "django:5.2:no")) == {4404, 359, 422}
-    assert ids(filter_rows(index, "django:3.1:unknown")) >= {359, 4321, 399}
-    assert 4404 not in ids(filter_rows(index, "django:3.1:unknown"))
-    # Python classifiers end at 3.10 (3.9 for crispy forms): 3.13 is newer than all of them
-    assert ids(filter_rows(index, "py:3.13:no")) == {4404, 359, 422}
+    # declared up to 4.0 and nothing excludes 5.2: undeclared, not no
+    assert ids(filter_rows(index, "django:5.2:undeclared")) == {4404, 359, 422}
+    assert ids(filter_rows(index, "django:5.2:no")) == set()
+    assert ids(filter_rows(index, "django:3.1:undeclared")) >= {359}
+    assert 4404 not in ids(filter_rows(index, "django:3.1:undeclared"))
+    assert ids(filter_rows(index, "django:3.1:n/a")) >= {4321}  # names Django nowhere
+    # Python classifiers end at 3.10 (3.9 for crispy forms) and nothing excludes 3.13
+    assert ids(filter_rows(index, "py:3.13:undeclared")) == {4404, 359, 422}
+    assert ids(filter_rows(index, "py:3.13:no")) == set()
     assert ids(filter_rows(index, "py:3.8")) == {4404, 359, 422}
     assert ids(filter_rows(index, "license:MIT")) == {359, 4321, 422}  # nango: MIT OR Apache
     assert ids(filter_rows(index, "license:apache")) == {4321}
@@ -123,8 +127,8 @@ async def test_columns_and_sorts(catalog, pypi):
     assert (cell("license", 4404), cell("released", 4404)) == ("BSD", "4 yr ago")
     assert (cell("django", 4404), cell("django", 4321), cell("django", 399)) == (
         "✓ yes",
-        "?",
-        "?",
+        "n/a",  # names Django nowhere
+        "unknown",  # not on PyPI
     )
     assert cell("released", 399) == "no PyPI" and cell("license", 4321) == "MIT OR Apache-2.0"
     pointed = [r for r in index.rows.values() if r.view.record.id in POINTED]
@@ -165,6 +169,9 @@ def test_health_rules_each_with_evidence():
     assert health(None, None, NOW)[-1].evidence == "PyPI not fetched yet"
     old = msgspec.structs.replace(facts, classifiers=["Framework :: Django :: 3.2"])
     rule = health(None, Digest("x", "ok", old, NOW), NOW)[2]
+    assert (rule.ok, rule.evidence) == (None, "none of 5.2, 6.0, 6.1 declared")
+    excluded = msgspec.structs.replace(facts, classifiers=[], requires_dist=["django<4"])
+    rule = health(None, Digest("x", "ok", excluded, NOW), NOW)[2]
     assert (rule.ok, rule.evidence) == (False, "not ready for any of 5.2, 6.0, 6.1")
 
 
@@ -260,17 +267,17 @@ def test_readiness_spans_join_releases_judged_for_one_reason():
     )
     spans = readiness_spans(Digest("x", "ok", facts, NOW))
     assert [(label, v.verdict, v.evidence) for label, v in spans] == [
-        ("2.2-4.1", "unknown", "declares 4.2, 5.2, 6.0"),
+        ("2.2-4.1", "undeclared", "declares 4.2, 5.2, 6.0; no Django requirement"),
         ("4.2", "yes", "classifier Framework :: Django :: 4.2"),
-        ("5.0-5.1", "unknown", "declares 4.2, 5.2, 6.0"),
+        ("5.0-5.1", "undeclared", "declares 4.2, 5.2, 6.0; no Django requirement"),
         ("5.2", "yes", "classifier Framework :: Django :: 5.2"),
         ("6.0", "yes", "classifier Framework :: Django :: 6.0"),
-        ("6.1", "no", "declares 4.2-6.0 only"),
+        ("6.1", "undeclared", "declares 4.2, 5.2, 6.0; no Django requirement"),
     ]
     # a release alone keeps its whole evidence
     one = PypiFacts(
         name="x", classifiers=["Framework :: Django :: 3.0", "Framework :: Django :: 3.2"]
     )
-    assert ("3.1", "unknown", "declares 3.0, 3.2, not 3.1") in [
+    assert ("3.1", "undeclared", "declares 3.0, 3.2; no Django requirement") in [
         (label, v.verdict, v.evidence) for label, v in readiness_spans(Digest("x", "ok", one, NOW))
     ]

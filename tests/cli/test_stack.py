@@ -94,11 +94,18 @@ def test_each_dependency_with_pin_latest_package_yank_advisories_and_verdict(sto
         "package": "django-address-model",  # the djp package with that PyPI name
         "yanked": True,
         "vulnerabilities": [],
-        "django": "no",  # declares 2.2-4.0 only
+        "django": "undeclared",  # declares 2.2-4.0, requires Django>=2.2: not refused
+        "judged": "3.4.4",
+        "judged_because": "pinned",
+        "checked": True,
         "license": "BSD",
     }
     crispy = rows["django-crispy-forms"]
-    assert crispy["vulnerabilities"] == ["PYSEC-2099-7", "GHSA-yyyy"] and crispy["yanked"] is False
+    assert crispy["vulnerabilities"] == [
+        {"id": "PYSEC-2099-7", "aliases": ["GHSA-xxxx"], "fix_versions": ["1.7.0"]},
+        {"id": "GHSA-yyyy", "aliases": [], "fix_versions": ["1.7.0"]},
+    ]
+    assert crispy["yanked"] is False
     assert crispy["package"] == "django-messages" and crispy["license"] == "MIT"
     assert rows["requests"]["package"] is None  # not a Django package: fine
     assert rows["requests"]["state"] == "missing"  # this fake PyPI lacks it: "not on PyPI"
@@ -119,13 +126,14 @@ def test_check_exits_1_with_one_line_per_problem(store, pypi, project):
     problems = err.splitlines()
     assert "mysite: djangorestframework==3.4.4 is yanked (security fix in 3.4.5)" in problems
     assert (
-        "mysite: django-crispy-forms==1.6.0 has 2 advisories: PYSEC-2099-7, GHSA-yyyy" in problems
+        "mysite: django-crispy-forms==1.6.0 has 2 advisories: PYSEC-2099-7 (GHSA-xxxx) fixed in"
+        " 1.7.0; GHSA-yyyy fixed in 1.7.0" in problems
     )
-    assert any(  # judged by the pinned release's own page
-        p.startswith("mysite: djangorestframework==3.4.4 is not ready for Django 4.1")
-        for p in problems
-    )
-    assert "stack mysite: readiness for Django 4.1 (--django)" in out
+    # declared up to 4.0 and allowed by its requirement: not a "no" (--strict says it)
+    assert not any("is not ready" in p for p in problems)
+    assert "mysite: requests==2.11.0 not checked: not on PyPI" in problems  # fail closed
+    assert problems[-1].startswith("mysite: ") and " problems in " in problems[-1]
+    assert "stack mysite: Django 4.1, --django" in out
     local = next(line for line in out.splitlines() if line.startswith("django-local "))
     assert local.rstrip().endswith("not from PyPI: editable")  # listed, not an error
     clean = project / "clean.txt"
@@ -138,21 +146,23 @@ def test_on_a_terminal_the_columns_fit_its_width(store, pypi, project, monkeypat
     stack(store, pypi, str(project / "requirements.txt"), "--django", "4.1")
     _, out, _ = run_djp("--store", store, "stack", "--show", "mysite", "--no-pypi")
     header = out.splitlines()[1]  # piped: every column
-    assert header.split() == ["dependency", "pinned", "latest", "djp", "package", "Django",
+    assert header.split() == ["dependency", "judged", "latest", "djp", "package", "Django",
                               "licence", "notes"]  # fmt: skip
     monkeypatch.setattr("cli.stack.terminal_width", lambda: 80)
     _, out, _ = run_djp("--store", store, "stack", "--show", "mysite", "--no-pypi")
     lines = out.splitlines()
-    assert lines[1].split() == ["dependency", "pinned", "latest", "Django", "notes"]
+    assert lines[1].split() == ["dependency", "judged", "Django", "notes"]
     drf = next(line for line in lines if line.startswith("djangorestframework "))
-    assert drf.split()[:4] == ["djangorestframework", "3.4.4", "3.13.1", "no"]
+    # --show judges for the project's own Django (django==1.10), which DRF's requirement excludes
+    assert lines[0].startswith("stack mysite: Django 1.10, from Django==1.10 in requirements.txt")
+    assert drf.split()[:4] == ["djangorestframework", "3.4.4", "pinned", "no"]
     assert drf.index("not ready") < 80  # the verdict and the notes start on the first line
 
 
 def test_the_target_django_comes_from_the_projects_own_pin(store, pypi, tmp_path):
     shutil.copytree(STACKS / "uvproj", tmp_path / "uvsite")
     code, out, _ = stack(store, pypi, str(tmp_path / "uvsite" / "uv.lock"))
-    assert "readiness for Django 4.2 (Django==4.2.11)" in out
+    assert "Django 4.2, from Django==4.2.11 in uv.lock" in out.splitlines()[0]
     assert code == 0
 
 
@@ -176,7 +186,9 @@ def test_the_stack_is_kept_and_reading_again_records_only_what_changed(store, py
         ]  # fmt: skip
     assert len(edits) == 2
     assert set(edits[1].changes) == {"dep:djangorestframework", "dep:django-extensions"}
-    assert ("djangorestframework", "3.13.1") in {(r.name, r.version) for r in releases}
+    # the latest release: the project's page describes it, no release page is asked
+    assert ("djangorestframework", "3.13.1") not in {(r.name, r.version) for r in releases}
+    assert "/pypi/djangorestframework/3.13.1/json" not in {path for path, _ in pypi.pypi.requests}
     code, out, _ = run_djp("--store", store, "history", "stack:mysite")
     assert "djangorestframework pinned 3.4.4 -> 3.13.1" in out
     assert "added django-extensions (django-extensions==1.7.1)" in out
@@ -238,7 +250,8 @@ def test_a_variant_advisory_appears_after_the_day_passes(store, pypi, project):
         catalog.store.write(age)
     _code, out, _ = stack(store, pypi, str(path), "--json")
     drf = next(r for r in map(json.loads, out.splitlines()) if r["name"] == "djangorestframework")
-    assert drf["vulnerabilities"] == ["GHSA-zzzz"] and drf["latest"] == "3.15.0"
+    assert drf["vulnerabilities"] == [{"id": "GHSA-zzzz", "aliases": [], "fix_versions": ["3.4.5"]}]
+    assert drf["latest"] == "3.15.0"
     _, out, _ = run_djp("--store", store, "changes")
     lines = out.splitlines()
     assert lines[1] == "your stack mysite:"  # before everything else
@@ -263,13 +276,14 @@ def test_the_verdict_judges_the_pinned_release_and_names_a_ready_upgrade(store, 
     code, out, _ = stack(store, pypi, path, "--json", "--django", "4.0")
     rows = {r["name"]: r for r in map(json.loads, out.splitlines())}
     drf = rows["djangorestframework"]
-    assert (drf["django"], drf["django_judged"]) == ("no", "pinned")
-    assert rows["redis"]["django_judged"] is None  # not on this PyPI: no verdict
-    code, _, err = stack(store, pypi, path, "--check", "--django", "4.0")
+    # judged on its own page, not the latest's (which declares 4.0): declared up to 1.10
+    assert (drf["django"], drf["judged_because"], drf["checked"]) == ("undeclared", "pinned", True)
+    assert rows["redis"]["django"] is None and not rows["redis"]["checked"]  # not on PyPI
+    code, _, err = stack(store, pypi, path, "--check", "--strict", "--django", "4.0")
     assert code == 1
     assert (
-        "mysite: djangorestframework==3.4.4 is not ready for Django 4.0: declares 1.8-1.10 only;"
-        " 3.13.1 is ready" in err.splitlines()
+        "mysite: djangorestframework==3.4.4 is undeclared for Django 4.0: declares 1.8-1.10;"
+        " no Django requirement" in err.splitlines()
     )
     with Catalog.open(store) as catalog:
         [observed] = [
@@ -314,7 +328,7 @@ def test_a_release_recorded_before_its_metadata_is_asked_again_without_its_etag(
     asked = dict(pypi.pypi.requests)
     assert asked["/pypi/djangorestframework/3.4.4/json"] == ""  # no If-None-Match
     drf = next(r for r in map(json.loads, out.splitlines()) if r["name"] == "djangorestframework")
-    assert drf["django_judged"] == "pinned"
+    assert drf["judged_because"] == "pinned" and drf["checked"] is True
 
 
 def test_a_yank_is_known_from_the_project_when_the_release_page_fails(store, tmp_path):
@@ -333,20 +347,18 @@ def test_a_yank_is_known_from_the_project_when_the_release_page_fails(store, tmp
     rows = {r["name"]: r for r in map(json.loads, out.splitlines())}
     drf = rows["djangorestframework"]
     assert drf["yanked"] is True and drf["state"] == "ok"
-    assert drf["problems"][0] == "djangorestframework==3.4.4 is yanked (broken)"
-    # no release page: the pin is judged by the latest release, and that is said
-    assert drf["django_judged"] == "latest"
-    assert drf["problems"][1] == (
-        "djangorestframework is not ready for Django 5.2: declares 2.2-4.0 only (latest 3.13.1)"
-    )
+    # no release page: unchecked, never judged by the latest release (fail closed)
+    assert drf["checked"] is False and drf["django"] == "unknown"
+    assert drf["problems"][0].startswith("djangorestframework==3.4.4 not checked: 3.4.4's page")
+    assert drf["problems"][1] == "djangorestframework==3.4.4 is yanked (broken)"
     line = next(line for line in text.splitlines() if line.startswith("djangorestframework "))
-    assert line.endswith("advisories of the pin unknown (no release page)")
+    assert "not checked: 3.4.4's page not read" in line
     assert rows["djangorestframework-unknown"]["state"] == "missing"
 
 
 def test_a_dependency_that_names_django_nowhere_has_no_verdict_column(store, tmp_path):
-    """nango (as recorded) has no Django classifier and no Django requirement: its Django
-    cell is "—", not "unknown" beside the real unknowns; --json keeps the verdict."""
+    """nango (as recorded) has no Django classifier and no Django requirement: its verdict
+    is "n/a", in the table and in --json alike, not "unknown" beside the real unknowns."""
     project = tmp_path / "site"
     project.mkdir()
     (project / "requirements.txt").write_text("nango\ndjango-crispy-forms\n")
@@ -356,11 +368,11 @@ def test_a_dependency_that_names_django_nowhere_has_no_verdict_column(store, tmp
         code, out, err = stack(store, server, str(project / "requirements.txt"), "--django", "5.2")
         assert code == 0, err
         lines = {line.split()[0]: line.split() for line in out.splitlines()[1:-1]}
-        assert "—" in lines["nango"] and "unknown" not in lines["nango"]
-        assert "no" in lines["django-crispy-forms"]  # declares 2.2-4.0 only
-        code, out, _ = stack(store, server, str(project / "requirements.txt"), "--json")
-        rows = {r["name"]: r for r in map(json.loads, out.splitlines())}
-        assert rows["nango"]["django"] == "unknown"
+        assert "n/a" in lines["nango"] and "unknown" not in lines["nango"]
+        assert "undeclared" in lines["django-crispy-forms"]  # declares 2.2, 3.2, 4.0
+        _, out, _ = stack(store, server, str(project / "requirements.txt"), "--json")
+        by_name = {r["name"]: r for r in map(json.loads, out.splitlines())}
+        assert by_name["nango"]["django"] == "n/a"
 
 
 def test_a_directory_or_none_reads_the_projects_files(store, pypi, project, monkeypatch):

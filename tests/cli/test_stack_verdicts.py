@@ -134,7 +134,7 @@ def test_the_target_comes_from_a_pin_and_the_five_verdicts(store, pypi, tmp_path
 
 def test_without_the_extra_a_package_that_needs_django_only_there_is_n_a(store, pypi, tmp_path):
     site = project(tmp_path, "sentry-sdk==2.19.0\n")
-    code, out, _ = stack(store, pypi, site, "--json", "--django", "5.2")
+    _, out, _ = stack(store, pypi, site, "--json", "--django", "5.2")
     assert rows(out)["sentry-sdk"]["django"] == "n/a"
 
 
@@ -226,6 +226,6 @@ def test_a_plan_without_release_pages_answers_nothing_it_could_not_check(store, 
     served = current_pypi(*PROJECTS, release_pages=False)
     site = project(tmp_path, "django-debug-toolbar>=4.2,<5\n")
     with FakePypiServer(served) as pypi:
-        code, out, _ = stack(store, pypi, site, "--plan", "--json", "--django", "5.2")
+        _, out, _ = stack(store, pypi, site, "--plan", "--json", "--django", "5.2")
     plan = rows(out)["django-debug-toolbar"]["plan"]
     assert plan["move_to"] is None and "not checked" in plan["reason"]

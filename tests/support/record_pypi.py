@@ -47,6 +47,10 @@ PROJECTS: dict[str, list[str] | tuple[str]] = {
     "django": ["5.2.19", "6.0.10"],
 }
 
+#: project -> Django: also the release pages djp's search for the smallest release ready for
+#: that Django reads (the package screen's "ready for X"), found by running the search
+SEARCHED = {"django-debug-toolbar": "5.2"}
+
 KEPT_FILE_KEYS = ("filename", "upload_time_iso_8601", "yanked", "yanked_reason")
 
 
@@ -68,6 +72,8 @@ def main() -> None:
                 versions = _from(page, versions[0])
             for version in versions:
                 _release(http, name, version, page, when)
+            if name in SEARCHED:
+                versions = _searched(http, name, page, SEARCHED[name], when)
             print(name, len(versions), "release pages", file=sys.stderr)
 
 
@@ -88,6 +94,33 @@ def _project(name: str, page: dict, when: str) -> None:
         (OUT / f"{name}.json.gz").write_bytes(gzip.compress(text.encode()))
     else:
         (OUT / f"{name}.json").write_text(text)
+
+
+def _searched(http: httpx.Client, name: str, page: dict, django: str, when: str) -> list[str]:
+    """Build the pages the search for the smallest release ready for ``django`` reads."""
+    from catalog.pypi.facts import facts_from_json
+    from catalog.pypi.fetch import release_ask
+    from catalog.pypi.releases import Needed, smallest_ready
+    from projections.fold import ReleaseEntry, Tables, release_key
+    from projections.targets import Target
+
+    facts = facts_from_json(page, name)
+    tables = Tables()
+    read = []
+    while True:
+        try:
+            answer = smallest_ready(tables, name, facts, django, set())
+            print(name, "ready for", django, answer, file=sys.stderr)
+            return sorted(set(read))
+        except Needed as exc:
+            read.append(exc.version)
+            path = OUT / f"{name}=={exc.version}.json"
+            if not path.exists():
+                _release(http, name, exc.version, page, when)
+            observed = release_ask(Target.pypi(name), name, exc.version).observe(
+                json.loads(path.read_text())
+            )
+            tables.releases[release_key(name, exc.version)] = ReleaseEntry(observed=observed, seq=0)
 
 
 def _from(page: dict, first: str) -> list[str]:

@@ -124,6 +124,7 @@ class PackageScreen(DjpScreen):
                 view.record.last_updated,
                 self.controller.now,
                 advisories_shown=ADVISORIES_SHOWN,
+                ready_since=self._ready_since(),
             )
             for row in rows:
                 pypi.add_row(row.label, Text(row.value or "—", style=tone(self.app, row.tone)))
@@ -133,6 +134,10 @@ class PackageScreen(DjpScreen):
     @on(OptionList.OptionSelected, "#grids")
     def open_grid(self, event: OptionList.OptionSelected) -> None:
         self.controller.open_grid(Target.parse(event.option.id))
+
+    def _ready_since(self) -> tuple[str, tuple[str | None, str]] | None:
+        answer = self.controller.ready_since(self.target)
+        return None if answer is None else (self.controller.django_version, answer)
 
     def _view(self) -> PackageView | None:
         return self.controller.package(self.target)

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from catalog.present.details import VERDICT_TONES
 from catalog.present.stack import stack_cells, stack_columns
 from catalog.stacks.judge import StackRow
 from catalog.text import counted, fit, safe_text
@@ -17,8 +18,6 @@ from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
 from tui.text import tone
 from tui.widgets import KeyFooter, LineList
-
-VERDICT_TONES = {"yes": "success", "no": "error"}
 
 
 class StackScreen(DjpScreen):
@@ -107,12 +106,21 @@ class StackScreen(DjpScreen):
             return
         r = self.rows[index]
         facts = [r.requirement or r.name, r.source]  # file:line, in the project
+        if r.judged:
+            checked = "checked" if r.checked else f"not checked: {r.unchecked_why}"
+            facts.append(f"judged {r.judged} ({r.judged_because}; {checked})")
         facts += [f"latest {r.latest}"] if r.latest else []
         facts += [f"djp package {r.package}"] if r.package else []
         facts += [r.license] if r.license else []
-        if r.django and r.django != "no":  # a "no" is in the notes
-            facts.append(f"Django {r.django}: {r.django_evidence}")
+        if r.django:
+            facts.append(f"Django {r.target_django}: {r.django}, {r.django_evidence}")
         text = Text(safe_text(" · ".join(f for f in facts if f)), style="bold")
+        if r.plan is not None:
+            p = r.plan
+            text.append(safe_text(
+                f"\nplan: ready {p['ready'] or '—'}, clear {p['clear'] or '—'}, "
+                f"move to {p['move_to'] or 'none'}: {p['reason']}"
+            ))  # fmt: skip
         if r.notes:
             text.append("\n" + safe_text("; ".join(r.notes)))
         detail.update(text)
@@ -121,7 +129,8 @@ class StackScreen(DjpScreen):
         cells = stack_cells(r)
         text = Text()
         for label, width in columns:
-            style = tone(self.app, VERDICT_TONES.get(cells[label], "")) if label == "Django" else ""
+            word = r.django or ""
+            style = tone(self.app, VERDICT_TONES.get(word, "")) if label == "Django" else ""
             text.append(fit(cells[label], width) + " ", style=style)
         notes = r.notes
         text.append(

@@ -151,3 +151,38 @@ def generated_pypi_document(i: int, rng: random.Random) -> dict:
         "urls": releases[latest],
         "vulnerabilities": [],
     }
+
+
+def generated_release_pages(documents: dict[str, dict]) -> dict[tuple[str, str], dict]:
+    """GENERATED ``/pypi/NAME/VERSION/json`` pages for ``generated_pypi_document``'s
+    projects, so that an upgrade plan has something to search: the oldest two fifths of a
+    project's releases declare Django 3.2-4.0, the next two fifths 4.2-5.1, the newest what
+    the latest declares; the oldest quarter carry one GENERATED advisory, fixed in the first
+    release after them. Not real releases."""
+    pages = {}
+    for name, document in documents.items():
+        versions = list(document["releases"])
+        latest_info = document["info"]
+        fixed = versions[len(versions) // 4] if len(versions) > 3 else None
+        for n, version in enumerate(versions):
+            share = n / max(len(versions), 1)
+            if share < 0.4:
+                djangos = ["3.2", "4.0"]
+            elif share < 0.8:
+                djangos = ["4.2", "5.0", "5.1"]
+            else:
+                djangos = None  # the latest's
+            info = dict(latest_info, version=version)
+            if djangos is not None:
+                info["classifiers"] = [
+                    c
+                    for c in latest_info["classifiers"]
+                    if not c.startswith("Framework :: Django ::")
+                ] + [f"Framework :: Django :: {v}" for v in djangos]
+            advisories = []
+            if fixed is not None and n < len(versions) // 4:
+                advisories = [{"id": f"GENERATED-{name}-1", "aliases": [], "fixed_in": [fixed],
+                               "summary": "GENERATED advisory: not a real one"}]  # fmt: skip
+            pages[(name, version)] = {"info": info, "urls": document["releases"][version],
+                                      "vulnerabilities": advisories}  # fmt: skip
+    return pages

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.generated import generated_pypi_documents, sync_generated
+from bench.generated import generated_pypi_documents, generated_release_pages, sync_generated
 from catalog.catalog import Catalog
 from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
 from tests.support.fakepypi import FakePypi, FakePypiServer
@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def serve(packages: int, delay: float) -> None:
     documents = generated_pypi_documents(packages)
     pypi = FakePypi(documents=documents, delay=delay, frozen=True)
+    pypi.releases.update(generated_release_pages(documents))
     for name in documents:
         pypi.encoded(name)  # encoded once, before timing starts
     with FakePypiServer(pypi) as server:

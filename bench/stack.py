@@ -7,6 +7,11 @@ each pinned release; reading it again within the day must make no request. The b
 the same run is the same requests made bare (httpx, the same concurrency). The last line is
 one JSON object.
 
+``--plan`` then makes the upgrade plan for Django 5.2 (``djp stack --plan``) over GENERATED
+release pages (``bench.generated.generated_release_pages``): the pages its searches read, the
+time, beside the same pages fetched bare in the same run; planning again must make no
+request.
+
 ``--scaling`` instead reads GENERATED files at three sizes, ten times apart each, without
 PyPI: a requirements file of many lines, one long requirements line, a uv.lock of many
 packages; it prints the time per line (or per KB) at each size and its ratio to the
@@ -26,11 +31,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.generated import generated_pypi_document
+from bench.generated import generated_pypi_documents
 from bench.pypi import bare_fetch
 from catalog.catalog import Catalog
 from catalog.pypi.fetch import PypiConfig
-from catalog.stacks.fetch import dependency_targets, refresh_stack
+from catalog.stacks.fetch import dependency_targets, plan_stack, refresh_stack
 from catalog.stacks.files import read_stack
 from catalog.stacks.judge import stack_rows, stack_view
 from catalog.stacks.record import record_stack
@@ -40,19 +45,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def generated_lock(packages: int) -> tuple[str, list[str]]:
-    """A GENERATED uv.lock pinning each generated package at one of its releases."""
-    rng = random.Random(6000)  # the same documents bench.pypi serves
+    """A GENERATED uv.lock pinning each generated package at one of its releases (the
+    documents ``bench.pypi`` serves)."""
+    documents = generated_pypi_documents(packages)
+    rng = random.Random(300)
     lines = ["# GENERATED for benchmarking: not real packages", "version = 1", ""]
     paths = []
-    for i in range(1, packages + 1):
-        document = generated_pypi_document(i, rng)
+    for name, document in documents.items():
         version = rng.choice(list(document["releases"]))
-        name = f"generated-package-{i}"
         lines += [
             "[[package]]", f'name = "{name}"', f'version = "{version}"',
             'source = { registry = "https://pypi.org/simple" }', "",
         ]  # fmt: skip
-        paths += [f"pypi/{name}/json", f"pypi/{name}/{version}/json"]
+        paths += [f"pypi/{name}/json"]
+        if version != document["info"]["version"]:  # the latest's facts are the project's
+            paths.append(f"pypi/{name}/{version}/json")
     return "\n".join(lines), paths
 
 
@@ -66,6 +73,25 @@ def read_once(catalog: Catalog, lock: Path, config: PypiConfig) -> tuple[float, 
     tables = catalog.tables()
     rows = stack_rows(tables, view, dependency_targets(catalog, view), "5.2", datetime.now(UTC))
     return time.perf_counter() - started, report.requests, len(rows)
+
+
+def plan_once(catalog: Catalog, config: PypiConfig) -> tuple[float, int, list[str], int]:
+    """(seconds, requests, release pages read, dependencies with a move): the plan for 5.2."""
+    view = stack_view(catalog.tables(), "bench")
+    targets = dependency_targets(catalog, view)
+    now = datetime.now(UTC)
+    before = set(catalog.tables().releases)
+
+    def judge(tables, failed):
+        return stack_rows(tables, view, targets, "5.2", now, failures=failed)
+
+    started = time.perf_counter()
+    rows, report = asyncio.run(plan_stack(catalog, view, judge, config, now, targets=targets))
+    took = time.perf_counter() - started
+    assert not report.errors, report.errors[:3]
+    read = [key.decode().replace("==", "/") for key in set(catalog.tables().releases) - before]
+    moves = sum(1 for r in rows if r.plan and r.plan["move_to"] and r.plan["move_to"] != r.judged)
+    return took, report.requests, [f"pypi/{k}/json" for k in read], moves
 
 
 def scaling() -> None:
@@ -115,6 +141,7 @@ def main() -> None:
     parser.add_argument("--packages", type=int, default=300)
     parser.add_argument("--delay", type=float, default=0.02)
     parser.add_argument("--scaling", action="store_true", help="time per line at 1x, 10x, 100x")
+    parser.add_argument("--plan", action="store_true", help="also the upgrade plan for 5.2")
     args = parser.parse_args()
     if args.scaling:
         scaling()
@@ -140,6 +167,10 @@ def main() -> None:
                 load_snapshot(catalog)
                 first_s, requests, rows = read_once(catalog, lock, config)
                 again_s, again_requests, _ = read_once(catalog, lock, config)
+                if args.plan:
+                    plan_s, plan_requests, pages, moves = plan_once(catalog, config)
+                    replan_s, replan_requests, _, _ = plan_once(catalog, config)
+                    plan_bare_s = asyncio.run(bare_fetch(base_url, pages, config.concurrency))
     finally:
         server.stdin.close()
         server.wait(timeout=30)
@@ -150,19 +181,33 @@ def main() -> None:
         f"(first / bare = {first_s / bare_s:.2f})"
     )
     assert again_requests == 0
-    print(
-        json.dumps(
-            {
-                "bench": "stack",
-                "packages": args.packages,
-                "first_s": round(first_s, 3),
-                "again_s": round(again_s, 3),
-                "requests": requests,
-                "again_requests": again_requests,
-                "bare_s": round(bare_s, 3),
-            }
+    result = {
+        "bench": "stack",
+        "packages": args.packages,
+        "first_s": round(first_s, 3),
+        "again_s": round(again_s, 3),
+        "requests": requests,
+        "again_requests": again_requests,
+        "bare_s": round(bare_s, 3),
+    }
+    if args.plan:
+        print(
+            f"plan for Django 5.2: {plan_requests:,} release pages read in {plan_s:.2f} s, "
+            f"{moves:,} dependencies to move; the same pages bare: {plan_bare_s:.2f} s "
+            f"(plan / bare = {plan_s / plan_bare_s:.2f})"
         )
-    )
+        print(f"plan again (within the day)  {replan_requests} requests  {replan_s:.3f} s")
+        assert replan_requests == 0
+        result |= {
+            "plan_s": round(plan_s, 3),
+            "plan_requests": plan_requests,
+            "plan_bare_s": round(plan_bare_s, 3),
+            "plan_ratio": round(plan_s / plan_bare_s, 2),
+            "replan_requests": replan_requests,
+            "replan_s": round(replan_s, 3),
+            "moves": moves,
+        }
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

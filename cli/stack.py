@@ -188,12 +188,15 @@ def stack(
         _print(view, rows, version, why, plan)
     if check:
         failing = [(r, p) for r in rows for p in r.problems + (r.doubts if strict else [])]
+        if report.unreachable or report.stopped:  # facts kept from before: not checked now
+            why = report.unreachable or report.stopped
+            failing.insert(0, (None, f"PyPI could not be asked ({why}): nothing was checked now"))
         for _, problem in failing:
             click.echo(f"{safe_text(view.name)}: {safe_text(problem)}", err=True)
         if failing:
             click.echo(
                 f"{safe_text(view.name)}: {counted(len(failing), 'problem')} in "
-                f"{counted(len({r.name for r, _ in failing}), 'dependency', 'dependencies')}"
+                f"{counted(len({r.name for r, _ in failing if r}), 'dependency', 'dependencies')}"
                 + ("" if strict else " (--strict also fails on undeclared and unknown)"),
                 err=True,
             )

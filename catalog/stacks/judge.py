@@ -247,6 +247,9 @@ def _judge(row, tables, facts, django, failures, none_why) -> None:
     if facts is None:
         row.unchecked_why = "PyPI not asked yet" if row.state == "not fetched" else row.state
         return
+    if row.name in failures:  # its facts were due and PyPI did not answer: not current
+        row.unchecked_why = f"its project page could not be read: {failures[row.name]}"
+        return
     if row.judged is None:
         row.unchecked_why = none_why or "no release to judge"
         return

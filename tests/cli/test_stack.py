@@ -164,6 +164,9 @@ def test_the_target_django_comes_from_the_projects_own_pin(store, pypi, tmp_path
     code, out, _ = stack(store, pypi, str(tmp_path / "uvsite" / "uv.lock"))
     assert "Django 4.2, from Django==4.2.11 in uv.lock" in out.splitlines()[0]
     assert code == 0
+    _, out, _ = stack(store, pypi, str(tmp_path / "uvsite" / "uv.lock"), "--json")
+    because = {r["name"]: r["judged_because"] for r in map(json.loads, out.splitlines())}
+    assert because["django"] == "lock"  # a lock's version, not a pin of the project's
 
 
 def test_the_stack_is_kept_and_reading_again_records_only_what_changed(store, pypi, project):

@@ -13,9 +13,11 @@ import copy
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from catalog.catalog import Catalog
+from catalog.pypi.cache import CACHE_DB, CacheEntry
 from catalog.upstream.sync import load_snapshot
 from tests.support.cli import run_djp
 from tests.support.fakepypi import FakePypiServer, current, current_pypi
@@ -50,6 +52,20 @@ def stack(store, pypi, directory, *args):
 
 def rows(out: str) -> dict[str, dict]:
     return {row["name"]: row for row in map(json.loads, out.splitlines())}
+
+
+def age_the_cache(store, days: int) -> None:
+    """Make every PyPI fetch recorded in the store look ``days`` old."""
+    with Catalog.open(store) as catalog:
+        db = catalog.store.database(CACHE_DB)
+
+        def age(txn):
+            for key, raw in list(txn.cursor(db=db)):
+                entry = msgspec.msgpack.decode(raw, type=CacheEntry)
+                entry.fetched -= days * 86400
+                txn.put(key, msgspec.msgpack.encode(entry), db=db)
+
+        catalog.store.write(age)
 
 
 def release_requests(pypi) -> list[str]:
@@ -229,3 +245,45 @@ def test_a_plan_without_release_pages_answers_nothing_it_could_not_check(store, 
         _, out, _ = stack(store, pypi, site, "--plan", "--json", "--django", "5.2")
     plan = rows(out)["django-debug-toolbar"]["plan"]
     assert plan["move_to"] is None and "not checked" in plan["reason"]
+
+
+def test_a_hostile_release_page_leaves_that_release_unchecked_and_the_rest_judged(
+    store, tmp_path, monkeypatch
+):
+    served = current_pypi(*PROJECTS)
+    # variants: wagtail 2.9.1's page malformed, crispy 1.9.0's describing another release,
+    # storages 1.14.4's larger than the cap
+    served.releases[("wagtail", "2.9.1")] = b'{"info": {"name": '
+    other = copy.deepcopy(current("django-crispy-forms==1.10.0"))
+    served.releases[("django-crispy-forms", "1.9.0")] = other
+    served.releases[("django-storages", "1.14.4")] = b'{"pad": "' + b" " * 2 * 2**20 + b'"}'
+    site = project(
+        tmp_path,
+        "wagtail==2.9.1\ndjango-crispy-forms==1.9.0\ndjango-storages==1.14.4\nclick==8.1.7\n",
+    )
+    with FakePypiServer(served) as pypi:
+        monkeypatch.setenv("DJP_MAX_RESPONSE_MB", "1")
+        code, out, err = stack(store, pypi, site, "--json", "--django", "3.0", "--check")
+    assert code == 1
+    got = rows(out)
+    for name in ("wagtail", "django-crispy-forms", "django-storages"):
+        assert got[name]["checked"] is False and got[name]["django"] == "unknown", name
+    assert "describes version '1.10.0'" in got["django-crispy-forms"]["unchecked"]
+    assert got["click"]["checked"] is True and got["click"]["django"] == "n/a"
+    errors = [line for line in err.splitlines() if line.startswith("djp: ")]
+    assert len(errors) == 3 and all("\n" not in e for e in errors)
+    assert "site: 3 problems in 3 dependencies" in err
+
+
+def test_check_fails_closed_when_pypi_cannot_be_asked(store, pypi, tmp_path):
+    site = project(tmp_path, "click==8.5.1\n")
+    code, _, err = stack(store, pypi, site, "--check")
+    assert code == 0, err  # checked: the latest, from its project page
+    age_the_cache(store, days=2)  # the facts are due again, and PyPI does not answer
+    code, _, err = run_djp(
+        "--store", store, "stack", str(site), "--check", "--pypi-url", "http://127.0.0.1:9"
+    )
+    assert code == 1  # the facts in the store are old: nothing was checked now
+    assert "PyPI could not be asked" in err
+    code, _, err = run_djp("--store", store, "stack", str(site), "--check", "--no-pypi")
+    assert code == 0, err  # the facts in the store, as asked

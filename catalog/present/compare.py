@@ -14,7 +14,7 @@ from typing import Any
 
 from catalog.api import pypi_name
 from catalog.pypi.readiness import health
-from catalog.read.rows import Row
+from catalog.read.rows import VERDICT_ORDER, Row
 from catalog.text import (
     category_label,
     cells,
@@ -221,7 +221,7 @@ def compare(
         f"Django {django}",
         [v.verdict if v else None for v in verdicts],
         [f"{v.verdict}: {v.evidence}" if v else "" for v in verdicts],
-        lambda v: {"yes": 2, "unknown": 1, "no": 0}[v],
+        lambda v: VERDICT_ORDER[v],  # yes, undeclared, unknown, n/a, no
     )
     failed = [
         [r.name for r in health(p.last_updated, d, now) if r.ok is False]

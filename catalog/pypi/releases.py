@@ -131,8 +131,17 @@ class Planner:
         raise Needed(text)
 
     def is_ready(self, r: ReleaseFacts) -> bool:
+        return self.declares(r) and self.runs(r)
+
+    def declares(self, r: ReleaseFacts) -> bool:
+        """Its verdict for the target is yes (Django itself: it is of X's series, or later)."""
+        if self.name == "django":
+            return self.newest_declared(r) >= self._target()
         verdict = django_verdict(r.classifiers, r.requires_dist, self.django, self.extras)
-        return verdict.verdict == "yes" and self.runs(r)
+        return verdict.verdict == "yes"
+
+    def _target(self) -> tuple[int, ...]:
+        return tuple(int(p) for p in self.django.split("."))
 
     def runs(self, r: ReleaseFacts) -> bool:
         """Its ``requires_python`` allows the stack's oldest Python (when the stack says)."""
@@ -142,13 +151,17 @@ class Planner:
         return specifier is None or not excludes(specifier, self.python)
 
     def newest_declared(self, r: ReleaseFacts) -> tuple[int, ...]:
+        """The newest Django feature release ``r`` declares (Django itself: its own)."""
+        if self.name == "django":
+            version = as_version(r.version)
+            return version.release[:2] if version is not None else ()
         versions = declared_versions(r.classifiers, DJANGO_PREFIX)
         keys = [tuple(int(p) for p in v.split(".")) + (() if "." in v else (99,)) for v in versions]
         return max(keys, default=())
 
     def ready(self, start: int) -> tuple[int | None, str]:
         """The index of the smallest ready release from ``start``, or None and why."""
-        x = tuple(int(p) for p in self.django.split("."))
+        x = self._target()
         releases = self.releases
         # the start when its page is at hand (a stack's judged release always is): support
         # dropped later must not hide that it is ready already
@@ -160,6 +173,8 @@ class Planner:
             return None, self._none_declares(newest)
         # the first whose newest declared Django is X or later
         lo, hi = (start + 1 if first is not None else start), len(releases) - 1
+        if lo > hi:  # the start is the newest, and not ready
+            return None, f"no release declares Django {self.django}: {first.version} is the newest"
         while lo < hi:
             mid = (lo + hi) // 2
             if self.newest_declared(self.release(releases[mid])) >= x:
@@ -170,15 +185,15 @@ class Planner:
             r = self.release(releases[i])
             if self.is_ready(r):
                 return i, ""
-            verdict = django_verdict(r.classifiers, r.requires_dist, self.django, self.extras)
-            if verdict.verdict == "yes":
+            if self.declares(r):  # but not on the stack's Python: nor will later ones
                 return None, (
                     f"{r.version}, the first to declare Django {self.django}, requires Python "
                     f"{r.requires_python}; the stack's oldest is {self.python}"
                 )
-        first = self.release(releases[lo])
+        landed = self.release(releases[lo])
         return None, (
-            f"no release declares Django {self.django}: {first.version} declares {_span(first)}"
+            f"no release declares Django {self.django}: {landed.version} declares "
+            f"{_span(landed) or 'no Django version'}"
         )
 
     def _none_declares(self, newest: ReleaseFacts) -> str:

@@ -58,6 +58,8 @@ def judged_release(dep: dict[str, Any], facts: PypiFacts | None) -> tuple[str | 
     pinned = dep.get("pinned")
     if pinned:
         source = PurePath(str(dep.get("source", "")).rpartition(":")[0] or "x").name
+        if facts is not None:  # as the project writes it (a pin of 1.0 is its 1.0.0)
+            pinned = next((v for v in facts.releases if v != pinned and same(v, pinned)), pinned)
         return pinned, "lock" if source in LOCK_FILES else "pinned", ""
     if facts is None:
         return None, "", ""

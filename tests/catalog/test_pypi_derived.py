@@ -281,3 +281,17 @@ def test_readiness_spans_join_releases_judged_for_one_reason():
     assert ("3.1", "undeclared", "declares 3.0, 3.2; no Django requirement") in [
         (label, v.verdict, v.evidence) for label, v in readiness_spans(Digest("x", "ok", one, NOW))
     ]
+
+
+async def test_the_comparison_ranks_the_five_verdicts(catalog, pypi):
+    from catalog.present.compare import compare
+
+    await fetch_pypi(catalog, targets(catalog), config(pypi))
+    index = RowIndex(catalog.tables(), NOW)
+    # django-address-model (DRF: declares up to 4.0, requires >=2.2): undeclared for 5.2;
+    # nango: n/a; django-fett: not on PyPI (unknown)
+    rows = [index.rows[f"package:{i}"] for i in (4321, 4404, 399)]
+    table = compare(rows, {}, NOW, "5.2")
+    django = next(a for a in table.attributes if a.label == "Django 5.2")
+    assert django.values == ["n/a", "undeclared", "unknown"]
+    assert django.best == {1}  # undeclared (allowed, not yet said) beats n/a

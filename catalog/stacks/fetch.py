@@ -96,6 +96,8 @@ def failures(report: PypiReport) -> dict[str, str]:
     out = {}
     for error in report.errors:
         label, _, why = error.partition(": ")
+        if why.startswith(("http://", "https://")) and " " in why:
+            why = why.split(" ", 1)[1]  # the address is on the error line already
         out.setdefault(label, why)
     return out
 

@@ -267,7 +267,11 @@ def _judge(row, tables, facts, django, failures, none_why) -> None:
     if release is None:
         label = f"{row.name}=={row.judged}"
         why = failures.get(label, "")
-        row.unchecked_why = f"{row.judged}'s page not read" + (f": {why}" if why else "")
+        row.unchecked_why = (
+            f"its release page could not be read ({why})"
+            if why
+            else ("its release page is not read yet")
+        )
         if row.name != "django":
             row.django, row.django_evidence = "unknown", row.unchecked_why
         return

@@ -352,10 +352,10 @@ def test_a_yank_is_known_from_the_project_when_the_release_page_fails(store, tmp
     assert drf["yanked"] is True and drf["state"] == "ok"
     # no release page: unchecked, never judged by the latest release (fail closed)
     assert drf["checked"] is False and drf["django"] == "unknown"
-    assert drf["problems"][0].startswith("djangorestframework==3.4.4 not checked: 3.4.4's page")
+    assert drf["problems"][0].startswith("djangorestframework==3.4.4 not checked: its release page")
     assert drf["problems"][1] == "djangorestframework==3.4.4 is yanked (broken)"
     line = next(line for line in text.splitlines() if line.startswith("djangorestframework "))
-    assert "not checked: 3.4.4's page not read" in line
+    assert "not checked: its release page could not be read" in line
     assert rows["djangorestframework-unknown"]["state"] == "missing"
 
 

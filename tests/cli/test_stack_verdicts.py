@@ -163,7 +163,7 @@ def test_a_mirror_without_release_pages_fails_closed_and_is_asked_again(store, t
         got = rows(out)
         wagtail = got["wagtail"]
         assert wagtail["checked"] is False and wagtail["django"] == "unknown"  # not 8.0.1's yes
-        assert "2.9.1's page not read" in wagtail["django_evidence"]
+        assert "its release page could not be read" in wagtail["django_evidence"]
         assert "404" in wagtail["unchecked"]
         assert got["click"]["checked"] is True  # the latest: its page is the project's
         assert "wagtail==2.9.1 not checked" in err and "django-storages==1.14.4 not checked" in err

@@ -11,8 +11,9 @@ from packaging.utils import canonicalize_name
 
 from catalog.api import pypi_name
 from catalog.catalog import Catalog
-from catalog.pypi.cache import stale
+from catalog.pypi.cache import cache_entry, stale
 from catalog.pypi.fetch import (
+    RELEASE_PREFIX,
     PypiConfig,
     PypiReport,
     ask_pypi,
@@ -24,7 +25,7 @@ from catalog.pypi.fetch import (
 )
 from catalog.stacks.judge import StackRow, judged_release, same
 from catalog.stacks.plan import MAX_ROUNDS, plan_rows, planners
-from projections.fold import Tables
+from projections.fold import Tables, release_key
 from projections.stacks import StackView
 from projections.targets import Target
 
@@ -89,6 +90,18 @@ async def ask_releases(catalog: Catalog, asks: list, config: PypiConfig, now: da
                        progress=None) -> PypiReport:  # fmt: skip
     """Release pages, each when older than a day (or its last reading failed)."""
     return await _ask_stale(catalog, asks, config, now, progress)
+
+
+def cached_failures(catalog: Catalog, rows: list[StackRow]) -> dict[str, str]:
+    """Why the unchecked rows' release pages failed when last asked (the cache keeps the
+    error of a failed read; the app judges from the log and this, asking nothing)."""
+    out = {}
+    for row in rows:
+        if row.kind == "pypi" and not row.checked and row.judged:
+            entry = cache_entry(catalog, RELEASE_PREFIX + release_key(row.name, row.judged))
+            if entry.error:
+                out[f"{row.name}=={row.judged}"] = entry.error
+    return out
 
 
 def failures(report: PypiReport) -> dict[str, str]:

@@ -117,8 +117,9 @@ class StackScreen(DjpScreen):
         text = Text(safe_text(" · ".join(f for f in facts if f)), style="bold")
         if r.plan is not None:
             p = r.plan
+            text.append("\n")
             text.append(safe_text(
-                f"\nplan: ready {p['ready'] or '—'}, clear {p['clear'] or '—'}, "
+                f"plan: ready {p['ready'] or '—'}, clear {p['clear'] or '—'}, "
                 f"move to {p['move_to'] or 'none'}: {p['reason']}"
             ))  # fmt: skip
         if r.notes:

@@ -84,7 +84,7 @@ def readiness(
         err=True,
     )
     for line in lines:
-        text = f"{fit(safe_text(line['slug']), 36)} {line['verdict']:<8} {line['evidence']}"
+        text = f"{fit(safe_text(line['slug']), 36)} {line['verdict']:<10} {line['evidence']}"
         if python:
             text += (
                 f"  | Python {python}: {line['python']['verdict']} ({line['python']['evidence']})"

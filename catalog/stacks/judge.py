@@ -156,6 +156,8 @@ class StackRow:
             "target_django": self.target_django,
             "django": self.django,
             "django_evidence": self.django_evidence,
+            # kept from before the judged release was named: what the verdict judged
+            "django_judged": self.judged_because if self.django and self.checked else None,
             "checked": self.checked,
             "yanked": self.yanked,
             "vulnerabilities": [advisory_json(a) for a in self.vulnerabilities],

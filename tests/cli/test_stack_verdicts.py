@@ -287,3 +287,30 @@ def test_check_fails_closed_when_pypi_cannot_be_asked(store, pypi, tmp_path):
     assert "PyPI could not be asked" in err
     code, _, err = run_djp("--store", store, "stack", str(site), "--check", "--no-pypi")
     assert code == 0, err  # the facts in the store, as asked
+
+
+def test_facts_recorded_before_every_release_was_kept_are_read_whole_again(store, pypi, tmp_path):
+    """A store from before: boto3's facts kept its newest 500 releases and its ETag is cached;
+    the project page is asked again without the ETag (a 304 would keep the old facts), and the
+    old pin is then known."""
+    from eventstore import PypiFacts, PypiObserved
+
+    site = project(tmp_path, "boto3==1.9.0\n")
+    stack(store, pypi, site, "--json")
+    with Catalog.open(store) as catalog:
+        entry = catalog.tables().pypi[b"pypi:boto3"]
+        facts = entry.observed.facts
+        old = msgspec.structs.replace(
+            facts, releases=dict(list(facts.releases.items())[-500:]), releases_complete=False
+        )
+        catalog.store.append(
+            "pypi:boto3", [PypiObserved(target="pypi:boto3", name="boto3", state="ok", facts=old)]
+        )
+    assert isinstance(old, PypiFacts)
+    age_the_cache(store, days=2)
+    pypi.pypi.requests.clear()
+    _, out, _ = stack(store, pypi, site, "--json")
+    asked = dict(pypi.pypi.requests)
+    assert asked["/pypi/boto3/json"] == ""  # no If-None-Match
+    boto3 = rows(out)["boto3"]
+    assert boto3["checked"] is True and boto3["judged"] == "1.9.0"

@@ -384,12 +384,42 @@ async def test_links_open_with_open_url(store, monkeypatch):
     opened = []
     app = make_app(store)
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    monkeypatch.setattr("tui.screens.package_keys.browser_available", lambda: True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"django-messages", "enter", "enter", "o", "p")
     assert opened == [
         "https://github.com/arneb/django-messages",
         "https://pypi.org/project/django-messages/",
     ]
+
+
+async def test_without_a_browser_the_address_goes_to_the_clipboard_and_is_said(
+    store, monkeypatch
+):
+    """No display and no browser (webbrowser finds none): opening a link says so in one
+    note with the whole address, and puts it on the clipboard; nothing claims "opening"."""
+    opened, copied = [], []
+    app = make_app(store)
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    monkeypatch.setenv("BROWSER", "")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "_tryorder", [])
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    monkeypatch.setattr(webbrowser, "register_standard_browsers", lambda: None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"django-messages", "enter", "p")  # on the list's row
+        await pilot.pause()
+        assert opened == [] and copied == ["https://pypi.org/project/django-messages/"]
+        [said] = [m for m in notifications(app) if "browser" in m]
+        assert said == (
+            "no browser can be started here; the address, copied to the clipboard: "
+            "https://pypi.org/project/django-messages/"
+        )
+        assert not any(m.startswith("opening") for m in notifications(app))
 
 
 @pytest.mark.slow

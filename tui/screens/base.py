@@ -24,8 +24,10 @@ from catalog.present.events import event_summary
 from catalog.present.export import FORMATS as EXPORT_FORMATS
 from catalog.present.export import SUFFIX
 from catalog.text import counted, local_time
+from projections.targets import Target
 from tui.controller import Change, Controller
 from tui.modals import ChoiceModal, TextModal
+from tui.screens.package_keys import PackageKeys
 from tui.widgets import Banner, DetailsPane, PackageTable, StatusLine
 
 #: Reads of up to this many events take under ~10 ms here and run at once; larger ones run in
@@ -191,10 +193,17 @@ class DjpScreen(Screen):
         self.app.push_screen(ChoiceModal("export as", formats, formats[0]), to_file)
 
 
-class PackageListScreen(DjpScreen):
+class PackageListScreen(PackageKeys, DjpScreen):
     """A screen of a ``PackageTable`` and its ``DetailsPane`` (the catalogue, a grid): Enter
-    opens a package, space marks it, ``D`` shows the pane (remembered across screens and
-    runs)."""
+    opens a package, space marks it and moves down, ``D`` shows the pane (remembered across
+    screens and runs); the package keys act on the highlighted row."""
+
+    def package_target(self) -> Target | None:
+        row = self.query_one(PackageTable).current
+        return row.view.target if row is not None else None
+
+    def no_package_why(self) -> str:
+        return "no package is highlighted (the list is empty)"
 
     def package_table(self, id: str) -> ComposeResult:
         """The screen's table (reading the controller's clock, Django version, marks and the

@@ -12,6 +12,7 @@ from catalog.read.filters import FilterError, plain_words
 from catalog.read.rows import SORTS
 from catalog.text import counted
 from tui.screens.base import PackageListScreen
+from tui.screens.package_keys import PACKAGE_KEYS
 from tui.widgets import DetailsPane, DjpInput, KeyFooter, PackageTable
 
 
@@ -24,6 +25,7 @@ class CatalogueScreen(PackageListScreen):
         Binding("ctrl+a", "clear_marks", "clear marks", show=False, id="catalogue.clear_marks"),
         Binding("D", "toggle_details", "details", id="catalogue.details"),
         Binding("E", "export", "export", id="catalogue.export"),
+        *PACKAGE_KEYS,
     ]
 
     def compose(self) -> ComposeResult:

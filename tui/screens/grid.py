@@ -15,6 +15,7 @@ from catalog.text import counted, safe_text
 from projections.targets import Target
 from tui.modals import PickModal, grid_form
 from tui.screens.base import BACK, PackageListScreen
+from tui.screens.package_keys import package_keys
 from tui.text import tone
 from tui.widgets import DetailsPane, KeyFooter, PackageTable
 
@@ -31,6 +32,7 @@ class GridScreen(PackageListScreen):
         Binding("c", "compare", "compare", id="grid.compare"),
         Binding("D", "toggle_details", "details", id="grid.details"),
         Binding("E", "export", "export", id="grid.export"),
+        *package_keys(except_=("e", "h", "a")),  # the grid's own: edit, history, add
     ]
 
     def __init__(self, target: Target) -> None:

@@ -12,15 +12,15 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from catalog.api import pypi_name
 from catalog.present.details import package_details
 from catalog.present.events import short_value
 from catalog.present.pypi import pypi_details
 from catalog.text import safe_text
 from projections.targets import Target
-from projections.view import STATUSES, PackageView
-from tui.modals import ChoiceModal, EditModal, PickModal, TextModal
+from projections.view import PackageView
+from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
+from tui.screens.package_keys import PACKAGE_KEYS, PackageKeys
 from tui.text import literal, tone
 from tui.widgets import DjpOptionList, KeyFooter
 
@@ -33,20 +33,11 @@ SHOWN_ELSEWHERE = {"title", "id", "grids", "edited", "upstream"}
 ADVISORIES_SHOWN = 10
 
 
-class PackageScreen(DjpScreen):
+class PackageScreen(PackageKeys, DjpScreen):
     BINDINGS = [
         BACK,
-        Binding("e", "edit", "edit", id="package.edit"),
-        Binding("x", "status", "status", id="package.status"),
-        Binding("number_sign", "tags", "tags", id="package.tags"),  # t is time travel
-        Binding("n", "notes", "notes", id="package.notes"),
-        Binding("h", "history", "history", id="package.history"),
-        Binding("a", "add_to_grid", "add to grid", id="package.add_to_grid"),
-        Binding("C", "resolve", "resolve conflict", id="package.resolve"),
-        Binding("o", "link('repo')", "repo", id="package.open_repo"),
-        Binding("d", "link('docs')", "docs", id="package.open_docs"),
-        Binding("p", "link('pypi')", "PyPI", id="package.open_pypi"),
-        Binding("y", "copy_link", "copy a link", id="package.copy_link"),
+        Binding("C", "resolve", "resolve conflict", id="package.resolve"),  # first: seen
+        *PACKAGE_KEYS,
     ]
 
     def __init__(self, target: Target) -> None:
@@ -139,49 +130,14 @@ class PackageScreen(DjpScreen):
         answer = self.controller.ready_since(self.target)
         return None if answer is None else (self.controller.django_version, answer)
 
+    def package_target(self) -> Target | None:
+        return self.target
+
+    def no_package_why(self) -> str:
+        return "this package is not in the catalogue at this point of the log"
+
     def _view(self) -> PackageView | None:
         return self.controller.package(self.target)
-
-    def action_edit(self) -> None:
-        view = self._view()
-        if self.controller.require_present() and view:
-            names = self.controller.category_names
-            self.app.push_screen(EditModal(view, names, self._save))
-
-    def _save(self, fields: dict, note: str | None) -> bool:
-        """The edit form's save: True when saved; an ``EditError`` goes back to the form."""
-        return self.controller.edit(self.target, fields, note, raise_refusal=True) is not None
-
-    def action_status(self) -> None:
-        view = self._view()
-        if not (self.controller.require_present() and view):
-            return
-
-        def chosen(status: str | None) -> None:
-            if status is not None and status != view.status:
-                self.controller.edit(self.target, {"status": status})
-
-        self.app.push_screen(ChoiceModal("status", STATUSES, view.status), chosen)
-
-    def action_tags(self) -> None:
-        self._quick_edit("tags", "tags (comma-separated)", lambda v: ", ".join(v.tags), False)
-
-    def action_notes(self) -> None:
-        self._quick_edit("notes", "notes", lambda v: v.notes, True)
-
-    def _quick_edit(self, field: str, title: str, current, multiline: bool) -> None:
-        view = self._view()
-        if not (self.controller.require_present() and view):
-            return
-
-        def save(value: str | None) -> None:
-            if value is not None:
-                self.controller.edit(self.target, {field: value})
-
-        self.app.push_screen(TextModal(title, current(view), multiline=multiline), save)
-
-    def action_history(self) -> None:
-        self.controller.open_history(self.target)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``C`` is offered (and in the footer) only while the package has a conflict."""
@@ -213,62 +169,3 @@ class PackageScreen(DjpScreen):
         first = next(iter(choices))
         modal = ChoiceModal("resolve the conflict", list(choices), first, wide=True)
         self.app.push_screen(modal, chosen)
-
-    def action_add_to_grid(self) -> None:
-        """Pick a grid by a few letters of its title; the package joins it (u undoes)."""
-        view = self._view()
-        if not (self.controller.require_present() and view):
-            return
-        controller = self.controller
-        choices = [
-            (
-                f"{safe_text(g.record.title)}  ({'yours' if g.local else g.record.slug})",
-                g.key,
-            )
-            for g in controller.grids
-            if not g.unfetched and view.record.id not in controller.grid_member_ids(g)
-        ]
-
-        def add(key: str | None) -> None:
-            if key:
-                self.controller.change_grid(Target.parse(key), add=[str(view.record.id)])
-
-        empty = "no grid left to add it to (n on the grids screen, 2, makes one)"
-        title = f"add {safe_text(view.record.slug)} to a grid"
-        self.app.push_screen(PickModal(title, choices, empty), add)
-
-    def _links(self) -> dict[str, str]:
-        view = self._view()
-        if view is None:
-            return {}
-        p = view.record
-        name = pypi_name(p.pypi_url)
-        return {
-            "repo": p.repo_url or "",
-            "docs": p.documentation_url or "",
-            "pypi": f"https://pypi.org/project/{name}/" if name else "",
-        }
-
-    def action_copy_link(self) -> None:
-        """Copy the repo, docs or PyPI address to the clipboard (OSC 52, as Textual does)."""
-        links = {k: v for k, v in self._links().items() if v.startswith(("http://", "https://"))}
-        if not links:
-            self.notify("this package has no link to copy", severity="warning", markup=False)
-            return
-
-        def chosen(which: str | None) -> None:
-            if which:
-                self.app.copy_to_clipboard(links[which])
-                self.notify(f"copied {links[which]}", markup=False)
-
-        self.app.push_screen(ChoiceModal("copy which link", list(links), "repo"), chosen)
-
-    def action_link(self, which: str) -> None:
-        url = self._links().get(which, "")
-        if not self._links():
-            return
-        if url and url.startswith(("http://", "https://")):
-            self.app.open_url(url)
-            self.notify(f"opening {url}", markup=False)
-        else:
-            self.notify(f"this package has no {which} link", severity="warning", markup=False)

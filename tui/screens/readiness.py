@@ -15,19 +15,29 @@ from catalog.present.details import VERDICT_CELLS
 from catalog.pypi.verdicts import DJANGO_RELEASES, VERDICT_WORDS, verdict_counts
 from catalog.read.filters import FilterError
 from catalog.text import counted, safe_text
+from projections.targets import Target
 from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
+from tui.screens.package_keys import PACKAGE_KEYS, PackageKeys
 from tui.widgets import DjpInput, KeyFooter
 from tui.widgets.readiness_table import ReadinessTable
 
 
-class ReadinessScreen(DjpScreen):
+class ReadinessScreen(PackageKeys, DjpScreen):
     AUTO_FOCUS = "ReadinessTable"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         BACK,
         Binding("slash", "focus_filter", "filter", id="readiness.filter"),
         Binding("v", "choose_django", "Django version", id="readiness.django"),
+        *PACKAGE_KEYS,
     ]
+
+    def package_target(self) -> Target | None:
+        row = self.query_one(ReadinessTable).current
+        return row.view.target if row is not None else None
+
+    def no_package_why(self) -> str:
+        return "no package is highlighted (the filter selects none)"
 
     def __init__(self, query: str = "") -> None:
         super().__init__()

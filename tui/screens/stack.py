@@ -14,18 +14,35 @@ from catalog.present.details import VERDICT_TONES
 from catalog.present.stack import stack_cells, stack_columns
 from catalog.stacks.judge import StackRow
 from catalog.text import counted, fit, safe_text
+from projections.targets import Target
 from tui.modals import ChoiceModal
 from tui.screens.base import BACK, DjpScreen
+from tui.screens.package_keys import PACKAGE_KEYS, PackageKeys
 from tui.text import tone
 from tui.widgets import KeyFooter, LineList
 
 
-class StackScreen(DjpScreen):
+class StackScreen(PackageKeys, DjpScreen):
     AUTO_FOCUS = "#stack-rows"  # focused before the first frame: the footer shows its keys
     BINDINGS = [
         BACK,
         Binding("w", "choose_stack", "other stack", id="stack.choose"),
+        *PACKAGE_KEYS,
     ]
+
+    def _row(self) -> StackRow | None:
+        index = self.query_one("#stack-rows", LineList).cursor
+        return self.rows[index] if 0 <= index < len(self.rows) else None
+
+    def package_target(self) -> Target | None:
+        row = self._row()
+        return row.package_target if row is not None else None
+
+    def no_package_why(self) -> str:
+        row = self._row()
+        if row is None:
+            return "no dependency is highlighted"
+        return f"{row.name} is not in the djp catalogue: these keys act on its packages"
 
     def __init__(self, name: str | None = None) -> None:
         super().__init__()

@@ -65,7 +65,7 @@ class PackageTable(CursorView):
         Binding("right", "column(1)", "column", show=False, id="table.column_right"),
         Binding("s", "sort", "sort", id="table.sort"),
         Binding("enter", "open", "open", id="table.open"),
-        Binding("space", "mark", "mark", id="table.mark"),
+        Binding("space", "mark", "mark ↓", id="table.mark"),  # marks, then moves down
     ]
     COMPONENT_CLASSES = {
         "package-table--header",

@@ -9,6 +9,7 @@ import gc
 import os
 import sys
 import time
+from collections import deque
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -47,6 +48,10 @@ from tui.textual_fixes import apply as apply_textual_fixes
 #: How often the app checks that its terminal is still there (one ioctl).
 TERMINAL_CHECK_SECONDS = 1.0
 HUNG_UP = 129  # what a shell reports for a process that a hangup ended (128 + SIGHUP)
+
+
+#: At most this long for a widget to handle a key before the next is delivered anyway.
+KEY_SETTLE_SECONDS = 0.5
 
 
 def _terminal_fd() -> int | None:
@@ -118,6 +123,8 @@ class DjpApp(PaletteCommands, App):
         self.state_changed: Signal[Controller] = Signal(self, "state-changed")
         self.controller: Controller | None = None
         self.collector = QuietCollector()
+        self._keys: deque[events.Key] = deque()
+        self._key_task: asyncio.Task | None = None
 
     # --- life cycle ----------------------------------------------------------------------
 
@@ -177,9 +184,48 @@ class DjpApp(PaletteCommands, App):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self.collector.active()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._keys.append(event)  # delivered in order, each once the last has landed
+            if self._key_task is None or self._key_task.done():
+                self._key_task = asyncio.create_task(self._deliver_keys())
+            return
         await super().on_event(event)
 
+    async def _deliver_keys(self) -> None:
+        """Keys in the order typed, each to where the keys before it left the focus.
+
+        Textual forwards a key to the focused widget's own queue and goes on with the next:
+        a key that moves the focus (``/``) or opens a screen or dialog (``n``) acts later, so
+        keys typed at once went to the old widget (``/`` then "composed" ran ``c``, ``p``...)
+        or to a dialog not yet focused (``n``, End and text: the text at the start). Here a
+        key is delivered only after the one before it has been handled, the focus it set
+        applied and a screen it opened mounted (a paste or a script at any speed)."""
+        while self._keys:
+            event = self._keys.popleft()
+            target = self.focused or self.screen
+            await super().on_event(event)
+            await self._drained(target)  # the key handled
+            await self._drained(self)  # the focus it moved, the screen it pushed or popped
+            await self._drained(self.screen)  # the screen now in front mounted
+            await self._drained(self)  # and focused
+
+    @staticmethod
+    async def _drained(pump) -> None:
+        """Until what ``pump`` (a widget, screen or the app) had queued has been handled."""
+        if pump._closing or pump._closed:  # a screen popped meanwhile: nothing comes
+            return
+        done = asyncio.Event()
+        try:
+            pump.call_later(done.set)
+        except Exception:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(KEY_SETTLE_SECONDS):  # a closed queue never answers
+                await done.wait()
+
     async def on_unmount(self) -> None:
+        if self._key_task is not None:
+            self._key_task.cancel()  # keys typed as the app closes go nowhere
         # a sync or PyPI fetch still running (quit meanwhile) ends first: its cleanup reads
         # the store, which must not be closed under it
         self.workers.cancel_all()

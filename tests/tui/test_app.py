@@ -393,9 +393,7 @@ async def test_links_open_with_open_url(store, monkeypatch):
     ]
 
 
-async def test_without_a_browser_the_address_goes_to_the_clipboard_and_is_said(
-    store, monkeypatch
-):
+async def test_without_a_browser_the_address_goes_to_the_clipboard_and_is_said(store, monkeypatch):
     """No display and no browser (webbrowser finds none): opening a link says so in one
     note with the whole address, and puts it on the clipboard; nothing claims "opening"."""
     opened, copied = [], []

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
 from catalog.present.events import event_summary
@@ -47,6 +48,16 @@ class DjpScreen(Screen):
     def action_back(self) -> None:
         """Leave the past first, else go back to the screen before."""
         self.controller.back()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste is text: into the focused input (which takes it), else ignored and said in
+        one line; never keys, so never a binding."""
+        if not isinstance(self.focused, Input | TextArea):
+            event.stop()
+            self.notify(
+                "pasted text ignored: no text field has focus (/ opens the filter)",
+                severity="warning", markup=False,
+            )  # fmt: skip
 
     def compose_chrome(self) -> ComposeResult:
         yield Banner(id="banner")

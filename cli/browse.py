@@ -189,7 +189,8 @@ def show(session: Session, package: str, as_json: bool, as_of: int | None) -> No
         echo_json([queries.package_json(view) | {"pypi": pypi}])
         return
     grid_titles = {g.record.id: g.record.title for g in lookup.grids(tables) if not g.local}
-    for row in package_details(view, lookup.category_names(tables), grid_titles, None):
+    latest = (pypi or {}).get("latest") or ""
+    for row in package_details(view, lookup.category_names(tables), grid_titles, None, latest):
         click.echo(f"{row.label:>12}  {row.value}")
     for row in pypi_rows:
         click.echo(f"{row.label:>12}  {row.value}")

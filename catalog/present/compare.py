@@ -14,7 +14,7 @@ from typing import Any
 
 from catalog.api import pypi_name
 from catalog.pypi.readiness import health
-from catalog.read.rows import VERDICT_ORDER, Row
+from catalog.read.rows import VERDICT_ORDER, Row, shown_version
 from catalog.text import (
     category_label,
     cells,
@@ -126,7 +126,7 @@ def compare(
     add("title", [p.title for p in records])
     add("description", [p.repo_description for p in records])
     add("category", [category_label(category_names, p.category) for p in records])
-    add("version", [p.pypi_version or None for p in records])
+    add("version", [shown_version(r) or None for r in rows])
     add(
         "watchers",
         [p.repo_watchers for p in records],

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from catalog.api import pypi_name
 from catalog.present.events import short_value
-from catalog.read.rows import Row
+from catalog.read.rows import Row, shown_version
 from catalog.text import (
     category_label,
     counted,
@@ -94,7 +94,7 @@ def cell_text(column: Column, row: Row, now: datetime | None, django: str = "") 
         case "category":
             return safe_text(row.category)
         case "version":
-            return safe_text(p.pypi_version or "")
+            return safe_text(shown_version(row))
         case "watchers":
             return thousands(p.repo_watchers)
         case "forks":
@@ -131,9 +131,15 @@ def package_details(
     category_names: dict[int, str],
     grid_titles: dict[int, str],
     now: datetime | None,
+    latest: str = "",
 ) -> list[Detail]:
-    """Every row the package screen and ``djp show`` print, in order."""
+    """Every row the package screen and ``djp show`` print, in order. ``latest``: PyPI's
+    latest release, when its facts exist: the version shown, the catalogue's own only where
+    it differs, marked as the catalogue's."""
     p = view.record
+    version = latest or p.pypi_version or ""
+    if latest and p.pypi_version and p.pypi_version != latest:
+        version = f"{latest} (the catalogue says {p.pypi_version})"
     last = (
         f"{local_time(p.last_updated)} ({relative(p.last_updated, now)})" if p.last_updated else ""
     )
@@ -145,7 +151,7 @@ def package_details(
         Detail("category", category_label(category_names, p.category)),
         Detail("repo", safe_text(p.repo_url)),
         Detail("docs", safe_text(p.documentation_url or "")),
-        Detail("pypi", safe_text(f"{pypi_name(p.pypi_url)} {p.pypi_version or ''}".strip())),
+        Detail("pypi", safe_text(f"{pypi_name(p.pypi_url)} {version}".strip())),
         Detail("watchers", f"★ {thousands(p.repo_watchers)}   forks {thousands(p.repo_forks)}"),
         Detail("last commit", last),
         Detail("activity", sparkline(p.commits_over_52)),

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from catalog.api import pypi_name
-from catalog.read.rows import Row
+from catalog.read.rows import Row, shown_version
 from catalog.text import csv_cell, local_time, md_cell, safe_json, safe_text
 
 FORMATS = ("markdown", "csv", "json")
@@ -30,7 +30,7 @@ def columns(django: str) -> list[tuple[str, Callable[[Row], Any]]]:
         ("slug", lambda r: r.view.record.slug),
         ("title", lambda r: r.view.record.title),
         ("category", lambda r: r.category),
-        ("version", lambda r: r.view.record.pypi_version or ""),
+        ("version", shown_version),
         ("watchers", lambda r: r.view.record.repo_watchers),
         ("forks", lambda r: r.view.record.repo_forks),
         ("last_commit", lambda r: r.view.record.last_updated),

@@ -70,6 +70,16 @@ class Row:
 _NOT_WORD = re.compile(r"[^\w]+|_")
 
 
+def shown_version(row: Row) -> str:
+    """The version a row shows: PyPI's latest where PyPI's facts exist (the catalogue's
+    ``pypi_version`` lags: django-admin-ip-restrictor said 2.2.0 beside 3.0.0's release
+    date), else the catalogue's."""
+    d = row.pypi
+    if d is not None and d.facts is not None and d.latest:
+        return d.latest
+    return row.view.record.pypi_version or ""
+
+
 class RowIndex:
     """Every package of ``tables`` as a ``Row``, grid memberships computed once."""
 
@@ -216,7 +226,7 @@ SORTS: dict[str, Callable[[Row], Any]] = {
     "slug": lambda r: (r.view.record.slug.casefold(), r.view.record.id),
     "id": lambda r: r.view.record.id,
     "category": lambda r: (r.category.casefold(), r.view.record.title.casefold()),
-    "version": lambda r: (r.view.record.pypi_version or "", r.view.record.id),
+    "version": lambda r: (shown_version(r), r.view.record.id),
     "watchers": lambda r: (r.view.record.repo_watchers, r.view.record.id),
     "forks": lambda r: (r.view.record.repo_forks, r.view.record.id),
     "last_commit": lambda r: (_ts(r.view.record.last_updated), r.view.record.id),

@@ -295,3 +295,19 @@ async def test_the_comparison_ranks_the_five_verdicts(catalog, pypi):
     django = next(a for a in table.attributes if a.label == "Django 5.2")
     assert django.values == ["n/a", "undeclared", "unknown"]
     assert django.best == {1}  # undeclared (allowed, not yet said) beats n/a
+
+
+async def test_one_version_per_row_pypis_latest_where_its_facts_exist(catalog, pypi):
+    from catalog.present.details import package_details
+
+    await fetch_pypi(catalog, targets(catalog), config(pypi))
+    index = RowIndex(catalog.tables(), NOW)
+    drf = index.rows["package:4404"]  # the catalogue says 1.0.4; PyPI's latest is 3.13.1
+    assert drf.view.record.pypi_version == "1.0.4"
+    assert cell_text(COLUMNS["version"], drf, NOW) == "3.13.1"
+    unasked = next(r for r in index.rows.values() if r.pypi is None and r.view.record.pypi_version)
+    assert cell_text(COLUMNS["version"], unasked, NOW) == unasked.view.record.pypi_version
+    rows = {d.label: d.value for d in package_details(drf.view, {}, {}, NOW, "3.13.1")}
+    assert rows["pypi"] == "djangorestframework 3.13.1 (the catalogue says 1.0.4)"
+    rows = {d.label: d.value for d in package_details(drf.view, {}, {}, NOW)}
+    assert rows["pypi"] == "djangorestframework 1.0.4"  # no PyPI facts: the catalogue's

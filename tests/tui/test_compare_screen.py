@@ -96,13 +96,46 @@ async def test_many_columns_scroll_sideways_with_the_cursor(tmp_path):
         app.controller.open_compare(keys)
         await pilot.pause()
         grid = app.screen.query_one(CompareGrid)
-        assert grid.visible() == 4  # 160 columns: the labels and four packages
-        assert "0 more · 6 more →" in grid.render_line(0).text
-        await pilot.press("right", "right", "right", "right", "right")
-        assert (grid.column, grid.first) == (5, 2)
+        # 160 columns: the labels, then ten packages would get 12 cells each, less than
+        # the 16 a column keeps: eight share the width, the other two scroll
+        assert grid.visible() == 8
+        assert grid.render_line(0).text.startswith("2 more →")
+        await pilot.press(*["right"] * 9)
+        assert (grid.column, grid.first) == (9, 2)
         header = grid.render_line(0).text
-        assert "← 2 more · 4 more →" in header
-        assert app.screen.comparison.packages[5] in header
+        assert header.startswith("← 2 more ")
+        assert app.screen.comparison.packages[9] in header
+        await pilot.press(*["left"] * 4)
         await pilot.press("enter")
         assert isinstance(app.screen, PackageScreen)
         assert app.screen.target.key == keys[5]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_the_columns_share_the_width_and_long_cells_wrap(tmp_path, size):
+    """Three packages at 80x24 all show (not one at a time); at 200x50 each column takes a
+    third of the room, and a description longer than its column wraps to a second line."""
+    app = make_app(filled_store(tmp_path / "store"))
+    async with app.run_test(size=size) as pilot:
+        keys = [r.key for r in table(app).rows[:3]]
+        app.controller.open_compare(keys)
+        await pilot.pause()
+        grid = app.screen.query_one(CompareGrid)
+        label, cell, shown = grid.widths()
+        assert shown == 3
+        used = label + 1 + 3 * (cell + 1)
+        assert size[0] - 6 < used <= size[0]  # the width shared, less a scrollbar
+        header = grid.render_line(0).text
+        assert all(slug in header for slug in app.screen.comparison.packages)
+        description = next(
+            i for i, a in enumerate(app.screen.comparison.attributes) if a.label == "description"
+        )
+        text = app.screen.comparison.attributes[description].texts[0]
+        lines = [grid.render_line(1 + n).text for n in range(len(grid._lines))]
+        at = grid._starts[description]
+        if len(text) > cell:  # wrapped: its words go on on the next line
+            assert grid._lines[at + 1] == (description, 1)
+            first, second = lines[at][label + 1 :], lines[at + 1][label + 1 :]
+            assert (first[:cell].strip() + " " + second[:cell].strip()).startswith(
+                text[: cell + 5].split(" ")[0]
+            )

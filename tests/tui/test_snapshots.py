@@ -186,6 +186,16 @@ def test_compare(snap_compare, pypi_app):
     )
 
 
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+def test_compare_sizes(snap_compare, pypi_app, size):
+    """The columns share the width; long cells wrap to a second line before they are cut."""
+    assert snap_compare(
+        pypi_app,
+        press=["slash", *"django:4.0", "enter", "space", "space", "space", "c"],
+        terminal_size=size,
+    )
+
+
 @pytest.mark.slow
 def test_details_pane(snap_compare, pypi_app):
     assert snap_compare(

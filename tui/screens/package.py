@@ -99,7 +99,10 @@ class PackageScreen(PackageKeys, DjpScreen):
         grid.add_column()
         controller = self.controller
         titles = {g.record.id: g.record.title for g in controller.grids if not g.local}
-        for row in package_details(view, controller.category_names, titles, self.controller.now):
+        status = self.controller.pypi_status(self.target)
+        latest = status.digest.latest if status and status.digest and status.digest.facts else ""
+        now = self.controller.now
+        for row in package_details(view, controller.category_names, titles, now, latest):
             if row.label not in SHOWN_ELSEWHERE:
                 grid.add_row(row.label, Text(row.value or "—", style=tone(self.app, row.tone)))
         pypi = Table.grid(padding=(0, 2))

@@ -152,6 +152,48 @@ def history_kind(item: HistoryItem) -> str:
     return text
 
 
+#: What a history calls a field, in words (the log's names are the API's and djp's own).
+FIELD_WORDS = {
+    "repo_description": "description", "repo_url": "repo", "documentation_url": "docs",
+    "pypi_url": "PyPI address", "pypi_version": "version (the catalogue's)",
+    "repo_watchers": "watchers", "repo_forks": "forks", "last_updated": "last commit",
+    "commits_over_52": "commits in 52 weeks", "status": "your status", "tags": "your tags",
+    "notes": "your notes", "exists": "exists",
+    "pypi.state": "on PyPI", "pypi.latest": "latest release", "pypi.license": "licence",
+    "pypi.requires_python": "requires Python", "pypi.yanked": "latest release yanked",
+    "pypi.advisories": "advisories on the latest release",
+    "pypi.django": "Django versions declared",
+    "release.state": "release on PyPI", "release.yanked": "yanked",
+    "release.advisories": "advisories", "release.django": "Django versions declared",
+}  # fmt: skip
+
+
+def field_words(name: str) -> str:
+    """A field as a person reads it ("repo_watchers" is "watchers", "pypi.yanked" "latest
+    release yanked"); a field without words is named as the log names it."""
+    return FIELD_WORDS.get(name, name.replace("_", " "))
+
+
+def value_words(name: str, value: Any, limit: int = 400) -> str:
+    """A field's value as a person reads it: yes/no for a flag, "not on PyPI" for a state,
+    the Django versions of classifiers, a count of commits, a dash for none."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name.endswith(".state"):
+        return {"ok": "yes", "missing": "no: PyPI has no such project"}.get(value, str(value))
+    if name.endswith(".django") and isinstance(value, list):
+        prefix = "Framework :: Django :: "
+        versions = [v[len(prefix) :] for v in value if v.startswith(prefix)]
+        return ", ".join(safe_text(v) for v in versions) or "none"
+    if name == "commits_over_52" and isinstance(value, list):
+        return f"{sum(v for v in value if isinstance(v, int)):,} commits"
+    if isinstance(value, list) and not value:
+        return "none"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return short_value(value, limit)
+
+
 def short_value(value: Any, limit: int = 60) -> str:
     """A field's value in a diff line: lists in brackets, none (or empty text) as a dash,
     long text cut."""

@@ -150,7 +150,7 @@ async def test_the_package_screen_shows_pypi_and_refreshes_old_facts_on_open(sto
         await pilot.press("h")  # the change is in the package's history
         await pilot.pause()
         await app.workers.wait_for_complete()
-        assert "pypi.license" in screen_text(app)
+        assert "licence" in screen_text(app) and "pypi.license" not in screen_text(app)
 
 
 async def test_fresh_facts_are_not_fetched_again_on_open(store, pypi):
@@ -267,3 +267,26 @@ async def test_the_first_start_on_the_live_api_asks_pypi_after_its_dialog(tmp_pa
             assert any(
                 m.startswith(f"PyPI: {len(asked)} projects asked") for m in notifications(app)
             )
+
+
+async def test_the_history_screen_speaks_words_not_the_stores_names(store, pypi):
+    """The package's title above its history; fields and values as a person reads them
+    ("latest release yanked", "yes"), not "pypi.yanked + False"."""
+    variant = copy.deepcopy(recorded("djangorestframework"))  # a variant: the latest yanked
+    variant["info"].update(yanked=True, yanked_reason="bad")
+    pypi.pypi.documents["djangorestframework"] = variant
+    later = datetime.now(UTC) + timedelta(days=2)
+    app = make_app(store, pypi_url=pypi.base_url, now=later)
+    async with app.run_test(size=SIZE) as pilot:
+        app.controller.open_package(app.controller.browser.rows["package:4404"].view.target)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("h")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "history of django-address-model" in text
+        assert "latest release yanked" in text and "pypi.yanked" not in text
+        assert "was no" in text and "now yes" in text
+        assert "False" not in text and "pypi.state" not in text

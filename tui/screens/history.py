@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from catalog.errors import UserError
-from catalog.present.events import MEMBER_FIELDS, member_words, short_value
+from catalog.present.events import MEMBER_FIELDS, field_words, member_words, value_words
 from catalog.text import local_time, safe_text, sparkline
 from projections.history import HistoryItem, series
 from projections.targets import Target
@@ -36,6 +36,7 @@ class HistoryScreen(DjpScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
+        yield Static(id="history-title")
         with Horizontal(id="panes"):
             yield LineList(id="timeline")
             with VerticalScroll(id="diff"):
@@ -58,7 +59,20 @@ class HistoryScreen(DjpScreen):
             controller.stream_size(self.target), load, self.show_items, self.query_one("#timeline")
         )
 
+    def heading(self) -> Text:
+        """Whose history: the package's (or grid's) title, and its slug."""
+        text = Text("history of ", style="dim")
+        view = self.controller.package(self.target) if self.target.kind == "package" else None
+        slug = safe_text(self.controller.target_name(self.target.key))
+        if view is not None and view.record.title and view.record.title != view.record.slug:
+            text.append(safe_text(view.record.title), style="bold")
+            text.append(f" ({slug})", style="dim")
+        else:
+            text.append(slug, style="bold")
+        return text
+
     def show_items(self, items: list[HistoryItem] | UserError) -> None:
+        self.query_one("#history-title", Static).update(self.heading())
         if isinstance(items, UserError):
             self.query_one("#diff-text", Static).update(Text(str(items)))
             return
@@ -72,7 +86,8 @@ class HistoryScreen(DjpScreen):
             line.append(kind, style="bold" if item.undoable else "")
             if item.undone:
                 line.append(" (undone)", style="dim")
-            fields = ", ".join(sorted(item.changes)) if item.kind != "first seen" else ""
+            fields = ", ".join(field_words(f) for f in sorted(item.changes))
+            fields = fields if item.kind != "first seen" else ""
             if fields:
                 line.append("  " + fields, style="dim")
             lines.append(line)
@@ -95,15 +110,17 @@ class HistoryScreen(DjpScreen):
             body.append(safe_text(item.note, single_line=False) + "\n")
         grid = self.target.kind in ("grid", "localgrid")
         for name, change in sorted(item.changes.items()):
-            body.append(f"{name}\n", style="bold")
+            body.append(f"{field_words(name)}\n", style="bold")
             if grid and name in MEMBER_FIELDS:
                 words = member_words(name, change, self.controller.target_name, limit=50)
                 body.append(f"  {words}\n")
                 continue
             if item.kind != "first seen":
-                before = short_value(change.before, 400)
-                body.append(f"  - {before}\n", style=tone(self.app, "error"))
-            body.append(f"  + {short_value(change.after, 400)}\n", style=tone(self.app, "success"))
+                before = value_words(name, change.before)
+                body.append(f"  was {before}\n", style=tone(self.app, "error"))
+            now = "now " if item.kind != "first seen" else ""
+            after = value_words(name, change.after)
+            body.append(f"  {now}{after}\n", style=tone(self.app, "success"))
         self.query_one("#diff-text", Static).update(body)
 
     def show_plot(self) -> None:

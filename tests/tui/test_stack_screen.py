@@ -151,3 +151,16 @@ async def test_without_a_stack_the_screen_says_how_to_read_one(tmp_path):
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         assert "dependency" not in screen_text(app)  # no column header over nothing
+
+
+async def test_toasts_do_not_cover_the_detail_pane(store, pypi):
+    app = make_app(store, pypi_url=pypi.base_url, now=datetime.now(UTC))
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await pilot.press("6")
+        await app.workers.wait_for_complete()
+        app.screen.notify("a note about the stack, long enough to take two lines of a toast")
+        await pilot.pause()
+        await pilot.pause()
+        detail = app.screen.query_one("#stack-detail").region
+        toasts = [t.region for t in app.screen.query("Toast")]
+        assert toasts and all(not t.overlaps(detail) for t in toasts)

@@ -143,3 +143,27 @@ async def test_a_saved_filter_named_like_markup_is_shown_as_typed(store):
         await pilot.press("ctrl+p", *"mine")
         await until(pilot, lambda: "[bold]mine[/bold]" in screen_text(app), "the saved filter")
         assert "admin [red]" in screen_text(app)
+
+
+async def test_export_defaults_to_the_downloads_then_the_last_directory(
+    store, tmp_path, monkeypatch
+):
+    """Not the current directory (under make run, the checkout): the user's downloads
+    directory, then wherever the last export went (remembered across runs)."""
+    downloads, chosen = tmp_path / "Downloads", tmp_path / "reports"
+    downloads.mkdir()
+    chosen.mkdir()
+    monkeypatch.setattr("platformdirs.user_downloads_dir", lambda: str(downloads))
+    monkeypatch.chdir(tmp_path)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"admin", "enter", "E", "enter")
+        value = app.screen.query_one("#value").value
+        assert value.startswith(str(downloads) + "/djp-") and value.endswith(".md")
+        app.screen.query_one("#value").value = str(chosen / "admin.md")
+        await pilot.press("enter")
+        assert (chosen / "admin.md").exists()
+    again = make_app(store)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.press("E", "enter")
+        assert again.screen.query_one("#value").value.startswith(str(chosen) + "/djp-")

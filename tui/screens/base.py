@@ -181,7 +181,8 @@ class DjpScreen(Screen):
             if fmt is None:
                 return
             name = re.sub(r"[^A-Za-z0-9_-]+", "-", what).strip("-") or "export"
-            default = Path.cwd() / f"djp-{name}-{datetime.now():%Y%m%d-%H%M%S}{SUFFIX[fmt]}"
+            default = export_directory(self.controller.remembered("export_directory"))
+            default = default / f"djp-{name}-{datetime.now():%Y%m%d-%H%M%S}{SUFFIX[fmt]}"
             self.app.push_screen(
                 TextModal(f"write {fmt} to", str(default)), lambda path: write(fmt, path)
             )
@@ -200,8 +201,21 @@ class DjpScreen(Screen):
                 self.notify(f"not written: {exc}", severity="error", markup=False)
                 return
             self.notify(f"wrote {path}", markup=False)
+            self.controller.remember("export_directory", str(path.resolve().parent))
 
         self.app.push_screen(ChoiceModal("export as", formats, formats[0]), to_file)
+
+
+def export_directory(remembered: object) -> Path:
+    """Where an export goes unless the user edits the path: the directory of the last export
+    (remembered in the store), else the user's downloads directory (platformdirs), else the
+    home directory; never the current directory (under ``make run``, the checkout)."""
+    if isinstance(remembered, str) and Path(remembered).is_dir():
+        return Path(remembered)
+    import platformdirs  # only when an export is asked for
+
+    downloads = Path(platformdirs.user_downloads_dir())
+    return downloads if downloads.is_dir() else Path.home()
 
 
 class PackageListScreen(PackageKeys, DjpScreen):

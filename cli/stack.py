@@ -11,7 +11,7 @@ import click
 from catalog.present.stack import plan_cells, plan_columns, stack_cells, stack_columns
 from catalog.pypi.fetch import PypiReport
 from catalog.stacks.fetch import dependency_targets, failures, plan_stack, refresh_stack
-from catalog.stacks.files import project_files, read_stack
+from catalog.stacks.files import project_directory, project_files, read_stack
 from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
 from catalog.stacks.model import StackFileError
 from catalog.stacks.record import forget_stack, record_stack, stack_name
@@ -181,7 +181,7 @@ def stack(
         else:
             rows = judge(catalog.tables(), failures(report))
     if format_ == "requirements":
-        _rewrite(view, rows, files[0].parent if files else Path("."))
+        _rewrite(view, rows, project_directory(list(files)) if files else Path("."))
     elif as_json:
         echo_json(r.as_json() for r in rows)
     else:

@@ -58,15 +58,28 @@ def project_files(directory: Path) -> list[Path]:
     return files
 
 
+#: Directories that hold a project's requirement files, not the project itself
+#: (cookiecutter-django's ``requirements/local.txt``): the project is the one above.
+REQUIREMENTS_DIRECTORIES = ("requirements", "reqs", "requirements.d")
+
+
+def project_directory(paths: list[Path]) -> Path:
+    """The project the files belong to: the first file's directory, or the one above it when
+    that is a directory of requirement files (``requirements/``)."""
+    base = paths[0].resolve().parent
+    return base.parent if base.name in REQUIREMENTS_DIRECTORIES else base
+
+
 def read_stack(paths: list[Path]) -> Stack:
     """The dependencies the files declare. Files and ``file:line`` sources are kept relative
-    to the project directory (the first file's), so reading the same files from elsewhere,
-    or by another path, records no change."""
+    to the project directory (``project_directory``: ``requirements/local.txt:32``, not
+    ``local.txt:32``), so reading the same files from elsewhere, or by another path, records
+    no change."""
     stack = Stack()
     for path in paths:
         read_file(path, stack)
     if paths:
-        base = paths[0].resolve().parent
+        base = project_directory(paths)
         stack.files = [_relative(name, base) for name in stack.files]
         for dep in stack.dependencies.values():
             name, colon, line = dep.source.rpartition(":")

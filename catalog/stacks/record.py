@@ -11,6 +11,7 @@ from typing import Any
 from catalog.catalog import Catalog
 from catalog.edits.validation import EditError, check_note
 from catalog.pypi.verdicts import DJANGO_RELEASES
+from catalog.stacks.files import project_directory
 from catalog.stacks.model import Stack
 from eventstore import Edited, Envelope, FieldChange, WriteTransaction
 from projections.stacks import DEP, stack_view
@@ -22,7 +23,7 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 def stack_name(paths: list[Path], name: str | None) -> str:
     """The name given, else the directory of the first file (the project's)."""
     if name is None:
-        name = paths[0].resolve().parent.name or "stack"
+        name = project_directory(paths).name or "stack"
     if not NAME.match(name):
         raise EditError(
             f"stack name {name!r} must be letters, digits, '.', '_' or '-' (max 100)",

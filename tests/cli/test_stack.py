@@ -398,3 +398,17 @@ def test_export_of_edits_says_it_leaves_stacks_out(store, pypi, project, tmp_pat
     code, out, _ = run_djp("--store", store, "export-edits", str(tmp_path / "edits.jsonl"))
     assert code == 0 and out.endswith("(not 1 stack: djp stack reads stacks from their files)\n")
     assert (tmp_path / "edits.jsonl").read_text() == ""  # the stack's reading is not in it
+
+
+def test_a_file_in_requirements_keeps_its_folder(store, pypi, project):
+    """cookiecutter-django's layout: ``requirements/local.txt`` read alone is the project's
+    (the stack is named after it), and its sources and files keep the folder."""
+    code, out, err = stack(
+        store, pypi, str(project / "requirements" / "base.txt"), "--json", "--no-pypi"
+    )
+    assert code == 0, err
+    assert run_djp("--store", store, "stack", "--list")[1].startswith("mysite")
+    sources = {r["name"]: r["source"] for r in map(json.loads, out.splitlines())}
+    assert sources["requests"] == "requirements/base.txt:1"
+    _, out, _ = run_djp("--store", store, "history", "stack:mysite")
+    assert "note: read from requirements/base.txt" in out

@@ -15,6 +15,7 @@ from catalog.present import export
 from catalog.present.details import COLUMNS, cell_text, grid_count, package_details
 from catalog.present.pypi import pypi_details_of, pypi_of
 from catalog.read import lookup, queries
+from catalog.read.filters import parse_filter
 from catalog.read.rows import Row, RowIndex
 from catalog.read.settings import Settings
 from catalog.text import counted, fit, safe_text
@@ -30,13 +31,24 @@ from cli.context import (
 )
 from projections.fold import Tables
 
-#: What ``djp packages`` prints: the app's columns (less the activity graph), with the id.
-LIST_COLUMNS = ["status", "id", "title", "category", "version", "watchers", "forks", "last_commit"]
+#: What ``djp packages`` prints: the app's columns (less the activity graph), with the id,
+#: PyPI's release age, licence and the readiness verdict for the chosen Django.
+LIST_COLUMNS = ["status", "id", "title", "category", "version", "watchers", "forks",
+                "last_commit", "released", "license", "django"]  # fmt: skip
 TITLE_WIDTH = 36
 #: On a terminal narrower than the list, the title shrinks to ``MIN_TITLE`` cells, then these
-#: columns go, in this order (as in the app; piped output keeps every column).
-LIST_DROP_ORDER = ("category", "forks", "version", "last_commit")
+#: columns go, least important first (piped output keeps every column); a column the filter
+#: or the sort reads is never dropped.
+LIST_DROP_ORDER = ("category", "forks", "released", "version", "license", "watchers",
+                   "last_commit", "advisories")  # fmt: skip
 MIN_TITLE = 24
+#: The column that says why a row matches a qualifier (or a sort).
+QUALIFIER_COLUMNS = {
+    "license": "license", "django": "django", "stale": "last_commit", "unreleased": "released",
+    "vulnerable": "advisories", "yanked": "advisories", "released": "released",
+    "last_commit": "last_commit", "version": "version", "watchers": "watchers",
+    "forks": "forks", "category": "category", "cat": "category",
+}  # fmt: skip
 #: ``djp grids``: id (5), slug, size, title, each column with the spaces after it.
 GRID_SLUG, GRID_SIZE, GRID_TITLE = 28, 13, 40
 GRID_BEFORE = 5 + 2 + GRID_SLUG + 1 + GRID_SIZE + 2  # the cells before the title
@@ -53,8 +65,11 @@ def tables_at(catalog: Catalog, as_of: int | None) -> Tables:
         raise CommandError(str(exc)) from None
 
 
-def fitted_columns(columns: list[str], width: int | None) -> tuple[list[str], dict[str, int]]:
-    """The columns of a list that fit ``width`` cells, and their widths."""
+def fitted_columns(
+    columns: list[str], width: int | None, kept: frozenset[str] = frozenset()
+) -> tuple[list[str], dict[str, int]]:
+    """The columns of a list that fit ``width`` cells, and their widths; those in ``kept``
+    (what the filter or the sort reads) stay."""
     widths = {k: COLUMNS[k].width or TITLE_WIDTH for k in columns}
     if width is None or "title" not in columns:
         return columns, widths
@@ -65,20 +80,49 @@ def fitted_columns(columns: list[str], width: int | None) -> tuple[list[str], di
     for key in LIST_DROP_ORDER:
         if room() >= MIN_TITLE:
             break
-        columns = [k for k in columns if k != key]
+        if key not in kept:
+            columns = [k for k in columns if k != key]
     widths["title"] = max(MIN_TITLE, min(TITLE_WIDTH, room()))
     return columns, widths
 
 
-def print_rows(rows: list[Row], columns: list[str]) -> None:
-    columns, widths = fitted_columns(columns, terminal_width())
-    header = [fit(COLUMNS[k].label, widths[k], COLUMNS[k].right) for k in columns]
+def read_columns(query: str | None, sort: str | None) -> frozenset[str]:
+    """The columns a filter's qualifiers and a sort read (``license:MIT`` the licence,
+    ``is:vulnerable`` the advisories, ``--sort=-released`` the release age)."""
+    kept = set()
+    if query:
+        for clause in parse_filter(query).clauses:
+            key = clause.value if clause.name == "is" else clause.name
+            if isinstance(key, str) and key in QUALIFIER_COLUMNS:
+                kept.add(QUALIFIER_COLUMNS[key])
+    if sort:
+        name = sort.lstrip("-")
+        kept.add(QUALIFIER_COLUMNS.get(name, name))
+    return frozenset(k for k in kept if k in COLUMNS)
+
+
+def print_rows(
+    rows: list[Row], columns: list[str], django: str = "", kept: frozenset[str] = frozenset()
+) -> None:
+    """The rows in ``columns`` that fit the terminal (``kept`` stay; a kept column that is
+    not one of ``columns`` is added before the last)."""
+    columns = columns + [k for k in sorted(kept) if k not in columns]
+    columns, widths = fitted_columns(columns, terminal_width(), kept)
+    if not django:
+        columns = [k for k in columns if k != "django"]
+    header = [fit(label_of(k, django), widths[k], COLUMNS[k].right) for k in columns]
     click.echo(" ".join(header).rstrip())
+    now = datetime.now(UTC)
     for row in rows:
         cells = [
-            fit(cell_text(COLUMNS[k], row, None), widths[k], COLUMNS[k].right) for k in columns
+            fit(cell_text(COLUMNS[k], row, now, django), widths[k], COLUMNS[k].right)
+            for k in columns
         ]
         click.echo(" ".join(cells).rstrip())
+
+
+def label_of(key: str, django: str) -> str:
+    return f"Dj {django}" if key == "django" else COLUMNS[key].label
 
 
 format_option = click.option(
@@ -92,8 +136,20 @@ django_option = click.option(
     "--django",
     metavar="X.Y",
     shell_complete=complete.django_releases,
-    help="Django release the exported readiness column judges (default: the app's choice).",
+    help="Django release the readiness column judges (default: django:X in the query, else "
+    "the app's choice).",
 )
+
+
+def list_django(settings: Settings, query: str | None, django: str | None) -> str:
+    """The Django the readiness column judges: ``--django``, else the one a ``django:X``
+    qualifier names, else the app's choice."""
+    if django:
+        return django
+    for clause in parse_filter(query).clauses if query else []:
+        if clause.name == "django" and not clause.negated:
+            return clause.value[0]
+    return settings.django(datetime.now(UTC).date())
 
 
 def print_export(catalog: Catalog, rows: list[Row], fmt: str, django: str | None) -> None:
@@ -157,10 +213,11 @@ def packages(
         if fmt != "text":
             print_export(catalog, rows, fmt, django)
             return
+        shown_django = list_django(settings, query, django)
     if as_json:
         echo_json(queries.package_json(r.view) for r in rows)
         return
-    print_rows(rows, LIST_COLUMNS)
+    print_rows(rows, LIST_COLUMNS, shown_django, read_columns(query, sort))
     click.echo(counted(len(rows), "package"), err=True)
 
 
@@ -262,6 +319,7 @@ def grid(
         if fmt != "text":
             print_export(catalog, rows, fmt, django)
             return
+        shown_django = list_django(Settings(catalog), None, django)
     if as_json:
         echo_json([queries.grid_json(view)])
         return
@@ -272,7 +330,8 @@ def grid(
         click.echo(f"{safe_text(view.record.title)} ({safe_text(view.record.slug)}, {where})")
     if view.record.description:
         click.echo(safe_text(view.record.description))
-    print_rows(rows, ["status", "id", "title", "watchers", "last_commit"])
+    columns = ["status", "id", "title", "watchers", "last_commit", "released", "license", "django"]
+    print_rows(rows, columns, shown_django, read_columns(None, sort))
     missing = len(set(view.record.packages) - {r.view.record.id for r in rows})
     click.echo(grid_count(len(rows), missing))
 

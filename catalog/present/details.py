@@ -66,6 +66,7 @@ COLUMNS = {
         Column("license", "licence", 12),
         Column("released", "released", 10),
         Column("django", "Django", 10),
+        Column("advisories", "advisories", 12),
     )
 }
 #: The five verdicts as every front end writes and colours them (``catalog.pypi.verdicts``).
@@ -113,6 +114,12 @@ def cell_text(column: Column, row: Row, now: datetime | None, django: str = "") 
             return relative(d.released, now)
         case "django":
             return VERDICT_CELLS[d.django(django).verdict] if d and django else ""
+        case "advisories":  # the latest release's (is:vulnerable, is:yanked say why)
+            if d is None or d.facts is None:
+                return ""
+            count = len(d.advisories) + d.advisories_left_out
+            said = f"{count:,}" if count else "none"
+            return f"{said}, yanked" if d.yanked else said
     return ""
 
 

@@ -311,3 +311,14 @@ async def test_one_version_per_row_pypis_latest_where_its_facts_exist(catalog, p
     assert rows["pypi"] == "djangorestframework 3.13.1 (the catalogue says 1.0.4)"
     rows = {d.label: d.value for d in package_details(drf.view, {}, {}, NOW)}
     assert rows["pypi"] == "djangorestframework 1.0.4"  # no PyPI facts: the catalogue's
+
+
+async def test_the_advisories_column_says_why_is_vulnerable_matches(catalog, pypi):
+    from cli.browse import read_columns
+
+    await fetch_pypi(catalog, targets(catalog), config(pypi))
+    index = RowIndex(catalog.tables(), NOW)
+    assert cell_text(COLUMNS["advisories"], index.rows["package:359"], NOW) == "2"
+    assert cell_text(COLUMNS["advisories"], index.rows["package:422"], NOW) == "none, yanked"
+    assert read_columns("is:vulnerable admin", None) == {"advisories"}
+    assert read_columns("license:MIT", "-released") == {"license", "released"}

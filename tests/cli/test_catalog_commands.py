@@ -146,8 +146,16 @@ def test_on_a_terminal_a_list_fits_its_width(synced, monkeypatch):
     monkeypatch.setattr("cli.browse.terminal_width", lambda: 80)
     _, out, _ = run_djp("--store", synced, "packages")
     lines = out.splitlines()
-    assert lines[0].split() == ["id", "title", "version", "★", "watchers", "forks", "last",
-                                "commit"]  # fmt: skip
+    assert lines[0].split() == ["id", "title", "★", "watchers", "last", "commit", "Dj", "5.2"]
+    # the column a sort or a qualifier reads stays, whatever the width
+    _, out, _ = run_djp("--store", synced, "packages", "--sort", "-license")
+    assert "licence" in out.splitlines()[0] and max(map(len, out.splitlines())) <= 80
+    _, out, _ = run_djp("--store", synced, "packages", "--query", "is:stale django:4.2:no")
+    assert out.splitlines()[0].split()[-3:] == ["commit", "Dj", "4.2"]  # the django: release
+    monkeypatch.setattr("cli.browse.terminal_width", lambda: 200)
+    _, out, _ = run_djp("--store", synced, "packages", "--query", "rest", "--django", "5.2")
+    assert out.splitlines()[0].split()[-4:] == ["released", "licence", "Dj", "5.2"]
+    monkeypatch.setattr("cli.browse.terminal_width", lambda: 80)
     assert max(map(len, lines)) <= 80
     with Catalog.open(synced) as catalog:  # a grid whose title is longer than 80 cells
         edits.create_local_grid(catalog, "long", "A grid of mine with a title " + "x" * 60)

@@ -43,6 +43,25 @@ async def test_typed_words_order_by_relevance_until_a_column_is_chosen(store):
         assert not table.by_relevance and table.sort_key == "title"
 
 
+async def test_a_sort_chosen_over_typed_words_comes_back_with_them(store):
+    """Filter "rest", sorted by last commit: after a restart, still by last commit, not
+    "best match first"."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"rest", "enter", *["right"] * 6, "s")
+        table = app.screen.query_one(PackageTable)
+        assert table.sort_key == "last_commit" and not table.by_relevance
+        kept = slugs(app)
+    again = make_app(store)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = again.screen.query_one(PackageTable)
+        assert again.screen.query_one("#filter").value == "rest"
+        assert table.sort_key == "last_commit" and not table.by_relevance
+        assert "best match first" not in str(again.screen.query_one("#matches").render())
+        assert slugs(again) == kept
+
+
 @pytest.mark.slow
 async def test_the_last_sort_and_filter_come_back(store):
     app = make_app(store)

@@ -55,6 +55,8 @@ class CatalogueScreen(PackageListScreen):
         else:
             table.sort_key, table.descending = "watchers", True
         if isinstance(kept.get("filter"), str) and kept["filter"]:
+            # a sort chosen over the words' relevance comes back with them
+            self._sorted_in_query = bool(kept.get("sorted_in_query"))
             self.query_one("#filter", Input).value = kept["filter"]
 
     # a sort chosen while words are typed wins over relevance until the words are cleared
@@ -62,7 +64,8 @@ class CatalogueScreen(PackageListScreen):
 
     def remember(self, text: str) -> None:
         table = self.query_one(PackageTable)
-        kept = {"filter": text, "sort": table.sort_key, "descending": table.descending}
+        kept = {"filter": text, "sort": table.sort_key, "descending": table.descending,
+                "sorted_in_query": self._sorted_in_query}  # fmt: skip
         if self.controller.remembered("catalogue") != kept:
             self.controller.remember("catalogue", kept)
 

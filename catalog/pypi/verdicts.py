@@ -65,8 +65,8 @@ DJANGO_RELEASES: tuple[DjangoRelease, ...] = (
 )
 #: Where the table's dates come from, in a line under every package's PyPI section.
 DJANGO_TABLE_SOURCE = (
-    "Django dates: djangoproject.com as of April 2026; 6.1 from PyPI (November 2026), "
-    "its end of support estimated from Django's policy"
+    "Django dates: djangoproject.com as of April 2026; 6.1's release day (5 August 2026) "
+    "read from PyPI in November 2026, its end of support estimated from Django's policy"
 )
 
 DJANGO_PREFIX = "Framework :: Django :: "

@@ -102,8 +102,26 @@ def build(source_dir: Path, dest: Path) -> SnapshotMeta:
     return meta
 
 
-if __name__ == "__main__":
-    source = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/djangopackages-api")
-    target = Path(__file__).parent / "data" / SNAPSHOT_FILE
+def main(argv: list[str]) -> int:
+    """``python -m catalog.upstream.snapshot DIR [OUTPUT]``: DIR holds ``packages.jsonl``,
+    ``grids.jsonl`` and ``categories.jsonl`` of recorded API v4 pages (``{"path",
+    "source_url", "body"}`` a line), as ``tests/support/fixtures`` in this repository does;
+    OUTPUT defaults to the snapshot shipped in the package."""
+    if not argv or argv[0] in ("-h", "--help"):
+        print(main.__doc__)
+        return 0 if argv else 2
+    source = Path(argv[0])
+    target = Path(argv[1]) if len(argv) > 1 else Path(__file__).parent / "data" / SNAPSHOT_FILE
+    missing = [
+        f"{PATHS[r]}.jsonl" for r in RESOURCES if not (source / f"{PATHS[r]}.jsonl").is_file()
+    ]
+    if missing:
+        print(f"snapshot: {source} lacks {', '.join(missing)}", file=sys.stderr)
+        return 1
     built = build(source, target)
     print(f"wrote {target}: {built.counts}, fetched {built.fetched_from} .. {built.fetched_to}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

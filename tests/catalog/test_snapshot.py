@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +84,14 @@ async def test_first_start_with_a_live_api_syncs_from_it(store_path):
     with FakeApiServer(FakeApi.recorded()) as server, Catalog.open(store_path) as catalog:
         report = await first_sync(catalog, ClientConfig(base_url=server.base_url))
     assert report.source == server.base_url and report.outcome == "complete"
+
+
+def test_the_builder_takes_a_directory_a_user_has(tmp_path, capsys):
+    from catalog.upstream.snapshot import main
+
+    out = tmp_path / "snapshot.json.gz"
+    fixtures = Path(__file__).resolve().parents[1] / "support" / "fixtures"
+    assert main([str(fixtures), str(out)]) == 0 and out.exists()
+    assert "'packages': 75" in capsys.readouterr().out
+    assert main([str(tmp_path / "nothing")]) == 1
+    assert "lacks categories.jsonl, grids.jsonl, packages.jsonl" in capsys.readouterr().err

@@ -45,6 +45,7 @@ COMMANDS = {
     "history": ("cli.history", "history", "Every event that touched a package or grid..."),
     "import-edits": ("cli.edits", "import_edits_command", "Replay exported edits onto this store."),
     "log": ("cli.history", "log", "Print the event log, newest last."),
+    "mcp": ("cli.mcp_command", "mcp_command", "Serve the catalogue, readiness, stacks and..."),
     "packages": ("cli.browse", "packages", "List packages; export them with --format."),
     "readiness": ("cli.readiness", "readiness", "Will each package work with Django X? yes,..."),
     "rebuild": ("cli.store", "rebuild", "Drop the projections and refold the whole..."),

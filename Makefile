@@ -48,7 +48,8 @@ bench: $(TEST_STAMP)
 	$(PY) -m bench.tui
 	$(PY) -m bench.edits
 	$(PY) -m bench.pypi
-	$(PY) -m bench.stack
+	$(PY) -m bench.stack --plan
+	$(PY) -m bench.mcp
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

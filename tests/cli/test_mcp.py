@@ -201,3 +201,29 @@ def test_without_the_sdk_one_line_says_how_to_install(store, monkeypatch):
                         lambda name, *a: None if name == "mcp" else real(name, *a))  # fmt: skip
     code, _, err = run_djp("--store", store, "mcp")
     assert code == 1 and err == "djp: djp mcp needs the MCP SDK: pip install 'djp[mcp]'\n"
+
+
+def test_resources_undo_and_another_process_writing(store):
+    async def go():
+        with Catalog.open(store) as catalog:
+            served = Served(catalog, Browser(catalog), True)
+            async with Client(build_server(served)) as client:
+                resource = await client.read_resource("djp://package/django-messages")
+                before = await client.call_tool("get_package", {"package": "django-messages"})
+                # another process edits the store (as a djp edit in another terminal would)
+                subprocess.run(
+                    [sys.executable, "-m", "cli.main", "--store", str(store), "edit",
+                     "django-messages", "notes=from elsewhere"],
+                    check=True, capture_output=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                )  # fmt: skip
+                after = await client.call_tool("get_package", {"package": "django-messages"})
+                undone = await client.call_tool("undo", {})
+                again = await client.call_tool("get_package", {"package": "django-messages"})
+                return resource, before, after, undone, again
+
+    resource, before, after, undone, again = asyncio.run(go())
+    assert json.loads(resource.contents[0].text)["slug"] == "django-messages"
+    assert data(before)["local"]["notes"] == ""
+    assert data(after)["local"]["notes"] == "from elsewhere"  # seen on the next call
+    assert data(undone)["summary"].startswith("undid edit")
+    assert data(again)["local"]["notes"] == ""

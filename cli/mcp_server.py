@@ -367,7 +367,8 @@ def add_edit_tools(server: MCPServer, served: Served) -> None:
             raise ToolError(f"no grid {grid!r} (list_grids lists them)")
         ids = [str(served.package(p).view.record.id) for p in packages]
         try:
-            return done(change_grid_members(served.catalog, view.key, add=ids, note=MCP_NOTE))
+            key = view.key if view.local else str(view.record.id)
+            return done(change_grid_members(served.catalog, key, add=ids, note=MCP_NOTE))
         except UserError as exc:
             raise ToolError(str(exc)) from None
 

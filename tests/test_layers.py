@@ -43,8 +43,17 @@ ALLOWED_THIRD_PARTY = {
         "textual",
         "rich",
     },
-    "cli": {"msgspec", "eventstore", "projections", "catalog", "platformdirs", "click", "tui",
-            "mcp", "anyio"},  # djp mcp (cli/mcp_server.py): the MCP SDK and its anyio
+    "cli": {
+        "msgspec",
+        "eventstore",
+        "projections",
+        "catalog",
+        "platformdirs",
+        "click",
+        "tui",
+        "mcp",
+        "anyio",
+    },  # djp mcp (cli/mcp_server.py): the MCP SDK and its anyio
 }
 FORBIDDEN_AT_RUNTIME = {
     "eventstore": {"httpx", "textual", "rich", "click", "projections", "catalog", "tui", "cli"},

@@ -227,3 +227,32 @@ def test_resources_undo_and_another_process_writing(store):
     assert data(after)["local"]["notes"] == "from elsewhere"  # seen on the next call
     assert data(undone)["summary"].startswith("undid edit")
     assert data(again)["local"]["notes"] == ""
+
+
+def test_changes_refresh_and_the_other_edits(store):
+    changed = data(call(store, "changes", {}))  # the snapshot's sync, then the PyPI facts
+    shown = json.loads(run_djp("--store", store, "changes", "--json")[1])
+    assert changed == shown and changed["pypi_first"] == 3
+    served = FakePypi(documents={"djangorestframework": recorded("djangorestframework")})
+    served.documents["djangorestframework"]["info"]["license_expression"] = "BSD-3-Clause"
+
+    async def go(pypi):
+        with Catalog.open(store) as catalog:
+            config = PypiConfig(base_url=pypi.base_url)
+            state = Served(catalog, Browser(catalog), True, config)
+            async with Client(build_server(state)) as client:
+                refreshed = await client.call_tool("refresh_package", {"package": "4404"})
+                noted = await client.call_tool("add_note", {"package": "4404", "text": "try it"})
+                tagged = await client.call_tool("tag", {"package": "4404", "tags": ["api"]})
+                grid = await client.call_tool(
+                    "add_to_grid", {"grid": "healt-checkers", "packages": ["4404"]}
+                )
+                shown = await client.call_tool("get_package", {"package": "4404"})
+                return refreshed, noted, tagged, grid, shown
+
+    with FakePypiServer(served) as pypi:
+        refreshed, noted, tagged, grid, shown = asyncio.run(go(pypi))
+    assert data(refreshed)["pypi"]["license"] == "BSD-3-Clause"  # variant: asked again
+    assert data(noted)["event"] and data(tagged)["event"] and data(grid)["event"]
+    local = data(shown)["local"]
+    assert local["notes"] == "try it" and local["tags"] == ["api"]

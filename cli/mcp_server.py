@@ -77,6 +77,16 @@ class Served:
             raise ToolError(f"Django {django} is not a feature release; choose one of {known}")
         return django
 
+    def select(self, query: str, sort: str, django: str, descending: bool = False) -> list[Row]:
+        """The rows the filter language selects, sorted; a filter not understood is one
+        sentence."""
+        index = self.rows()
+        index.django_version = django
+        try:
+            return index.filter(query, sort, descending)
+        except FilterError as exc:
+            raise ToolError(str(exc)) from None
+
     def package(self, package: str) -> Row:
         """A package by slug or id; an unknown one names the nearest slugs."""
         index = self.rows()
@@ -139,13 +149,8 @@ def build_server(served: Served) -> MCPServer:
     def search_packages(query: str, django: str | None = None, limit: int = 20) -> dict[str, Any]:
         version = served.django(django)
         limit, note = capped(limit)
-        index = served.rows()
-        index.django_version = version
         sort = "relevance" if plain_words(query) else "watchers"
-        try:
-            rows = index.filter(query, sort, descending=sort == "watchers")
-        except FilterError as exc:
-            raise ToolError(str(exc)) from None
+        rows = served.select(query, sort, version, descending=sort == "watchers")
         found = [row_summary(r, version) for r in rows[:limit]]
         return with_note({"total": len(rows), "django": version, "packages": found}, note)
 
@@ -217,11 +222,7 @@ def build_server(served: Served) -> MCPServer:
     def readiness(django: str, query: str | None = None, limit: int = 100) -> dict[str, Any]:
         version = served.django(django)
         limit, note = capped(limit)
-        index = served.rows()
-        try:
-            rows = index.filter(query or "", "title")
-        except FilterError as exc:
-            raise ToolError(str(exc)) from None
+        rows = served.select(query or "", "title", version)
         counts: dict[str, int] = {}
         listed = []
         for row in rows:

@@ -10,7 +10,13 @@ import click
 
 from catalog.present.stack import plan_cells, plan_columns, stack_cells, stack_columns
 from catalog.pypi.fetch import PypiReport
-from catalog.stacks.fetch import dependency_targets, failures, plan_stack, refresh_stack
+from catalog.stacks.fetch import (
+    cached_failures,
+    dependency_targets,
+    failures,
+    plan_stack,
+    refresh_stack,
+)
 from catalog.stacks.files import project_directory, project_files, read_stack
 from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
 from catalog.stacks.model import StackFileError
@@ -166,7 +172,11 @@ def stack(
         plan = plan or format_ == "requirements"
 
         def judge(tables, failed):
-            return stack_rows(tables, view, targets, version, now, failures=failed)
+            rows = stack_rows(tables, view, targets, version, now, failures=failed)
+            known = cached_failures(catalog, rows)  # why a page failed when last asked
+            if set(known) - set(failed):
+                rows = stack_rows(tables, view, targets, version, now, failures=known | failed)
+            return rows
 
         if plan:
             reading = not (no_pypi or report.unreachable or report.stopped)

@@ -100,8 +100,15 @@ def cached_failures(catalog: Catalog, rows: list[StackRow]) -> dict[str, str]:
         if row.kind == "pypi" and not row.checked and row.judged:
             entry = cache_entry(catalog, RELEASE_PREFIX + release_key(row.name, row.judged))
             if entry.error:
-                out[f"{row.name}=={row.judged}"] = entry.error
+                out[f"{row.name}=={row.judged}"] = without_address(entry.error)
     return out
+
+
+def without_address(why: str) -> str:
+    """An error without the address it starts with (the error line names it already)."""
+    if why.startswith(("http://", "https://")) and " " in why:
+        return why.split(" ", 1)[1]
+    return why
 
 
 def failures(report: PypiReport) -> dict[str, str]:
@@ -109,9 +116,7 @@ def failures(report: PypiReport) -> dict[str, str]:
     out = {}
     for error in report.errors:
         label, _, why = error.partition(": ")
-        if why.startswith(("http://", "https://")) and " " in why:
-            why = why.split(" ", 1)[1]  # the address is on the error line already
-        out.setdefault(label, why)
+        out.setdefault(label, without_address(why))
     return out
 
 

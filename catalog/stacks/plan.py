@@ -32,6 +32,7 @@ from catalog.pypi.releases import (
     release_facts,
     version_text,
 )
+from catalog.pypi.verdicts import django_verdict
 from catalog.stacks.judge import StackRow, lowest_python
 from projections.fold import Tables
 
@@ -44,7 +45,8 @@ def plan_dependency(row: StackRow, planner: Planner | None) -> dict[str, Any]:
     if planner is None or row.judged is None:
         return nothing | {"reason": f"not judged: {row.unchecked_why or 'no release'}"}
     if not row.checked:
-        return nothing | {"reason": f"{row.judged} not checked: {row.unchecked_why}"}
+        reason = f"{row.judged} not checked: {row.unchecked_why}"
+        return nothing | {"reason": reason + _about_the_latest(row, planner)}
     start_version = as_version(row.judged)
     indexes = [i for i, v in enumerate(planner.releases) if start_version and v >= start_version]
     if not indexes:
@@ -74,6 +76,27 @@ def plan_dependency(row: StackRow, planner: Planner | None) -> dict[str, Any]:
     else:
         reason = "; ".join(dict.fromkeys(reasons)) or "no release qualifies"
     return out | {"reason": reason}
+
+
+def _about_the_latest(row: StackRow, planner: Planner) -> str:
+    """What the latest release (its facts are the project page's: always read) says, when
+    the judged one could not be read: a hint, not an answer (the smallest is not known)."""
+    if not planner.releases or row.latest is None or row.latest == row.judged:
+        return ""
+    latest = planner.read(row.latest)
+    if latest is None:
+        return ""
+    word = django_verdict(latest.classifiers, latest.requires_dist, planner.django, row.extras)
+    ready = row.name == "django" or planner.is_ready(latest) or word.verdict == "n/a"
+    clear = not latest.advisories and not latest.advisories_left_out
+    if ready and clear:
+        needs = (
+            "names Django nowhere"
+            if word.verdict == "n/a" and row.name != "django"
+            else (f"is ready for Django {row.target_django}")
+        )
+        return f"; the latest, {row.latest}, {needs} and is clear"
+    return f"; the latest, {row.latest}, is {'not ready' if not ready else 'not clear'} either"
 
 
 def same_as_judged(a: str, b: str) -> bool:

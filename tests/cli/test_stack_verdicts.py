@@ -245,6 +245,8 @@ def test_a_plan_without_release_pages_answers_nothing_it_could_not_check(store, 
         _, out, _ = stack(store, pypi, site, "--plan", "--json", "--django", "5.2")
     plan = rows(out)["django-debug-toolbar"]["plan"]
     assert plan["move_to"] is None and "not checked" in plan["reason"]
+    # a hint, not an answer: the latest's facts are the project page's, always read
+    assert plan["reason"].endswith("the latest, 8.0.0, is ready for Django 5.2 and is clear")
 
 
 def test_a_hostile_release_page_leaves_that_release_unchecked_and_the_rest_judged(

@@ -12,6 +12,7 @@ does not declare X.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -57,11 +58,24 @@ def release_facts(tables: Tables, name: str, version: str, facts: PypiFacts | No
         o = facts
     if o is None:
         return None
-    return ReleaseFacts(version, tuple(o.classifiers), tuple(o.requires_dist),
+    kept = _FACTS.get(id(o))
+    if kept is not None and kept[0] is o and kept[1].version == version:
+        return kept[1]
+    if len(_FACTS) > 8192:
+        _FACTS.clear()
+    made = ReleaseFacts(version, tuple(o.classifiers), tuple(o.requires_dist),
                         o.requires_python, o.yanked, o.yanked_reason,
                         tuple(o.vulnerabilities), o.vulnerabilities_left_out)  # fmt: skip
+    _FACTS[id(o)] = (o, made)
+    return made
 
 
+#: ``ReleaseFacts`` made from a recorded event, per event object (the screens ask again at
+#: every redraw; the objects live as long as the tables that hold them).
+_FACTS: dict[int, tuple[object, ReleaseFacts]] = {}
+
+
+@functools.lru_cache(maxsize=8192)
 def same(a: str, b: str) -> bool:
     try:
         return Version(a) == Version(b)
@@ -69,30 +83,70 @@ def same(a: str, b: str) -> bool:
         return a == b
 
 
+@functools.lru_cache(maxsize=8192)
+def newest_feature(classifiers: tuple[str, ...]) -> tuple[int, ...]:
+    """The newest Django feature release the classifiers declare (a major alone counts as
+    its every feature release: ``(5, 99)``); ``()`` for none."""
+    versions = declared_versions(classifiers, DJANGO_PREFIX)
+    keys = [tuple(int(p) for p in v.split(".")) + (() if "." in v else (99,)) for v in versions]
+    return max(keys, default=())
+
+
+class ReleaseIndex:
+    """A project's releases parsed once: its final unyanked ones in order, and each parsed
+    version's text as the project writes it. Kept per facts object (the screens judge a stack
+    at every redraw: parsing boto3's 2,160 versions each time cost milliseconds a row)."""
+
+    __slots__ = ("finals", "known", "texts")
+
+    def __init__(self, facts: PypiFacts) -> None:
+        self.texts: dict[Version, str] = {}
+        finals = []
+        for text in [*facts.releases, *facts.yanked_versions]:
+            try:
+                version = Version(text)
+            except InvalidVersion:
+                continue
+            self.texts.setdefault(version, text)
+            final = text in facts.releases and text not in facts.yanked_versions
+            if final and not version.is_prerelease:
+                finals.append(version)
+        self.finals: list[Version] = sorted(set(finals))
+        self.known = set(self.texts)
+
+
+_INDEXES: dict[int, tuple[PypiFacts, ReleaseIndex]] = {}
+
+
+def release_index(facts: PypiFacts) -> ReleaseIndex:
+    """``facts``' ``ReleaseIndex``, made once per facts object (a few hundred kept)."""
+    kept = _INDEXES.get(id(facts))
+    if kept is not None and kept[0] is facts:
+        return kept[1]
+    if len(_INDEXES) > 2048:
+        _INDEXES.clear()
+    index = ReleaseIndex(facts)
+    _INDEXES[id(facts)] = (facts, index)
+    return index
+
+
 def final_releases(facts: PypiFacts) -> list[Version]:
     """The project's final (not pre-, not dev-) releases that are not yanked, oldest first."""
-    out = []
-    for text in facts.releases:
-        if text in facts.yanked_versions:
-            continue
-        try:
-            version = Version(text)
-        except InvalidVersion:
-            continue
-        if not version.is_prerelease:
-            out.append(version)
-    return sorted(out)
+    return release_index(facts).finals
 
 
 def version_text(facts: PypiFacts, version: Version) -> str:
     """A version as the project writes it (``7.4`` stays ``7.4``, not ``7.4.0``)."""
-    for text in facts.releases:
-        try:
-            if Version(text) == version:
-                return text
-        except InvalidVersion:
-            continue
-    return str(version)
+    return release_index(facts).texts.get(version, str(version))
+
+
+def listed(facts: PypiFacts, version: str) -> str | None:
+    """The text of ``version`` as the project writes it, when PyPI lists it (``1.0`` is its
+    ``1.0.0``); None when it does not."""
+    parsed = as_version(version)
+    if parsed is None:
+        return version if version in facts.releases or version in facts.yanked_versions else None
+    return release_index(facts).texts.get(parsed)
 
 
 class Needed(Exception):
@@ -155,9 +209,7 @@ class Planner:
         if self.name == "django":
             version = as_version(r.version)
             return version.release[:2] if version is not None else ()
-        versions = declared_versions(r.classifiers, DJANGO_PREFIX)
-        keys = [tuple(int(p) for p in v.split(".")) + (() if "." in v else (99,)) for v in versions]
-        return max(keys, default=())
+        return newest_feature(r.classifiers)
 
     def ready(self, start: int) -> tuple[int | None, str]:
         """The index of the smallest ready release from ``start``, or None and why."""

@@ -23,7 +23,8 @@ from catalog.pypi.fetch import (
     readable,
     release_ask,
 )
-from catalog.stacks.judge import StackRow, judged_release, same
+from catalog.pypi.releases import same
+from catalog.stacks.judge import StackRow, judged_release
 from catalog.stacks.plan import MAX_ROUNDS, plan_rows, planners
 from projections.fold import Tables, release_key
 from projections.stacks import StackView

@@ -19,6 +19,7 @@ with the reason, never borrowed from another release.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
@@ -29,7 +30,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from catalog.pypi.readiness import FAILED, digest_of, health
-from catalog.pypi.releases import final_releases, release_facts, same, version_text
+from catalog.pypi.releases import final_releases, listed, release_facts, version_text
 from catalog.pypi.verdicts import DJANGO_RELEASES, default_django, django_verdict, excludes
 from catalog.text import counted
 from eventstore import Advisory, PypiFacts
@@ -46,6 +47,7 @@ LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "pylock.toml")
 # --- which release is judged, for which Django ----------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)  # a stack's screen judges every line at each redraw
 def parsed(requirement: str) -> Requirement | None:
     try:
         return Requirement(requirement)
@@ -59,7 +61,7 @@ def judged_release(dep: dict[str, Any], facts: PypiFacts | None) -> tuple[str | 
     if pinned:
         source = PurePath(str(dep.get("source", "")).rpartition(":")[0] or "x").name
         if facts is not None:  # as the project writes it (a pin of 1.0 is its 1.0.0)
-            pinned = next((v for v in facts.releases if v != pinned and same(v, pinned)), pinned)
+            pinned = listed(facts, pinned) or pinned
         return pinned, "lock" if source in LOCK_FILES else "pinned", ""
     if facts is None:
         return None, "", ""
@@ -257,9 +259,11 @@ def _judge(row, tables, facts, django, failures, none_why) -> None:
     if row.judged is None:
         row.unchecked_why = none_why or "no release to judge"
         return
-    known = {v for v in facts.releases} | set(facts.yanked_versions)
-    listed = any(same(v, row.judged) for v in known)
-    if not listed and not facts.releases_left_out and facts.releases_complete:
+    if (
+        listed(facts, row.judged) is None
+        and not facts.releases_left_out
+        and (facts.releases_complete)
+    ):
         row.unchecked_why = f"{row.judged} is not a release on PyPI"
         row.state = "pinned version not on PyPI"
         return

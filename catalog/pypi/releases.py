@@ -111,7 +111,7 @@ class ReleaseIndex:
             final = text in facts.releases and text not in facts.yanked_versions
             if final and not version.is_prerelease:
                 finals.append(version)
-        self.finals: list[Version] = sorted(set(finals))
+        self.finals: list[Version] = sorted(finals)
         self.known = set(self.texts)
 
 

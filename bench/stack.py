@@ -94,6 +94,25 @@ def plan_once(catalog: Catalog, config: PypiConfig) -> tuple[float, int, list[st
     return took, report.requests, [f"pypi/{k}/json" for k in read], moves
 
 
+def redraw(catalog: Catalog) -> float:
+    """What the app's stack screen does at each redraw (every row judged, every plan worked
+    out from the pages in the log, no request), median of 10, in ms."""
+    import statistics
+
+    from catalog.stacks.plan import plan_known
+
+    tables = catalog.tables()
+    view = stack_view(tables, "bench")
+    targets = dependency_targets(catalog, view)
+    times = []
+    for _ in range(10):
+        started = time.perf_counter()
+        rows = stack_rows(tables, view, targets, "5.2", datetime.now(UTC))
+        plan_known(tables, rows, targets, view.python)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def scaling() -> None:
     def lines(n: int) -> tuple[str, str]:
         return "requirements.txt", "".join(f"generated-package-{i}==1.{i}\n" for i in range(n))
@@ -170,6 +189,7 @@ def main() -> None:
                 if args.plan:
                     plan_s, plan_requests, pages, moves = plan_once(catalog, config)
                     replan_s, replan_requests, _, _ = plan_once(catalog, config)
+                    redraw_ms = redraw(catalog)
                     plan_bare_s = asyncio.run(bare_fetch(base_url, pages, config.concurrency))
     finally:
         server.stdin.close()
@@ -197,6 +217,8 @@ def main() -> None:
             f"(plan / bare = {plan_s / plan_bare_s:.2f})"
         )
         print(f"plan again (within the day)  {replan_requests} requests  {replan_s:.3f} s")
+        print(f"the app's stack screen, judged and planned from the log: {redraw_ms:.1f} ms "
+              "(median of 10; the budget of an interaction is 50 ms)")  # fmt: skip
         assert replan_requests == 0
         result |= {
             "plan_s": round(plan_s, 3),
@@ -206,6 +228,7 @@ def main() -> None:
             "replan_requests": replan_requests,
             "replan_s": round(replan_s, 3),
             "moves": moves,
+            "redraw_ms": round(redraw_ms, 1),
         }
     print(json.dumps(result))
 

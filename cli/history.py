@@ -11,9 +11,10 @@ from catalog.catalog import Catalog
 from catalog.present.events import (
     MEMBER_FIELDS,
     event_summary,
+    field_words,
     history_kind,
     member_words,
-    short_value,
+    value_words,
 )
 from catalog.present.report import changes_report, stack_change_words
 from catalog.read import lookup, queries
@@ -70,9 +71,11 @@ def history(session: Session, target: str, grid: bool, as_of: int | None, as_jso
                 if words := stack_change_words(name, change):
                     click.echo(f"{'':>10}{words}")
                 continue
-            click.echo(
-                f"{'':>10}{name}: {short_value(change.before)} → {short_value(change.after)}"
+            before, after = (
+                value_words(name, change.before, 60),
+                value_words(name, change.after, 60),
             )
+            click.echo(f"{'':>10}{field_words(name)}: {before} → {after}")
 
 
 @click.command()

@@ -178,4 +178,4 @@ async def test_pypi_changes_are_in_the_package_history(catalog, pypi, store_path
     assert [i.changes for i in items] == history_by_full_diff(Target.package(4404), stream)
     catalog.close()
     _, out, _ = run_djp("--store", store_path, "history", "4404")
-    assert "pypi.license: BSD → BSD-3-Clause" in out
+    assert "licence: BSD → BSD-3-Clause" in out  # in words; --json keeps pypi.license

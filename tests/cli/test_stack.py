@@ -300,9 +300,9 @@ def test_the_verdict_judges_the_pinned_release_and_names_a_ready_upgrade(store, 
     lines = out.splitlines()
     at = next(i for i, line in enumerate(lines) if line.endswith("PyPI release 3.4.4"))
     assert [line.split(":")[0].strip() for line in lines[at + 1 : at + 5]] == [
-        "release.advisories", "release.django", "release.state", "release.yanked"
+        "advisories", "Django versions declared", "release on PyPI", "yanked"
     ]  # fmt: skip
-    assert "release.django: — → [Framework :: Django :: 1.8," in lines[at + 2]
+    assert lines[at + 2].strip() == "Django versions declared: — → 1.8, 1.9, 1.10"
     _, out, _ = run_djp("--store", store, "log")  # named by its PyPI name, not the djp slug
     summary = "ReleaseObserved PyPI release djangorestframework==3.4.4: not yanked, 0 advisories"
     assert any(line.endswith(summary) for line in out.splitlines())

@@ -177,6 +177,8 @@ def field_words(name: str) -> str:
 def value_words(name: str, value: Any, limit: int = 400) -> str:
     """A field's value as a person reads it: yes/no for a flag, "not on PyPI" for a state,
     the Django versions of classifiers, a count of commits, a dash for none."""
+    if value is None:
+        return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if name.endswith(".state"):

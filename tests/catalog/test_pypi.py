@@ -179,3 +179,19 @@ async def test_pypi_changes_are_in_the_package_history(catalog, pypi, store_path
     catalog.close()
     _, out, _ = run_djp("--store", store_path, "history", "4404")
     assert "licence: BSD → BSD-3-Clause" in out  # in words; --json keeps pypi.license
+
+
+def test_history_values_in_words():
+    from catalog.present.events import field_words, value_words
+
+    assert (field_words("pypi.state"), value_words("pypi.state", None)) == ("on PyPI", "—")
+    assert value_words("pypi.state", "missing") == "no: PyPI has no such project"
+    assert value_words("pypi.yanked", False) == "no"
+    assert (
+        value_words("release.django", ["Framework :: Django", "Framework :: Django :: 5.2"])
+        == "5.2"
+    )
+    assert value_words("commits_over_52", [1, 2, 3]) == "6 commits"
+    assert (
+        field_words("repo_watchers") == "watchers" and value_words("repo_watchers", 1200) == "1,200"
+    )

@@ -218,8 +218,10 @@ class Planner:
         # the start when its page is at hand (a stack's judged release always is): support
         # dropped later must not hide that it is ready already
         first = self.read(version_text(self.facts, releases[start]))
-        if first is not None and self.is_ready(first):
-            return start, ""
+        if first is not None and self.declares(first):
+            if self.runs(first):
+                return start, ""
+            return None, self._python_says(first)  # nor will later ones, which need more
         newest = self.release(releases[-1])  # the latest: the project's page describes it
         if self.newest_declared(newest) < x:
             return None, self._none_declares(newest)
@@ -238,15 +240,17 @@ class Planner:
             if self.is_ready(r):
                 return i, ""
             if self.declares(r):  # but not on the stack's Python: nor will later ones
-                return None, (
-                    f"{r.version}, the first to declare Django {self.django}, requires Python "
-                    f"{r.requires_python}; the stack's oldest is {self.python}"
-                )
+                return None, self._python_says(r)
         landed = self.release(releases[lo])
         return None, (
             f"no release declares Django {self.django}: {landed.version} declares "
             f"{_span(landed) or 'no Django version'}"
         )
+
+    def _python_says(self, r: ReleaseFacts) -> str:
+        which = "" if self.name == "django" else f", the first to declare Django {self.django},"
+        return (f"{r.version}{which} requires Python {r.requires_python}; the stack's oldest "
+                f"is {self.python}")  # fmt: skip
 
     def _none_declares(self, newest: ReleaseFacts) -> str:
         said = _span(newest)

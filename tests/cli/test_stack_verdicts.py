@@ -316,3 +316,22 @@ def test_facts_recorded_before_every_release_was_kept_are_read_whole_again(store
     assert asked["/pypi/boto3/json"] == ""  # no If-None-Match
     boto3 = rows(out)["boto3"]
     assert boto3["checked"] is True and boto3["judged"] == "1.9.0"
+
+
+def test_the_plan_honours_the_python_the_project_requires(store, pypi, tmp_path):
+    site = project(
+        tmp_path,
+        '[project]\nname = "site"\nrequires-python = ">=3.9"\n'
+        'dependencies = ["django-redis>=6.0.0,<7", "django-crispy-forms~=1.9"]\n',
+        name="pyproject.toml",
+    )
+    code, out, err = stack(store, pypi, site, "--plan", "--json", "--django", "6.0")
+    assert code == 0, err
+    plans = {n: r["plan"] for n, r in rows(out).items()}
+    assert plans["django-redis"]["ready"] is None  # 7.0.0 declares 6.0 but needs Python 3.10
+    assert plans["django-redis"]["reason"] == (
+        "7.0.0, the first to declare Django 6.0, requires Python >=3.10; the stack's oldest is 3.9"
+    )
+    assert plans["django-crispy-forms"]["move_to"] == "2.5"  # >=3.9: it runs there
+    code, out, _ = stack(store, pypi, site, "--plan", "--format", "requirements", "--django", "6.0")
+    assert 'dependencies = ["django-redis>=6.0.0,<7", "django-crispy-forms>=2.5"]' in out

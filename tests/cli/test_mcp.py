@@ -116,6 +116,14 @@ def test_errors_are_one_sentence(store):
     assert "no such file or directory" in error(call(store, "check_stack", {"path": "/nope"}))
     wrong = error(call(store, "search_packages", {"query": 5}))
     assert "valid string" in wrong  # the SDK's schema error
+    assert error(call(store, "set_status", {"package": "x", "status": "using"})) == (
+        "Unknown tool: set_status"  # read-only by default: the writing tools are absent
+    )
+    bad_filter = error(call(store, "search_packages", {"query": "is:nonsense"}))
+    assert bad_filter.endswith("is:nonsense is not a filter; try is:edited, is:stale, "
+                               "is:shortlisted, is:using, is:evaluating, is:rejected, "
+                               "is:conflict, is:vanished, is:starred, is:vulnerable, is:yanked, "
+                               "is:inactive, is:unreleased, is:not-on-pypi")  # fmt: skip
 
 
 def test_check_stack_and_plan_read_the_stores_facts(store, tmp_path):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from packaging.utils import canonicalize_name
 
 from catalog.present.stack import plan_cells, plan_columns, stack_cells, stack_columns
 from catalog.pypi.fetch import PypiReport
@@ -55,6 +56,13 @@ from cli.context import (
     "--strict", is_flag=True, help="With --check: fail on 'undeclared' and 'unknown' too."
 )
 @click.option(
+    "--ignore",
+    "ignored",
+    multiple=True,
+    metavar="NAME",
+    help="With --check: leave this dependency out (a private package PyPI lacks); repeatable.",
+)
+@click.option(
     "--plan",
     is_flag=True,
     help="The upgrade plan: per dependency the smallest release ready, clear, and both.",
@@ -89,6 +97,7 @@ def stack(
     name: str | None,
     check: bool,
     strict: bool,
+    ignored: tuple[str, ...],
     plan: bool,
     format_: str,
     list_: bool,
@@ -197,7 +206,15 @@ def stack(
     else:
         _print(view, rows, version, why, plan)
     if check:
-        failing = [(r, p) for r in rows for p in r.problems + (r.doubts if strict else [])]
+        left_out = {canonicalize_name(n) for n in ignored}
+        failing = [
+            (r, p) for r in rows if r.name not in left_out
+            for p in r.problems + (r.doubts if strict else [])
+        ]  # fmt: skip
+        if left_out:
+            said = ", ".join(sorted(left_out & {r.name for r in rows})) or "none of them here"
+            click.echo(f"{safe_text(view.name)}: left out of the check: {safe_text(said)}",
+                       err=True)  # fmt: skip
         if report.unreachable or report.stopped:  # facts kept from before: not checked now
             why = report.unreachable or report.stopped
             failing.insert(0, (None, f"PyPI could not be asked ({why}): nothing was checked now"))

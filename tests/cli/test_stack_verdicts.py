@@ -335,3 +335,12 @@ def test_the_plan_honours_the_python_the_project_requires(store, pypi, tmp_path)
     assert plans["django-crispy-forms"]["move_to"] == "2.5"  # >=3.9: it runs there
     code, out, _ = stack(store, pypi, site, "--plan", "--format", "requirements", "--django", "6.0")
     assert 'dependencies = ["django-redis>=6.0.0,<7", "django-crispy-forms>=2.5"]' in out
+
+
+def test_ignore_leaves_a_private_package_out_of_the_gate(store, pypi, tmp_path):
+    site = project(tmp_path, "click==8.5.1\nour-private-lib==1.0\n")
+    code, _, err = stack(store, pypi, site, "--check")
+    assert code == 1 and "our-private-lib==1.0 not checked: not on PyPI" in err
+    code, _, err = stack(store, pypi, site, "--check", "--ignore", "Our_Private_Lib")
+    assert code == 0, err
+    assert "site: left out of the check: our-private-lib" in err

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from packaging.utils import canonicalize_name
 
+from catalog.api import canonical_name
 from catalog.present.stack import plan_cells, plan_columns, stack_cells, stack_columns
 from catalog.pypi.fetch import PypiReport
 from catalog.stacks.fetch import (
@@ -206,7 +206,7 @@ def stack(
     else:
         _print(view, rows, version, why, plan)
     if check:
-        left_out = {canonicalize_name(n) for n in ignored}
+        left_out = {canonical_name(n) for n in ignored}
         failing = [
             (r, p) for r in rows if r.name not in left_out
             for p in r.problems + (r.doubts if strict else [])

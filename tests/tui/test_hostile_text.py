@@ -27,7 +27,7 @@ from projections.targets import Target
 from tests.support.builders import sync_records
 from tests.support.tui import filled_store, make_app, notifications, screen_text
 from tests.support.waiting import palette_hits, until
-from tui.modals import EditModal, HelpModal
+from tui.modals import ChoiceModal, EditModal, HelpModal, PickModal, TextModal
 from tui.screens import GridScreen, GridsScreen, HistoryScreen, PackageScreen
 
 FRAGMENTS = [
@@ -182,7 +182,19 @@ def test_markup_in_titles_is_shown_as_typed(base_store, text):
             await pilot.press("e")
             await pilot.pause()
             assert isinstance(app.screen, EditModal)
-            await pilot.press("escape", "escape")
+            await pilot.press("escape")
+            # dialog titles name packages (a slug is remote text too): shown as typed
+            modals = (
+                TextModal(f"notes of {text}", ""),
+                ChoiceModal(f"status of {text}", ["none", "using"], "none"),
+                PickModal(f"add {text} to a grid", [("a grid", "grid:1")], "none"),
+            )
+            for modal in modals:
+                app.push_screen(modal)
+                await pilot.pause()
+                assert safe_text(text) in screen_text(app), type(modal).__name__
+                await pilot.press("escape")
+            await pilot.press("escape")
             await pilot.press("ctrl+p")  # the palette's hit for the package, literally
             app.screen.query_one(Input).value = f"package {safe_text(text)}"
             hit = f"package {safe_text(text)}"  # the hit itself, not the query line

@@ -22,7 +22,7 @@ class ChoiceModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text)
+            yield Label(self.title_text, markup=False)
             yield DjpOptionList(*[Option(c, id=c) for c in self.choices], id="choices")
 
     def on_mount(self) -> None:

@@ -57,7 +57,9 @@ class PickModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"{self.title_text} (type to narrow, enter picks, esc cancels)")
+            yield Label(
+                f"{self.title_text} (type to narrow, enter picks, esc cancels)", markup=False
+            )
             yield DjpInput(placeholder="letters of the name", id="pick-query")
             yield DjpOptionList(id="pick-list")
 

@@ -27,7 +27,7 @@ class TextModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             hint = f"{'ctrl+s' if self.multiline else 'enter'} {self.verb}, esc cancels"
-            yield Label(f"{self.title_text} ({hint})")
+            yield Label(f"{self.title_text} ({hint})", markup=False)
             if self.multiline:
                 yield DjpTextArea(self.value, id="value")
             else:

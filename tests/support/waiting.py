@@ -20,7 +20,7 @@ async def until(pilot: Pilot, condition: Callable[[], object], what: str) -> Non
     while not condition():
         if time.monotonic() > guard:
             pytest.fail(f"waited {HANG_GUARD_SECONDS:g} s for {what}")
-        await pilot.pause(0.02)
+        await pilot.pause()  # until the app is idle again (Textual's own measure), then look
 
 
 def palette_hits(pilot: Pilot) -> int:

@@ -35,7 +35,7 @@ from bench.generated import generated_pypi_documents
 from bench.pypi import bare_fetch
 from catalog.catalog import Catalog
 from catalog.pypi.fetch import PypiConfig
-from catalog.stacks.fetch import dependency_targets, plan_stack, refresh_stack
+from catalog.stacks.fetch import dependency_targets, judged_rows, plan_stack, refresh_stack
 from catalog.stacks.files import read_stack
 from catalog.stacks.judge import stack_rows, stack_view
 from catalog.stacks.record import record_stack
@@ -82,11 +82,8 @@ def plan_once(catalog: Catalog, config: PypiConfig) -> tuple[float, int, list[st
     now = datetime.now(UTC)
     before = set(catalog.tables().releases)
 
-    def judge(tables, failed):
-        return stack_rows(tables, view, targets, "5.2", now, failures=failed)
-
     started = time.perf_counter()
-    rows, report = asyncio.run(plan_stack(catalog, view, judge, config, now, targets=targets))
+    rows, report = asyncio.run(plan_stack(catalog, view, "5.2", config, now, targets=targets))
     took = time.perf_counter() - started
     assert not report.errors, report.errors[:3]
     read = [key.decode().replace("==", "/") for key in set(catalog.tables().releases) - before]
@@ -107,7 +104,7 @@ def redraw(catalog: Catalog) -> float:
     times = []
     for _ in range(10):
         started = time.perf_counter()
-        rows = stack_rows(tables, view, targets, "5.2", datetime.now(UTC))
+        rows = judged_rows(catalog, tables, view, targets, "5.2", datetime.now(UTC))
         plan_known(tables, rows, targets, view.python)
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)

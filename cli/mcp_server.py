@@ -13,7 +13,6 @@ edits, with a note naming the MCP server, and ``undo`` takes it back.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import sys
@@ -241,8 +240,8 @@ def build_server(served: Served) -> MCPServer:
         "advisories (id, aliases, fix versions), whether it was checked, and its problems. "
         "Uses the PyPI facts in the store (no network): a release not read yet is unchecked."
     )
-    def check_stack(path: str, django: str | None = None) -> dict[str, Any]:
-        return stack_json(served, path, django, plan=False)
+    async def check_stack(path: str, django: str | None = None) -> dict[str, Any]:
+        return await stack_json(served, path, django, plan=False)
 
     @server.tool(
         description="The upgrade plan for a project (as check_stack) and Django `django`: per "
@@ -250,8 +249,8 @@ def build_server(served: Served) -> MCPServer:
         "(clear), and both (move_to), with the reason, as `djp stack --plan --json`. Uses the "
         "release pages in the store (no network): `djp stack --plan` reads the missing ones."
     )
-    def plan_upgrade(path: str, django: str) -> dict[str, Any]:
-        return stack_json(served, path, django, plan=True)
+    async def plan_upgrade(path: str, django: str) -> dict[str, Any]:
+        return await stack_json(served, path, django, plan=True)
 
     @server.tool(
         description="What happened to one package (slug or id), newest last: upstream "
@@ -415,18 +414,20 @@ def grid_json(served: Served, grid: str) -> dict[str, Any]:
     if view is None:
         raise ToolError(f"no grid {grid!r} (list_grids lists them)")
     version = served.django(None)
-    rows = [index.rows[k] for k in index.rows if index.rows[k].view.record.id in
-            index.grid_member_ids(view)]  # fmt: skip
+    members = index.grid_member_ids(view)
+    rows = [row for row in index.rows.values() if row.view.record.id in members]
     rows.sort(key=lambda r: -r.view.record.repo_watchers)
     return queries.grid_json(view) | {"packages": [row_summary(r, version) for r in rows]}
 
 
-def stack_json(served: Served, path: str, django: str | None, *, plan: bool) -> dict[str, Any]:
+async def stack_json(
+    served: Served, path: str, django: str | None, *, plan: bool
+) -> dict[str, Any]:
     """A project's stack judged from the store's facts (recorded nowhere: reading is not an
     edit here), with the plan when ``plan``."""
-    from catalog.stacks.fetch import dependency_targets, plan_stack
+    from catalog.stacks.fetch import dependency_targets, judged_rows, plan_stack, pypi_index
     from catalog.stacks.files import project_files, read_stack
-    from catalog.stacks.judge import stack_rows, target_django
+    from catalog.stacks.judge import target_django
     from catalog.stacks.model import StackFileError
     from projections.stacks import StackView
 
@@ -443,16 +444,13 @@ def stack_json(served: Served, path: str, django: str | None, *, plan: bool) -> 
     if django is not None:
         served.django(django)  # a feature release, or a clear error
     version, why = target_django(view, django)
-    targets = dependency_targets(served.catalog, view, None)
+    index = served.rows()
+    targets = dependency_targets(served.catalog, view, pypi_index(index.rows.values()))
     now = datetime.now(UTC)
-
-    def judge(tables, failed):
-        return stack_rows(tables, view, targets, version, now, failures=failed)
-
-    if plan:
-        rows, _ = asyncio.run(plan_stack(served.catalog, view, judge, None, now, targets=targets))
+    if plan:  # over the pages the log holds: config None reads none
+        rows, _ = await plan_stack(served.catalog, view, version, None, now, targets=targets)
     else:
-        rows = judge(served.catalog.tables(), {})
+        rows = judged_rows(served.catalog, index.tables, view, targets, version, now)
     return {
         "stack": view.name,
         "files": view.files,

@@ -12,14 +12,14 @@ from catalog.api import canonical_name
 from catalog.present.stack import plan_cells, plan_columns, stack_cells, stack_columns
 from catalog.pypi.fetch import PypiReport
 from catalog.stacks.fetch import (
-    cached_failures,
     dependency_targets,
     failures,
+    judged_rows,
     plan_stack,
     refresh_stack,
 )
 from catalog.stacks.files import project_directory, project_files, read_stack
-from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
+from catalog.stacks.judge import StackRow, StackView, stack_view, stacks, target_django
 from catalog.stacks.model import StackFileError
 from catalog.stacks.record import forget_stack, record_stack, stack_name
 from catalog.stacks.rewrite import rewritten
@@ -180,25 +180,20 @@ def stack(
         version, why = target_django(view, django)
         plan = plan or format_ == "requirements"
 
-        def judge(tables, failed):
-            rows = stack_rows(tables, view, targets, version, now, failures=failed)
-            known = cached_failures(catalog, rows)  # why a page failed when last asked
-            if set(known) - set(failed):
-                rows = stack_rows(tables, view, targets, version, now, failures=known | failed)
-            return rows
-
         if plan:
             reading = not (no_pypi or report.unreachable or report.stopped)
             said = len(report.errors)
+            config = session.pypi_config(pypi_url) if reading else None
             rows, report = asyncio.run(
-                plan_stack(catalog, view, judge, session.pypi_config(pypi_url) if reading else None,
-                           now, targets=targets, progress=pypi_progress_printer(), report=report)
+                plan_stack(catalog, view, version, config, now, targets=targets,
+                           progress=pypi_progress_printer(), report=report)
             )  # fmt: skip
             clear_progress_line()
             for error in report.errors[said : max(said, 20)]:
                 click.echo(f"djp: {safe_text(error)}", err=True)
         else:
-            rows = judge(catalog.tables(), failures(report))
+            rows = judged_rows(catalog, catalog.tables(), view, targets, version, now,
+                               failures(report))  # fmt: skip
     if format_ == "requirements":
         _rewrite(view, rows, project_directory(list(files)) if files else Path("."))
     elif as_json:

@@ -33,8 +33,8 @@ from catalog.read.changes import SyncRun, sync_runs, what_changed
 from catalog.read.history import target_history, target_names
 from catalog.read.rows import Row
 from catalog.read.settings import Settings
-from catalog.stacks.fetch import cached_failures, dependency_targets, pypi_index
-from catalog.stacks.judge import StackRow, StackView, stack_rows, stack_view, stacks, target_django
+from catalog.stacks.fetch import dependency_targets, judged_rows, pypi_index
+from catalog.stacks.judge import StackRow, StackView, stack_view, stacks, target_django
 from catalog.stacks.plan import plan_known
 from catalog.text import counted, relative
 from catalog.upstream.client import ClientConfig
@@ -378,12 +378,7 @@ class Controller:
         view = stack_view(self.browser.tables, name)
         version, why = target_django(view)
         targets = dependency_targets(self.catalog, view, self.pypi_names())
-        rows = stack_rows(self.browser.tables, view, targets, version, self.now)
-        failed = cached_failures(self.catalog, rows)  # why a release page was not read
-        if failed:
-            rows = stack_rows(
-                self.browser.tables, view, targets, version, self.now, failures=failed
-            )
+        rows = judged_rows(self.catalog, self.browser.tables, view, targets, version, self.now)
         plan_known(self.browser.tables, rows, targets, view.python)  # no request: pages known
         return view, rows, version, why
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from catalog.pypi.cache import pypi_status, stale_targets
 from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets, read_ready_pages
 from catalog.stacks.fetch import dependency_targets, plan_stack, refresh_stack
-from catalog.stacks.judge import stack_rows, stack_view, target_django
+from catalog.stacks.judge import stack_view, target_django
 from catalog.upstream.client import ClientConfig
 from catalog.upstream.sync import Clock, ProgressCallback, first_sync, sync_catalog
 from eventstore import StoreError
@@ -184,13 +184,10 @@ class FetchCommands:
         now = self.space.now
         version, _ = target_django(view)
 
-        def judge(tables, failed):
-            return stack_rows(tables, view, targets, version, now, failures=failed)
-
         try:
             report = await refresh_stack(self.catalog, view, self.pypi_config, now, targets=targets)
             if not (report.unreachable or report.stopped):  # the pages the plan needs
-                _, report = await plan_stack(self.catalog, view, judge, self.pypi_config, now,
+                _, report = await plan_stack(self.catalog, view, version, self.pypi_config, now,
                                              targets=targets, report=report)  # fmt: skip
         except (StoreError, OSError) as exc:
             self.space.notify(f"PyPI facts not saved: {exc}", severity="error")

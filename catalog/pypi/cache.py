@@ -62,6 +62,26 @@ def stale_targets(
     return {t: n for t, n in targets.items() if t.raw in keys}
 
 
+def cached_errors(catalog: Catalog, keys, txn=None) -> dict[bytes, str]:
+    """Why the last fetch of each of ``keys`` failed, for those whose last fetch failed
+    (read in ``txn`` when the caller holds one: no second transaction inside it)."""
+    try:
+        db = catalog.store.database(CACHE_DB)
+    except StoreError:  # a read-only store that never fetched from PyPI
+        return {}
+
+    def read(t) -> dict[bytes, str]:
+        out = {}
+        for key in keys:
+            raw = t.get(key, db=db)
+            entry = _cache_decoder.decode(raw) if raw is not None else None
+            if entry is not None and entry.error:
+                out[key] = entry.error
+        return out
+
+    return read(txn) if txn is not None else catalog.store.read(read)
+
+
 def cache_entry(catalog: Catalog, target: Target | bytes) -> CacheEntry:
     try:
         db = catalog.store.database(CACHE_DB)

@@ -4,14 +4,13 @@ PyPI about their projects and pinned releases (through ``catalog.pypi.fetch``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from packaging.utils import canonicalize_name
 
 from catalog.api import pypi_name
 from catalog.catalog import Catalog
-from catalog.pypi.cache import cache_entry, stale
+from catalog.pypi.cache import cached_errors, stale
 from catalog.pypi.fetch import (
     RELEASE_PREFIX,
     PypiConfig,
@@ -23,8 +22,8 @@ from catalog.pypi.fetch import (
     readable,
     release_ask,
 )
-from catalog.pypi.releases import same
-from catalog.stacks.judge import StackRow, judged_release
+from catalog.pypi.releases import release_facts, same
+from catalog.stacks.judge import StackRow, judged_release, stack_rows
 from catalog.stacks.plan import MAX_ROUNDS, plan_rows, planners
 from projections.fold import Tables, release_key
 from projections.stacks import StackView
@@ -93,16 +92,32 @@ async def ask_releases(catalog: Catalog, asks: list, config: PypiConfig, now: da
     return await _ask_stale(catalog, asks, config, now, progress)
 
 
-def cached_failures(catalog: Catalog, rows: list[StackRow]) -> dict[str, str]:
-    """Why the unchecked rows' release pages failed when last asked (the cache keeps the
-    error of a failed read; the app judges from the log and this, asking nothing)."""
-    out = {}
-    for row in rows:
-        if row.kind == "pypi" and not row.checked and row.judged:
-            entry = cache_entry(catalog, RELEASE_PREFIX + release_key(row.name, row.judged))
-            if entry.error:
-                out[f"{row.name}=={row.judged}"] = without_address(entry.error)
-    return out
+def judged_rows(
+    catalog: Catalog,
+    tables: Tables,
+    view: StackView,
+    targets: dict[str, Target],
+    django: str,
+    now: datetime,
+    failed: dict[str, str] | None = None,
+    txn=None,
+) -> list[StackRow]:
+    """``stack_rows``, each unchecked release saying why its page was not read: this run's
+    failure (``failed``: ``NAME==VERSION`` -> why), else the last one the cache keeps (a
+    failed read is a cache error, not an event). ``txn``: the read transaction ``tables``
+    come from, when lazy."""
+    failed = dict(failed or {})
+    unread = {}
+    for name, target in targets.items():
+        entry = tables.pypi.get(target.raw)
+        facts = entry.observed.facts if entry is not None else None
+        judged, _, _ = judged_release(view.deps[name], facts)
+        label = f"{name}=={judged}"
+        if judged and label not in failed and release_facts(tables, name, judged, facts) is None:
+            unread[RELEASE_PREFIX + release_key(name, judged)] = label
+    for key, error in cached_errors(catalog, unread, txn).items():
+        failed[unread[key]] = without_address(error)
+    return stack_rows(tables, view, targets, django, now, failures=failed)
 
 
 def without_address(why: str) -> str:
@@ -130,7 +145,7 @@ async def _ask_stale(catalog: Catalog, asks: list, config: PypiConfig, now: date
 async def plan_stack(
     catalog: Catalog,
     view: StackView,
-    judge: Callable[[Tables, dict[str, str]], list[StackRow]],
+    django: str,
     config: PypiConfig | None,
     now: datetime,
     *,
@@ -138,15 +153,15 @@ async def plan_stack(
     progress=None,
     report: PypiReport | None = None,
 ) -> tuple[list[StackRow], PypiReport]:
-    """The stack's rows with their plans: the search runs over the pages known and reads
-    those it needs, a batch per round for the whole stack (``config`` None: reads nothing,
-    a page not known is unknown). ``judge(tables, failures)`` gives the rows."""
+    """The stack's rows (``judged_rows``, for Django ``django``) with their plans: the search
+    runs over the pages known and reads those it needs, a batch per round for the whole stack
+    (``config`` None: reads nothing, a page not known is unknown)."""
     report = report or PypiReport()
     failed: dict[str, set[str]] = {}
 
     def one_round(txn) -> tuple[list[StackRow], dict[str, str]]:
         tables = catalog.projection.tables(txn)  # read lazily: no copy of the catalogue
-        rows = judge(tables, failures(report))
+        rows = judged_rows(catalog, tables, view, targets, django, now, failures(report), txn)
         return rows, plan_rows(rows, planners(tables, rows, targets, view.python, failed))
 
     for _ in range(MAX_ROUNDS):

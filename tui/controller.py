@@ -26,6 +26,7 @@ from textual.signal import Signal
 from catalog.catalog import Catalog
 from catalog.errors import UserError
 from catalog.present.compare import Comparison, compare
+from catalog.pypi.cache import PypiStatus
 from catalog.pypi.fetch import PypiConfig
 from catalog.pypi.releases import smallest_ready_known
 from catalog.read.browse import Browser, describe_kinds
@@ -382,11 +383,11 @@ class Controller:
         plan_known(self.browser.tables, rows, targets, view.python)  # no request: pages known
         return view, rows, version, why
 
-    def ready_since(self, target: Target) -> tuple[str | None, str] | None:
-        """The smallest release of a package ready for the chosen Django, from the release
-        pages in the log (None: no PyPI facts); opening the package reads those it needs."""
-        status = self.pypi_status(target)
-        if status is None or status.digest is None or status.digest.facts is None:
+    def ready_since(self, status: PypiStatus) -> tuple[str | None, str] | None:
+        """The smallest release of a package (its ``pypi_status``) ready for the chosen
+        Django, from the release pages in the log (None: no PyPI facts); opening the package
+        reads those it needs."""
+        if status.digest is None or status.digest.facts is None:
             return None
         facts = status.digest.facts
         return smallest_ready_known(self.browser.tables, status.name, facts, self.django_version)

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from catalog.present.details import package_details
 from catalog.present.events import short_value
 from catalog.present.pypi import pypi_details
+from catalog.pypi.cache import PypiStatus
 from catalog.text import safe_text
 from projections.targets import Target
 from projections.view import PackageView
@@ -108,7 +109,6 @@ class PackageScreen(PackageKeys, DjpScreen):
         pypi = Table.grid(padding=(0, 2))
         pypi.add_column(style="dim", justify="right")
         pypi.add_column()
-        status = self.controller.pypi_status(self.target)
         if status is not None:
             rows = pypi_details(
                 status.name,
@@ -118,7 +118,7 @@ class PackageScreen(PackageKeys, DjpScreen):
                 view.record.last_updated,
                 self.controller.now,
                 advisories_shown=ADVISORIES_SHOWN,
-                ready_since=self._ready_since(),
+                ready_since=self._ready_since(status),
             )
             for row in rows:
                 pypi.add_row(row.label, Text(row.value or "—", style=tone(self.app, row.tone)))
@@ -129,8 +129,8 @@ class PackageScreen(PackageKeys, DjpScreen):
     def open_grid(self, event: OptionList.OptionSelected) -> None:
         self.controller.open_grid(Target.parse(event.option.id))
 
-    def _ready_since(self) -> tuple[str, tuple[str | None, str]] | None:
-        answer = self.controller.ready_since(self.target)
+    def _ready_since(self, status: PypiStatus) -> tuple[str, tuple[str | None, str]] | None:
+        answer = self.controller.ready_since(status)
         return None if answer is None else (self.controller.django_version, answer)
 
     def package_target(self) -> Target | None:

@@ -28,7 +28,8 @@ from mcp.client.stdio import StdioServerParameters
 from bench.generated import sync_generated
 from catalog.catalog import Catalog
 from catalog.read.browse import Browser
-from cli.mcp_server import Served, build_server
+from cli.mcp_answers import Served
+from cli.mcp_server import build_server
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("generated", "package 12", "django:5.2", "license:MIT", "grid:generated-grid-7")

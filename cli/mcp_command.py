@@ -28,7 +28,9 @@ def mcp_command(session: Session, allow_edits: bool) -> None:
         raise CommandError("djp mcp needs the MCP SDK: pip install 'djp[mcp]'")
     from catalog.pypi.fetch import PypiConfig
     from catalog.read.browse import Browser
-    from cli.mcp_server import Served, build_server, serve_stdio
+    from cli.mcp_answers import Served
+    from cli.mcp_server import build_server
+    from cli.mcp_stdio import serve_stdio
 
     with session.open_catalog(fill=False) as catalog:
         if catalog.is_empty:

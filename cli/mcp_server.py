@@ -8,17 +8,13 @@ before each answer. No tool touches the network unless its description says so
 (``refresh_package``). Results use the keys of the command line's ``--json``; lists take a
 ``limit`` (capped at ``LIMIT_MAX``, and the answer says so). Remote text is returned as plain
 strings. Writing tools exist only with ``--allow-edits``: each is one event like the app's
-edits, with a note naming the MCP server, and ``undo`` takes it back.
+edits, with a note naming the MCP server, and ``undo`` takes it back. The answers live in
+``cli.mcp_answers``, the stdio transport in ``cli.mcp_stdio``.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-import sys
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -26,20 +22,21 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from catalog import VERSION
-from catalog.catalog import Catalog
 from catalog.errors import UserError
-from catalog.pypi.readiness import health
-from catalog.pypi.verdicts import DJANGO_RELEASES
 from catalog.read import lookup, queries
-from catalog.read.browse import Browser
 from catalog.read.changes import what_changed
-from catalog.read.filters import FilterError, plain_words
+from catalog.read.filters import plain_words
 from catalog.read.history import target_history
-from catalog.read.rows import Row, shown_version
-from catalog.read.settings import Settings
+from cli.mcp_answers import (
+    Served,
+    capped,
+    grid_json,
+    package_json,
+    row_summary,
+    stack_json,
+    with_note,
+)
 
-LIMIT_MAX = 500
-MAX_REQUEST_BYTES = 2**20  # a request line past this is refused (one JSON-RPC error)
 #: The note every edit made through the server carries (the log names where it came from).
 MCP_NOTE = "via djp mcp"
 
@@ -51,86 +48,6 @@ INSTRUCTIONS = (
     "license:MIT), then get_package or compare_packages; check_stack and plan_upgrade judge a "
     "project's dependency files."
 )
-
-
-@dataclass
-class Served:
-    """What the tools share: the open catalogue and its rows, kept current."""
-
-    catalog: Catalog
-    browser: Browser
-    allow_edits: bool
-    pypi_config: Any = None  # catalog.pypi.fetch.PypiConfig (refresh_package)
-
-    def rows(self) -> Browser:
-        """The rows as the log stands now (another process's events folded in)."""
-        self.browser.refresh()
-        self.browser.now = datetime.now(UTC)
-        return self.browser
-
-    def django(self, django: str | None) -> str:
-        if django is None:
-            return Settings(self.catalog).django(datetime.now(UTC).date())
-        if django not in {r.version for r in DJANGO_RELEASES}:
-            known = ", ".join(r.version for r in DJANGO_RELEASES)
-            raise ToolError(f"Django {django} is not a feature release; choose one of {known}")
-        return django
-
-    def select(self, query: str, sort: str, django: str, descending: bool = False) -> list[Row]:
-        """The rows the filter language selects, sorted; a filter not understood is one
-        sentence."""
-        index = self.rows()
-        index.django_version = django
-        try:
-            return index.filter(query, sort, descending)
-        except FilterError as exc:
-            raise ToolError(str(exc)) from None
-
-    def package(self, package: str) -> Row:
-        """A package by slug or id; an unknown one names the nearest slugs."""
-        index = self.rows()
-        try:
-            view = self.catalog.package_view(package)
-        except LookupError as exc:
-            raise ToolError(str(exc).strip("'\"")) from None
-        row = index.rows.get(view.key)
-        if row is None:
-            raise ToolError(f"no package {package!r} in the catalogue now")
-        return row
-
-
-def capped(limit: int) -> tuple[int, str | None]:
-    """``limit`` within 1..``LIMIT_MAX``, and a note when it was cut."""
-    if limit > LIMIT_MAX:
-        return LIMIT_MAX, f"limit {limit} is capped at {LIMIT_MAX}"
-    return max(1, limit), None
-
-
-def row_summary(row: Row, django: str) -> dict[str, Any]:
-    """A package in a list: what a choice needs, with the verdict for ``django``."""
-    record, d = row.view.record, row.pypi
-    verdict = d.django(django) if d is not None else None
-    return {
-        "slug": record.slug,
-        "title": record.title,
-        "description": record.repo_description,
-        "watchers": record.repo_watchers,
-        "last_commit": queries.site_times(record.last_updated),
-        "latest": shown_version(row) or None,
-        "released": queries.site_times(d.released) if d is not None else None,
-        "license": (d.license or None) if d is not None else None,
-        "django": {
-            "version": django,
-            "verdict": verdict.verdict if verdict else "unknown",
-            "evidence": verdict.evidence if verdict else "no PyPI facts yet",
-        },
-        "status": row.view.status,
-        "tags": list(row.view.tags),
-    }
-
-
-def with_note(out: dict[str, Any], note: str | None) -> dict[str, Any]:
-    return out | {"note": note} if note else out
 
 
 def build_server(served: Served) -> MCPServer:
@@ -380,148 +297,3 @@ def add_edit_tools(server: MCPServer, served: Served) -> None:
             return done(undo(served.catalog))
         except UserError as exc:
             raise ToolError(str(exc)) from None
-
-
-# --- answers shared by tools and resources ---------------------------------------------------
-
-
-def package_json(served: Served, row: Row) -> dict[str, Any]:
-    from catalog.present.pypi import pypi_of
-
-    index = served.rows()
-    view = row.view
-    out = queries.package_json(view)
-    out["pypi"] = pypi_of(served.catalog, index.tables, view, index.now)
-    d = row.pypi
-    if d is not None and d.facts is not None:
-        out["readiness"] = {
-            r.version: {"verdict": d.django(r.version).verdict,
-                        "evidence": d.django(r.version).evidence}
-            for r in DJANGO_RELEASES
-        }  # fmt: skip
-    out["health"] = [
-        {"rule": r.name, "ok": r.ok, "evidence": r.evidence}
-        for r in health(view.record.last_updated, d, index.now)
-    ]
-    titles = {g.record.id: g.record.title for g in lookup.grids(index.tables) if not g.local}
-    out["grid_titles"] = [titles.get(g, f"Grid {g}") for g in view.record.grids]
-    return out
-
-
-def grid_json(served: Served, grid: str) -> dict[str, Any]:
-    index = served.rows()
-    view = lookup.find_grid(index.tables, grid)
-    if view is None:
-        raise ToolError(f"no grid {grid!r} (list_grids lists them)")
-    version = served.django(None)
-    members = index.grid_member_ids(view)
-    rows = [row for row in index.rows.values() if row.view.record.id in members]
-    rows.sort(key=lambda r: -r.view.record.repo_watchers)
-    return queries.grid_json(view) | {"packages": [row_summary(r, version) for r in rows]}
-
-
-async def stack_json(
-    served: Served, path: str, django: str | None, *, plan: bool
-) -> dict[str, Any]:
-    """A project's stack judged from the store's facts (recorded nowhere: reading is not an
-    edit here), with the plan when ``plan``."""
-    from catalog.stacks.fetch import dependency_targets, judged_rows, plan_stack, pypi_index
-    from catalog.stacks.files import project_files, read_stack
-    from catalog.stacks.judge import target_django
-    from catalog.stacks.model import StackFileError
-    from projections.stacks import StackView
-
-    where = Path(path).expanduser()
-    if not where.exists():
-        raise ToolError(f"{path}: no such file or directory")
-    try:
-        files = project_files(where) if where.is_dir() else [where]
-        stack = read_stack(files)
-    except StackFileError as exc:
-        raise ToolError(str(exc)) from None
-    deps = {name: d.as_dict() for name, d in stack.dependencies.items()}
-    view = StackView(where.resolve().name, files=stack.files, python=stack.python, deps=deps)
-    if django is not None:
-        served.django(django)  # a feature release, or a clear error
-    version, why = target_django(view, django)
-    index = served.rows()
-    targets = dependency_targets(served.catalog, view, pypi_index(index.rows.values()))
-    now = datetime.now(UTC)
-    if plan:  # over the pages the log holds: config None reads none
-        rows, _ = await plan_stack(served.catalog, view, version, None, now, targets=targets)
-    else:
-        rows = judged_rows(served.catalog, index.tables, view, targets, version, now)
-    return {
-        "stack": view.name,
-        "files": view.files,
-        "target_django": version,
-        "target_because": why,
-        "dependencies": [r.as_json() for r in rows],
-        "problems": [p for r in rows for p in r.problems],
-    }
-
-
-def serve_stdio(server: MCPServer) -> None:
-    """Run over stdin/stdout: logs to stderr, a request over ``MAX_REQUEST_BYTES`` refused
-    with a JSON-RPC error (the stream read on)."""
-    import anyio
-    from mcp.server.stdio import stdio_server
-
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, force=True)
-
-    async def run() -> None:
-        async with stdio_server(stdin=LimitedStdin(), stdout=LineStdout()) as (read, write):
-            low = server._lowlevel_server
-            await low.run(read, write, low.create_initialization_options())
-
-    anyio.run(run)
-
-
-class LineStdout:
-    """stdout for the transport: each message written whole, at once (an error line written
-    by ``LimitedStdin`` never lands inside another)."""
-
-    async def write(self, text: str) -> None:
-        sys.stdout.buffer.write(text.encode())
-
-    async def flush(self) -> None:
-        sys.stdout.buffer.flush()
-
-
-_ID = re.compile(rb'"id"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,20})')
-
-
-class LimitedStdin:
-    """stdin's lines for the transport, none longer than ``MAX_REQUEST_BYTES``: a longer
-    request is answered with a JSON-RPC error (its id, when its first bytes name one) and
-    skipped; the stream is read on."""
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self) -> str:
-        import anyio
-
-        read = sys.stdin.buffer.readline
-        while True:
-            line = await anyio.to_thread.run_sync(read, MAX_REQUEST_BYTES + 1)
-            if not line:
-                raise StopAsyncIteration
-            if len(line) <= MAX_REQUEST_BYTES:
-                return line.decode("utf-8", errors="replace")
-            found = _ID.search(line[:4096])
-            size, rest = len(line), line
-            while rest and not rest.endswith(b"\n"):  # the rest of it, read and dropped
-                rest = await anyio.to_thread.run_sync(read, 2**20)
-                size += len(rest)
-            refuse(msgspec.json.decode(found.group(1)) if found else None, size)
-
-
-def refuse(request_id: object, size: int) -> None:
-    """Answer a request too large to read with an error, on stdout, whole."""
-    message = (f"a request of {size:,} bytes refused: djp mcp takes requests up to "
-               f"{MAX_REQUEST_BYTES // 2**20} MB")  # fmt: skip
-    logging.getLogger("djp.mcp").warning(message)
-    error = {"jsonrpc": "2.0", "id": request_id, "error": {"code": -32600, "message": message}}
-    sys.stdout.buffer.write(msgspec.json.encode(error) + b"\n")
-    sys.stdout.buffer.flush()

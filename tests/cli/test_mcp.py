@@ -21,7 +21,8 @@ from catalog.catalog import Catalog
 from catalog.pypi.fetch import PypiConfig, fetch_pypi, pypi_targets
 from catalog.read.browse import Browser
 from catalog.upstream.sync import load_snapshot
-from cli.mcp_server import Served, build_server
+from cli.mcp_answers import Served
+from cli.mcp_server import build_server
 from tests.support.builders import point_at_pypi
 from tests.support.cli import run_djp
 from tests.support.fakepypi import FakePypi, FakePypiServer, recorded
